@@ -137,7 +137,7 @@ def gen_cpp_isa(isa) -> str:
     o += ["enum class FieldKind : std::uint8_t { kUint, kSint, kStream, kType };", "",
           "enum class Field : std::uint8_t {"]
     for name in fields:
-        o.append(f"  k{name.capitalize()},")
+        o.append(f"  k{camel(name)},")
     o += ["};", f"inline constexpr unsigned kNumFields = {len(fields)};", "",
           "struct FieldDesc {", "  std::string_view name;", "  unsigned msb;", "  unsigned lsb;", "  FieldKind kind;",
           "  std::string_view doc;", "};", "",
@@ -179,13 +179,13 @@ def gen_cpp_isa(isa) -> str:
         ops = []
         for spec in insn["operands"]:
             name, group = parse_operand(spec)
-            ops.append(f"OperandDesc{{Field::k{name.capitalize()}, {group_code(group)}}}")
+            ops.append(f"OperandDesc{{Field::k{camel(name)}, {group_code(group)}}}")
         while len(ops) < 4:
             ops.append("OperandDesc{Field::kCount, 0}")
         tmask = sum(1 << isa["types"][t] for t in insn.get("types", []))
         smask = sum(1 << isa["types"][t] for t in insn.get("stypes", []))
         strided = insn.get("strided")
-        sf = f"Field::k{strided.capitalize()}" if strided else "Field::kCount"
+        sf = f"Field::k{camel(strided)}" if strided else "Field::kCount"
         o.append(f'    InsnDesc{{"{insn["mnemonic"]}", Opcode::k{camel(insn["mnemonic"].upper())}, '
                  f'Slice::k{insn["slice"]}, {len(insn["operands"])},')
         o.append(f"             {{{{{', '.join(ops)}}}}},")

@@ -18,8 +18,8 @@ enum class FieldKind : std::uint8_t { kUint, kSint, kStream, kType };
 
 enum class Field : std::uint8_t {
   kCount,
-  kRep_n,
-  kRep_d,
+  kRepN,
+  kRepD,
   kStride,
   kMstrm,
   kMmap,
@@ -186,7 +186,7 @@ inline constexpr std::array<InsnDesc, 49> kInsns = {{
              0, 0x0, 0x0, false, Field::kCount, 0,
              "The queue dispatches nothing for `count` cycles: if NOP is dispatched at cycle t, the next instruction is dispatched at t+count. count >= 1 (0 is BAD_OPERAND)."},
     InsnDesc{"repeat", Opcode::kRepeat, Slice::kICU, 3,
-             {{OperandDesc{Field::kRep_n, 0}, OperandDesc{Field::kRep_d, 0}, OperandDesc{Field::kStride, 0}, OperandDesc{Field::kCount, 0}}},
+             {{OperandDesc{Field::kRepN, 0}, OperandDesc{Field::kRepD, 0}, OperandDesc{Field::kStride, 0}, OperandDesc{Field::kCount, 0}}},
              1, 0x0, 0x0, false, Field::kCount, 0,
              "Re-issue the previous instruction (dispatched at t0) rep_n more times, at t0+rep_d, t0+2*rep_d, ..., t0+rep_n*rep_d; the next instruction is dispatched at t0+rep_n*rep_d+1. Issue i (1..rep_n) adds i*stride to the index field of the repeated instruction (MEM addr, MXM row/slot); stride must be 0 for instructions without one. The previous instruction must not be an ICU instruction. The stride operand is optional in assembly (default 0)."},
     InsnDesc{"sync", Opcode::kSync, Slice::kICU, 0,
