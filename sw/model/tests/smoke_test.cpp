@@ -1,0 +1,3 @@
+#include <gtest/gtest.h>
+#include "sw/model/machine.hpp"
+TEST(Smoke, Builds) { EXPECT_TRUE(true); }

@@ -1,0 +1,198 @@
+#include "sw/model/units.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+
+namespace lpu::model::detail {
+namespace {
+
+using isa::Opcode;
+
+// Two's-complement wrap of x to `bits` bits, sign-extended back to 64.
+inline std::int64_t wrap(std::int64_t x, unsigned bits) {
+  unsigned shift = 64 - bits;
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(x) << shift) >> shift;
+}
+
+inline std::int64_t saturate(std::int64_t x, unsigned bits) {
+  std::int64_t hi = (std::int64_t{1} << (bits - 1)) - 1;
+  std::int64_t lo = -hi - 1;
+  return std::clamp(x, lo, hi);
+}
+
+inline void storeElement(std::uint8_t* out, unsigned lanes, unsigned bytes, unsigned lane, std::int64_t v) {
+  auto u = static_cast<std::uint64_t>(v);
+  for (unsigned k = 0; k < bytes; ++k) out[k * lanes + lane] = static_cast<std::uint8_t>(u >> (8 * k));
+}
+
+}  // namespace
+
+// ---- Special functions (docs/isa.md, VXM). ------------------------------------------------------------------
+
+std::int32_t exp2Q14(std::int32_t x) {
+  std::int32_t i = x >> 8;  // arithmetic: floor(x / 256)
+  std::int32_t e = isa::kExp2Table[static_cast<unsigned>(x & 255)];
+  if (i >= 1) return 32767;
+  if (i == 0) return e;
+  if (i >= -15) return e >> -i;
+  return 0;
+}
+
+std::int32_t rsqrtQ31(std::uint32_t v) {
+  if (v == 0) return 0x7FFFFFFF;
+  unsigned k = static_cast<unsigned>(std::countl_zero(v)) / 2;  // largest k with v * 4^k < 2^32
+  std::uint32_t m = static_cast<std::uint32_t>((std::uint64_t{v} << (2 * k)) >> 24);  // 64 .. 255
+  std::int64_t r = std::int64_t{isa::kRsqrtTable[m]} << k;
+  return static_cast<std::int32_t>(std::min<std::int64_t>(r, 0x7FFFFFFF));
+}
+
+std::int32_t sigmoidQ15(std::int32_t x) {
+  unsigned j = static_cast<unsigned>((x >> 8) + 128);  // 0 .. 255 for an i16 input
+  std::int32_t f = x & 255;
+  std::int32_t s0 = isa::kSigmoidTable[j];
+  std::int32_t s1 = isa::kSigmoidTable[j + 1];
+  return s0 + (((s1 - s0) * f) >> 8);
+}
+
+std::int32_t siluQ11(std::int32_t x) {
+  std::int64_t p = std::int64_t{x} * sigmoidQ15(x);
+  return static_cast<std::int32_t>((p + (1 << 14)) >> 15);
+}
+
+// ---- VXM ------------------------------------------------------------------------------------------------------
+
+void vxmExecute(const isa::Instruction& insn, unsigned lanes, const Planes& a, const Planes& b, const Planes& c,
+                std::uint8_t* out) {
+  const unsigned bytes = isa::typeBytes(insn.type);
+  const unsigned bits = 8 * bytes;
+  const std::uint64_t mask = bits == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << bits) - 1;
+
+  // Runs f(a, b, c) for every lane and stores the low `bytes` bytes of the result.
+  auto each = [&](auto f) {
+    for (unsigned i = 0; i < lanes; ++i) {
+      std::int64_t x = loadElement(a, i);
+      std::int64_t y = b.plane[0] ? loadElement(b, i) : 0;
+      std::int64_t z = c.plane[0] ? loadElement(c, i) : 0;
+      storeElement(out, lanes, bytes, i, f(x, y, z));
+    }
+  };
+  auto count = [&](std::int64_t y) { return static_cast<unsigned>(y) & (bits - 1); };  // b mod w
+
+  switch (insn.opcode()) {
+    case Opcode::kAdd: each([&](auto x, auto y, auto) { return wrap(x + y, bits); }); break;
+    case Opcode::kSub: each([&](auto x, auto y, auto) { return wrap(x - y, bits); }); break;
+    case Opcode::kAdds: each([&](auto x, auto y, auto) { return saturate(x + y, bits); }); break;
+    case Opcode::kSubs: each([&](auto x, auto y, auto) { return saturate(x - y, bits); }); break;
+    case Opcode::kMul: each([&](auto x, auto y, auto) { return wrap(x * y, bits); }); break;
+    case Opcode::kAnd: each([](auto x, auto y, auto) { return x & y; }); break;
+    case Opcode::kOr: each([](auto x, auto y, auto) { return x | y; }); break;
+    case Opcode::kXor: each([](auto x, auto y, auto) { return x ^ y; }); break;
+    case Opcode::kShl:
+      each([&](auto x, auto y, auto) {
+        return wrap(static_cast<std::int64_t>(static_cast<std::uint64_t>(x) << count(y)), bits);
+      });
+      break;
+    case Opcode::kShr: each([&](auto x, auto y, auto) { return x >> count(y); }); break;
+    case Opcode::kShrl:
+      each([&](auto x, auto y, auto) {
+        return wrap(static_cast<std::int64_t>((static_cast<std::uint64_t>(x) & mask) >> count(y)), bits);
+      });
+      break;
+    case Opcode::kMin: each([](auto x, auto y, auto) { return std::min(x, y); }); break;
+    case Opcode::kMax: each([](auto x, auto y, auto) { return std::max(x, y); }); break;
+    case Opcode::kCmpeq: each([](auto x, auto y, auto) -> std::int64_t { return x == y ? -1 : 0; }); break;
+    case Opcode::kCmplt: each([](auto x, auto y, auto) -> std::int64_t { return x < y ? -1 : 0; }); break;
+    case Opcode::kSel: each([](auto x, auto y, auto z) { return x != 0 ? y : z; }); break;
+    case Opcode::kNeg: each([&](auto x, auto, auto) { return wrap(-x, bits); }); break;
+    case Opcode::kAbs: each([&](auto x, auto, auto) { return wrap(x < 0 ? -x : x, bits); }); break;
+    case Opcode::kNot: each([](auto x, auto, auto) { return ~x; }); break;
+    case Opcode::kMov: each([](auto x, auto, auto) { return x; }); break;
+    case Opcode::kRelu: each([](auto x, auto, auto) { return std::max<std::int64_t>(x, 0); }); break;
+    case Opcode::kCvt:  // a is read at the source width; widening keeps the value, narrowing saturates
+      each([&](auto x, auto, auto) { return saturate(x, bits); });
+      break;
+    case Opcode::kReq: {
+      const unsigned shamt = static_cast<unsigned>(insn.get(isa::Field::kShamt));
+      each([&](auto x, auto m, auto) {
+        std::int64_t p = x * m;  // exact: |i32 * i16| < 2^47
+        std::int64_t r = p;
+        if (shamt != 0) r = (p + (std::int64_t{1} << (shamt - 1)) - (p < 0 ? 1 : 0)) >> shamt;
+        return saturate(r, bits);
+      });
+      break;
+    }
+    case Opcode::kExp2:
+      each([](auto x, auto, auto) { return std::int64_t{exp2Q14(static_cast<std::int32_t>(x))}; });
+      break;
+    case Opcode::kRsqrt:
+      each([](auto x, auto, auto) {
+        return std::int64_t{rsqrtQ31(static_cast<std::uint32_t>(static_cast<std::int32_t>(x)))};
+      });
+      break;
+    case Opcode::kSigmoid:
+      each([](auto x, auto, auto) { return std::int64_t{sigmoidQ15(static_cast<std::int32_t>(x))}; });
+      break;
+    case Opcode::kSilu:
+      each([](auto x, auto, auto) { return std::int64_t{siluQ11(static_cast<std::int32_t>(x))}; });
+      break;
+    default:
+      std::memset(out, 0, std::size_t{bytes} * lanes);  // not a VXM opcode: validate() rejected it already
+      break;
+  }
+}
+
+// ---- SXM ------------------------------------------------------------------------------------------------------
+
+void sxmExecute(const isa::Instruction& insn, unsigned lanes, unsigned superlane_lanes, const std::uint8_t* a,
+                const std::uint8_t* map, std::uint8_t* out) {
+  const auto n = static_cast<std::int64_t>(lanes);
+  switch (insn.opcode()) {
+    case Opcode::kShift: {
+      const std::int64_t imm = insn.get(isa::Field::kImm8);
+      for (std::int64_t i = 0; i < n; ++i) {
+        std::int64_t src = i - imm;
+        out[i] = (src >= 0 && src < n) ? a[src] : 0;
+      }
+      break;
+    }
+    case Opcode::kRotate: {
+      const std::int64_t imm = insn.get(isa::Field::kImm8);
+      for (std::int64_t i = 0; i < n; ++i) out[i] = a[(((i - imm) % n) + n) % n];
+      break;
+    }
+    case Opcode::kPermute:
+      for (unsigned i = 0; i < lanes; ++i) out[i] = a[map[i] % lanes];
+      break;
+    case Opcode::kDistribute:
+      for (unsigned i = 0; i < lanes; ++i) {
+        unsigned base = superlane_lanes * (i / superlane_lanes);
+        out[i] = (map[i] & 0x80) ? 0 : a[base + map[i] % superlane_lanes];
+      }
+      break;
+    default:
+      std::memset(out, 0, lanes);
+      break;
+  }
+}
+
+void sxmTranspose(unsigned lanes, unsigned n, const std::uint8_t* const* src, std::uint8_t* out) {
+  // stream dst+i, lane b*n+j  <-  stream srca+j, lane b*n+i
+  for (unsigned blk = 0; blk < lanes / n; ++blk)
+    for (unsigned i = 0; i < n; ++i)
+      for (unsigned j = 0; j < n; ++j) out[i * lanes + blk * n + j] = src[j][blk * n + i];
+}
+
+// ---- MXM ------------------------------------------------------------------------------------------------------
+
+void mxmProduct(unsigned lanes, const std::int8_t* x, const std::int8_t* w, std::int32_t* y) {
+  std::fill(y, y + lanes, 0);
+  for (unsigned k = 0; k < lanes; ++k) {
+    const std::int32_t xk = x[k];
+    if (xk == 0) continue;
+    const std::int8_t* row = w + std::size_t{k} * lanes;
+    for (unsigned col = 0; col < lanes; ++col) y[col] += xk * row[col];
+  }
+}
+
+}  // namespace lpu::model::detail
