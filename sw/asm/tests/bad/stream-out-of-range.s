@@ -1,0 +1,3 @@
+; expect: stream-out-of-range.s:3:13: error: stream 'E9' out of range; expected E0..E7 or W0..W7 for config 'small'
+.queue MEM_W0
+    read 0, E9
