@@ -1,0 +1,154 @@
+// lpu: the openlpu command-line tool. Thin layer over the libraries: parse arguments, read/write files, print.
+//
+//   lpu asm prog.s -o prog.lpb            assemble
+//   lpu disasm prog.lpb                   disassemble to stdout
+//   lpu run prog.s --dump MEM_E0:0x10:2   run on the golden model, dump SRAM words, print the cycle count
+//   lpu info --config large               print a configuration
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "sw/asm/assembler.hpp"
+#include "sw/asm/disassembler.hpp"
+#include "sw/cli/run_command.hpp"
+#include "sw/isa/arch.hpp"
+#include "sw/isa/program.hpp"
+
+namespace {
+
+using lpu::isa::ArchConfig;
+using lpu::isa::Program;
+
+// Thrown for user errors; main prints "lpu: <message>" and exits 1.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+std::string readTextFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UsageError(fmt::format("{}: cannot open for reading", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+bool endsWith(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Loads a program from assembly (.s) or a binary container (anything else); config_name may be empty.
+Program loadAnyProgram(const std::string& path, const std::string& config_name) {
+  if (endsWith(path, ".s") || endsWith(path, ".asm")) {
+    const ArchConfig cfg = ArchConfig::byName(config_name.empty() ? "small" : config_name);
+    const std::string source = readTextFile(path);
+    auto result = lpu::assembler::assemble(source, path, cfg);
+    if (!result.ok()) throw UsageError(result.formatDiagnostics());
+    return std::move(*result.program);
+  }
+  Program p = lpu::isa::loadProgramFile(path);
+  if (!config_name.empty() && p.config != config_name) {
+    throw UsageError(fmt::format("{}: built for config '{}', but --config {} was given", path, p.config, config_name));
+  }
+  return p;
+}
+
+int cmdAsm(const std::string& input, std::string output, const std::string& config_name) {
+  const Program p = loadAnyProgram(input, config_name);
+  if (output.empty()) output = (endsWith(input, ".s") ? input.substr(0, input.size() - 2) : input) + ".lpb";
+  lpu::isa::saveProgramFile(output, p);
+  std::size_t words = 0;
+  for (const auto& q : p.queues) words += q.size();
+  fmt::print("{}: {} instruction words in {} queues, {} data segments (config {})\n", output, words, p.queues.size(),
+             p.data.size(), p.config);
+  return 0;
+}
+
+int cmdDisasm(const std::string& input, const std::string& output) {
+  const Program p = lpu::isa::loadProgramFile(input);
+  const std::string text = lpu::assembler::disassemble(p, ArchConfig::byName(p.config));
+  if (output.empty() || output == "-") {
+    std::cout << text;
+  } else {
+    std::ofstream out(output);
+    if (!(out << text)) throw UsageError(fmt::format("{}: cannot write", output));
+  }
+  return 0;
+}
+
+int cmdInfo(const std::string& config_name) {
+  const ArchConfig cfg = ArchConfig::byName(config_name);
+  const auto& p = cfg.params();
+  fmt::print("config {}: {}\n", p.name, p.description);
+  fmt::print("  lanes {} ({} superlanes), {} streams per direction, {} positions/queues\n", p.lanes, cfg.superlanes(),
+             p.streams_per_dir, cfg.positions());
+  fmt::print("  SRAM {} KiB: {} MEM slices x {} banks x {} words x {} B\n", cfg.sramBytes() / 1024, cfg.memSlices(),
+             p.banks_per_slice, p.words_per_bank, p.lanes);
+  fmt::print("  MXM {}x{}, ABC every {} cycle(s): {} MACs/cycle peak, {} accumulators\n", p.lanes, p.lanes,
+             p.mxm_abc_interval, cfg.mxmPeakMacsPerCycle(), p.mxm_acc_slots);
+  fmt::print("  slices:");
+  for (unsigned i = 0; i < cfg.positions(); ++i) fmt::print(" {}:{}", i, cfg.sliceName(i));
+  fmt::print("\n");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"openlpu: assembler, disassembler and runner for the openlpu LPU"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "openlpu 0.1");
+
+  std::string config_name, input, output;
+
+  auto* asm_cmd = app.add_subcommand("asm", "Assemble a .s file into a .lpb program");
+  asm_cmd->add_option("input", input, "assembly source (.s)")->required();
+  asm_cmd->add_option("-o,--output", output, "output file (default: input with .lpb)");
+  asm_cmd->add_option("-c,--config", config_name, "configuration (small, large); default small or the .config");
+
+  auto* dis_cmd = app.add_subcommand("disasm", "Disassemble a .lpb program to assembly");
+  dis_cmd->add_option("input", input, "program (.lpb)")->required();
+  dis_cmd->add_option("-o,--output", output, "output file (default: stdout)");
+
+  lpu::cli::RunOptions run;
+  auto* run_cmd = app.add_subcommand("run", "Run a program (.s or .lpb) and report cycles, status and memory");
+  run_cmd->add_option("input", run.program_path, "program (.s or .lpb)")->required();
+  run_cmd->add_option("-c,--config", run.config_name, "configuration for .s input (default small)");
+  run_cmd->add_option("-b,--backend", run.backend, "model (golden model) or rtl (verilated RTL)")
+      ->check(CLI::IsMember({"model", "rtl"}));
+  run_cmd->add_option("-m,--mem", run.memory_images, "memory image (.lpm) loaded after the program's own data");
+  run_cmd->add_option("-d,--dump", run.dumps, "dump SRAM words: SLICE:ADDR[:WORDS], e.g. MEM_E0:0x10:2");
+  run_cmd->add_option("-t,--trace", run.trace_path, "write a Chrome/Perfetto trace (JSON) of the run");
+  run_cmd->add_option("--max-cycles", run.max_cycles, "stop with TIMEOUT after this many cycles");
+  run_cmd->add_flag("--json", run.json, "print the summary as JSON");
+
+  auto* info_cmd = app.add_subcommand("info", "Print a named configuration");
+  std::string info_config = "small";
+  info_cmd->add_option("-c,--config", info_config, "configuration (small, large)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  try {
+    if (*asm_cmd) return cmdAsm(input, output, config_name);
+    if (*dis_cmd) return cmdDisasm(input, output);
+    if (*info_cmd) return cmdInfo(info_config);
+    if (*run_cmd) {
+      run.program = loadAnyProgram(run.program_path, run.config_name);
+      return lpu::cli::runCommand(run, std::cout);
+    }
+  } catch (const std::exception& e) {
+    std::fflush(stdout);
+    std::cerr << "lpu: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
