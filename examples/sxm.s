@@ -1,0 +1,140 @@
+; sxm.s: the switch slices. SXM_W permutes and shifts a vector; SXM_E transposes eight rows.
+;
+; Positions (small): 0 MXM_W | 1 SXM_W | 2 MEM_W2 | 3 MEM_W1 | 4 MEM_W0 | 5 VXM | 6 MEM_E0 | 7 MEM_E1 | 8 MEM_E2
+;                    | 9 SXM_E | 10 MXM_E
+; Timing rule (docs/architecture.md section 4): a result of latency L dispatched at t is visible h hops away at
+; t+L+h-1 (read 2, SXM 2, mov 2, write 1). Each slice issues at most one instruction per cycle.
+;
+; Part 1, SXM_W (position 1): permute and shift.
+;   t=2    MEM_W1 reads the lane map onto W1: at SXM_W (2 hops) at t=5
+;   t=3,4  MEM_W2 reads v onto W0 (twice): at SXM_W at t=5 and t=6
+;   t=5    SXM_W permute E0, W0, W1: at MEM_W2 at t=7, which writes it to `permuted`
+;   t=6    SXM_W shift E1, W0, 3: at MEM_W2 at t=8, which writes it to `shifted`
+; Expected: permuted = 115, 114, ..., 100 (v reversed); shifted = 0, 0, 0, 100, 101, ..., 112
+;
+; Part 2, SXM_E (position 9): an 8x8 byte transpose (transpose_n = 8) needs rows 0..7 on E0..E7 at SXM_E in the
+; same cycle, t=8. Six MEM slices each read one row, timed by their distance; rows 6 and 7 come from MEM_E0 and
+; MEM_E1 westward to the VXM, which turns them around with one mov.i16 (two streams at once):
+;   row:    0       1       2       3       4       5       6,7
+;   from:   MEM_W2  MEM_W1  MEM_W0  MEM_E0  MEM_E1  MEM_E2  VXM mov.i16 E6, W6 at t=3
+;   read:   t=0     t=1     t=2     t=4     t=5     t=6     (rows 6, 7 read at t=1 by MEM_E0, t=0 by MEM_E1)
+;   t=8    SXM_E transpose W0, E0: output rows on W0..W7, at position 9-h at t=9+h
+;   Each MEM slice stores the output row passing it: MEM_E2 W0 (t=10), MEM_E1 W1 (t=11), MEM_E0 W2 (t=12),
+;   MEM_W0 W3 (t=14), MEM_W1 W4 (t=15), MEM_W2 W5 (t=16). Rows W6, W7 pass the VXM at t=13, which turns them
+;   around east (mov.i16 E6, W6): MEM_E1 stores E7 at t=16, MEM_E2 stores E6 at t=17.
+; Input row i, lane j holds 16*i + j. Expected output row i (t0..t7), lane 8*b + j = input row j, lane 8*b + i:
+;   t_i = i, 16+i, 32+i, ..., 112+i, 8+i, 24+i, ..., 120+i
+;
+; Machine-checked results (sw/asm/tests/examples_model_test.cpp runs the golden model; int8 lanes from lane 0):
+; result: MEM_W2 permuted = 115 114 113 112 111 110 109 108 107 106 105 104 103 102 101 100
+; result: MEM_W2 shifted = 0 0 0 100 101 102 103 104 105 106 107 108 109 110 111 112
+; result: MEM_E2 t0 = 0 16 32 48 64 80 96 112 8 24 40 56 72 88 104 120
+; result: MEM_E1 t1 = 1 17 33 49 65 81 97 113 9 25 41 57 73 89 105 121
+; result: MEM_E0 t2 = 2 18 34 50 66 82 98 114 10 26 42 58 74 90 106 122
+; result: MEM_W0 t3 = 3 19 35 51 67 83 99 115 11 27 43 59 75 91 107 123
+; result: MEM_W1 t4 = 4 20 36 52 68 84 100 116 12 28 44 60 76 92 108 124
+; result: MEM_W2 t5 = 5 21 37 53 69 85 101 117 13 29 45 61 77 93 109 125
+; result: MEM_E2 t6 = 6 22 38 54 70 86 102 118 14 30 46 62 78 94 110 126
+; result: MEM_E1 t7 = 7 23 39 55 71 87 103 119 15 31 47 63 79 95 111 127
+
+.config small
+
+.queue SXM_W
+    nop 5
+    permute E0, W0, W1          ; t=5: E0[i] = v[map[i]]
+    shift E1, W0, 3             ; t=6: E1[i] = v[i-3], 0 below lane 3
+
+.queue SXM_E
+    nop 8
+    transpose W0, E0            ; t=8: 8x8 blocks of E0..E7 -> W0..W7
+
+.queue MEM_W2
+    read row0, E0               ; t=0
+    nop 2                       ; t=1..2
+    read v, W0                  ; t=3: for permute
+    read v, W0                  ; t=4: for shift
+    nop 2                       ; t=5..6
+    write permuted, E0          ; t=7
+    write shifted, E1           ; t=8
+    nop 7                       ; t=9..15
+    write t5, W5                ; t=16
+
+.queue MEM_W1
+    nop 1
+    read row1, E1               ; t=1
+    read map, W1                ; t=2
+    nop 12                      ; t=3..14
+    write t4, W4                ; t=15
+
+.queue MEM_W0
+    nop 2
+    read row2, E2               ; t=2
+    nop 11                      ; t=3..13
+    write t3, W3                ; t=14
+
+.queue VXM
+    nop 3
+    mov.i16 E6, W6              ; t=3: rows 6, 7 turn east
+    nop 9                       ; t=4..12
+    mov.i16 E6, W6              ; t=13: output rows 6, 7 turn east
+
+.queue MEM_E0
+    nop 1
+    read row6, W6               ; t=1
+    nop 2                       ; t=2..3
+    read row3, E3               ; t=4
+    nop 7                       ; t=5..11
+    write t2, W2                ; t=12
+
+.queue MEM_E1
+    read row7, W7               ; t=0
+    nop 4                       ; t=1..4
+    read row4, E4               ; t=5
+    nop 5                       ; t=6..10
+    write t1, W1                ; t=11
+    nop 4                       ; t=12..15
+    write t7, E7                ; t=16
+
+.queue MEM_E2
+    nop 6
+    read row5, E5               ; t=6
+    nop 3                       ; t=7..9
+    write t0, W0                ; t=10
+    nop 6                       ; t=11..16
+    write t6, E6                ; t=17
+
+; ---- inputs
+.data MEM_W2, 0x000
+row0: .byte 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f
+v:    .byte 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115
+.data MEM_W1, 0x000
+row1: .byte 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f
+map:  .byte 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0
+.data MEM_W0, 0x000
+row2: .byte 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28, 0x29, 0x2a, 0x2b, 0x2c, 0x2d, 0x2e, 0x2f
+.data MEM_E0, 0x000
+row3: .byte 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x3a, 0x3b, 0x3c, 0x3d, 0x3e, 0x3f
+row6: .byte 0x60, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f
+.data MEM_E1, 0x000
+row4: .byte 0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4a, 0x4b, 0x4c, 0x4d, 0x4e, 0x4f
+row7: .byte 0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x7b, 0x7c, 0x7d, 0x7e, 0x7f
+.data MEM_E2, 0x000
+row5: .byte 0x50, 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57, 0x58, 0x59, 0x5a, 0x5b, 0x5c, 0x5d, 0x5e, 0x5f
+
+; ---- outputs
+.data MEM_W2, 0x010
+permuted: .zero 16
+shifted:  .zero 16
+t5:       .zero 16
+.data MEM_W1, 0x010
+t4:       .zero 16
+.data MEM_W0, 0x010
+t3:       .zero 16
+.data MEM_E0, 0x010
+t2:       .zero 16
+.data MEM_E1, 0x010
+t1:       .zero 16
+t7:       .zero 16
+.data MEM_E2, 0x010
+t0:       .zero 16
+t6:       .zero 16
