@@ -300,7 +300,9 @@ struct Machine::Impl {
     const Cached& c = decoded(q, pc);
     emitDispatch(q, pc, word, false);
     if (c.error != ErrorCode::kNone) {
-      raiseAt(c.error, q, pc, whyRejected(q, word, c.error));
+      ErrorInfo e = makeError(c.error, q, pc, whyRejected(q, word, c.error));
+      if (c.error == ErrorCode::kBadAddress) e.address = static_cast<std::uint32_t>(c.insn.get(Field::kAddr));
+      raise(std::move(e));
       return;
     }
     const isa::Instruction& insn = c.insn;
