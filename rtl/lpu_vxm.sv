@@ -1,0 +1,321 @@
+// Copyright openlpu contributors.
+//
+// lpu_vxm: the vector execution module, the slice at the centre of the chip.
+//
+// Lane-wise int8/int16/int32 arithmetic on stream groups (docs/isa.md, VXM). An element of type T occupies
+// G = bytes(T) consecutive streams starting at an aligned base; lane i of the element is byte k of lane i on
+// stream base+k. Block diagram:
+//
+//   sr_e_i/sr_w_i -> operand fetch (a, b, c: per lane 4 bytes from streams base|k)
+//                 -> Lanes x lpu_vxm_lane (ALU / MUL / LONG result paths, see there)
+//                 -> output merge: each (dir, stream) takes byte (s mod 4) of the lane word of whichever
+//                    result path targets it this cycle; two paths on one (dir, stream) = STREAM_CONFLICT.
+//
+// Timing contract (t = dispatch cycle, operands read from sr_*_i in t):
+//   ALU ops  (LAT_ADD .. LAT_CVT = 2): wr_*_o driven in t+1.
+//   mul      (LAT_MUL = 3):            wr_*_o driven in t+2.
+//   req, exp2, rsqrt, sigmoid, silu (LAT_* = 4): wr_*_o driven in t+3.
+// The pipeline depths are fixed by the datapath; an elaboration check compares them with the ISA latencies.
+// busy_o in cycle c: an instruction dispatched before c still drives a result in c or later.
+// err_o in cycle c: two results drive one (dir, stream) in c. err_info_o = {7'b0, dir, stream[7:0]} of the
+// lowest such register, east before west (the golden model's error order).
+// commit_i = 0 (the erroring cycle): the machine halts, so every in-flight result is dropped.
+
+module lpu_vxm #(
+  parameter int unsigned Lanes         = 16,
+  parameter int unsigned StreamsPerDir = 8,
+  parameter bit          TablesInBram  = 1'b1   // special-function tables in DP16KD (1) or LUTs (0)
+) (
+  input  logic                                 clk_i,
+  // The assertions' `disable iff (!rst_ni)` counts as a synchronous use of the asynchronous reset.
+  /* verilator lint_off SYNCASYNCNET */
+  input  logic                                 rst_ni,
+  /* verilator lint_on SYNCASYNCNET */
+  input  logic                                 issue_valid_i,
+  input  logic [31:0]                          issue_insn_i,
+  input  logic [StreamsPerDir*Lanes*8-1:0]     sr_e_i,
+  input  logic [StreamsPerDir*Lanes*8-1:0]     sr_w_i,
+  output logic [StreamsPerDir-1:0]             wr_e_en_o,
+  output logic [StreamsPerDir-1:0]             wr_w_en_o,
+  output logic [StreamsPerDir*Lanes*8-1:0]     wr_e_data_o,
+  output logic [StreamsPerDir*Lanes*8-1:0]     wr_w_data_o,
+  output logic                                 busy_o,
+  output logic                                 err_o,
+  output logic [3:0]                           err_code_o,
+  output logic [15:0]                          err_info_o,
+  input  logic                                 commit_i
+);
+
+  localparam int unsigned S  = StreamsPerDir;
+  localparam int unsigned L  = Lanes;
+  localparam int unsigned SW = $clog2(S);
+
+  // Register stages from dispatch to the output of each result path (see lpu_vxm_lane).
+  localparam int unsigned DepthAlu  = 1;
+  localparam int unsigned DepthMul  = 2;
+  localparam int unsigned DepthLong = 3;
+
+  typedef enum logic [1:0] {
+    ClsAlu  = 2'd0,
+    ClsMul  = 2'd1,
+    ClsLong = 2'd2
+  } cls_e;
+
+  // -----------------------------------------------------------------------------------------------------------
+  // Elaboration checks: the datapath's depths are the ISA's latencies minus one.
+  // -----------------------------------------------------------------------------------------------------------
+  if (lpu_isa_pkg::LAT_ADD - 1 != DepthAlu || lpu_isa_pkg::LAT_SUB - 1 != DepthAlu ||
+      lpu_isa_pkg::LAT_ADDS - 1 != DepthAlu || lpu_isa_pkg::LAT_SUBS - 1 != DepthAlu ||
+      lpu_isa_pkg::LAT_AND - 1 != DepthAlu || lpu_isa_pkg::LAT_OR - 1 != DepthAlu ||
+      lpu_isa_pkg::LAT_XOR - 1 != DepthAlu || lpu_isa_pkg::LAT_SHL - 1 != DepthAlu ||
+      lpu_isa_pkg::LAT_SHR - 1 != DepthAlu || lpu_isa_pkg::LAT_SHRL - 1 != DepthAlu ||
+      lpu_isa_pkg::LAT_MIN - 1 != DepthAlu || lpu_isa_pkg::LAT_MAX - 1 != DepthAlu ||
+      lpu_isa_pkg::LAT_CMPEQ - 1 != DepthAlu || lpu_isa_pkg::LAT_CMPLT - 1 != DepthAlu ||
+      lpu_isa_pkg::LAT_SEL - 1 != DepthAlu || lpu_isa_pkg::LAT_NEG - 1 != DepthAlu ||
+      lpu_isa_pkg::LAT_ABS - 1 != DepthAlu || lpu_isa_pkg::LAT_NOT - 1 != DepthAlu ||
+      lpu_isa_pkg::LAT_MOV - 1 != DepthAlu || lpu_isa_pkg::LAT_RELU - 1 != DepthAlu ||
+      lpu_isa_pkg::LAT_CVT - 1 != DepthAlu || lpu_isa_pkg::LAT_MUL - 1 != DepthMul ||
+      lpu_isa_pkg::LAT_REQ - 1 != DepthLong || lpu_isa_pkg::LAT_EXP2 - 1 != DepthLong ||
+      lpu_isa_pkg::LAT_RSQRT - 1 != DepthLong || lpu_isa_pkg::LAT_SIGMOID - 1 != DepthLong ||
+      lpu_isa_pkg::LAT_SILU - 1 != DepthLong) begin : gen_latency_mismatch
+    $fatal(1, "lpu_vxm: an ISA latency differs from the datapath depth; update lpu_vxm_lane");
+  end
+  if (S < 4 || (1 << SW) != S) begin : gen_bad_streams
+    $fatal(1, "lpu_vxm: StreamsPerDir must be a power of two >= 4 (one i32 group)");
+  end
+
+  // -----------------------------------------------------------------------------------------------------------
+  // Decode (cycle t)
+  // -----------------------------------------------------------------------------------------------------------
+  logic [6:0]    op0;
+  logic [1:0]    tw0, aw0, bw0;
+  logic          dst_dir0, a_dir0, b_dir0, c_dir0;
+  logic [SW-1:0] dst_idx0, a_idx0, b_idx0, c_idx0;
+  logic [5:0]    shamt0;
+  cls_e          cls0;
+  logic [S-1:0]  mask0;      // streams of the destination group
+
+  always_comb begin
+    op0      = issue_insn_i[lpu_isa_pkg::OPCODE_MSB:lpu_isa_pkg::OPCODE_LSB];
+    tw0      = issue_insn_i[lpu_isa_pkg::F_TYPE_MSB:lpu_isa_pkg::F_TYPE_LSB];
+    shamt0   = issue_insn_i[lpu_isa_pkg::F_SHAMT_MSB:lpu_isa_pkg::F_SHAMT_LSB];
+    dst_dir0 = issue_insn_i[lpu_isa_pkg::F_DST_MSB];
+    a_dir0   = issue_insn_i[lpu_isa_pkg::F_SRCA_MSB];
+    b_dir0   = issue_insn_i[lpu_isa_pkg::F_SRCB_MSB];
+    c_dir0   = issue_insn_i[lpu_isa_pkg::F_SRCC_MSB];
+    dst_idx0 = issue_insn_i[lpu_isa_pkg::F_DST_LSB+:SW];
+    a_idx0   = issue_insn_i[lpu_isa_pkg::F_SRCA_LSB+:SW];
+    b_idx0   = issue_insn_i[lpu_isa_pkg::F_SRCB_LSB+:SW];
+    c_idx0   = issue_insn_i[lpu_isa_pkg::F_SRCC_LSB+:SW];
+
+    aw0 = tw0;
+    bw0 = tw0;
+    unique case (op0)
+      lpu_isa_pkg::OP_CVT: aw0 = issue_insn_i[lpu_isa_pkg::F_STYPE_MSB:lpu_isa_pkg::F_STYPE_LSB];
+      lpu_isa_pkg::OP_REQ: begin
+        aw0 = lpu_isa_pkg::TYPE_I32;
+        bw0 = lpu_isa_pkg::TYPE_I16;
+      end
+      default: ;
+    endcase
+
+    unique case (op0)
+      lpu_isa_pkg::OP_MUL: cls0 = ClsMul;
+      lpu_isa_pkg::OP_REQ, lpu_isa_pkg::OP_EXP2, lpu_isa_pkg::OP_RSQRT, lpu_isa_pkg::OP_SIGMOID,
+      lpu_isa_pkg::OP_SILU: cls0 = ClsLong;
+      default: cls0 = ClsAlu;
+    endcase
+
+    unique case (tw0)
+      lpu_isa_pkg::TYPE_I8:  mask0 = S'(1) << dst_idx0;
+      lpu_isa_pkg::TYPE_I16: mask0 = S'(3) << dst_idx0;
+      default:               mask0 = S'(15) << dst_idx0;
+    endcase
+  end
+
+  // -----------------------------------------------------------------------------------------------------------
+  // Operand fetch (cycle t): byte k of an operand group at base b is on stream b|k (b is aligned to the group).
+  // Bytes above the operand's width come from other streams and are ignored by the lanes.
+  // -----------------------------------------------------------------------------------------------------------
+  logic [S-1:0][L-1:0][7:0] sr_e, sr_w;
+  assign sr_e = sr_e_i;
+  assign sr_w = sr_w_i;
+
+  function automatic logic [SW-1:0] byte_stream(input logic [SW-1:0] base, input int unsigned k);
+    logic [SW-1:0] idx;
+    idx = base;
+    if (k == 1) begin
+      idx[0] = 1'b1;
+    end else if (k >= 2) begin
+      idx[1:0] = 2'(k);
+    end
+    byte_stream = idx;
+  endfunction
+
+  logic [L-1:0][31:0] a_raw, b_raw, c_raw;
+
+  always_comb begin
+    for (int unsigned l = 0; l < L; l++) begin
+      for (int unsigned k = 0; k < 4; k++) begin
+        a_raw[l][8*k+:8] = a_dir0 ? sr_w[byte_stream(a_idx0, k)][l] : sr_e[byte_stream(a_idx0, k)][l];
+        b_raw[l][8*k+:8] = b_dir0 ? sr_w[byte_stream(b_idx0, k)][l] : sr_e[byte_stream(b_idx0, k)][l];
+        c_raw[l][8*k+:8] = c_dir0 ? sr_w[byte_stream(c_idx0, k)][l] : sr_e[byte_stream(c_idx0, k)][l];
+      end
+    end
+  end
+
+  // -----------------------------------------------------------------------------------------------------------
+  // Control pipeline: stage n holds the instruction dispatched n cycles ago while it still has work.
+  // -----------------------------------------------------------------------------------------------------------
+  typedef struct packed {
+    logic         valid;
+    cls_e         cls;
+    logic [6:0]   op;
+    logic [1:0]   tw;
+    logic [5:0]   shamt;
+    logic         dir;
+    logic [S-1:0] mask;
+  } stage_t;
+
+  stage_t st0, st1_q, st2_q, st3_q;
+  stage_t st1_d, st2_d, st3_d;
+
+  always_comb begin
+    st0       = '{valid: issue_valid_i, cls: cls0, op: op0, tw: tw0, shamt: shamt0, dir: dst_dir0,
+                  mask: mask0};
+    st1_d     = st0;
+    st2_d     = st1_q;
+    st3_d     = st2_q;
+    // An instruction leaves the pipeline after its output stage.
+    st2_d.valid = st1_q.valid && (st1_q.cls != ClsAlu);
+    st3_d.valid = st2_q.valid && (st2_q.cls == ClsLong);
+    // The erroring cycle halts the machine: drop everything in flight.
+    if (!commit_i) begin
+      st1_d.valid = 1'b0;
+      st2_d.valid = 1'b0;
+      st3_d.valid = 1'b0;
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      st1_q <= '0;
+      st2_q <= '0;
+      st3_q <= '0;
+    end else begin
+      st1_q <= st1_d;
+      st2_q <= st2_d;
+      st3_q <= st3_d;
+    end
+  end
+
+  assign busy_o = st1_q.valid || st2_q.valid || st3_q.valid;
+
+  // The last stage only routes its result; the lanes took op/type/shift from the earlier stages.
+  logic unused_st3;
+  assign unused_st3 = ^{st3_q.op, st3_q.tw, st3_q.shamt};
+
+  // -----------------------------------------------------------------------------------------------------------
+  // Lanes
+  // -----------------------------------------------------------------------------------------------------------
+  logic [L-1:0][31:0] alu_q, mul_q, long_q;
+
+  for (genvar l = 0; l < L; l++) begin : gen_lane
+    lpu_vxm_lane #(
+      .TablesInBram (TablesInBram)
+    ) u_lane (
+      .clk_i    (clk_i),
+      .op0_i    (op0),
+      .tw0_i    (tw0),
+      .aw0_i    (aw0),
+      .bw0_i    (bw0),
+      .a_i      (a_raw[l]),
+      .b_i      (b_raw[l]),
+      .c_i      (c_raw[l]),
+      .op1_i    (st1_q.op),
+      .tw1_i    (st1_q.tw),
+      .op2_i    (st2_q.op),
+      .tw2_i    (st2_q.tw),
+      .shamt2_i (st2_q.shamt),
+      .alu_q_o  (alu_q[l]),
+      .mul_q_o  (mul_q[l]),
+      .long_q_o (long_q[l])
+    );
+  end
+
+  // -----------------------------------------------------------------------------------------------------------
+  // Output merge and conflict detection (cycle of the results' output)
+  // -----------------------------------------------------------------------------------------------------------
+  logic [1:0][S-1:0] en_alu, en_mul, en_long, conflict;
+  logic [1:0][S-1:0][L-1:0][7:0] wr_data;
+
+  always_comb begin
+    for (int unsigned d = 0; d < 2; d++) begin
+      for (int unsigned s = 0; s < S; s++) begin
+        en_alu[d][s]  = st1_q.valid && (st1_q.cls == ClsAlu) && (st1_q.dir == d[0]) && st1_q.mask[s];
+        en_mul[d][s]  = st2_q.valid && (st2_q.cls == ClsMul) && (st2_q.dir == d[0]) && st2_q.mask[s];
+        en_long[d][s] = st3_q.valid && (st3_q.cls == ClsLong) && (st3_q.dir == d[0]) && st3_q.mask[s];
+        conflict[d][s] = (en_alu[d][s] && en_mul[d][s]) || (en_alu[d][s] && en_long[d][s]) ||
+                         (en_mul[d][s] && en_long[d][s]);
+        for (int unsigned l = 0; l < L; l++) begin
+          wr_data[d][s][l] = ({8{en_alu[d][s]}} & alu_q[l][8*(s%4)+:8]) |
+                             ({8{en_mul[d][s]}} & mul_q[l][8*(s%4)+:8]) |
+                             ({8{en_long[d][s]}} & long_q[l][8*(s%4)+:8]);
+        end
+      end
+    end
+  end
+
+  assign wr_e_en_o   = en_alu[0] | en_mul[0] | en_long[0];
+  assign wr_w_en_o   = en_alu[1] | en_mul[1] | en_long[1];
+  assign wr_e_data_o = wr_data[0];
+  assign wr_w_data_o = wr_data[1];
+
+  always_comb begin
+    err_o      = |conflict;
+    err_code_o = err_o ? lpu_isa_pkg::ERR_STREAM_CONFLICT : lpu_isa_pkg::ERR_NONE;
+    err_info_o = '0;
+    // Lowest (dir, stream) first: scan downward so the last match wins.
+    for (int d = 1; d >= 0; d--) begin
+      for (int s = S - 1; s >= 0; s--) begin
+        if (conflict[d][s]) begin
+          err_info_o = {7'b0, d[0], 8'(s)};
+        end
+      end
+    end
+  end
+
+  // -----------------------------------------------------------------------------------------------------------
+  // Assertions
+  // -----------------------------------------------------------------------------------------------------------
+`ifndef SYNTHESIS
+  function automatic logic is_vxm_op(input logic [6:0] op);
+    unique case (op)
+      lpu_isa_pkg::OP_ADD, lpu_isa_pkg::OP_SUB, lpu_isa_pkg::OP_ADDS, lpu_isa_pkg::OP_SUBS,
+      lpu_isa_pkg::OP_MUL, lpu_isa_pkg::OP_AND, lpu_isa_pkg::OP_OR, lpu_isa_pkg::OP_XOR,
+      lpu_isa_pkg::OP_SHL, lpu_isa_pkg::OP_SHR, lpu_isa_pkg::OP_SHRL, lpu_isa_pkg::OP_MIN,
+      lpu_isa_pkg::OP_MAX, lpu_isa_pkg::OP_CMPEQ, lpu_isa_pkg::OP_CMPLT, lpu_isa_pkg::OP_SEL,
+      lpu_isa_pkg::OP_NEG, lpu_isa_pkg::OP_ABS, lpu_isa_pkg::OP_NOT, lpu_isa_pkg::OP_MOV,
+      lpu_isa_pkg::OP_RELU, lpu_isa_pkg::OP_CVT, lpu_isa_pkg::OP_REQ, lpu_isa_pkg::OP_EXP2,
+      lpu_isa_pkg::OP_RSQRT, lpu_isa_pkg::OP_SIGMOID, lpu_isa_pkg::OP_SILU: is_vxm_op = 1'b1;
+      default: is_vxm_op = 1'b0;
+    endcase
+  endfunction
+
+  // The decoder only dispatches legal VXM instructions here (docs/isa.md, BAD_OPERAND / WRONG_SLICE).
+  IssuedInsnIsForThisSlice : assert property (@(posedge clk_i) disable iff (!rst_ni)
+      issue_valid_i |-> is_vxm_op(op0));
+  IssuedTypeIsAssigned : assert property (@(posedge clk_i) disable iff (!rst_ni)
+      issue_valid_i |-> tw0 != 2'd3 && aw0 != 2'd3);
+  DestinationGroupIsAlignedAndInRange : assert property (@(posedge clk_i) disable iff (!rst_ni)
+      issue_valid_i |-> (32'(issue_insn_i[lpu_isa_pkg::F_DST_MSB-1:lpu_isa_pkg::F_DST_LSB]) < S) &&
+                        ((tw0 == lpu_isa_pkg::TYPE_I8) ||
+                         (tw0 == lpu_isa_pkg::TYPE_I16 && !dst_idx0[0]) || (dst_idx0[1:0] == 2'b00)));
+  // Each result path holds at most one instruction, so one path never drives two results in a cycle.
+  AStageHoldsOnlyItsOwnClass : assert property (@(posedge clk_i) disable iff (!rst_ni)
+      (!st2_q.valid || st2_q.cls != ClsAlu) && (!st3_q.valid || st3_q.cls == ClsLong));
+  ConflictIsReportedWithItsStream : assert property (@(posedge clk_i) disable iff (!rst_ni)
+      err_o |-> conflict[err_info_o[8]][err_info_o[SW-1:0]]);
+`endif
+
+endmodule
