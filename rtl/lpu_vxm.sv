@@ -181,8 +181,13 @@ module lpu_vxm #(
   stage_t st1_d, st2_d, st3_d;
 
   always_comb begin
-    st0       = '{valid: issue_valid_i, cls: cls0, op: op0, tw: tw0, shamt: shamt0, dir: dst_dir0,
-                  mask: mask0};
+    st0.valid = issue_valid_i;
+    st0.cls   = cls0;
+    st0.op    = op0;
+    st0.tw    = tw0;
+    st0.shamt = shamt0;
+    st0.dir   = dst_dir0;
+    st0.mask  = mask0;
     st1_d     = st0;
     st2_d     = st1_q;
     st3_d     = st2_q;
