@@ -681,13 +681,20 @@ class Assembler {
     Chunk& chunk = sec.chunks.back();
     while (true) {
       const Token& at = peek();
-      const ExprId e = parseExpr();
-      if (e == kNoExpr) return;
-      // Literals (and negated literals) are stored now; anything with a name is patched in pass 2.
-      const Node& n = nodes_[e];
+      // Fast path for the common case, a plain or negated literal (no expression node: data can be megabytes);
+      // anything else is an expression, patched in pass 2.
+      const bool neg = isPunct(at, '-');
+      const Token& num = toks_[neg ? cur_ + 1 : cur_];
       std::optional<std::int64_t> literal;
-      if (n.op == Op::kNum) literal = n.value;
-      if (n.op == Op::kNeg && nodes_[n.a].op == Op::kNum) literal = -nodes_[n.a].value;
+      ExprId e = kNoExpr;
+      const std::size_t after = neg ? cur_ + 2 : cur_ + 1;  // exists: toks_ ends in kEnd and num is not it
+      if (num.kind == Tok::kNumber && (toks_[after].kind == Tok::kEnd || isPunct(toks_[after], ','))) {
+        literal = neg ? -num.value : num.value;
+        cur_ += neg ? 2 : 1;
+      } else {
+        e = parseExpr();
+        if (e == kNoExpr) return;
+      }
       if (literal && (*literal < -128 || *literal > 255)) {
         error(loc(at), byteRangeMessage(*literal));
         return;

@@ -69,11 +69,13 @@ std::string disassemble(const isa::Program& program, const isa::ArchConfig& cfg)
     }
     out += fmt::format("\n.data {}, 0x{:03x}\n", cfg.sliceName(seg.position), seg.address);
     if (seg.bytes.empty()) out += "    ; empty segment: the assembler makes none\n";
+    static constexpr char kHex[] = "0123456789abcdef";
     for (std::size_t i = 0; i < seg.bytes.size(); i += 16) {
       out += "    .byte ";
       for (std::size_t k = i; k < std::min(i + 16, seg.bytes.size()); ++k) {
         if (k > i) out += ", ";
-        out += fmt::format("0x{:02x}", seg.bytes[k]);
+        const std::uint8_t b = seg.bytes[k];
+        out += {'0', 'x', kHex[b >> 4], kHex[b & 0xF]};
       }
       out += '\n';
     }
