@@ -56,19 +56,33 @@ struct Machine::Impl {
     std::uint16_t index;
     std::uint32_t offset;  // kLoadRow: into bytes (lanes); kWrite/kAccumulate: into words (lanes)
   };
+  // Bump allocator that keeps its storage between cycles (no zero-fill, no per-cycle allocation once warm).
+  template <typename T>
+  struct Arena {
+    std::vector<T> buf;
+    std::uint32_t used = 0;
+    std::uint32_t alloc(std::size_t n) {  // returns the offset of n fresh elements
+      if (used + n > buf.size()) buf.resize(std::max(buf.size() * 2, used + n));
+      const std::uint32_t at = used;
+      used += static_cast<std::uint32_t>(n);
+      return at;
+    }
+    T* at(std::uint32_t offset) { return buf.data() + offset; }
+    const T* at(std::uint32_t offset) const { return buf.data() + offset; }
+  };
   struct Slot {
     std::vector<StreamLoad> loads;
     std::vector<SramCommit> sram;
     std::vector<MxmUpdate> mxm;
-    std::vector<std::uint8_t> bytes;
-    std::vector<std::int32_t> words;
+    Arena<std::uint8_t> bytes;
+    Arena<std::int32_t> words;
     std::size_t count() const { return loads.size() + sram.size() + mxm.size(); }
     void clear() {
       loads.clear();
       sram.clear();
       mxm.clear();
-      bytes.clear();
-      words.clear();
+      bytes.used = 0;
+      words.used = 0;
     }
   };
 
@@ -167,8 +181,8 @@ struct Machine::Impl {
       s.loads.reserve(positions * group);
       s.sram.reserve(positions * cfg.superlanes());
       s.mxm.reserve(4);
-      s.bytes.reserve(positions * group * lanes);
-      s.words.reserve(2 * lanes);
+      s.bytes.buf.resize(positions * group * lanes);
+      s.words.buf.resize(2 * lanes);
     }
   }
 
@@ -231,20 +245,19 @@ struct Machine::Impl {
   // planes (plane k at +k*lanes). Valid until the next schedule call.
   std::uint8_t* scheduleStreams(unsigned latency, isa::StreamRef dst, unsigned n, unsigned p) {
     Slot& slot = slotFor(latency);
-    auto base = static_cast<std::uint32_t>(slot.bytes.size());
-    slot.bytes.resize(slot.bytes.size() + std::size_t{n} * lanes);
+    const std::uint32_t base = slot.bytes.alloc(std::size_t{n} * lanes);
     std::int32_t target = static_cast<std::int32_t>(p) + (dst.dir == Dir::kEast ? 1 : -1);
     for (unsigned k = 0; k < n; ++k)
       slot.loads.push_back(StreamLoad{base + k * lanes, static_cast<std::uint16_t>(dst.index + k), dst.dir, target,
                                       p});
     in_flight += n;
-    return slot.bytes.data() + base;
+    return slot.bytes.at(base);
   }
   void scheduleSram(unsigned p, std::uint32_t address, unsigned first_lane, const std::uint8_t* data,
                     unsigned nbytes) {
     Slot& slot = slotFor(1);  // Write/Scatter: latency from the table is checked at the call site
-    auto base = static_cast<std::uint32_t>(slot.bytes.size());
-    slot.bytes.insert(slot.bytes.end(), data, data + nbytes);
+    const std::uint32_t base = slot.bytes.alloc(nbytes);
+    std::memcpy(slot.bytes.at(base), data, nbytes);
     slot.sram.push_back(SramCommit{base, address, static_cast<std::uint16_t>(p),
                                    static_cast<std::uint16_t>(first_lane), static_cast<std::uint16_t>(nbytes)});
     ++in_flight;
@@ -371,40 +384,21 @@ struct Machine::Impl {
     if (Q.rep_next == cycle) reissue(q);
   }
 
+  // Range of an instruction's strided field (Repeat), for the fast path of re-issue checks.
+  std::int64_t stridedLimit(const isa::Instruction& insn) const {
+    switch (insn.opcode()) {
+      case Opcode::kRead:
+      case Opcode::kWrite: return words_per_slice;
+      case Opcode::kLw: return lanes;
+      default: return cfg.params().mxm_acc_slots;  // abc, abca, acc
+    }
+  }
+
   void reissue(unsigned q) {
     Queue& Q = queues[q];
     const std::uint32_t i = Q.rep_i;
-    const Cached& c = Q.cache[Q.prev_pc];
-    isa::Instruction insn = c.insn;
-    std::uint32_t word = Q.words[Q.prev_pc];
-    bool ok = true;
-    if (Q.rep_stride != 0) {
-      const isa::FieldDesc& f = isa::fieldDesc(insn.desc->strided_field);
-      const std::int64_t eff = std::int64_t{insn.get(insn.desc->strided_field)} + std::int64_t{i} * Q.rep_stride;
-      const std::uint32_t fmask = static_cast<std::uint32_t>((std::uint64_t{1} << (f.msb - f.lsb + 1)) - 1);
-      word = (word & ~(fmask << f.lsb)) | ((static_cast<std::uint32_t>(eff) & fmask) << f.lsb);
-      emitDispatch(q, Q.prev_pc, word, true);
-      const bool mem = insn.desc->slice == Slice::kMEM;
-      if (eff < 0 || eff > 0xFFFF) {
-        ErrorInfo e = makeError(mem ? ErrorCode::kBadAddress : ErrorCode::kBadOperand, q, Q.prev_pc,
-                                fmt::format("repeat issue {}: {} = {} out of range", i, f.name, eff));
-        if (mem) e.address = static_cast<std::uint32_t>(eff);
-        raise(std::move(e));
-        ok = false;
-      } else {
-        insn.set(insn.desc->strided_field, static_cast<std::int32_t>(eff));
-        isa::ValidateResult v = isa::validate(insn, cfg, q);
-        if (v.error != ErrorCode::kNone) {
-          ErrorInfo e = makeError(v.error, q, Q.prev_pc,
-                                  fmt::format("repeat issue {}: '{}': {}", i, isa::format(insn), v.message));
-          if (v.error == ErrorCode::kBadAddress) e.address = static_cast<std::uint32_t>(eff);
-          raise(std::move(e));
-          ok = false;
-        }
-      }
-    } else {
-      emitDispatch(q, Q.prev_pc, word, true);
-    }
+    const std::uint32_t pc = Q.prev_pc;
+    const isa::Instruction& orig = Q.cache[pc].insn;
     if (i == Q.rep_n) {
       Q.repeating = false;
       Q.next = cycle + 1;
@@ -412,7 +406,40 @@ struct Machine::Impl {
       ++Q.rep_i;
       Q.rep_next = cycle + Q.rep_d;
     }
-    if (ok) execute(q, Q.prev_pc, insn);
+    if (Q.rep_stride == 0) {  // the same instruction again: it passed its checks at its first dispatch
+      emitDispatch(q, pc, Q.words[pc], true);
+      execute(q, pc, orig);
+      return;
+    }
+    // Issue i: index field + i*stride; re-checked like a fresh dispatch (isa::validate decides on a range miss).
+    const Field sf = orig.desc->strided_field;
+    const isa::FieldDesc& f = isa::fieldDesc(sf);
+    const std::int64_t eff = std::int64_t{orig.get(sf)} + std::int64_t{i} * Q.rep_stride;
+    const auto fmask = static_cast<std::uint32_t>((std::uint64_t{1} << (f.msb - f.lsb + 1)) - 1);
+    const std::uint32_t word =
+        (Q.words[pc] & ~(fmask << f.lsb)) | ((static_cast<std::uint32_t>(eff) & fmask) << f.lsb);
+    emitDispatch(q, pc, word, true);
+    isa::Instruction insn = orig;
+    const bool mem = orig.desc->slice == Slice::kMEM;
+    if (eff < 0 || eff > 0xFFFF) {
+      ErrorInfo e = makeError(mem ? ErrorCode::kBadAddress : ErrorCode::kBadOperand, q, pc,
+                              fmt::format("repeat issue {}: {} = {} out of range", i, f.name, eff));
+      if (mem) e.address = static_cast<std::uint32_t>(eff);
+      raise(std::move(e));
+      return;
+    }
+    insn.set(sf, static_cast<std::int32_t>(eff));
+    if (eff >= stridedLimit(orig)) {
+      isa::ValidateResult v = isa::validate(insn, cfg, q);
+      if (v.error != ErrorCode::kNone) {
+        ErrorInfo e =
+            makeError(v.error, q, pc, fmt::format("repeat issue {}: '{}': {}", i, isa::format(insn), v.message));
+        if (v.error == ErrorCode::kBadAddress) e.address = static_cast<std::uint32_t>(eff);
+        raise(std::move(e));
+        return;
+      }
+    }
+    execute(q, pc, insn);
   }
 
   // ---- Functional slices. --------------------------------------------------------------------------------------
@@ -541,9 +568,8 @@ struct Machine::Impl {
     switch (insn.opcode()) {
       case Opcode::kLw: {
         const isa::StreamRef a = insn.stream(Field::kSrca);
-        auto base = static_cast<std::uint32_t>(slot.bytes.size());
-        const std::uint8_t* v = reg(a.dir, a.index, p);
-        slot.bytes.insert(slot.bytes.end(), v, v + lanes);
+        const std::uint32_t base = slot.bytes.alloc(lanes);
+        std::memcpy(slot.bytes.at(base), reg(a.dir, a.index, p), lanes);
         slot.mxm.push_back(MxmUpdate{MxmKind::kLoadRow, side, index, base});
         ++in_flight;
         break;
@@ -564,10 +590,9 @@ struct Machine::Impl {
         x.abc_seen = true;
         x.last_abc = cycle;
         const isa::StreamRef a = insn.stream(Field::kSrca);
-        auto base = static_cast<std::uint32_t>(slot.words.size());
-        slot.words.resize(slot.words.size() + lanes);
+        const std::uint32_t base = slot.words.alloc(lanes);
         detail::mxmProduct(lanes, reinterpret_cast<const std::int8_t*>(reg(a.dir, a.index, p)), x.active.data(),
-                           slot.words.data() + base);
+                           slot.words.at(base));
         slot.mxm.push_back(MxmUpdate{insn.opcode() == Opcode::kAbc ? MxmKind::kWrite : MxmKind::kAccumulate, side,
                                      index, base});
         ++in_flight;
@@ -637,7 +662,7 @@ struct Machine::Impl {
     for (const StreamLoad& l : slot.loads) {
       const auto t = static_cast<unsigned>(l.target);
       std::uint8_t* dst = reg(l.dir, l.stream, t);
-      std::memcpy(dst, slot.bytes.data() + l.offset, lanes);
+      std::memcpy(dst, slot.bytes.at(l.offset), lanes);
       if (!observers.empty()) {
         StreamWrite w{cycle, t, l.dir, l.stream, std::span<const std::uint8_t>(dst, lanes), l.producer};
         for (auto* o : observers) o->onStreamWrite(w);
@@ -647,7 +672,7 @@ struct Machine::Impl {
     for (const SramCommit& c : slot.sram) {
       auto& mem = sram[static_cast<unsigned>(cfg.memIndex(c.position))];
       std::uint8_t* dst = mem.data() + std::size_t{c.address} * lanes + c.first_lane;
-      std::memcpy(dst, slot.bytes.data() + c.offset, c.nbytes);
+      std::memcpy(dst, slot.bytes.at(c.offset), c.nbytes);
       if (!observers.empty()) {
         MemWrite w{cycle, c.position, c.address, c.first_lane, std::span<const std::uint8_t>(dst, c.nbytes)};
         for (auto* o : observers) o->onMemWrite(w);
@@ -658,18 +683,18 @@ struct Machine::Impl {
       Mxm& x = mxm[u.side];
       switch (u.kind) {
         case MxmKind::kLoadRow:
-          std::memcpy(x.staging.data() + std::size_t{u.index} * lanes, slot.bytes.data() + u.offset, lanes);
+          std::memcpy(x.staging.data() + std::size_t{u.index} * lanes, slot.bytes.at(u.offset), lanes);
           break;
         case MxmKind::kInstall:
           x.active = x.staging;
           break;
         case MxmKind::kWrite:
-          std::memcpy(x.acc.data() + std::size_t{u.index} * lanes, slot.words.data() + u.offset,
+          std::memcpy(x.acc.data() + std::size_t{u.index} * lanes, slot.words.at(u.offset),
                       lanes * sizeof(std::int32_t));
           break;
         case MxmKind::kAccumulate: {
           std::int32_t* acc = x.acc.data() + std::size_t{u.index} * lanes;
-          const std::int32_t* y = slot.words.data() + u.offset;
+          const std::int32_t* y = slot.words.at(u.offset);
           for (unsigned n = 0; n < lanes; ++n)  // wrapping int32
             acc[n] = static_cast<std::int32_t>(static_cast<std::uint32_t>(acc[n]) + static_cast<std::uint32_t>(y[n]));
           break;

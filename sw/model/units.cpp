@@ -21,11 +21,6 @@ inline std::int64_t saturate(std::int64_t x, unsigned bits) {
   return std::clamp(x, lo, hi);
 }
 
-inline void storeElement(std::uint8_t* out, unsigned lanes, unsigned bytes, unsigned lane, std::int64_t v) {
-  auto u = static_cast<std::uint64_t>(v);
-  for (unsigned k = 0; k < bytes; ++k) out[k * lanes + lane] = static_cast<std::uint8_t>(u >> (8 * k));
-}
-
 }  // namespace
 
 // ---- Special functions (docs/isa.md, VXM). ------------------------------------------------------------------
@@ -62,29 +57,35 @@ std::int32_t siluQ11(std::int32_t x) {
 
 // ---- VXM ------------------------------------------------------------------------------------------------------
 
-void vxmExecute(const isa::Instruction& insn, unsigned lanes, const Planes& a, const Planes& b, const Planes& c,
-                std::uint8_t* out) {
-  const unsigned bytes = isa::typeBytes(insn.type);
-  const unsigned bits = 8 * bytes;
-  const std::uint64_t mask = bits == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << bits) - 1;
+namespace {
 
-  // Runs f(a, b, c) for every lane and stores the low `bytes` bytes of the result.
+// One VXM instruction with the element width fixed at compile time (BYTES = 1, 2, 4), so the byte-plane gathers
+// and scatters unroll.
+template <unsigned BYTES>
+void vxmTyped(const isa::Instruction& insn, unsigned lanes, const Planes& a, const Planes& b, const Planes& c,
+              std::uint8_t* out) {
+  constexpr unsigned bits = 8 * BYTES;
+  constexpr std::uint64_t mask = (std::uint64_t{1} << bits) - 1;
+
+  // Runs f(a, b, c) for every lane and stores the low BYTES bytes of the result. a is read at its own width (cvt
+  // and req read wider sources); b and c default to 0 when absent.
   auto each = [&](auto f) {
     for (unsigned i = 0; i < lanes; ++i) {
-      std::int64_t x = loadElement(a, i);
-      std::int64_t y = b.plane[0] ? loadElement(b, i) : 0;
-      std::int64_t z = c.plane[0] ? loadElement(c, i) : 0;
-      storeElement(out, lanes, bytes, i, f(x, y, z));
+      const std::int64_t x = loadElement(a, i);
+      const std::int64_t y = b.plane[0] ? loadElement(b, i) : 0;
+      const std::int64_t z = c.plane[0] ? loadElement(c, i) : 0;
+      const auto u = static_cast<std::uint64_t>(f(x, y, z));
+      for (unsigned k = 0; k < BYTES; ++k) out[k * lanes + i] = static_cast<std::uint8_t>(u >> (8 * k));
     }
   };
-  auto count = [&](std::int64_t y) { return static_cast<unsigned>(y) & (bits - 1); };  // b mod w
+  auto count = [](std::int64_t y) { return static_cast<unsigned>(y) & (bits - 1); };  // b mod w
 
   switch (insn.opcode()) {
-    case Opcode::kAdd: each([&](auto x, auto y, auto) { return wrap(x + y, bits); }); break;
-    case Opcode::kSub: each([&](auto x, auto y, auto) { return wrap(x - y, bits); }); break;
-    case Opcode::kAdds: each([&](auto x, auto y, auto) { return saturate(x + y, bits); }); break;
-    case Opcode::kSubs: each([&](auto x, auto y, auto) { return saturate(x - y, bits); }); break;
-    case Opcode::kMul: each([&](auto x, auto y, auto) { return wrap(x * y, bits); }); break;
+    case Opcode::kAdd: each([](auto x, auto y, auto) { return wrap(x + y, bits); }); break;
+    case Opcode::kSub: each([](auto x, auto y, auto) { return wrap(x - y, bits); }); break;
+    case Opcode::kAdds: each([](auto x, auto y, auto) { return saturate(x + y, bits); }); break;
+    case Opcode::kSubs: each([](auto x, auto y, auto) { return saturate(x - y, bits); }); break;
+    case Opcode::kMul: each([](auto x, auto y, auto) { return wrap(x * y, bits); }); break;
     case Opcode::kAnd: each([](auto x, auto y, auto) { return x & y; }); break;
     case Opcode::kOr: each([](auto x, auto y, auto) { return x | y; }); break;
     case Opcode::kXor: each([](auto x, auto y, auto) { return x ^ y; }); break;
@@ -104,13 +105,13 @@ void vxmExecute(const isa::Instruction& insn, unsigned lanes, const Planes& a, c
     case Opcode::kCmpeq: each([](auto x, auto y, auto) -> std::int64_t { return x == y ? -1 : 0; }); break;
     case Opcode::kCmplt: each([](auto x, auto y, auto) -> std::int64_t { return x < y ? -1 : 0; }); break;
     case Opcode::kSel: each([](auto x, auto y, auto z) { return x != 0 ? y : z; }); break;
-    case Opcode::kNeg: each([&](auto x, auto, auto) { return wrap(-x, bits); }); break;
-    case Opcode::kAbs: each([&](auto x, auto, auto) { return wrap(x < 0 ? -x : x, bits); }); break;
+    case Opcode::kNeg: each([](auto x, auto, auto) { return wrap(-x, bits); }); break;
+    case Opcode::kAbs: each([](auto x, auto, auto) { return wrap(x < 0 ? -x : x, bits); }); break;
     case Opcode::kNot: each([](auto x, auto, auto) { return ~x; }); break;
     case Opcode::kMov: each([](auto x, auto, auto) { return x; }); break;
     case Opcode::kRelu: each([](auto x, auto, auto) { return std::max<std::int64_t>(x, 0); }); break;
     case Opcode::kCvt:  // a is read at the source width; widening keeps the value, narrowing saturates
-      each([&](auto x, auto, auto) { return saturate(x, bits); });
+      each([](auto x, auto, auto) { return saturate(x, bits); });
       break;
     case Opcode::kReq: {
       const unsigned shamt = static_cast<unsigned>(insn.get(isa::Field::kShamt));
@@ -137,8 +138,19 @@ void vxmExecute(const isa::Instruction& insn, unsigned lanes, const Planes& a, c
       each([](auto x, auto, auto) { return std::int64_t{siluQ11(static_cast<std::int32_t>(x))}; });
       break;
     default:
-      std::memset(out, 0, std::size_t{bytes} * lanes);  // not a VXM opcode: validate() rejected it already
+      std::memset(out, 0, std::size_t{BYTES} * lanes);  // not a VXM opcode: validate() rejected it already
       break;
+  }
+}
+
+}  // namespace
+
+void vxmExecute(const isa::Instruction& insn, unsigned lanes, const Planes& a, const Planes& b, const Planes& c,
+                std::uint8_t* out) {
+  switch (isa::typeBytes(insn.type)) {
+    case 1: vxmTyped<1>(insn, lanes, a, b, c, out); break;
+    case 2: vxmTyped<2>(insn, lanes, a, b, c, out); break;
+    default: vxmTyped<4>(insn, lanes, a, b, c, out); break;
   }
 }
 
@@ -148,17 +160,20 @@ void sxmExecute(const isa::Instruction& insn, unsigned lanes, unsigned superlane
                 const std::uint8_t* map, std::uint8_t* out) {
   const auto n = static_cast<std::int64_t>(lanes);
   switch (insn.opcode()) {
-    case Opcode::kShift: {
+    case Opcode::kShift: {  // dst[i] = a[i - imm] inside the vector, else 0
       const std::int64_t imm = insn.get(isa::Field::kImm8);
-      for (std::int64_t i = 0; i < n; ++i) {
-        std::int64_t src = i - imm;
-        out[i] = (src >= 0 && src < n) ? a[src] : 0;
+      std::memset(out, 0, lanes);
+      if (imm >= 0 && imm < n) {
+        std::memcpy(out + imm, a, static_cast<std::size_t>(n - imm));
+      } else if (imm < 0 && -imm < n) {
+        std::memcpy(out, a - imm, static_cast<std::size_t>(n + imm));
       }
       break;
     }
-    case Opcode::kRotate: {
-      const std::int64_t imm = insn.get(isa::Field::kImm8);
-      for (std::int64_t i = 0; i < n; ++i) out[i] = a[(((i - imm) % n) + n) % n];
+    case Opcode::kRotate: {  // dst[i] = a[(i - imm) mod lanes]: two copies around r = imm mod lanes
+      const std::int64_t r = ((insn.get(isa::Field::kImm8) % n) + n) % n;
+      std::memcpy(out + r, a, static_cast<std::size_t>(n - r));
+      std::memcpy(out, a + (n - r), static_cast<std::size_t>(r));
       break;
     }
     case Opcode::kPermute:
@@ -185,13 +200,23 @@ void sxmTranspose(unsigned lanes, unsigned n, const std::uint8_t* const* src, st
 
 // ---- MXM ------------------------------------------------------------------------------------------------------
 
+namespace {
+// out[j] += xk * row[j] for 16 lanes. GCC's -O2 cost model vectorises only a loop with a known trip count and no
+// runtime alias check, hence the fixed 16 and the restrict-qualified parameters (int8 pointers alias anything).
+inline void axpy16(std::int32_t* __restrict out, const std::int8_t* __restrict row, std::int32_t xk) {
+  for (std::size_t j = 0; j < 16; ++j) out[j] += xk * row[j];
+}
+}  // namespace
+
 void mxmProduct(unsigned lanes, const std::int8_t* x, const std::int8_t* w, std::int32_t* y) {
   std::fill(y, y + lanes, 0);
+  const std::size_t chunks = lanes / 16;
   for (unsigned k = 0; k < lanes; ++k) {
     const std::int32_t xk = x[k];
     if (xk == 0) continue;
     const std::int8_t* row = w + std::size_t{k} * lanes;
-    for (unsigned col = 0; col < lanes; ++col) y[col] += xk * row[col];
+    for (std::size_t c = 0; c < chunks; ++c) axpy16(y + 16 * c, row + 16 * c, xk);
+    for (std::size_t n = 16 * chunks; n < lanes; ++n) y[n] += xk * row[n];
   }
 }
 
