@@ -14,7 +14,7 @@ constexpr int kPid = 1;
 
 TraceWriter::TraceWriter(std::ostream& out, const isa::ArchConfig& cfg)
     : out_(out), cfg_(cfg), open_sync_(cfg.queues()) {
-  out_ << "{\"displayTimeUnit\":\"ns\",\"otherData\":{\"time_unit\":\"1 us = 1 cycle\"},\"traceEvents\":[\n";
+  out_ << "{\"otherData\":{\"time_unit\":\"1 us = 1 cycle\"},\"traceEvents\":[\n";
   event(nlohmann::json{{"name", "process_name"},
                        {"ph", "M"},
                        {"pid", kPid},
