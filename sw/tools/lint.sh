@@ -7,7 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 LINT_TOP="${LINT_TOP:-lpu_top}"
-VFLAGS=(--lint-only -Wall -y rtl)
+# --assert: lint what every verilated build elaborates (assertions included; Verilator skips them otherwise).
+VFLAGS=(--lint-only -Wall --assert -y rtl)
 
 shopt -s nullglob
 pkgs=(rtl/*_pkg.sv)
@@ -21,7 +22,16 @@ for f in "${all[@]}"; do [[ "$f" == *_pkg.sv ]] || mods+=("$f"); done
 
 if grep -Eq "^[[:space:]]*module[[:space:]]+${LINT_TOP}\b" "${mods[@]+"${mods[@]}"}" /dev/null; then
   echo "lint: verilator ${VFLAGS[*]} --top-module $LINT_TOP (${#all[@]} files)"
-  exec verilator "${VFLAGS[@]}" --top-module "$LINT_TOP" "${pkgs[@]}" "${mods[@]}"
+  verilator "${VFLAGS[@]}" --top-module "$LINT_TOP" "${pkgs[@]}" "${mods[@]}"
+  if [[ "$LINT_TOP" == lpu_top ]]; then
+    # The large configuration elaborates other widths: lint it too (values of sw/isa/arch.toml, config.large;
+    # the same overrides as tb/CMakeLists.txt).
+    large=(-GLanes=64 -GSuperlaneLanes=16 -GStreamsPerDir=16 -GMemSlicesPerHem=8 -GBanksPerSlice=2
+           -GWordsPerBank=4096 -GQueueDepth=4096 -GMxmAccSlots=64 -GMxmAbcInterval=1 -GTransposeN=16)
+    echo "lint: same, large configuration"
+    verilator "${VFLAGS[@]}" "${large[@]}" --top-module "$LINT_TOP" "${pkgs[@]}" "${mods[@]}"
+  fi
+  exit 0
 fi
 
 echo "lint: top module '$LINT_TOP' not in rtl/ yet; linting each file on its own"

@@ -1,0 +1,564 @@
+// openlpu core: instruction queues, slices, stream register file, error collector, host port.
+//
+//   host port --> host registers (CTRL/STATUS/ERR_*/CYCLE/CONFIG/IMEM_*/SRAM_*)
+//                    |  IMEM writes            |  SRAM staging buffer <-> MEM host ports
+//                    v                         v
+//   position   0       1       2 .. M+1    M+2    M+3 .. 2M+2   P-2     P-1
+//   queue    [q0]    [q1]    [q2 ..  ]   [qV]   [ ..      ]   [..]    [..]     lpu_queue
+//              | issue |        |          |         |          |       |
+//   slice    [MXM_W] [SXM_W] [MEM_W..]   [VXM]  [MEM_E..  ]  [SXM_E] [MXM_E]  lpu_* slices
+//              | wr_e/wr_w results, err, busy              ^ sr_e/sr_w (R[*][*][p])
+//              v                                           |
+//            lpu_streams: R[E][s][p+1] <- result or R[E][s][p];  R[W][s][p-1] likewise
+//   error collector: first error (lowest position, then lowest code) stops the machine
+//
+// Run control. The host's START (CTRL bit 0, accepted while stopped or running) clears status,
+// error and cycle counter at once (STATUS reads RUNNING from then on); as soon as no slice is busy
+// (immediately unless an interrupted run left results in flight) the stream registers are
+// cleared and every queue is reset, and the next cycle is program cycle 0. In each program
+// cycle t:
+//   - every queue may dispatch one instruction to its slice;
+//   - errors of cycle t (queue/decode errors, slice errors, EDGE_WRITE, SYNC_DEADLOCK) are
+//     collected; if there is one, nothing is committed (commit = 0: no stream shift or load, no
+//     SRAM write, no MXM state update, no queue state change), ERR_* record it with
+//     ERR_CYCLE = t, the cycle counter becomes t+1, and the machine stops: DONE|ERROR;
+//   - else if every queue halted before t and no slice is busy, the machine stops with
+//     CYCLE = t (the program's cycle count), DONE, and cycle t commits nothing;
+//   - else cycle t commits and the counter becomes t+1.
+// CLEAR (CTRL bit 1) clears status and error and stops a running machine (what a host does on
+// its own TIMEOUT). Instruction and SRAM loads are accepted only while stopped.
+module lpu_top #(
+  parameter int unsigned Lanes           = lpu_arch_pkg::CFG_SMALL_LANES,
+  parameter int unsigned SuperlaneLanes  = lpu_arch_pkg::CFG_SMALL_SUPERLANE_LANES,
+  parameter int unsigned StreamsPerDir   = lpu_arch_pkg::CFG_SMALL_STREAMS_PER_DIR,
+  parameter int unsigned MemSlicesPerHem = lpu_arch_pkg::CFG_SMALL_MEM_SLICES_PER_HEM,
+  parameter int unsigned BanksPerSlice   = lpu_arch_pkg::CFG_SMALL_BANKS_PER_SLICE,
+  parameter int unsigned WordsPerBank    = lpu_arch_pkg::CFG_SMALL_WORDS_PER_BANK,
+  parameter int unsigned QueueDepth      = lpu_arch_pkg::CFG_SMALL_QUEUE_DEPTH,
+  parameter int unsigned MxmAccSlots     = lpu_arch_pkg::CFG_SMALL_MXM_ACC_SLOTS,
+  parameter int unsigned MxmAbcInterval  = lpu_arch_pkg::CFG_SMALL_MXM_ABC_INTERVAL,
+  parameter int unsigned TransposeN      = lpu_arch_pkg::CFG_SMALL_TRANSPOSE_N
+) (
+  input  logic        clk_i,
+  // The assertions' `disable iff (!rst_ni)` is a synchronous use of the asynchronous reset; that is
+  // intended (assertions only), so SYNCASYNCNET is waived for this port alone.
+  /* verilator lint_off SYNCASYNCNET */
+  input  logic        rst_ni,
+  /* verilator lint_on SYNCASYNCNET */
+  // Host register port: one access per cycle; read data is valid in the cycle after the request.
+  input  logic        host_req_i,
+  input  logic        host_we_i,
+  input  logic [11:0] host_addr_i,
+  input  logic [31:0] host_wdata_i,
+  output logic [31:0] host_rdata_o
+);
+
+  // ----------------------------------------------------------------------------------------------
+  // Derived sizes
+  localparam int unsigned Positions     = 2 * (MemSlicesPerHem + 2) + 1;
+  localparam int unsigned VxmPosition   = MemSlicesPerHem + 2;
+  localparam int unsigned WordsPerSlice = BanksPerSlice * WordsPerBank;
+  localparam int unsigned MemAw         = $clog2(WordsPerSlice);
+  localparam int unsigned QAw           = $clog2(QueueDepth);
+  localparam int unsigned S             = StreamsPerDir;
+  localparam int unsigned Vb            = Lanes * 8;         // one stream register
+  localparam int unsigned Sb            = S * Vb;            // one position, one direction
+  localparam int unsigned StagingWords  = Lanes / 4;
+
+  function automatic int unsigned slice_kind(input int unsigned p);
+    if (p == 0 || p == Positions - 1) slice_kind = lpu_pkg::SLICE_MXM;
+    else if (p == 1 || p == Positions - 2) slice_kind = lpu_pkg::SLICE_SXM;
+    else if (p == VxmPosition) slice_kind = lpu_pkg::SLICE_VXM;
+    else slice_kind = lpu_pkg::SLICE_MEM;
+  endfunction
+
+  // ----------------------------------------------------------------------------------------------
+  // Run state and host registers
+  logic        running_q, done_q, error_q;
+  logic [63:0] cycle_q;
+  logic [3:0]  err_code_q;
+  logic [31:0] err_cycle_q, err_where_q;
+  logic [7:0]  imem_queue_q;
+  logic [15:0] imem_index_q;
+  logic [7:0]  sram_pos_q;
+  logic [15:0] sram_addr_q;
+  logic [Vb-1:0] staging_q, staging_d;
+  logic        sram_rd_pending_q;
+  logic [31:0] host_rdata_q;
+
+  logic host_wr, start_wr, start, clear, start_req_q;
+  assign host_wr  = host_req_i && host_we_i;
+  assign start_wr = host_wr && (host_addr_i == lpu_pkg::REG_CTRL)
+                    && host_wdata_i[lpu_pkg::CTRL_START_BIT];
+  // The run begins once every slice has drained what an interrupted run left in flight (results
+  // of a run stopped by an error, at most the longest latency): the model drops those at START.
+  // start is the cycle before program cycle 0.
+  assign start    = start_req_q && !busy_any;
+  assign clear   = host_wr && (host_addr_i == lpu_pkg::REG_CTRL)
+                   && host_wdata_i[lpu_pkg::CTRL_CLEAR_BIT];
+
+  // Loads are ignored while running (and flagged by HostLoadsOnlyWhileStopped).
+  logic stopped, imem_addr_wr, imem_data_wr, sram_cmd_wr, sram_cmd_ok, sram_host_rd, sram_host_wr;
+  assign stopped      = !running_q && !start_req_q;
+  assign imem_addr_wr = host_wr && (host_addr_i == lpu_pkg::REG_IMEM_ADDR) && stopped;
+  assign imem_data_wr = host_wr && (host_addr_i == lpu_pkg::REG_IMEM_DATA) && stopped;
+  assign sram_cmd_wr  = host_wr && (host_addr_i == lpu_pkg::REG_SRAM_CMD) && stopped;
+  assign sram_cmd_ok  = (32'(sram_pos_q) < Positions)
+                        && (slice_kind(32'(sram_pos_q)) == lpu_pkg::SLICE_MEM)
+                        && (32'(sram_addr_q) < WordsPerSlice);
+  assign sram_host_rd = sram_cmd_wr && sram_cmd_ok && (host_wdata_i == lpu_pkg::SRAM_CMD_READ);
+  assign sram_host_wr = sram_cmd_wr && sram_cmd_ok && (host_wdata_i == lpu_pkg::SRAM_CMD_WRITE);
+
+  // ----------------------------------------------------------------------------------------------
+  // Per-position wiring
+  logic [Positions-1:0]    issue_valid, q_notify, q_halted, q_parked, q_err, s_err, s_busy;
+  logic [Positions*32-1:0] issue_insn;
+  logic [Positions*4-1:0]  q_code, s_code;
+  logic [Positions*16-1:0] q_info, s_info, q_issue_pc, q_sync_pc;
+  logic [Positions*S-1:0]  wr_e_en, wr_w_en;
+  logic [Positions*Sb-1:0] wr_e_data, wr_w_data, sr_e, sr_w;
+  logic [Positions*Vb-1:0] mem_host_rdata;
+  logic                    notify_any, commit, busy_any;
+
+  assign notify_any = |q_notify;
+
+  for (genvar p = 0; p < Positions; p++) begin : gen_pos
+    localparam int unsigned Kind = slice_kind(p);
+
+    lpu_queue #(
+      .SliceKind    (Kind),
+      .Lanes        (Lanes),
+      .StreamsPerDir(StreamsPerDir),
+      .WordsPerSlice(WordsPerSlice),
+      .MxmAccSlots  (MxmAccSlots),
+      .TransposeN   (TransposeN),
+      .QueueDepth   (QueueDepth)
+    ) u_queue (
+      .clk_i        (clk_i),
+      .rst_ni       (rst_ni),
+      .imem_we_i    (imem_data_wr && (32'(imem_queue_q) == p)
+                     && (32'(imem_index_q) < QueueDepth)),
+      .imem_waddr_i (imem_index_q[QAw-1:0]),
+      .imem_wdata_i (host_wdata_i),
+      .imem_len_we_i(imem_addr_wr && (32'(host_wdata_i[7:0]) == p)),
+      .imem_len_i   ((32'(host_wdata_i[23:8]) > QueueDepth) ? (QAw + 1)'(QueueDepth)
+                                                            : host_wdata_i[8 +: QAw + 1]),
+      .start_i      (start),
+      .running_i    (running_q),
+      .commit_i     (commit),
+      .notify_any_i (notify_any),
+      .issue_valid_o(issue_valid[p]),
+      .issue_insn_o (issue_insn[p * 32 +: 32]),
+      .notify_o     (q_notify[p]),
+      .halted_o     (q_halted[p]),
+      .parked_o     (q_parked[p]),
+      .issue_pc_o   (q_issue_pc[p * 16 +: 16]),
+      .sync_pc_o    (q_sync_pc[p * 16 +: 16]),
+      .err_o        (q_err[p]),
+      .err_code_o   (q_code[p * 4 +: 4]),
+      .err_info_o   (q_info[p * 16 +: 16])
+    );
+
+    if (Kind == lpu_pkg::SLICE_MEM) begin : gen_mem
+      lpu_mem_slice #(
+        .Lanes         (Lanes),
+        .StreamsPerDir (StreamsPerDir),
+        .SuperlaneLanes(SuperlaneLanes),
+        .BanksPerSlice (BanksPerSlice),
+        .WordsPerBank  (WordsPerBank)
+      ) u_slice (
+        .clk_i        (clk_i),
+        .rst_ni       (rst_ni),
+        .issue_valid_i(issue_valid[p]),
+        .issue_insn_i (issue_insn[p * 32 +: 32]),
+        .sr_e_i       (sr_e[p * Sb +: Sb]),
+        .sr_w_i       (sr_w[p * Sb +: Sb]),
+        .wr_e_en_o    (wr_e_en[p * S +: S]),
+        .wr_w_en_o    (wr_w_en[p * S +: S]),
+        .wr_e_data_o  (wr_e_data[p * Sb +: Sb]),
+        .wr_w_data_o  (wr_w_data[p * Sb +: Sb]),
+        .busy_o       (s_busy[p]),
+        .err_o        (s_err[p]),
+        .err_code_o   (s_code[p * 4 +: 4]),
+        .err_info_o   (s_info[p * 16 +: 16]),
+        .commit_i     (commit),
+        .host_req_i   ((sram_host_rd || sram_host_wr) && (32'(sram_pos_q) == p)),
+        .host_we_i    (sram_host_wr),
+        .host_addr_i  (sram_addr_q[MemAw-1:0]),
+        .host_wdata_i (staging_q),
+        .host_rdata_o (mem_host_rdata[p * Vb +: Vb])
+      );
+    end else begin : gen_fu
+      assign mem_host_rdata[p * Vb +: Vb] = '0;
+      if (Kind == lpu_pkg::SLICE_VXM) begin : gen_vxm
+        lpu_vxm #(
+          .Lanes        (Lanes),
+          .StreamsPerDir(StreamsPerDir)
+        ) u_slice (
+          .clk_i        (clk_i),
+          .rst_ni       (rst_ni),
+          .issue_valid_i(issue_valid[p]),
+          .issue_insn_i (issue_insn[p * 32 +: 32]),
+          .sr_e_i       (sr_e[p * Sb +: Sb]),
+          .sr_w_i       (sr_w[p * Sb +: Sb]),
+          .wr_e_en_o    (wr_e_en[p * S +: S]),
+          .wr_w_en_o    (wr_w_en[p * S +: S]),
+          .wr_e_data_o  (wr_e_data[p * Sb +: Sb]),
+          .wr_w_data_o  (wr_w_data[p * Sb +: Sb]),
+          .busy_o       (s_busy[p]),
+          .err_o        (s_err[p]),
+          .err_code_o   (s_code[p * 4 +: 4]),
+          .err_info_o   (s_info[p * 16 +: 16]),
+          .commit_i     (commit)
+        );
+      end else if (Kind == lpu_pkg::SLICE_SXM) begin : gen_sxm
+        lpu_sxm #(
+          .Lanes         (Lanes),
+          .StreamsPerDir (StreamsPerDir),
+          .SuperlaneLanes(SuperlaneLanes),
+          .TransposeN    (TransposeN)
+        ) u_slice (
+          .clk_i        (clk_i),
+          .rst_ni       (rst_ni),
+          .issue_valid_i(issue_valid[p]),
+          .issue_insn_i (issue_insn[p * 32 +: 32]),
+          .sr_e_i       (sr_e[p * Sb +: Sb]),
+          .sr_w_i       (sr_w[p * Sb +: Sb]),
+          .wr_e_en_o    (wr_e_en[p * S +: S]),
+          .wr_w_en_o    (wr_w_en[p * S +: S]),
+          .wr_e_data_o  (wr_e_data[p * Sb +: Sb]),
+          .wr_w_data_o  (wr_w_data[p * Sb +: Sb]),
+          .busy_o       (s_busy[p]),
+          .err_o        (s_err[p]),
+          .err_code_o   (s_code[p * 4 +: 4]),
+          .err_info_o   (s_info[p * 16 +: 16]),
+          .commit_i     (commit)
+        );
+      end else begin : gen_mxm
+        lpu_mxm #(
+          .Lanes         (Lanes),
+          .StreamsPerDir (StreamsPerDir),
+          .MxmAccSlots   (MxmAccSlots),
+          .MxmAbcInterval(MxmAbcInterval)
+        ) u_slice (
+          .clk_i        (clk_i),
+          .rst_ni       (rst_ni),
+          .issue_valid_i(issue_valid[p]),
+          .issue_insn_i (issue_insn[p * 32 +: 32]),
+          .sr_e_i       (sr_e[p * Sb +: Sb]),
+          .sr_w_i       (sr_w[p * Sb +: Sb]),
+          .wr_e_en_o    (wr_e_en[p * S +: S]),
+          .wr_w_en_o    (wr_w_en[p * S +: S]),
+          .wr_e_data_o  (wr_e_data[p * Sb +: Sb]),
+          .wr_w_data_o  (wr_w_data[p * Sb +: Sb]),
+          .busy_o       (s_busy[p]),
+          .err_o        (s_err[p]),
+          .err_code_o   (s_code[p * 4 +: 4]),
+          .err_info_o   (s_info[p * 16 +: 16]),
+          .commit_i     (commit)
+        );
+      end
+    end
+  end
+
+  // ----------------------------------------------------------------------------------------------
+  // Stream register file
+  lpu_streams #(
+    .Positions    (Positions),
+    .StreamsPerDir(StreamsPerDir),
+    .Lanes        (Lanes)
+  ) u_streams (
+    .clk_i      (clk_i),
+    .rst_ni     (rst_ni),
+    .clear_i    (start),
+    .advance_i  (commit),
+    .wr_e_en_i  (wr_e_en),
+    .wr_e_data_i(wr_e_data),
+    .wr_w_en_i  (wr_w_en),
+    .wr_w_data_i(wr_w_data),
+    .sr_e_o     (sr_e),
+    .sr_w_o     (sr_w)
+  );
+
+  // ----------------------------------------------------------------------------------------------
+  // Error collector. Per position, the lowest code among: the queue (instruction checks at
+  // dispatch), the slice (STREAM_CONFLICT, map BAD_ADDRESS, MXM_OVERRUN) and EDGE_WRITE (a result
+  // aimed west of position 0 or east of position P-1). Across positions the lowest position wins.
+  // SYNC_DEADLOCK (every queue halted or parked, one parked, nothing busy) names the lowest parked
+  // queue. ERR_WHERE: position; stream and direction for STREAM_CONFLICT and EDGE_WRITE; the
+  // low 15 bits of the address for BAD_ADDRESS.
+  logic [Positions*4-1:0]  pos_code;
+  logic [Positions*32-1:0] pos_where;
+
+  // ERR_WHERE from its parts: position, stream register (direction: 1 west; index), address
+  // (low 15 bits). Slices report STREAM_CONFLICT as err_info = {7'b0, dir, stream[7:0]}.
+  function automatic logic [31:0] where_of(input logic [7:0] p, input logic dir,
+                                           input logic [7:0] stream, input logic [14:0] addr);
+    where_of = (32'(p) << lpu_pkg::WHERE_POS_LSB) | (32'(stream) << lpu_pkg::WHERE_STREAM_LSB)
+             | (32'(dir) << lpu_pkg::WHERE_DIR_BIT) | (32'(addr) << lpu_pkg::WHERE_ADDR_LSB);
+  endfunction
+
+  for (genvar p = 0; p < Positions; p++) begin : gen_err
+    logic [S-1:0] edge_en;
+    logic         edge_dir;  // 1: westward result at position 0
+    logic [7:0]   edge_stream;
+    if (p == 0) begin : gen_west_edge
+      assign edge_en  = wr_w_en[p * S +: S];
+      assign edge_dir = 1'b1;
+    end else if (p == Positions - 1) begin : gen_east_edge
+      assign edge_en  = wr_e_en[p * S +: S];
+      assign edge_dir = 1'b0;
+    end else begin : gen_no_edge
+      assign edge_en  = '0;
+      assign edge_dir = 1'b0;
+    end
+    always_comb begin
+      edge_stream = '0;
+      for (int s = S - 1; s >= 0; s--) begin
+        if (edge_en[s]) edge_stream = 8'(s);
+      end
+    end
+
+    // What the model reports with each code (sw/model/machine.hpp): queue errors name the
+    // instruction's word index (or the SRAM address for BAD_ADDRESS); a map BAD_ADDRESS also names
+    // the map stream; STREAM_CONFLICT and EDGE_WRITE name the stream register, address 0; other
+    // slice errors (MXM_OVERRUN) name the word index of the dispatched instruction.
+    logic [3:0]  sc;
+    logic [31:0] q_where, s_where;
+    assign sc      = s_code[p * 4 +: 4];
+    assign q_where = where_of(8'(p), 1'b0, 8'd0, q_info[p * 16 +: 15]);
+    always_comb begin
+      if (sc == lpu_isa_pkg::ERR_BAD_ADDRESS) begin
+        s_where = where_of(8'(p), issue_insn[p * 32 + lpu_isa_pkg::F_MMAP_MSB],
+                           8'(issue_insn[p * 32 + lpu_isa_pkg::F_MMAP_LSB +: 4]),
+                           s_info[p * 16 +: 15]);
+      end else if (sc == lpu_isa_pkg::ERR_STREAM_CONFLICT) begin
+        s_where = where_of(8'(p), s_info[p * 16 + 8], s_info[p * 16 +: 8], 15'd0);
+      end else begin
+        s_where = where_of(8'(p), 1'b0, 8'd0, q_issue_pc[p * 16 +: 15]);
+      end
+    end
+
+    logic [3:0]  c;
+    logic [31:0] w;
+    logic        unused_info_msb;
+    assign unused_info_msb = ^{q_info[p * 16 + 15], s_info[p * 16 + 15],
+                               q_issue_pc[p * 16 + 15], q_sync_pc[p * 16 + 15]};
+    always_comb begin
+      c = lpu_isa_pkg::ERR_NONE;
+      w = '0;
+      if (q_err[p]) begin
+        c = q_code[p * 4 +: 4];
+        w = q_where;
+      end
+      if (s_err[p] && (c == lpu_isa_pkg::ERR_NONE || sc < c)) begin
+        c = sc;
+        w = s_where;
+      end
+      if ((edge_en != '0) && (c == lpu_isa_pkg::ERR_NONE || lpu_isa_pkg::ERR_EDGE_WRITE < c)) begin
+        c = lpu_isa_pkg::ERR_EDGE_WRITE;
+        w = where_of(8'(p), edge_dir, edge_stream, 15'd0);
+      end
+    end
+    assign pos_code[p * 4 +: 4]    = c;
+    assign pos_where[p * 32 +: 32] = w;
+  end
+
+  logic        all_halted, all_quiet, any_parked, deadlock, done_now, err_now;
+  logic [3:0]  err_code;
+  logic [31:0] err_where;
+
+  assign busy_any   = |s_busy;
+  assign all_halted = &q_halted;
+  assign all_quiet  = &(q_halted | q_parked);
+  assign any_parked = |q_parked;
+  assign deadlock   = all_quiet && any_parked && !busy_any;
+
+  always_comb begin
+    err_code  = lpu_isa_pkg::ERR_NONE;
+    err_where = '0;
+    for (int p = Positions - 1; p >= 0; p--) begin
+      if (pos_code[p * 4 +: 4] != lpu_isa_pkg::ERR_NONE) begin
+        err_code  = pos_code[p * 4 +: 4];
+        err_where = pos_where[p * 32 +: 32];
+      end
+    end
+    if (err_code == lpu_isa_pkg::ERR_NONE && deadlock) begin
+      err_code = lpu_isa_pkg::ERR_SYNC_DEADLOCK;
+      for (int p = Positions - 1; p >= 0; p--) begin
+        if (q_parked[p]) err_where = where_of(8'(p), 1'b0, 8'd0, q_sync_pc[p * 16 +: 15]);
+      end
+    end
+  end
+
+  assign err_now  = running_q && (err_code != lpu_isa_pkg::ERR_NONE);
+  assign done_now = running_q && all_halted && !busy_any;
+  assign commit   = running_q && !err_now && !done_now;
+
+  // ----------------------------------------------------------------------------------------------
+  // Run state
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      start_req_q <= 1'b0;
+      running_q   <= 1'b0;
+      done_q      <= 1'b0;
+      error_q     <= 1'b0;
+      cycle_q     <= '0;
+      err_code_q  <= lpu_isa_pkg::ERR_NONE;
+      err_cycle_q <= '0;
+      err_where_q <= '0;
+    end else if (start_wr) begin
+      start_req_q <= 1'b1;
+      running_q   <= 1'b0;
+      done_q      <= 1'b0;
+      error_q     <= 1'b0;
+      cycle_q     <= '0;
+      err_code_q  <= lpu_isa_pkg::ERR_NONE;
+      err_cycle_q <= '0;
+      err_where_q <= '0;
+    end else if (start) begin
+      start_req_q <= 1'b0;
+      running_q   <= 1'b1;
+    end else if (clear) begin
+      start_req_q <= 1'b0;
+      running_q   <= 1'b0;
+      done_q      <= 1'b0;
+      error_q     <= 1'b0;
+      err_code_q  <= lpu_isa_pkg::ERR_NONE;
+      err_cycle_q <= '0;
+      err_where_q <= '0;
+    end else if (running_q) begin
+      if (err_now) begin
+        running_q   <= 1'b0;
+        done_q      <= 1'b1;
+        error_q     <= 1'b1;
+        cycle_q     <= cycle_q + 64'd1;
+        err_code_q  <= err_code;
+        err_cycle_q <= cycle_q[31:0];
+        err_where_q <= err_where;
+      end else if (done_now) begin
+        running_q <= 1'b0;
+        done_q    <= 1'b1;
+      end else begin
+        cycle_q <= cycle_q + 64'd1;
+      end
+    end
+  end
+
+  // ----------------------------------------------------------------------------------------------
+  // Host registers
+  logic [Vb-1:0] sram_rdata;
+  always_comb begin
+    sram_rdata = '0;
+    for (int unsigned p = 0; p < Positions; p++) begin
+      if (32'(sram_pos_q) == p) sram_rdata = mem_host_rdata[p * Vb +: Vb];
+    end
+  end
+
+  // Staging buffer: SRAM read data arrives the cycle after SRAM_CMD = read; a SRAM_DATA read
+  // request in that same cycle already returns it (reads use staging_d).
+  logic        staging_sel;
+  logic [11:0] staging_off;
+  assign staging_off = host_addr_i - lpu_pkg::REG_SRAM_DATA;
+  assign staging_sel = (host_addr_i >= lpu_pkg::REG_SRAM_DATA)
+                       && (32'(staging_off) < 4 * StagingWords) && (staging_off[1:0] == 2'b00);
+
+  always_comb begin
+    staging_d = staging_q;
+    if (sram_rd_pending_q) staging_d = sram_rdata;
+    if (host_wr && staging_sel) begin
+      for (int unsigned i = 0; i < StagingWords; i++) begin
+        if (32'(staging_off[11:2]) == i) staging_d[i * 32 +: 32] = host_wdata_i;
+      end
+    end
+  end
+
+  logic [31:0] config_word, rdata_d;
+  assign config_word = {7'd0, 2'(MxmAbcInterval), 5'($clog2(WordsPerBank)), 5'(MemSlicesPerHem),
+                        5'(StreamsPerDir), 8'(Lanes)};
+
+  always_comb begin
+    rdata_d = '0;
+    unique case (host_addr_i)
+      lpu_pkg::REG_STATUS: begin
+        rdata_d[lpu_pkg::STATUS_RUNNING_BIT] = running_q || start_req_q;
+        rdata_d[lpu_pkg::STATUS_DONE_BIT]    = done_q;
+        rdata_d[lpu_pkg::STATUS_ERROR_BIT]   = error_q;
+      end
+      lpu_pkg::REG_ERR_CODE:  rdata_d = 32'(err_code_q);
+      lpu_pkg::REG_ERR_CYCLE: rdata_d = err_cycle_q;
+      lpu_pkg::REG_ERR_WHERE: rdata_d = err_where_q;
+      lpu_pkg::REG_CYCLE_LO:  rdata_d = cycle_q[31:0];
+      lpu_pkg::REG_CYCLE_HI:  rdata_d = cycle_q[63:32];
+      lpu_pkg::REG_CONFIG:    rdata_d = config_word;
+      lpu_pkg::REG_IMEM_ADDR: rdata_d = {8'd0, imem_index_q, imem_queue_q};
+      lpu_pkg::REG_SRAM_ADDR: rdata_d = {8'd0, sram_addr_q, sram_pos_q};
+      default: begin
+        if (staging_sel) begin
+          for (int unsigned i = 0; i < StagingWords; i++) begin
+            if (32'(staging_off[11:2]) == i) rdata_d = staging_d[i * 32 +: 32];
+          end
+        end
+      end
+    endcase
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      imem_queue_q      <= '0;
+      imem_index_q      <= '0;
+      sram_pos_q        <= '0;
+      sram_addr_q       <= '0;
+      staging_q         <= '0;
+      sram_rd_pending_q <= 1'b0;
+      host_rdata_q      <= '0;
+    end else begin
+      staging_q         <= staging_d;
+      sram_rd_pending_q <= sram_host_rd;
+      if (host_req_i && !host_we_i) host_rdata_q <= rdata_d;
+      if (imem_addr_wr) begin
+        imem_queue_q <= host_wdata_i[7:0];
+        imem_index_q <= host_wdata_i[23:8];
+      end else if (imem_data_wr) begin
+        imem_index_q <= imem_index_q + 16'd1;
+      end
+      if (host_wr && host_addr_i == lpu_pkg::REG_SRAM_ADDR) begin
+        sram_pos_q  <= host_wdata_i[7:0];
+        sram_addr_q <= host_wdata_i[23:8];
+      end
+    end
+  end
+
+  assign host_rdata_o = host_rdata_q;
+
+  // The upper halves of the host write data are reserved in IMEM_ADDR / SRAM_ADDR.
+  logic unused_host;
+  assign unused_host = ^{host_wdata_i[31:24]};
+
+  // ----------------------------------------------------------------------------------------------
+  // Assertions
+`ifndef SYNTHESIS
+  HostLoadsOnlyWhileStopped: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      (host_wr && (host_addr_i == lpu_pkg::REG_IMEM_ADDR || host_addr_i == lpu_pkg::REG_IMEM_DATA
+                   || host_addr_i == lpu_pkg::REG_SRAM_CMD)) |-> stopped);
+  RunningAndDoneAreExclusive: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      !(running_q && done_q));
+  ErrorImpliesDone: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      error_q |-> done_q);
+  ErrorCodeSetIffError: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      error_q == (err_code_q != lpu_isa_pkg::ERR_NONE));
+  NoDispatchWhileStopped: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      !running_q |-> (issue_valid == '0));
+  NothingCommitsWhileStopped: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      commit |-> running_q);
+  SlicesIdleWhenDoneWithoutError: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      (done_q && !error_q) |-> !busy_any);
+  // A slice drives only streams that exist: its enables are S bits by construction, so the one
+  // remaining way to lose a result is the chip edge, which is EDGE_WRITE.
+  EdgeResultsAreErrors: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      (commit |-> (wr_w_en[0 +: S] == '0 && wr_e_en[(Positions - 1) * S +: S] == '0)));
+  CycleCounterFrozenWhileStopped: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      (!running_q && !start_wr) |=> $stable(cycle_q));
+`endif
+
+endmodule
