@@ -51,7 +51,7 @@ INSTANTIATE_TEST_SUITE_P(Corpus, BadProgram, ::testing::ValuesIn(badFiles()),
 
 TEST(BadProgramCorpus, HasAtLeastThirtyCases) { EXPECT_GE(badFiles().size(), 30U); }
 
-TEST(Diagnostics, UseGccFormatAndAreSortedByLine) {
+TEST(AsmDiagnostics, UseGccFormatAndAreSortedByLine) {
   // Pass-2 errors (line 2) are found after pass-1 errors (line 3) but are reported first.
   const AssembleResult r = assemble(".queue MEM_W0\n read nowhere, E0\n bogus\n", "p.s", isa::ArchConfig::byName("small"));
   ASSERT_EQ(r.diagnostics.size(), 2U);
@@ -60,7 +60,7 @@ TEST(Diagnostics, UseGccFormatAndAreSortedByLine) {
   EXPECT_EQ(r.formatDiagnostics(), r.diagnostics[0].toString() + "\n" + r.diagnostics[1].toString() + "\n");
 }
 
-TEST(Diagnostics, EveryErrorOfAWrongInstructionIsReported) {
+TEST(AsmDiagnostics, EveryErrorOfAWrongInstructionIsReported) {
   // Wrong slice and a stream out of range on the same line: both are reported, at their own columns.
   const AssembleResult r = assemble(".queue MEM_W0\nadd.i8 E9, E0, E0\n", "p.s", isa::ArchConfig::byName("small"));
   ASSERT_EQ(r.diagnostics.size(), 2U) << r.formatDiagnostics();
@@ -68,13 +68,13 @@ TEST(Diagnostics, EveryErrorOfAWrongInstructionIsReported) {
   EXPECT_EQ(r.diagnostics[1].column, 8U);
 }
 
-TEST(Diagnostics, ConfigIsCheckedAgainstTheAssemblersConfig) {
+TEST(AsmDiagnostics, ConfigIsCheckedAgainstTheAssemblersConfig) {
   EXPECT_TRUE(assemble(".config large\n", "p.s", isa::ArchConfig::byName("large")).ok());
   EXPECT_FALSE(assemble(".config large\n", "p.s", isa::ArchConfig::byName("small")).ok());
   EXPECT_FALSE(assemble(".config tiny\n", "p.s", isa::ArchConfig::byName("small")).ok());
 }
 
-TEST(Diagnostics, LargeConfigHasWiderRanges) {
+TEST(AsmDiagnostics, LargeConfigHasWiderRanges) {
   // E12 and address 8000 are fine in large, errors in small.
   const std::string src = ".queue MEM_W7\n read 8000, E12\n";
   EXPECT_TRUE(assemble(src, "p.s", isa::ArchConfig::byName("large")).ok());
@@ -82,7 +82,7 @@ TEST(Diagnostics, LargeConfigHasWiderRanges) {
   EXPECT_FALSE(r.ok());
 }
 
-TEST(Robustness, HostileInputsGiveDiagnosticsNotCrashes) {
+TEST(AsmRobustness, HostileInputsGiveDiagnosticsNotCrashes) {
   const isa::ArchConfig cfg = isa::ArchConfig::byName("small");
   const std::vector<std::string> inputs = {
       std::string(100000, '('),                                  // not a statement

@@ -10,7 +10,7 @@
 namespace lpu::assembler {
 namespace {
 
-TEST(Examples, ThereAreAtLeastThreeAndTheyDocumentResults) {
+TEST(AsmExamples, ThereAreAtLeastThreeAndTheyDocumentResults) {
   const auto all = testing::examples();
   EXPECT_GE(all.size(), 3U);
   for (const auto& ex : all) {
@@ -19,7 +19,7 @@ TEST(Examples, ThereAreAtLeastThreeAndTheyDocumentResults) {
   }
 }
 
-TEST(Examples, AssembleAndRoundTripForEveryConfigTheyClaim) {
+TEST(AsmExamples, AssembleAndRoundTripForEveryConfigTheyClaim) {
   for (const auto& ex : testing::examples()) {
     for (const std::string& name : ex.configs) {
       const isa::ArchConfig cfg = isa::ArchConfig::byName(name);
@@ -35,7 +35,7 @@ TEST(Examples, AssembleAndRoundTripForEveryConfigTheyClaim) {
   }
 }
 
-TEST(Examples, HelloRunsOnEveryConfigurationTheOthersOnSmall) {
+TEST(AsmExamples, HelloRunsOnEveryConfigurationTheOthersOnSmall) {
   for (const auto& ex : testing::examples()) {
     const std::string stem = ex.path.stem().string();
     if (stem == "hello") {

@@ -23,7 +23,7 @@ std::string value(const std::string& expr) {
   return std::to_string(r.symbols.at("X"));
 }
 
-TEST(Expressions, FollowCPrecedence) {
+TEST(AsmExpressions, FollowCPrecedence) {
   EXPECT_EQ(value("1 + 2 * 3"), "7");
   EXPECT_EQ(value("(1 + 2) * 3"), "9");
   EXPECT_EQ(value("1 << 2 + 1"), "8");  // + binds tighter than <<
@@ -36,7 +36,7 @@ TEST(Expressions, FollowCPrecedence) {
   EXPECT_EQ(value("+5"), "5");
 }
 
-TEST(Expressions, DivideAndShiftAsC) {
+TEST(AsmExpressions, DivideAndShiftAsC) {
   EXPECT_EQ(value("-7 / 2"), "-3");  // truncates toward zero
   EXPECT_EQ(value("-7 % 2"), "-1");
   EXPECT_EQ(value("-16 >> 2"), "-4");  // arithmetic
@@ -44,7 +44,7 @@ TEST(Expressions, DivideAndShiftAsC) {
   EXPECT_EQ(value("-1 << 63"), "-9223372036854775808");
 }
 
-TEST(Expressions, AcceptEveryLiteralForm) {
+TEST(AsmExpressions, AcceptEveryLiteralForm) {
   EXPECT_EQ(value("0x1F"), "31");
   EXPECT_EQ(value("0XfF"), "255");
   EXPECT_EQ(value("0b101"), "5");
@@ -53,7 +53,7 @@ TEST(Expressions, AcceptEveryLiteralForm) {
   EXPECT_EQ(value("0x7fffffffffffffff"), "9223372036854775807");
 }
 
-TEST(Expressions, ReportOverflowAndBadOperandsInsteadOfWrapping) {
+TEST(AsmExpressions, ReportOverflowAndBadOperandsInsteadOfWrapping) {
   EXPECT_NE(value("9223372036854775807 + 1").find("arithmetic overflow"), std::string::npos);
   EXPECT_NE(value("-9223372036854775807 - 2").find("arithmetic overflow"), std::string::npos);
   EXPECT_NE(value("0x100000000 * 0x100000000").find("arithmetic overflow"), std::string::npos);
@@ -67,7 +67,7 @@ TEST(Expressions, ReportOverflowAndBadOperandsInsteadOfWrapping) {
   EXPECT_NE(value("").find("expected a number, name or '('"), std::string::npos);
 }
 
-TEST(Names, AreCaseSensitiveAndMayBeUsedBeforeDefinition) {
+TEST(AsmNames, AreCaseSensitiveAndMayBeUsedBeforeDefinition) {
   const AssembleResult r = assemble(".equ A, B * 2\n.equ B, c + 1\n.equ c, 20\n.equ C, 5\n", "n.s", small());
   ASSERT_TRUE(r.ok()) << r.formatDiagnostics();
   EXPECT_EQ(r.symbols.at("A"), 42);
@@ -75,21 +75,21 @@ TEST(Names, AreCaseSensitiveAndMayBeUsedBeforeDefinition) {
   EXPECT_EQ(r.symbols.at("c"), 20);
 }
 
-TEST(Names, ErrorsInUnusedDefinitionsAreStillReported) {
+TEST(AsmNames, ErrorsInUnusedDefinitionsAreStillReported) {
   const AssembleResult r = assemble(".equ UNUSED, 1 / 0\n", "n.s", small());
   EXPECT_FALSE(r.ok());
   EXPECT_NE(r.formatDiagnostics().find("n.s:1:16: error: division by zero"), std::string::npos)
       << r.formatDiagnostics();
 }
 
-TEST(Names, AnErrorInADefinitionIsReportedOnceNotAtEveryUse) {
+TEST(AsmNames, AnErrorInADefinitionIsReportedOnceNotAtEveryUse) {
   const AssembleResult r =
       assemble(".equ BAD, 1 / 0\n.queue VXM\n nop BAD\n nop BAD\n nop BAD\n", "n.s", small());
   ASSERT_EQ(r.diagnostics.size(), 1U) << r.formatDiagnostics();
   EXPECT_EQ(r.diagnostics[0].line, 1U);
 }
 
-TEST(Labels, InAQueueCountInstructionsOfThatQueueAcrossSections) {
+TEST(AsmLabels, InAQueueCountInstructionsOfThatQueueAcrossSections) {
   const AssembleResult r = assemble(
       ".queue VXM\n"
       "v0: nop 1\n"
@@ -114,7 +114,7 @@ TEST(Labels, InAQueueCountInstructionsOfThatQueueAcrossSections) {
   EXPECT_EQ(d.insn.get(isa::Field::kCount), 3);  // v3 - v0
 }
 
-TEST(Labels, InDataAreWordAddressesUsableAsReadAddressesBeforeDefinition) {
+TEST(AsmLabels, InDataAreWordAddressesUsableAsReadAddressesBeforeDefinition) {
   const AssembleResult r = assemble(
       ".queue MEM_E1\n"
       "    read table + 1, E0\n"  // forward reference to a data label
@@ -152,7 +152,7 @@ TEST(Labels, InDataAreWordAddressesUsableAsReadAddressesBeforeDefinition) {
   EXPECT_EQ(r.program->data[1].bytes.size(), 32U);
 }
 
-TEST(Data, BytesAcceptSignedAndUnsignedForms) {
+TEST(AsmData, BytesAcceptSignedAndUnsignedForms) {
   const AssembleResult r = assemble(".equ M, -2\n.data MEM_W2, 0\n .byte -128, 255, -1, M, 0x7f\n", "b.s", small());
   ASSERT_TRUE(r.ok()) << r.formatDiagnostics();
   const auto& b = r.program->data.at(0).bytes;
@@ -163,7 +163,7 @@ TEST(Data, BytesAcceptSignedAndUnsignedForms) {
   EXPECT_EQ(b[4], 0x7f);
 }
 
-TEST(Data, SectionsInDifferentSlicesMayShareAddressesButEmptySectionsMakeNoSegment) {
+TEST(AsmData, SectionsInDifferentSlicesMayShareAddressesButEmptySectionsMakeNoSegment) {
   const AssembleResult r = assemble(
       ".data MEM_W0, 0\n .byte 1\n.data MEM_E0, 0\n .byte 2\n.data MEM_E0, 1\n.data MEM_E0, 0x7ff\n .zero 16\n",
       "s.s", small());
@@ -171,7 +171,7 @@ TEST(Data, SectionsInDifferentSlicesMayShareAddressesButEmptySectionsMakeNoSegme
   EXPECT_EQ(r.program->data.size(), 3U);
 }
 
-TEST(Queues, GetAnImplicitHaltAndUnmentionedQueuesAreJustHalt) {
+TEST(AsmQueues, GetAnImplicitHaltAndUnmentionedQueuesAreJustHalt) {
   const AssembleResult r = assemble(".queue VXM\n nop 1\n.queue MEM_W0\n nop 1\n halt\n", "q.s", small());
   ASSERT_TRUE(r.ok()) << r.formatDiagnostics();
   const std::uint32_t halt = isa::encode(isa::Instruction::make(isa::Opcode::kHalt));
@@ -188,7 +188,7 @@ TEST(Queues, GetAnImplicitHaltAndUnmentionedQueuesAreJustHalt) {
   EXPECT_EQ(r.program->config, "small");
 }
 
-TEST(Queues, MayBeFilledExactlyToTheirDepth) {
+TEST(AsmQueues, MayBeFilledExactlyToTheirDepth) {
   std::string src = ".queue MXM_E\n";
   for (unsigned i = 0; i + 1 < small().params().queue_depth; ++i) src += " nop 1\n";
   const AssembleResult r = assemble(src, "full.s", small());
@@ -197,7 +197,7 @@ TEST(Queues, MayBeFilledExactlyToTheirDepth) {
             small().params().queue_depth);
 }
 
-TEST(SourceMap, GivesTheLineOfEveryWord) {
+TEST(AsmSourceMap, GivesTheLineOfEveryWord) {
   const AssembleResult r = assemble("\n.queue VXM\n  nop 1\n\n  .word 0x06000000, 0x06000000\n", "m.s", small());
   ASSERT_TRUE(r.ok()) << r.formatDiagnostics();
   const auto& src = r.source[small().vxmPosition()];
@@ -209,7 +209,7 @@ TEST(SourceMap, GivesTheLineOfEveryWord) {
   EXPECT_EQ(src[3].line, 5U);  // the implicit halt points at the last statement
 }
 
-TEST(Syntax, AcceptsCommentsLabelsOnInstructionLinesAndWhitespace) {
+TEST(AsmSyntax, AcceptsCommentsLabelsOnInstructionLinesAndWhitespace) {
   const AssembleResult r = assemble(
       "// header\r\n"
       ".queue\tMEM_W0 ; trailing\r\n"
@@ -223,7 +223,7 @@ TEST(Syntax, AcceptsCommentsLabelsOnInstructionLinesAndWhitespace) {
   EXPECT_EQ(r.symbols.at("c"), 2);
 }
 
-TEST(Syntax, OptionalStrideAndSingleTypeSuffixAreOptional) {
+TEST(AsmSyntax, OptionalStrideAndSingleTypeSuffixAreOptional) {
   const AssembleResult a = assemble(".queue VXM\n exp2 E0, W0\n rsqrt.i32 E4, W0\n add.i8 E0,E1,E2\n repeat 2, 3\n",
                                     "o.s", small());
   ASSERT_TRUE(a.ok()) << a.formatDiagnostics();
