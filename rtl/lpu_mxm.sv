@@ -32,7 +32,10 @@ module lpu_mxm #(
   parameter int unsigned Lanes          = 16,
   parameter int unsigned StreamsPerDir  = 8,
   parameter int unsigned MxmAccSlots    = 16,
-  parameter int unsigned MxmAbcInterval = 2
+  parameter int unsigned MxmAbcInterval = 2,
+  // 1: build the int8 multipliers from LUTs (lpu_vxm_lutmul) instead of DSPs, e.g. for the second MXM of the
+  // small configuration, whose 156 MULT18X18D cannot hold two 128-multiplier arrays.
+  parameter bit          MulInLuts      = 1'b0
 ) (
   input  logic                                 clk_i,
   // The assertions' `disable iff (!rst_ni)` counts as a synchronous use of the asynchronous reset.
@@ -196,12 +199,29 @@ module lpu_mxm #(
 
   for (genvar k = 0; k < L; k++) begin : gen_row
     for (genvar j = 0; j < C; j++) begin : gen_col
-      logic signed [7:0] mx, mw;
+      logic signed [7:0]       mx, mw;
+      logic signed [ProdW-1:0] prod;
       assign mx = second_half ? $signed(x_q[k]) : $signed(x_live[k]);
       assign mw = second_half ? $signed(active_q[k][(P-1)*C+j]) : $signed(active_q[k][j]);
-      // Registered product: one MULT18X18D with its output register.
+      if (MulInLuts) begin : gen_lut_mul
+        // x * w = x * unsigned(w) - (w < 0 ? x << 8 : 0)
+        logic [ProdW-1:0] prod_u;
+        lpu_vxm_lutmul #(
+          .AW    (8),
+          .BW    (8),
+          .ProdW (ProdW)
+        ) u_mul (
+          .a_i    (mx),
+          .b_i    (mw),
+          .prod_o (prod_u)
+        );
+        assign prod = $signed(prod_u - (mw[7] ? {mx, 8'b0} : '0));
+      end else begin : gen_dsp_mul
+        assign prod = ProdW'(mx * mw);
+      end
+      // Registered product: one MULT18X18D with its output register (or LUTs and a flop).
       always_ff @(posedge clk_i) begin
-        p_q[k][j] <= ProdW'(mx * mw);
+        p_q[k][j] <= prod;
       end
     end
   end
