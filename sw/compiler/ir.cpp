@@ -1,0 +1,269 @@
+#include "sw/compiler/ir.hpp"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace lpu::compiler {
+
+using json = nlohmann::json;
+
+std::string_view dtypeName(DType t) { return t == DType::kI8 ? "i8" : "i32"; }
+unsigned dtypeBytes(DType t) { return t == DType::kI8 ? 1 : 4; }
+
+std::string_view kindName(TensorKind k) {
+  switch (k) {
+    case TensorKind::kInput: return "input";
+    case TensorKind::kWeight: return "weight";
+    case TensorKind::kTemp: return "temp";
+    case TensorKind::kOutput: return "output";
+  }
+  return "?";
+}
+
+std::string_view opName(OpKind k) {
+  switch (k) {
+    case OpKind::kMatmul: return "matmul";
+    case OpKind::kRequant: return "requant";
+    case OpKind::kRelu: return "relu";
+    case OpKind::kAdd: return "add";
+    case OpKind::kMul: return "mul";
+    case OpKind::kCopy: return "copy";
+    case OpKind::kTranspose: return "transpose";
+  }
+  return "?";
+}
+
+const Tensor& Graph::tensor(const std::string& name) const {
+  auto it = tensors.find(name);
+  if (it == tensors.end()) throw GraphError(fmt::format("unknown tensor '{}'", name));
+  return it->second;
+}
+
+int Graph::producer(const std::string& name) const {
+  for (std::size_t i = 0; i < nodes.size(); ++i)
+    if (nodes[i].output == name) return static_cast<int>(i);
+  return -1;
+}
+
+std::vector<int> Graph::consumers(const std::string& name) const {
+  std::vector<int> out;
+  for (std::size_t i = 0; i < nodes.size(); ++i)
+    for (const auto& in : nodes[i].inputs)
+      if (in == name) {
+        out.push_back(static_cast<int>(i));
+        break;
+      }
+  return out;
+}
+
+namespace {
+
+OpKind parseOp(const std::string& s, const std::string& where) {
+  for (OpKind k : {OpKind::kMatmul, OpKind::kRequant, OpKind::kRelu, OpKind::kAdd, OpKind::kMul, OpKind::kCopy,
+                   OpKind::kTranspose})
+    if (s == opName(k)) return k;
+  throw GraphError(fmt::format("{}: unknown op '{}' (matmul, requant, relu, add, mul, copy, transpose)", where, s));
+}
+
+unsigned inputCount(OpKind k) {
+  switch (k) {
+    case OpKind::kMatmul: case OpKind::kAdd: case OpKind::kMul: return 2;
+    default: return 1;
+  }
+}
+
+}  // namespace
+
+Graph parseGraph(std::string_view text, std::string_view src) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw GraphError(fmt::format("{}: JSON: {}", src, e.what()));
+  }
+  Graph g;
+  try {
+    if (!j.is_object()) throw GraphError(fmt::format("{}: expected a JSON object", src));
+    g.config = j.value("config", std::string("small"));
+    if (!j.contains("tensors") || !j["tensors"].is_object())
+      throw GraphError(fmt::format("{}: missing object 'tensors'", src));
+    for (const auto& [name, tj] : j["tensors"].items()) {
+      const std::string where = fmt::format("{}: tensor '{}'", src, name);
+      Tensor t;
+      t.name = name;
+      const auto& shape = tj.at("shape");
+      if (!shape.is_array() || shape.empty() || shape.size() > 2)
+        throw GraphError(fmt::format("{}: shape must be [cols] or [rows, cols]", where));
+      t.rows = shape.size() == 2 ? shape[0].get<unsigned>() : 1;
+      t.cols = shape.back().get<unsigned>();
+      if (t.rows == 0 || t.cols == 0) throw GraphError(fmt::format("{}: empty shape", where));
+      const std::string dt = tj.value("dtype", std::string("i8"));
+      if (dt == "i8")
+        t.dtype = DType::kI8;
+      else if (dt == "i32")
+        t.dtype = DType::kI32;
+      else
+        throw GraphError(fmt::format("{}: dtype '{}' (i8 or i32)", where, dt));
+      const std::string kind = tj.value("kind", std::string("temp"));
+      if (kind == "input") t.kind = TensorKind::kInput;
+      else if (kind == "weight") t.kind = TensorKind::kWeight;
+      else if (kind == "temp") t.kind = TensorKind::kTemp;
+      else if (kind == "output") t.kind = TensorKind::kOutput;
+      else throw GraphError(fmt::format("{}: kind '{}' (input, weight, temp, output)", where, kind));
+      if (tj.contains("data")) {
+        t.data = tj["data"].get<std::vector<std::int32_t>>();
+        if (t.data.size() != std::size_t{t.rows} * t.cols)
+          throw GraphError(fmt::format("{}: data has {} values, shape needs {}", where, t.data.size(),
+                                       std::size_t{t.rows} * t.cols));
+      } else if (tj.contains("fill")) {
+        t.data.assign(std::size_t{t.rows} * t.cols, tj["fill"].get<std::int32_t>());
+      }
+      if (t.kind == TensorKind::kWeight && t.data.empty()) t.data.assign(std::size_t{t.rows} * t.cols, 0);
+      g.tensors.emplace(name, std::move(t));
+    }
+    if (!j.contains("nodes") || !j["nodes"].is_array()) throw GraphError(fmt::format("{}: missing array 'nodes'", src));
+    for (std::size_t i = 0; i < j["nodes"].size(); ++i) {
+      const auto& nj = j["nodes"][i];
+      const std::string where = fmt::format("{}: node {}", src, i);
+      Node n;
+      n.op = parseOp(nj.at("op").get<std::string>(), where);
+      n.name = nj.value("name", fmt::format("{}{}", opName(n.op), i));
+      n.inputs = nj.at("inputs").get<std::vector<std::string>>();
+      n.output = nj.at("output").get<std::string>();
+      if (nj.contains("multiplier")) {
+        if (nj["multiplier"].is_array())
+          n.multiplier = nj["multiplier"].get<std::vector<std::int32_t>>();
+        else
+          n.multiplier = {nj["multiplier"].get<std::int32_t>()};
+      }
+      n.shift = nj.value("shift", 0u);
+      g.nodes.push_back(std::move(n));
+    }
+  } catch (const json::exception& e) {
+    throw GraphError(fmt::format("{}: {}", src, e.what()));
+  }
+  validateGraph(g, src);
+  return g;
+}
+
+Graph loadGraphFile(const std::string& path) {
+  std::ifstream f(path);
+  if (!f) throw GraphError(fmt::format("{}: cannot open", path));
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return parseGraph(ss.str(), path);
+}
+
+std::string graphToJson(const Graph& g) {
+  json j;
+  j["config"] = g.config;
+  j["tensors"] = json::object();
+  for (const auto& [name, t] : g.tensors) {
+    json tj;
+    tj["shape"] = {t.rows, t.cols};
+    tj["dtype"] = std::string(dtypeName(t.dtype));
+    tj["kind"] = std::string(kindName(t.kind));
+    if (!t.data.empty()) tj["data"] = t.data;
+    j["tensors"][name] = tj;
+  }
+  j["nodes"] = json::array();
+  for (const Node& n : g.nodes) {
+    json nj;
+    nj["op"] = std::string(opName(n.op));
+    nj["name"] = n.name;
+    nj["inputs"] = n.inputs;
+    nj["output"] = n.output;
+    if (n.op == OpKind::kRequant) {
+      nj["multiplier"] = n.multiplier;
+      nj["shift"] = n.shift;
+    }
+    j["nodes"].push_back(nj);
+  }
+  return j.dump(1);
+}
+
+void validateGraph(const Graph& g, std::string_view src) {
+  std::set<std::string> defined;
+  for (const auto& [name, t] : g.tensors) {
+    if (t.kind == TensorKind::kInput || t.kind == TensorKind::kWeight) defined.insert(name);
+    if (t.dtype == DType::kI8)
+      for (std::int32_t v : t.data)
+        if (v < -128 || v > 127) throw GraphError(fmt::format("{}: tensor '{}': value {} is not i8", src, name, v));
+  }
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& n = g.nodes[i];
+    const std::string where = fmt::format("{}: node {} ({})", src, i, n.name);
+    if (!names.insert(n.name).second) throw GraphError(fmt::format("{}: duplicate node name", where));
+    if (n.inputs.size() != inputCount(n.op))
+      throw GraphError(fmt::format("{}: {} takes {} input(s), got {}", where, opName(n.op), inputCount(n.op),
+                                   n.inputs.size()));
+    std::vector<const Tensor*> in;
+    for (const auto& name : n.inputs) {
+      if (!g.tensors.count(name)) throw GraphError(fmt::format("{}: unknown input '{}'", where, name));
+      if (!defined.count(name)) throw GraphError(fmt::format("{}: input '{}' is not computed yet", where, name));
+      in.push_back(&g.tensors.at(name));
+    }
+    if (!g.tensors.count(n.output)) throw GraphError(fmt::format("{}: unknown output '{}'", where, n.output));
+    const Tensor& out = g.tensors.at(n.output);
+    if (out.kind == TensorKind::kInput || out.kind == TensorKind::kWeight)
+      throw GraphError(fmt::format("{}: output '{}' is an {}", where, n.output, kindName(out.kind)));
+    if (defined.count(n.output)) throw GraphError(fmt::format("{}: '{}' is assigned twice", where, n.output));
+    auto need = [&](bool ok, const std::string& what) {
+      if (!ok) throw GraphError(fmt::format("{}: {}", where, what));
+    };
+    auto shape = [](const Tensor& t) { return fmt::format("{}x{} {}", t.rows, t.cols, dtypeName(t.dtype)); };
+    switch (n.op) {
+      case OpKind::kMatmul:
+        need(in[0]->dtype == DType::kI8 && in[1]->dtype == DType::kI8, "matmul inputs must be i8");
+        need(in[0]->cols == in[1]->rows,
+             fmt::format("matmul inner dimensions differ: {} . {}", shape(*in[0]), shape(*in[1])));
+        need(out.dtype == DType::kI32 && out.rows == in[0]->rows && out.cols == in[1]->cols,
+             fmt::format("matmul output must be {}x{} i32, is {}", in[0]->rows, in[1]->cols, shape(out)));
+        break;
+      case OpKind::kRequant:
+        need(in[0]->dtype == DType::kI32, "requant input must be i32");
+        need(out.dtype == DType::kI8 && out.rows == in[0]->rows && out.cols == in[0]->cols,
+             fmt::format("requant output must be {}x{} i8, is {}", in[0]->rows, in[0]->cols, shape(out)));
+        need(n.multiplier.size() == 1 || n.multiplier.size() == out.cols,
+             fmt::format("requant needs 1 or {} multipliers, has {}", out.cols, n.multiplier.size()));
+        for (std::int32_t m : n.multiplier) need(m >= -32768 && m <= 32767, fmt::format("multiplier {} is not i16", m));
+        need(n.shift <= 63, "shift must be 0..63");
+        break;
+      case OpKind::kRelu: case OpKind::kCopy:
+        need(in[0]->dtype == DType::kI8, fmt::format("{} input must be i8", opName(n.op)));
+        need(out.dtype == DType::kI8 && out.rows == in[0]->rows && out.cols == in[0]->cols,
+             fmt::format("output must be {}, is {}", shape(*in[0]), shape(out)));
+        break;
+      case OpKind::kAdd: case OpKind::kMul:
+        need(in[0]->dtype == DType::kI8 && in[1]->dtype == DType::kI8, "inputs must be i8");
+        need(in[0]->rows == in[1]->rows && in[0]->cols == in[1]->cols,
+             fmt::format("shapes differ: {} and {}", shape(*in[0]), shape(*in[1])));
+        need(out.dtype == DType::kI8 && out.rows == in[0]->rows && out.cols == in[0]->cols,
+             fmt::format("output must be {}, is {}", shape(*in[0]), shape(out)));
+        break;
+      case OpKind::kTranspose:
+        need(in[0]->dtype == DType::kI8, "transpose input must be i8");
+        need(out.dtype == DType::kI8 && out.rows == in[0]->cols && out.cols == in[0]->rows,
+             fmt::format("transpose output must be {}x{} i8, is {}", in[0]->cols, in[0]->rows, shape(out)));
+        break;
+    }
+    defined.insert(n.output);
+  }
+}
+
+Graph gemmGraph(std::string config, unsigned M, unsigned K, unsigned N) {
+  Graph g;
+  g.config = std::move(config);
+  g.tensors["A"] = Tensor{"A", DType::kI8, M, K, TensorKind::kInput, {}};
+  g.tensors["B"] = Tensor{"B", DType::kI8, K, N, TensorKind::kWeight, std::vector<std::int32_t>(std::size_t{K} * N, 0)};
+  g.tensors["C"] = Tensor{"C", DType::kI32, M, N, TensorKind::kOutput, {}};
+  g.nodes.push_back(Node{OpKind::kMatmul, "gemm", {"A", "B"}, "C", {}, 0});
+  return g;
+}
+
+}  // namespace lpu::compiler

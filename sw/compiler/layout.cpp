@@ -1,0 +1,150 @@
+#include "sw/compiler/layout.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace lpu::compiler {
+
+const Fragment& TensorLayout::fragmentOf(unsigned ct, unsigned plane, unsigned copy) const {
+  for (const Fragment& f : fragments)
+    if (f.copy == copy && f.plane == plane && ct >= f.ct_begin && ct < f.ct_end) return f;
+  throw std::out_of_range(fmt::format("tensor '{}': no fragment for tile {} plane {} copy {}", name, ct, plane, copy));
+}
+
+bool TensorLayout::hasCopy(unsigned copy, unsigned ct) const {
+  for (const Fragment& f : fragments)
+    if (f.copy == copy && ct >= f.ct_begin && ct < f.ct_end) return true;
+  return false;
+}
+
+WordLoc TensorLayout::locate(unsigned r, unsigned ct, unsigned plane, unsigned copy) const {
+  const Fragment& f = fragmentOf(ct, plane, copy);
+  if (r >= f.rows) throw std::out_of_range(fmt::format("tensor '{}': row {} of {}", name, r, f.rows));
+  const unsigned i = ct - f.ct_begin;
+  const auto n = static_cast<unsigned>(f.slices.size());
+  return WordLoc{f.slices[i % n], f.base + (i / n) * f.rows + r};
+}
+
+const TensorLayout& MemoryLayout::tensor(const std::string& name) const {
+  auto it = tensors.find(name);
+  if (it == tensors.end()) throw std::out_of_range(fmt::format("no tensor '{}' in the memory layout", name));
+  return it->second;
+}
+
+std::string MemoryLayout::toJson() const {
+  nlohmann::json j;
+  j["config"] = config;
+  j["lanes"] = lanes;
+  j["tensors"] = nlohmann::json::object();
+  for (const auto& [name, t] : tensors) {
+    nlohmann::json tj;
+    tj["dtype"] = std::string(dtypeName(t.dtype));
+    tj["kind"] = std::string(kindName(t.kind));
+    tj["shape"] = {t.rows, t.cols};
+    tj["col_tiles"] = t.col_tiles;
+    tj["planes"] = t.planes;
+    tj["fragments"] = nlohmann::json::array();
+    for (const Fragment& f : t.fragments) {
+      tj["fragments"].push_back({{"copy", f.copy},
+                                 {"plane", f.plane},
+                                 {"col_tiles", {f.ct_begin, f.ct_end}},
+                                 {"slices", f.slices},
+                                 {"base", f.base},
+                                 {"rows", f.rows}});
+    }
+    j["tensors"][name] = tj;
+  }
+  nlohmann::json used = nlohmann::json::object();
+  for (const auto& [pos, w] : words_used) used[std::to_string(pos)] = w;
+  j["words_used"] = used;
+  return j.dump(1);
+}
+
+std::vector<isa::DataSegment> packTensor(const MemoryLayout& layout, const std::string& name,
+                                         std::span<const std::int32_t> values) {
+  const TensorLayout& t = layout.tensor(name);
+  if (values.size() != std::size_t{t.rows} * t.cols)
+    throw std::invalid_argument(fmt::format("packTensor('{}'): {} values for a {}x{} tensor", name, values.size(),
+                                            t.rows, t.cols));
+  const unsigned L = layout.lanes;
+  std::vector<isa::DataSegment> out;
+  for (const Fragment& f : t.fragments) {
+    for (unsigned ct = f.ct_begin; ct < f.ct_end; ++ct) {
+      const WordLoc w0 = t.locate(0, ct, f.plane, f.copy);
+      isa::DataSegment seg;
+      seg.position = w0.position;
+      seg.address = w0.address;
+      seg.bytes.assign(std::size_t{f.rows} * L, 0);
+      for (unsigned r = 0; r < t.rows; ++r)
+        for (unsigned l = 0; l < L; ++l) {
+          const unsigned c = ct * L + l;
+          if (c >= t.cols) break;
+          const auto v = static_cast<std::uint32_t>(values[std::size_t{r} * t.cols + c]);
+          seg.bytes[std::size_t{r} * L + l] = static_cast<std::uint8_t>(v >> (8 * f.plane));
+        }
+      out.push_back(std::move(seg));
+    }
+  }
+  return out;
+}
+
+std::vector<std::int32_t> unpackTensor(const MemoryLayout& layout, const std::string& name, const WordReader& read) {
+  const TensorLayout& t = layout.tensor(name);
+  const unsigned L = layout.lanes;
+  std::vector<std::uint32_t> acc(std::size_t{t.rows} * t.cols, 0);
+  for (unsigned plane = 0; plane < t.planes; ++plane)
+    for (unsigned ct = 0; ct < t.col_tiles; ++ct)
+      for (unsigned r = 0; r < t.rows; ++r) {
+        const WordLoc w = t.locate(r, ct, plane, 0);
+        const std::vector<std::uint8_t> word = read(w.position, w.address);
+        for (unsigned l = 0; l < L && ct * L + l < t.cols; ++l)
+          acc[std::size_t{r} * t.cols + ct * L + l] |= std::uint32_t{word.at(l)} << (8 * plane);
+      }
+  std::vector<std::int32_t> out(acc.size());
+  for (std::size_t i = 0; i < acc.size(); ++i) {
+    out[i] = t.dtype == DType::kI8 ? static_cast<std::int8_t>(acc[i] & 0xFF) : static_cast<std::int32_t>(acc[i]);
+  }
+  return out;
+}
+
+SramAllocator::SramAllocator(const isa::ArchConfig& cfg) : cfg_(cfg) {
+  for (unsigned p = 0; p < cfg.positions(); ++p)
+    if (cfg.sliceAt(p) == isa::Slice::kMEM) used_[p] = 0;
+}
+
+std::uint32_t SramAllocator::freeWords(unsigned position) const {
+  return cfg_.wordsPerSlice() - used_.at(position);
+}
+
+std::uint32_t SramAllocator::allocate(const std::vector<unsigned>& slices, std::uint32_t words) {
+  std::uint32_t base = 0;
+  for (unsigned p : slices) base = std::max(base, used_.at(p));
+  if (base + words > cfg_.wordsPerSlice())
+    throw std::runtime_error(fmt::format("SRAM full: {} words needed at base {} in {} slice(s), {} words per slice",
+                                         words, base, slices.size(), cfg_.wordsPerSlice()));
+  for (unsigned p : slices) used_[p] = base + words;
+  return base;
+}
+
+std::vector<unsigned> SramAllocator::bySpace(int side) const {
+  std::vector<unsigned> v;
+  const unsigned vxm = cfg_.vxmPosition();
+  for (const auto& [p, u] : used_) {
+    if (side == 0 && p > vxm) continue;
+    if (side == 1 && p < vxm) continue;
+    v.push_back(p);
+  }
+  // Most free first; ties: nearest the VXM first (shorter paths for VXM traffic).
+  std::stable_sort(v.begin(), v.end(), [&](unsigned a, unsigned b) {
+    if (used_.at(a) != used_.at(b)) return used_.at(a) < used_.at(b);
+    const int da = std::abs(static_cast<int>(a) - static_cast<int>(vxm));
+    const int db = std::abs(static_cast<int>(b) - static_cast<int>(vxm));
+    return da < db;
+  });
+  return v;
+}
+
+}  // namespace lpu::compiler

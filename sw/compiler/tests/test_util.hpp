@@ -1,0 +1,33 @@
+// Shared helpers of the compiler tests: a plain C++ reference interpreter of the IR, random data, and running a
+// compiled program on the golden model.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "sw/compiler/compiler.hpp"
+#include "sw/model/machine.hpp"
+
+namespace lpu::compiler::testing {
+
+using Values = std::map<std::string, std::vector<std::int32_t>>;
+
+// The IR's semantics (sw/compiler/ir.hpp), written independently of the compiler: every tensor of the graph.
+Values reference(const Graph& g, const Values& inputs);
+
+// Random i8 values for every input tensor; random i8 data for every weight tensor (written into `g`).
+Values randomInputs(Graph& g, std::uint64_t seed);
+
+struct ModelRun {
+  model::RunState state = model::RunState::kIdle;
+  std::uint64_t cycles = 0;
+  std::string error;
+  Values tensors;  // every tensor in the layout, read back (copy 0)
+};
+// Loads r.program plus the packed inputs into a fresh Machine, runs it (limit: predicted + 1000) and reads back.
+ModelRun runOnModel(const CompileResult& r, const Values& inputs);
+
+}  // namespace lpu::compiler::testing
