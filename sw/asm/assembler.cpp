@@ -1,7 +1,7 @@
-// Two passes: pass 1 lexes and parses every line into statements, data sections and a symbol table (values of
-// queue labels are known here, everything else is an unevaluated expression tree); pass 2 evaluates expressions
-// lazily (so names may be used before their definition), checks and encodes instructions, lays out data and
-// checks the program-wide rules (queue depth, data overlap).
+// Two passes: pass 1 lexes and parses every line into statements, data sections and a symbol table
+// (values of queue labels are known here, everything else is an unevaluated expression tree); pass
+// 2 evaluates expressions lazily (so names may be used before their definition), checks and encodes
+// instructions, lays out data and checks the program-wide rules (queue depth, data overlap).
 #include "sw/asm/assembler.hpp"
 
 #include <fmt/format.h>
@@ -16,7 +16,9 @@
 
 namespace lpu::assembler {
 
-std::string Diagnostic::toString() const { return fmt::format("{}:{}:{}: error: {}", file, line, column, message); }
+std::string Diagnostic::toString() const {
+  return fmt::format("{}:{}:{}: error: {}", file, line, column, message);
+}
 
 std::string AssembleResult::formatDiagnostics() const {
   std::string out;
@@ -35,9 +37,11 @@ using isa::Field;
 using isa::FieldKind;
 using isa::InsnDesc;
 
-constexpr std::size_t kMaxSourceBytes = std::size_t{256} << 20;  // 256 MiB: far above any real program
-constexpr unsigned kMaxNesting = 64;      // parentheses and unary operators within one expression
-constexpr unsigned kMaxEvalDepth = 1000;  // expression nodes plus symbol references being evaluated at once
+constexpr std::size_t kMaxSourceBytes = std::size_t{256}
+                                        << 20;  // 256 MiB: far above any real program
+constexpr unsigned kMaxNesting = 64;  // parentheses and unary operators within one expression
+constexpr unsigned kMaxEvalDepth =
+    1000;  // expression nodes plus symbol references being evaluated at once
 
 struct TooManyErrors {};
 
@@ -46,7 +50,7 @@ struct Loc {
   unsigned col = 0;
 };
 
-// ---------------------------------------------------------------------------------------------------------------
+// -------------------------------------------------------------------------------------------------
 // Characters and tokens
 
 bool isAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
@@ -83,13 +87,29 @@ std::string describe(const Token& t) {
 
 bool isPunct(const Token& t, char op) { return t.kind == Tok::kPunct && t.op == op; }
 
-// ---------------------------------------------------------------------------------------------------------------
+// -------------------------------------------------------------------------------------------------
 // Expressions: an arena of nodes, evaluated in pass 2.
 
 using ExprId = std::uint32_t;
 constexpr ExprId kNoExpr = std::numeric_limits<ExprId>::max();
 
-enum class Op : std::uint8_t { kNum, kSym, kNeg, kPos, kNot, kMul, kDiv, kMod, kAdd, kSub, kShl, kShr, kAnd, kXor, kOr };
+enum class Op : std::uint8_t {
+  kNum,
+  kSym,
+  kNeg,
+  kPos,
+  kNot,
+  kMul,
+  kDiv,
+  kMod,
+  kAdd,
+  kSub,
+  kShl,
+  kShr,
+  kAnd,
+  kXor,
+  kOr
+};
 
 struct Node {
   Op op = Op::kNum;
@@ -100,7 +120,7 @@ struct Node {
   std::uint32_t sym = 0;
 };
 
-// ---------------------------------------------------------------------------------------------------------------
+// -------------------------------------------------------------------------------------------------
 // Symbols, statements, data sections
 
 enum class SymKind : std::uint8_t { kUndefined, kEqu, kQueueLabel, kDataLabel };
@@ -110,7 +130,7 @@ struct Symbol {
   std::string name;
   SymKind kind = SymKind::kUndefined;
   Loc loc;
-  ExprId expr = kNoExpr;     // kEqu
+  ExprId expr = kNoExpr;      // kEqu
   std::uint32_t section = 0;  // kDataLabel
   State state = State::kPending;
   std::int64_t value = 0;
@@ -161,7 +181,7 @@ struct Section {
   std::int64_t size_bytes = 0;  // after layout
 };
 
-// ---------------------------------------------------------------------------------------------------------------
+// -------------------------------------------------------------------------------------------------
 
 class Assembler {
  public:
@@ -174,7 +194,8 @@ class Assembler {
     AssembleResult result;
     try {
       if (source.size() > kMaxSourceBytes) {
-        error({1, 1}, fmt::format("input of {} bytes; expected at most {} MiB", source.size(), kMaxSourceBytes >> 20));
+        error({1, 1}, fmt::format("input of {} bytes; expected at most {} MiB", source.size(),
+                                  kMaxSourceBytes >> 20));
       } else {
         pass1(source);
         pass2();
@@ -182,26 +203,28 @@ class Assembler {
     } catch (const TooManyErrors&) {
       // diagnostics_ already ends with the "too many errors" line
     } catch (const std::exception& e) {
-      error({last_line_, 1}, fmt::format("internal error ({}); expected the assembler not to fail", e.what()));
+      error({last_line_, 1},
+            fmt::format("internal error ({}); expected the assembler not to fail", e.what()));
     }
     finish(result);
     return result;
   }
 
  private:
-  // -------------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   // Diagnostics
 
   void error(Loc loc, std::string message) {
     if (diagnostics_.size() >= kMaxErrors) {
-      diagnostics_.push_back({std::string(file_), loc.line, loc.col,
-                              fmt::format("too many errors, stopping; expected at most {}", kMaxErrors)});
+      diagnostics_.push_back(
+          {std::string(file_), loc.line, loc.col,
+           fmt::format("too many errors, stopping; expected at most {}", kMaxErrors)});
       throw TooManyErrors{};
     }
     diagnostics_.push_back({std::string(file_), loc.line, loc.col, std::move(message)});
   }
 
-  // -------------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   // Pass 1: lines -> tokens -> statements
 
   void pass1(std::string_view src) {
@@ -209,7 +232,8 @@ class Assembler {
     unsigned line = 0;
     while (true) {
       const std::size_t nl = src.find('\n', pos);
-      const std::string_view text = src.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+      const std::string_view text =
+          src.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
       ++line;
       last_line_ = line;
       if (lex(text, line)) parseStatement(line);
@@ -268,7 +292,8 @@ class Assembler {
           i += 2;
           continue;
         }
-        error({line, col}, fmt::format("unexpected character '{}'; expected '{}{}' (shift)", c, c, c));
+        error({line, col},
+              fmt::format("unexpected character '{}'; expected '{}{}' (shift)", c, c, c));
         return false;
       }
       if (std::string_view(",:()+-*/%~&|^").find(c) != std::string_view::npos) {
@@ -276,7 +301,9 @@ class Assembler {
         ++i;
         continue;
       }
-      error({line, col}, fmt::format("unexpected character '{}'; expected a name, number, operator, ',' or comment", c));
+      error({line, col},
+            fmt::format(
+                "unexpected character '{}'; expected a name, number, operator, ',' or comment", c));
       return false;
     }
     toks_.push_back({Tok::kEnd, {}, static_cast<unsigned>(s.size() + 1), 0, 0});
@@ -308,7 +335,8 @@ class Assembler {
       if (c >= 'a' && c <= 'f') d = static_cast<unsigned>(c - 'a' + 10);
       if (c >= 'A' && c <= 'F') d = static_cast<unsigned>(c - 'A' + 10);
       if (d >= base) {
-        error(loc, fmt::format("bad number '{}'; expected a decimal, 0x hex or 0b binary literal", s));
+        error(loc,
+              fmt::format("bad number '{}'; expected a decimal, 0x hex or 0b binary literal", s));
         return false;
       }
       if (v > (kMax - d) / base) {
@@ -337,7 +365,8 @@ class Assembler {
     const Token& t = peek();
     if (t.kind == Tok::kEnd) return;
     if (t.kind != Tok::kIdent) {
-      error(loc(t), fmt::format("unexpected {}; expected a label, instruction or directive", describe(t)));
+      error(loc(t),
+            fmt::format("unexpected {}; expected a label, instruction or directive", describe(t)));
       return;
     }
     if (t.text[0] == '.') {
@@ -353,27 +382,34 @@ class Assembler {
     auto it = symbol_index_.find(name);
     if (it != symbol_index_.end()) return it->second;
     const auto id = static_cast<std::uint32_t>(symbols_.size());
-    symbols_.push_back(Symbol{std::string(name), SymKind::kUndefined, {}, kNoExpr, 0, State::kPending, 0});
+    symbols_.push_back(
+        Symbol{std::string(name), SymKind::kUndefined, {}, kNoExpr, 0, State::kPending, 0});
     symbol_index_.emplace(std::string(name), id);
     return id;
   }
 
-  // Checks a new name; returns its symbol id, or nullopt (after reporting) when it cannot be defined.
+  // Checks a new name; returns its symbol id, or nullopt (after reporting) when it cannot be
+  // defined.
   std::optional<std::uint32_t> newSymbol(const Token& t, std::string_view what) {
     if (t.kind != Tok::kIdent || !isName(t.text)) {
-      error(loc(t), fmt::format("{} name {}; expected a name of letters, digits and '_' not starting with a digit",
-                                what, describe(t)));
+      error(loc(t),
+            fmt::format(
+                "{} name {}; expected a name of letters, digits and '_' not starting with a digit",
+                what, describe(t)));
       return std::nullopt;
     }
     if (isStreamName(t.text)) {
-      error(loc(t), fmt::format("{} name '{}' is a stream register; expected another name", what, t.text));
+      error(loc(t),
+            fmt::format("{} name '{}' is a stream register; expected another name", what, t.text));
       return std::nullopt;
     }
     const std::uint32_t id = symbolId(t.text);
     Symbol& s = symbols_[id];
     if (s.kind != SymKind::kUndefined) {
-      error(loc(t), fmt::format("duplicate definition of '{}'; expected a unique name (first defined at {}:{}:{})",
-                                t.text, file_, s.loc.line, s.loc.col));
+      error(loc(t),
+            fmt::format(
+                "duplicate definition of '{}'; expected a unique name (first defined at {}:{}:{})",
+                t.text, file_, s.loc.line, s.loc.col));
       return std::nullopt;
     }
     s.loc = loc(t);
@@ -407,8 +443,10 @@ class Assembler {
       case Mode::kNone:
         s.kind = SymKind::kEqu;
         s.state = State::kFailed;
-        error(loc(t), fmt::format("label '{}' outside a section; expected a .queue or .data directive before it",
-                                  t.text));
+        error(loc(t),
+              fmt::format(
+                  "label '{}' outside a section; expected a .queue or .data directive before it",
+                  t.text));
         break;
     }
   }
@@ -439,16 +477,36 @@ class Assembler {
       n.a = lhs;
       n.b = rhs;
       switch (opt.op) {
-        case '|': n.op = Op::kOr; break;
-        case '^': n.op = Op::kXor; break;
-        case '&': n.op = Op::kAnd; break;
-        case '<': n.op = Op::kShl; break;
-        case '>': n.op = Op::kShr; break;
-        case '+': n.op = Op::kAdd; break;
-        case '-': n.op = Op::kSub; break;
-        case '*': n.op = Op::kMul; break;
-        case '/': n.op = Op::kDiv; break;
-        default: n.op = Op::kMod; break;
+        case '|':
+          n.op = Op::kOr;
+          break;
+        case '^':
+          n.op = Op::kXor;
+          break;
+        case '&':
+          n.op = Op::kAnd;
+          break;
+        case '<':
+          n.op = Op::kShl;
+          break;
+        case '>':
+          n.op = Op::kShr;
+          break;
+        case '+':
+          n.op = Op::kAdd;
+          break;
+        case '-':
+          n.op = Op::kSub;
+          break;
+        case '*':
+          n.op = Op::kMul;
+          break;
+        case '/':
+          n.op = Op::kDiv;
+          break;
+        default:
+          n.op = Op::kMod;
+          break;
       }
       lhs = addNode(n);
     }
@@ -457,8 +515,9 @@ class Assembler {
 
   bool tooDeep(unsigned depth, const Token& t) {
     if (depth < kMaxNesting) return false;
-    error(loc(t), fmt::format("expression nested more than {} levels deep; expected a simpler expression",
-                              kMaxNesting));
+    error(loc(t),
+          fmt::format("expression nested more than {} levels deep; expected a simpler expression",
+                      kMaxNesting));
     return true;
   }
 
@@ -490,11 +549,15 @@ class Assembler {
     }
     if (t.kind == Tok::kIdent) {
       if (isStreamName(t.text)) {
-        error(loc(t), fmt::format("stream register '{}' in an expression; expected a number or name", t.text));
+        error(loc(t),
+              fmt::format("stream register '{}' in an expression; expected a number or name",
+                          t.text));
         return kNoExpr;
       }
       if (!isName(t.text)) {
-        error(loc(t), fmt::format("unexpected '{}' in an expression; expected a number, name or '('", t.text));
+        error(loc(t),
+              fmt::format("unexpected '{}' in an expression; expected a number, name or '('",
+                          t.text));
         return kNoExpr;
       }
       next();
@@ -510,8 +573,10 @@ class Assembler {
       const ExprId e = parseExpr(depth + 1);
       if (e == kNoExpr) return kNoExpr;
       if (!isPunct(peek(), ')')) {
-        error(loc(peek()), fmt::format("unexpected {} in an expression; expected ')' to close the '(' at column {}",
-                                       describe(peek()), t.col));
+        error(loc(peek()),
+              fmt::format(
+                  "unexpected {} in an expression; expected ')' to close the '(' at column {}",
+                  describe(peek()), t.col));
         return kNoExpr;
       }
       next();
@@ -525,7 +590,8 @@ class Assembler {
 
   bool expectEnd(std::string_view after) {
     if (peek().kind == Tok::kEnd) return true;
-    error(loc(peek()), fmt::format("unexpected {} after {}; expected end of line", describe(peek()), after));
+    error(loc(peek()),
+          fmt::format("unexpected {} after {}; expected end of line", describe(peek()), after));
     return false;
   }
 
@@ -534,7 +600,8 @@ class Assembler {
       next();
       return true;
     }
-    error(loc(peek()), fmt::format("unexpected {} after {}; expected ','", describe(peek()), after));
+    error(loc(peek()),
+          fmt::format("unexpected {} after {}; expected ','", describe(peek()), after));
     return false;
   }
 
@@ -561,14 +628,16 @@ class Assembler {
   int parseSliceName(std::string_view directive) {
     const Token& t = peek();
     if (t.kind == Tok::kEnd) {
-      error(loc(t), fmt::format("end of line after {}; expected a slice name ({})", directive, queueNames()));
+      error(loc(t), fmt::format("end of line after {}; expected a slice name ({})", directive,
+                                queueNames()));
       return -1;
     }
     next();
     const int pos = t.kind == Tok::kIdent ? cfg_.positionOf(t.text) : -1;
     if (pos < 0) {
       error(loc(t), fmt::format("unknown {} {}; expected one of {} (config '{}')",
-                                directive == ".queue" ? "queue" : "slice", describe(t), queueNames(), cfg_.name()));
+                                directive == ".queue" ? "queue" : "slice", describe(t),
+                                queueNames(), cfg_.name()));
     }
     return pos;
   }
@@ -579,13 +648,17 @@ class Assembler {
     if (name == ".config") {
       const Token& t = peek();
       if (t.kind != Tok::kIdent) {
-        error(loc(t), fmt::format("unexpected {} after .config; expected a configuration name", describe(t)));
+        error(loc(t), fmt::format("unexpected {} after .config; expected a configuration name",
+                                  describe(t)));
         return;
       }
       next();
       if (t.text != cfg_.name()) {
-        error(loc(t), fmt::format("configuration '{}' differs from the one being assembled for; expected .config {}",
-                                  t.text, cfg_.name()));
+        error(
+            loc(t),
+            fmt::format(
+                "configuration '{}' differs from the one being assembled for; expected .config {}",
+                t.text, cfg_.name()));
         return;
       }
       expectEnd(".config");
@@ -612,7 +685,8 @@ class Assembler {
       const int pos = parseSliceName(".data");
       if (pos < 0) return;
       if (cfg_.sliceAt(static_cast<unsigned>(pos)) != isa::Slice::kMEM) {
-        error(loc(st), fmt::format("slice '{}' has no SRAM; expected a MEM slice ({})", st.text, memNames()));
+        error(loc(st), fmt::format("slice '{}' has no SRAM; expected a MEM slice ({})", st.text,
+                                   memNames()));
         return;
       }
       if (!expectComma("the slice name")) return;
@@ -627,7 +701,9 @@ class Assembler {
     } else if (name == ".byte" || name == ".zero") {
       if (mode_ != Mode::kData) {
         if (mode_ != Mode::kDead) {
-          error(loc(d), fmt::format("'{}' outside a data section; expected a .data directive before it", name));
+          error(loc(d),
+                fmt::format("'{}' outside a data section; expected a .data directive before it",
+                            name));
         }
         return;
       }
@@ -645,8 +721,10 @@ class Assembler {
     } else if (name == ".word") {
       if (mode_ != Mode::kQueue) {
         if (mode_ == Mode::kData) {
-          error(loc(d), "'.word' in a data section; expected .byte or .zero (.word is a raw instruction word in a "
-                        ".queue section)");
+          error(loc(d),
+                "'.word' in a data section; expected .byte or .zero (.word is a raw instruction "
+                "word in a "
+                ".queue section)");
         } else if (mode_ != Mode::kDead) {
           error(loc(d), "'.word' outside a queue section; expected a .queue directive before it");
         }
@@ -665,9 +743,11 @@ class Assembler {
         if (!expectComma("a .word value")) return;
       }
     } else {
-      error(loc(d), fmt::format("unknown directive '{}'; expected .config, .equ, .queue, .data, .byte, .zero or "
-                                ".word",
-                                name));
+      error(loc(d),
+            fmt::format(
+                "unknown directive '{}'; expected .config, .equ, .queue, .data, .byte, .zero or "
+                ".word",
+                name));
     }
   }
 
@@ -681,14 +761,16 @@ class Assembler {
     Chunk& chunk = sec.chunks.back();
     while (true) {
       const Token& at = peek();
-      // Fast path for the common case, a plain or negated literal (no expression node: data can be megabytes);
-      // anything else is an expression, patched in pass 2.
+      // Fast path for the common case, a plain or negated literal (no expression node: data can be
+      // megabytes); anything else is an expression, patched in pass 2.
       const bool neg = isPunct(at, '-');
       const Token& num = toks_[neg ? cur_ + 1 : cur_];
       std::optional<std::int64_t> literal;
       ExprId e = kNoExpr;
-      const std::size_t after = neg ? cur_ + 2 : cur_ + 1;  // exists: toks_ ends in kEnd and num is not it
-      if (num.kind == Tok::kNumber && (toks_[after].kind == Tok::kEnd || isPunct(toks_[after], ','))) {
+      const std::size_t after =
+          neg ? cur_ + 2 : cur_ + 1;  // exists: toks_ ends in kEnd and num is not it
+      if (num.kind == Tok::kNumber &&
+          (toks_[after].kind == Tok::kEnd || isPunct(toks_[after], ','))) {
         literal = neg ? -num.value : num.value;
         cur_ += neg ? 2 : 1;
       } else {
@@ -719,9 +801,12 @@ class Assembler {
     if (queue_full_[q]) return;
     if (index >= cfg_.params().queue_depth) {
       queue_full_[q] = true;
-      error(s.loc, fmt::format("word {} of queue {} overflows it; expected at most {} words per queue (queue_depth "
-                               "of config '{}', including the final halt)",
-                               index + 1, cfg_.sliceName(q), cfg_.params().queue_depth, cfg_.name()));
+      error(
+          s.loc,
+          fmt::format(
+              "word {} of queue {} overflows it; expected at most {} words per queue (queue_depth "
+              "of config '{}', including the final halt)",
+              index + 1, cfg_.sliceName(q), cfg_.params().queue_depth, cfg_.name()));
       return;
     }
     stmts_.push_back(s);
@@ -739,7 +824,8 @@ class Assembler {
       if (lower != base && isa::findInsn(lower) != nullptr) {
         error(loc(m), fmt::format("unknown mnemonic '{}'; expected lower case '{}'", base, lower));
       } else {
-        error(loc(m), fmt::format("unknown mnemonic '{}'; expected an instruction or directive", base));
+        error(loc(m),
+              fmt::format("unknown mnemonic '{}'; expected an instruction or directive", base));
       }
       return;
     }
@@ -750,10 +836,15 @@ class Assembler {
 
     if (mode_ != Mode::kQueue) {
       if (mode_ == Mode::kData) {
-        error(loc(m), fmt::format("instruction '{}' in a data section; expected a .queue directive before it", base));
+        error(
+            loc(m),
+            fmt::format("instruction '{}' in a data section; expected a .queue directive before it",
+                        base));
       } else if (mode_ == Mode::kNone) {
-        error(loc(m), fmt::format("instruction '{}' outside a queue section; expected a .queue directive before it",
-                                  base));
+        error(loc(m),
+              fmt::format(
+                  "instruction '{}' outside a queue section; expected a .queue directive before it",
+                  base));
       }
       return;
     }
@@ -761,15 +852,16 @@ class Assembler {
 
     const unsigned n = d->num_operands;
     const unsigned required = n - d->num_optional;
-    const std::string expected_count =
-        required == n ? fmt::format("{} operand{}", n, n == 1 ? "" : "s") : fmt::format("{} to {} operands", required, n);
+    const std::string expected_count = required == n
+                                           ? fmt::format("{} operand{}", n, n == 1 ? "" : "s")
+                                           : fmt::format("{} to {} operands", required, n);
     for (unsigned i = 0; i < n; ++i) {
       const isa::OperandDesc& od = d->operands[i];
       const isa::FieldDesc& fd = isa::fieldDesc(od.field);
       if (peek().kind == Tok::kEnd) {
         if (i >= required) break;
-        error(loc(peek()), fmt::format("missing operand {} ({}) of '{}'; expected {}", i + 1, fd.name, base,
-                                       expected_count));
+        error(loc(peek()), fmt::format("missing operand {} ({}) of '{}'; expected {}", i + 1,
+                                       fd.name, base, expected_count));
         return;
       }
       if (i > 0 && !expectComma(fmt::format("operand {} of '{}'", i, base))) return;
@@ -788,8 +880,9 @@ class Assembler {
         error(loc(peek()), fmt::format("too many operands for '{}'; expected {}", base,
                                        n == 0 ? std::string("none") : expected_count));
       } else {
-        error(loc(peek()), fmt::format("unexpected {} after operand {} of '{}'; expected ',' or end of line",
-                                       describe(peek()), n, base));
+        error(loc(peek()),
+              fmt::format("unexpected {} after operand {} of '{}'; expected ',' or end of line",
+                          describe(peek()), n, base));
       }
       return;
     }
@@ -800,20 +893,24 @@ class Assembler {
     const Token& t = next();
     const unsigned last = cfg_.streamsPerDir() - 1;
     if (t.kind != Tok::kIdent || !isStreamName(t.text)) {
-      error(op.loc, fmt::format("operand {} ({}) of '{}' is {}; expected a stream register E0..E{} or W0..W{}",
-                                i + 1, fd.name, mnemonic, describe(t), last, last));
+      error(op.loc,
+            fmt::format(
+                "operand {} ({}) of '{}' is {}; expected a stream register E0..E{} or W0..W{}",
+                i + 1, fd.name, mnemonic, describe(t), last, last));
       return false;
     }
     std::int64_t index = 0;
     for (char c : t.text.substr(1)) {
       index = std::min<std::int64_t>(index * 10 + (c - '0'), 1000000);
     }
-    if (index > 15) {  // not encodable; smaller out-of-range indices are reported by checkInstruction
+    if (index >
+        15) {  // not encodable; smaller out-of-range indices are reported by checkInstruction
       error(op.loc, streamRangeMessage(t.text[0], index, cfg_));
       return false;
     }
     op.is_stream = true;
-    op.stream = isa::StreamRef{t.text[0] == 'E' ? isa::Dir::kEast : isa::Dir::kWest, static_cast<unsigned>(index)};
+    op.stream = isa::StreamRef{t.text[0] == 'E' ? isa::Dir::kEast : isa::Dir::kWest,
+                               static_cast<unsigned>(index)};
     return true;
   }
 
@@ -856,16 +953,17 @@ class Assembler {
     std::size_t pos = m.text.find('.');
     while (pos != std::string_view::npos) {
       const std::size_t nextdot = m.text.find('.', pos + 1);
-      const std::string_view suf =
-          m.text.substr(pos + 1, nextdot == std::string_view::npos ? std::string_view::npos : nextdot - pos - 1);
+      const std::string_view suf = m.text.substr(
+          pos + 1, nextdot == std::string_view::npos ? std::string_view::npos : nextdot - pos - 1);
       suffixes.emplace_back(suf, m.col + static_cast<unsigned>(pos));
       pos = nextdot;
     }
     const Loc at = loc(m);
     if (d.type_mask == 0) {
       if (!suffixes.empty()) {
-        error({line_, suffixes[0].second}, fmt::format("type suffix '.{}' on '{}'; expected '{}' without a suffix",
-                                                       suffixes[0].first, d.mnemonic, d.mnemonic));
+        error({line_, suffixes[0].second},
+              fmt::format("type suffix '.{}' on '{}'; expected '{}' without a suffix",
+                          suffixes[0].first, d.mnemonic, d.mnemonic));
         return false;
       }
       return true;
@@ -884,10 +982,12 @@ class Assembler {
       return true;
     }
     if (suffixes.size() < want) {
-      error(at, two ? fmt::format("missing type suffix on '{}'; expected {}.T.S with T, S in {{i8, i16, i32}} (for "
+      error(at, two ? fmt::format("missing type suffix on '{}'; expected {}.T.S with T, S in {{i8, "
+                                  "i16, i32}} (for "
                                   "example {}.i32.i8)",
                                   m.text, d.mnemonic, d.mnemonic)
-                    : fmt::format("missing type suffix on '{}'; expected {}", m.text, suffixList(d, d.type_mask)));
+                    : fmt::format("missing type suffix on '{}'; expected {}", m.text,
+                                  suffixList(d, d.type_mask)));
       return false;
     }
     for (std::size_t k = 0; k < suffixes.size(); ++k) {
@@ -895,13 +995,13 @@ class Assembler {
       const auto t = typeByName(suffixes[k].first);
       const Loc sl{line_, suffixes[k].second};
       if (!t) {
-        error(sl, fmt::format("bad type suffix '.{}' on '{}'; expected {}", suffixes[k].first, d.mnemonic,
-                              suffixList(d, mask)));
+        error(sl, fmt::format("bad type suffix '.{}' on '{}'; expected {}", suffixes[k].first,
+                              d.mnemonic, suffixList(d, mask)));
         return false;
       }
       if (((mask >> static_cast<unsigned>(*t)) & 1U) == 0) {
-        error(sl, fmt::format("type '.{}' not allowed for '{}'; expected {}", suffixes[k].first, d.mnemonic,
-                              suffixList(d, mask)));
+        error(sl, fmt::format("type '.{}' not allowed for '{}'; expected {}", suffixes[k].first,
+                              d.mnemonic, suffixList(d, mask)));
         return false;
       }
       (k == 0 ? s.type : s.stype) = *t;
@@ -909,7 +1009,7 @@ class Assembler {
     return true;
   }
 
-  // -------------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   // Pass 2: evaluation, encoding, layout, program-wide checks
 
   struct DepthGuard {
@@ -918,7 +1018,8 @@ class Assembler {
   };
 
   std::optional<std::int64_t> overflow(const Node& n) {
-    error(n.loc, "arithmetic overflow in an expression; expected a result within 64-bit signed integers");
+    error(n.loc,
+          "arithmetic overflow in an expression; expected a result within 64-bit signed integers");
     return std::nullopt;
   }
 
@@ -926,8 +1027,11 @@ class Assembler {
     const Node& n = nodes_[id];
     if (++eval_depth_ > kMaxEvalDepth) {
       --eval_depth_;
-      error(n.loc, fmt::format("expressions and names nested more than {} levels deep; expected simpler definitions",
-                               kMaxEvalDepth));
+      error(
+          n.loc,
+          fmt::format(
+              "expressions and names nested more than {} levels deep; expected simpler definitions",
+              kMaxEvalDepth));
       return std::nullopt;
     }
     DepthGuard guard{eval_depth_};
@@ -969,7 +1073,8 @@ class Assembler {
       case Op::kDiv:
       case Op::kMod:
         if (y == 0) {
-          error(n.loc, fmt::format("{} by zero; expected a non-zero divisor", n.op == Op::kDiv ? "division" : "modulo"));
+          error(n.loc, fmt::format("{} by zero; expected a non-zero divisor",
+                                   n.op == Op::kDiv ? "division" : "modulo"));
           return std::nullopt;
         }
         if (x == std::numeric_limits<std::int64_t>::min() && y == -1) return overflow(n);
@@ -1003,7 +1108,10 @@ class Assembler {
       case State::kFailed:
         return std::nullopt;
       case State::kInProgress:
-        error(use, fmt::format("circular definition of '{}'; expected a value that does not depend on itself", s.name));
+        error(use,
+              fmt::format(
+                  "circular definition of '{}'; expected a value that does not depend on itself",
+                  s.name));
         return std::nullopt;
       case State::kPending:
         break;
@@ -1024,8 +1132,10 @@ class Assembler {
         s.state = State::kInProgress;
         const std::uint32_t sec = s.section;
         if (sections_[sec].state == State::kInProgress) {
-          error(use, fmt::format("circular definition of '{}'; expected a value that does not depend on itself",
-                                 s.name));
+          error(use,
+                fmt::format(
+                    "circular definition of '{}'; expected a value that does not depend on itself",
+                    s.name));
           symbols_[id].state = State::kFailed;
           return std::nullopt;
         }
@@ -1066,9 +1176,10 @@ class Assembler {
     if (!base) return false;
     Section& s0 = sections_[id];
     if (*base < 0 || *base >= words) {
-      error(nodes_[s0.addr].loc, fmt::format("data address {} out of range; expected 0..{} (config '{}' has {} words "
-                                             "per MEM slice)",
-                                             *base, words - 1, cfg_.name(), words));
+      error(nodes_[s0.addr].loc,
+            fmt::format("data address {} out of range; expected 0..{} (config '{}' has {} words "
+                        "per MEM slice)",
+                        *base, words - 1, cfg_.name(), words));
       return false;
     }
     s0.base = *base;
@@ -1095,9 +1206,11 @@ class Assembler {
         case Chunk::Kind::kLabel: {
           Symbol& l = symbols_[c.sym];
           if (offset % lanes != 0) {
-            error(c.loc, fmt::format("data label '{}' at byte {} of a {}-byte word; expected a word boundary (add "
-                                     ".zero {} before it)",
-                                     l.name, offset % lanes, lanes, lanes - offset % lanes));
+            error(c.loc,
+                  fmt::format(
+                      "data label '{}' at byte {} of a {}-byte word; expected a word boundary (add "
+                      ".zero {} before it)",
+                      l.name, offset % lanes, lanes, lanes - offset % lanes));
             l.state = State::kFailed;
           } else {
             l.value = *base + offset / lanes;
@@ -1108,9 +1221,12 @@ class Assembler {
       }
       if (offset > capacity) {
         const Section& s = sections_[id];
-        error(c.loc, fmt::format("data for {} at word 0x{:03x} runs past the end of the slice; expected at most {} "
-                                 "bytes from there (config '{}' has {} words of {} bytes per MEM slice)",
-                                 sliceName(s.position), *base, capacity, cfg_.name(), words, lanes));
+        error(
+            c.loc,
+            fmt::format(
+                "data for {} at word 0x{:03x} runs past the end of the slice; expected at most {} "
+                "bytes from there (config '{}' has {} words of {} bytes per MEM slice)",
+                sliceName(s.position), *base, capacity, cfg_.name(), words, lanes));
         return false;
       }
     }
@@ -1145,7 +1261,10 @@ class Assembler {
     const auto v = eval(s.word);
     if (!v) return false;
     if (*v < 0 || *v > 0xFFFFFFFFLL) {
-      error(s.loc, fmt::format("word value {} out of range; expected 0..0xffffffff (a 32-bit instruction word)", *v));
+      error(s.loc,
+            fmt::format(
+                "word value {} out of range; expected 0..0xffffffff (a 32-bit instruction word)",
+                *v));
       return false;
     }
     word = static_cast<std::uint32_t>(*v);
@@ -1186,7 +1305,7 @@ class Assembler {
       insn.set(od.field, static_cast<std::int32_t>(v));
     }
     const std::vector<std::uint32_t>& q = queues_[s.queue];
-    const Predecessor prev = q.empty()               ? Predecessor::start()
+    const Predecessor prev = q.empty()              ? Predecessor::start()
                              : bad_[s.queue].back() ? Predecessor::unknown()
                                                     : Predecessor::of(q.back());
     for (const Problem& p : checkInstruction(insn, s.queue, prev, cfg_)) {
@@ -1198,7 +1317,8 @@ class Assembler {
     try {
       word = isa::encode(insn);
     } catch (const isa::EncodeError& e) {
-      error(s.loc, fmt::format("cannot encode '{}' ({}); expected encodable operands", d.mnemonic, e.what()));
+      error(s.loc, fmt::format("cannot encode '{}' ({}); expected encodable operands", d.mnemonic,
+                               e.what()));
       return false;
     }
     return true;
@@ -1214,7 +1334,8 @@ class Assembler {
       const SourceLoc last = source_[q].empty() ? SourceLoc{} : source_[q].back();
       if (words.size() >= depth) {
         error({last.line, last.column},
-              fmt::format("queue {} has {} words and no room for its final halt; expected at most {} words before an "
+              fmt::format("queue {} has {} words and no room for its final halt; expected at most "
+                          "{} words before an "
                           "implicit halt (queue_depth of config '{}')",
                           cfg_.sliceName(q), words.size(), depth - 1, cfg_.name()));
         continue;
@@ -1268,10 +1389,12 @@ class Assembler {
           const Extent& earlier = a.section > b.section ? b : a;
           const Section& ls = sections_[later.section];
           const Section& es = sections_[earlier.section];
-          error(ls.loc, fmt::format("data for {} words 0x{:03x}..0x{:03x} overlaps the data section at {}:{}:{} "
-                                    "(words 0x{:03x}..0x{:03x}); expected disjoint data sections",
-                                    sliceName(ls.position), later.start, later.end - 1, file_, es.loc.line,
-                                    es.loc.col, earlier.start, earlier.end - 1));
+          error(ls.loc,
+                fmt::format(
+                    "data for {} words 0x{:03x}..0x{:03x} overlaps the data section at {}:{}:{} "
+                    "(words 0x{:03x}..0x{:03x}); expected disjoint data sections",
+                    sliceName(ls.position), later.start, later.end - 1, file_, es.loc.line,
+                    es.loc.col, earlier.start, earlier.end - 1));
         }
         if (b.end > a.end) widest = k;
       }
@@ -1313,7 +1436,8 @@ class Assembler {
     result.program = std::move(p);
     result.source = std::move(source_);
     for (const Symbol& s : symbols_) {
-      if (s.kind != SymKind::kUndefined && s.state == State::kDone) result.symbols[s.name] = s.value;
+      if (s.kind != SymKind::kUndefined && s.state == State::kDone)
+        result.symbols[s.name] = s.value;
     }
   }
 
@@ -1335,7 +1459,8 @@ class Assembler {
   unsigned last_line_ = 1;
   Mode mode_ = Mode::kNone;
   unsigned queue_ = 0;
-  std::vector<unsigned> queue_count_;  // words seen per queue (including ones not recorded after an overflow)
+  std::vector<unsigned>
+      queue_count_;  // words seen per queue (including ones not recorded after an overflow)
   std::vector<bool> queue_full_;
   std::vector<Stmt> stmts_;
   std::vector<Section> sections_;
@@ -1352,7 +1477,8 @@ class Assembler {
 
 }  // namespace
 
-AssembleResult assemble(std::string_view source, std::string_view file_name, const isa::ArchConfig& cfg) {
+AssembleResult assemble(std::string_view source, std::string_view file_name,
+                        const isa::ArchConfig& cfg) {
   Assembler a(file_name, cfg);
   return a.run(source);
 }

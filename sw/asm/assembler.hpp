@@ -1,4 +1,5 @@
-// openlpu assembler: assembly text -> isa::Program (one instruction stream per queue plus SRAM data segments).
+// openlpu assembler: assembly text -> isa::Program (one instruction stream per queue plus SRAM data
+// segments).
 //
 // Example:
 //   const isa::ArchConfig cfg = isa::ArchConfig::byName("small");
@@ -7,55 +8,61 @@
 //   // r.program->queues[cfg.positionOf("MEM_W0")] == {encode(read 0, E3), encode(halt)}
 //   // every other queue is {encode(halt)}
 //
-// ---------------------------------------------------------------------------------------------------------------
+// -------------------------------------------------------------------------------------------------
 // The language (docs/assembly.md has the same text with more examples)
 //
 //   ; comment to end of line (also '//')
-//   .config small                 ; optional; must name the configuration passed to assemble(), else error
-//   .equ ROWS, 16                 ; named constant (an expression; may use labels and later definitions)
-//   .queue MEM_W0                 ; start (or continue) the instruction section of that slice's queue
-//   start:                        ; label in a queue section = index of the next instruction in that queue
-//       read  weights, E3         ; MEM read addr, stream
-//       repeat 15, 1, 1           ; stride optional (default 0)
+//   .config small              ; optional; must name the configuration passed to assemble()
+//   .equ ROWS, 16              ; named constant (an expression; may use later definitions)
+//   .queue MEM_W0              ; start (or continue) the instruction section of that queue
+//   start:                     ; label in a queue section = index of the next instruction
+//       read  weights, E3      ; MEM read addr, stream
+//       repeat 15, 1, 1        ; stride optional (default 0)
 //       nop   4
-//       .word 0x10000000          ; a raw 32-bit instruction word, emitted as is (no checks)
+//       .word 0x10000000       ; a raw 32-bit instruction word, emitted as is (no checks)
 //       halt
 //   .queue VXM
-//       add.i16 E2, W0, W4        ; type suffix required where the instruction allows more than one type
-//       cvt.i32.i8 E4, W1         ; cvt: .T.S (destination type, source type)
+//       add.i16 E2, W0, W4     ; suffix required where the instruction allows several types
+//       cvt.i32.i8 E4, W1      ; cvt: .T.S (destination type, source type)
 //       req.i8 E0, W4, W2, 7
-//       exp2 E2, W2               ; single-type instructions: suffix optional (if given it must match)
-//   .data MEM_E1, 0x040           ; data section: SRAM contents of a MEM slice starting at word address 0x040
-//   weights:                      ; label in a data section = word address of the next data byte's word
-//       .byte 1, 2, -3, 0xff      ; bytes (-128..255) fill words of `lanes` bytes in order
-//       .zero 32                  ; that many zero bytes
+//       exp2 E2, W2            ; single-type instructions: suffix optional (must match)
+//   .data MEM_E1, 0x040        ; data section: SRAM of a MEM slice from word address 0x040
+//   weights:                   ; label in a data section = word address of the next byte
+//       .byte 1, 2, -3, 0xff   ; bytes (-128..255) fill words of `lanes` bytes in order
+//       .zero 32               ; that many zero bytes
 //
-// Lines: `{label:} [instruction | directive]`, one statement per line; several labels may precede it.
-// Names (labels, .equ constants) match [A-Za-z_][A-Za-z0-9_]*, are case-sensitive and share one global namespace;
-// names of stream registers (E0, W12, ...) are reserved. Mnemonics, type suffixes and directives are lower case.
-// Slice names are those of ArchConfig::sliceName (MXM_W SXM_W MEM_W{m-1}..MEM_W0 VXM MEM_E0..MEM_E{m-1} SXM_E
-// MXM_E). Streams are E<i> (eastward) and W<i> (westward).
+// Lines: `{label:} [instruction | directive]`, one statement per line; several labels may precede
+// it. Names (labels, .equ constants) match [A-Za-z_][A-Za-z0-9_]*, are case-sensitive and share one
+// global namespace; names of stream registers (E0, W12, ...) are reserved. Mnemonics, type suffixes
+// and directives are lower case. Slice names are those of ArchConfig::sliceName (MXM_W SXM_W
+// MEM_W{m-1}..MEM_W0 VXM MEM_E0..MEM_E{m-1} SXM_E MXM_E). Streams are E<i> (eastward) and W<i>
+// (westward).
 //
-// Expressions (64-bit signed, every overflow is an error): decimal, 0x hex and 0b binary literals, names,
-// parentheses, unary - + ~, and binary operators with C precedence: * / % (truncating, as C), + -, << >>
-// (arithmetic; count 0..63), &, ^, |. Names may be used before they are defined (the assembler makes two passes).
+// Expressions (64-bit signed, every overflow is an error): decimal, 0x hex and 0b binary literals,
+// names, parentheses, unary - + ~, and binary operators with C precedence: * / % (truncating, as
+// C), + -, << >> (arithmetic; count 0..63), &, ^, |. Names may be used before they are defined (the
+// assembler makes two passes).
 //
 // Rules:
-// - Every operand is range-checked against the configuration: stream index < streams_per_dir, stream groups
-//   aligned to their width (T: element type, S: cvt source type, N: transpose_n), MEM address < words per
-//   slice, MXM weight row < lanes, accumulator slot < mxm_acc_slots, nop count >= 1, repeat n and d >= 1.
-// - An instruction must run on its queue's slice (ICU instructions run anywhere). C2C instructions have no
-//   queue in the current configurations and are rejected in every queue.
-// - repeat must follow a non-ICU instruction of the same queue; a non-zero stride needs an instruction with a
-//   strided field (read/write address, lw/abc/abca/acc index), and the last issue's value must stay in range.
-// - A queue that does not end in halt gets one appended; queues never mentioned are just halt. A queue holds
-//   at most queue_depth words (including that halt).
-// - Data: labels must sit on a word boundary; a section's final partial word is zero-padded; sections must fit
-//   their slice and must not overlap one another. Empty sections produce no segment.
+// - Every operand is range-checked against the configuration: stream index < streams_per_dir,
+//   stream groups aligned to their width (T: element type, S: cvt source type, N: transpose_n), MEM
+//   address < words per slice, MXM weight row < lanes, accumulator slot < mxm_acc_slots, nop count
+//   >= 1, repeat n and d >= 1.
+// - An instruction must run on its queue's slice (ICU instructions run anywhere). C2C instructions
+//   have no queue in the current configurations and are rejected in every queue.
+// - repeat must follow a non-ICU instruction of the same queue; a non-zero stride needs an
+//   instruction with a strided field (read/write address, lw/abc/abca/acc index), and the last
+//   issue's value must stay in range.
+// - A queue that does not end in halt gets one appended; queues never mentioned are just halt. A
+//   queue holds at most queue_depth words (including that halt).
+// - Data: labels must sit on a word boundary; a section's final partial word is zero-padded;
+//   sections must fit their slice and must not overlap one another. Empty sections produce no
+//   segment.
 //
-// Diagnostics are gcc-style, `file:line:column: error: <what was found>; expected <what>`, sorted by position,
-// at most kMaxErrors of them (then one "too many errors" line). Input is ASCII text: NUL bytes, other control
-// characters (except tab, CR, VT, FF) and bytes >= 0x80 are errors, even inside comments.
+// Diagnostics are gcc-style, `file:line:column: error: <what was found>; expected <what>`, sorted
+// by position, at most kMaxErrors of them (then one "too many errors" line). Input is ASCII text:
+// NUL bytes, other control characters (except tab, CR, VT, FF) and bytes >= 0x80 are errors, even
+// inside comments.
 #pragma once
 
 #include <cstddef>
@@ -102,8 +109,9 @@ struct AssembleResult {
   std::string formatDiagnostics() const;
 };
 
-// Assembles `source` for configuration `cfg`. Never throws for bad input (every problem is a Diagnostic);
-// `file_name` is used only in diagnostics.
-AssembleResult assemble(std::string_view source, std::string_view file_name, const isa::ArchConfig& cfg);
+// Assembles `source` for configuration `cfg`. Never throws for bad input (every problem is a
+// Diagnostic); `file_name` is used only in diagnostics.
+AssembleResult assemble(std::string_view source, std::string_view file_name,
+                        const isa::ArchConfig& cfg);
 
 }  // namespace lpu::assembler

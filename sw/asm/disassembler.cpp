@@ -10,7 +10,8 @@
 namespace lpu::assembler {
 namespace {
 
-// Assembly text for word `i` of queue `q`: the instruction, or `.word` with the reason it cannot be text.
+// Assembly text for word `i` of queue `q`: the instruction, or `.word` with the reason it cannot be
+// text.
 std::string wordText(const std::vector<std::uint32_t>& queue, std::size_t i, unsigned position,
                      const isa::ArchConfig& cfg) {
   const std::uint32_t word = queue[i];
@@ -60,12 +61,14 @@ std::string disassemble(const isa::Program& program, const isa::ArchConfig& cfg)
       out += wordText(words, i, q, cfg);
       out += '\n';
     }
-    if (!words.empty() && words.back() != halt) out += "    ; the queue does not end in halt: the assembler appends one\n";
+    if (!words.empty() && words.back() != halt)
+      out += "    ; the queue does not end in halt: the assembler appends one\n";
   }
   for (const isa::DataSegment& seg : program.data) {
     if (seg.position >= cfg.positions() || cfg.sliceAt(seg.position) != isa::Slice::kMEM) {
-      throw std::invalid_argument(fmt::format("data segment at position {} is not a MEM slice of config '{}'",
-                                              seg.position, cfg.name()));
+      throw std::invalid_argument(
+          fmt::format("data segment at position {} is not a MEM slice of config '{}'", seg.position,
+                      cfg.name()));
     }
     out += fmt::format("\n.data {}, 0x{:03x}\n", cfg.sliceName(seg.position), seg.address);
     if (seg.bytes.empty()) out += "    ; empty segment: the assembler makes none\n";

@@ -1,7 +1,8 @@
-// libFuzzer target: arbitrary bytes as assembly source, for both named configurations. Whatever the input, the
-// assembler must return (no crash, hang or sanitizer report) either a program or 1..kMaxErrors+1 diagnostics; when
-// it returns a program, the disassembly must assemble to the identical program and disassemble to the same text.
-// Built only with -DLPU_FUZZ=ON and clang (sw/tools/fuzz.sh).
+// libFuzzer target: arbitrary bytes as assembly source, for both named configurations. Whatever the
+// input, the assembler must return (no crash, hang or sanitizer report) either a program or
+// 1..kMaxErrors+1 diagnostics; when it returns a program, the disassembly must assemble to the
+// identical program and disassemble to the same text. Built only with -DLPU_FUZZ=ON and clang
+// (sw/tools/fuzz.sh).
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -33,7 +34,8 @@ void check(std::string_view source, const lpu::isa::ArchConfig& cfg) {
   if (!r.diagnostics.empty()) fail("program and diagnostics at once", r.formatDiagnostics());
   const std::string text = lpu::assembler::disassemble(*r.program, cfg);
   const AssembleResult again = lpu::assembler::assemble(text, "disassembly.s", cfg);
-  if (!again.ok()) fail("disassembly does not assemble", again.formatDiagnostics() + "---\n" + text);
+  if (!again.ok())
+    fail("disassembly does not assemble", again.formatDiagnostics() + "---\n" + text);
   if (lpu::isa::serialize(*again.program) != lpu::isa::serialize(*r.program)) {
     fail("reassembled binary differs", text);
   }

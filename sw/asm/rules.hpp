@@ -1,6 +1,7 @@
-// The placement and operand rules the assembler enforces for one instruction in one queue, shared with the
-// disassembler so that it prints as text exactly the words the assembler accepts as text (everything else
-// becomes `.word`), which makes assemble(disassemble(p)) == p for every program the assembler produces.
+// The placement and operand rules the assembler enforces for one instruction in one queue, shared
+// with the disassembler so that it prints as text exactly the words the assembler accepts as text
+// (everything else becomes `.word`), which makes assemble(disassemble(p)) == p for every program
+// the assembler produces.
 //
 // Example:
 //   Instruction add = ...;  // add.i32 E1, E0, E0
@@ -32,8 +33,8 @@ struct Predecessor {
   static Predecessor unknown() { return {Kind::kUnknown, 0}; }
 };
 
-// A broken rule: `operand` is the index into insn.desc->operands it concerns, or -1 for the instruction as a
-// whole (its slice or type). `message` reads "<what was found>; expected <what>".
+// A broken rule: `operand` is the index into insn.desc->operands it concerns, or -1 for the
+// instruction as a whole (its slice or type). `message` reads "<what was found>; expected <what>".
 struct Problem {
   int operand = -1;
   std::string message;
@@ -47,8 +48,9 @@ struct ValueRange {
   std::string why;   // "config 'small' has 4096 words per MEM slice" (may be empty)
 };
 
-// Range of integer field `field` of instruction `desc` in configuration `cfg`: the field's semantic range
-// (NOP count >= 1, MEM address < words per slice, weight row < lanes, ...), always within its encodable range.
+// Range of integer field `field` of instruction `desc` in configuration `cfg`: the field's semantic
+// range (NOP count >= 1, MEM address < words per slice, weight row < lanes, ...), always within its
+// encodable range.
 ValueRange operandRange(const isa::InsnDesc& desc, isa::Field field, const isa::ArchConfig& cfg);
 
 // "MEM address 4096 out of range; expected 0..4095 (config 'small' has 4096 words per MEM slice)"
@@ -57,10 +59,10 @@ std::string rangeMessage(const ValueRange& range, std::int64_t value);
 // "stream 'E9' out of range; expected E0..E7 or W0..W7 for config 'small'"
 std::string streamRangeMessage(char dir, std::int64_t index, const isa::ArchConfig& cfg);
 
-// Every rule `insn`, placed in the queue at `position` after `prev`, breaks (empty: it may be assembled).
-// Checks, in order: slice (C2C has no queue), element types, operand ranges and stream groups, Repeat's
-// predecessor and stride, and finally isa::validate as a backstop.
-std::vector<Problem> checkInstruction(const isa::Instruction& insn, unsigned position, const Predecessor& prev,
-                                      const isa::ArchConfig& cfg);
+// Every rule `insn`, placed in the queue at `position` after `prev`, breaks (empty: it may be
+// assembled). Checks, in order: slice (C2C has no queue), element types, operand ranges and stream
+// groups, Repeat's predecessor and stride, and finally isa::validate as a backstop.
+std::vector<Problem> checkInstruction(const isa::Instruction& insn, unsigned position,
+                                      const Predecessor& prev, const isa::ArchConfig& cfg);
 
 }  // namespace lpu::assembler

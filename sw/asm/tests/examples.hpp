@@ -1,4 +1,5 @@
-// The example programs of examples/ and the results they document in `; result: SLICE label = v0 v1 ...` lines.
+// The example programs of examples/ and the results they document in `; result: SLICE label = v0 v1
+// ...` lines.
 #pragma once
 
 #include <algorithm>
@@ -14,10 +15,12 @@ namespace lpu::assembler::testing {
 struct Example {
   std::filesystem::path path;
   std::string source;
-  std::vector<std::string> configs;  // the ones it is valid for: its .config, or all when it has none
+  std::vector<std::string>
+      configs;  // the ones it is valid for: its .config, or all when it has none
 };
 
-// One `; result:` line: the word at `label` in `slice` holds `values` (int8, from lane 0; further lanes 0).
+// One `; result:` line: the word at `label` in `slice` holds `values` (int8, from lane 0; further
+// lanes 0).
 struct ExpectedResult {
   std::string slice;
   std::string label;
@@ -26,10 +29,12 @@ struct ExpectedResult {
 
 inline std::vector<Example> examples() {
   std::vector<Example> out;
-  for (const auto& e : std::filesystem::directory_iterator(std::filesystem::path(LPU_SOURCE_DIR) / "examples")) {
+  for (const auto& e :
+       std::filesystem::directory_iterator(std::filesystem::path(LPU_SOURCE_DIR) / "examples")) {
     if (e.path().extension() != ".s") continue;
     Example ex{e.path(), readFile(e.path()), {}};
-    const bool has_config = ex.source.find("\n.config ") != std::string::npos;  // a directive, not a comment
+    const bool has_config =
+        ex.source.find("\n.config ") != std::string::npos;  // a directive, not a comment
     for (const char* c : {"small", "large"}) {
       if (!has_config || ex.source.find(std::string("\n.config ") + c) != std::string::npos) {
         ex.configs.push_back(c);
@@ -37,7 +42,8 @@ inline std::vector<Example> examples() {
     }
     out.push_back(std::move(ex));
   }
-  std::sort(out.begin(), out.end(), [](const Example& a, const Example& b) { return a.path < b.path; });
+  std::sort(out.begin(), out.end(),
+            [](const Example& a, const Example& b) { return a.path < b.path; });
   return out;
 }
 

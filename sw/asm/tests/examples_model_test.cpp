@@ -1,5 +1,6 @@
-// Runs every program of examples/ on the golden model (sw/model) and checks the `; result:` lines it documents:
-// the program finishes without error and each named SRAM word holds the listed int8 values (further lanes 0).
+// Runs every program of examples/ on the golden model (sw/model) and checks the `; result:` lines
+// it documents: the program finishes without error and each named SRAM word holds the listed int8
+// values (further lanes 0).
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -24,7 +25,8 @@ TEST(ExamplesOnModel, ComputeTheResultsTheyDocument) {
       model::Machine m(cfg);
       m.loadProgram(*r.program);
       const model::RunState state = m.run(kMaxCycles);
-      ASSERT_EQ(state, model::RunState::kDone) << (m.error() ? m.error()->message : std::string("no error"));
+      ASSERT_EQ(state, model::RunState::kDone)
+          << (m.error() ? m.error()->message : std::string("no error"));
       for (const auto& res : testing::expectedResults(ex.source)) {
         const int pos = cfg.positionOf(res.slice);
         ASSERT_GE(pos, 0) << res.slice;

@@ -1,9 +1,10 @@
-// The programs of examples/ assemble for every configuration they claim, round-trip through the disassembler,
-// and define the labels their `; result:` lines name.
+// The programs of examples/ assemble for every configuration they claim, round-trip through the
+// disassembler, and define the labels their `; result:` lines name.
+#include "sw/asm/tests/examples.hpp"
+
 #include <gtest/gtest.h>
 
 #include "sw/asm/assembler.hpp"
-#include "sw/asm/tests/examples.hpp"
 #include "sw/asm/tests/test_util.hpp"
 #include "sw/isa/arch.hpp"
 
@@ -15,7 +16,8 @@ TEST(AsmExamples, ThereAreAtLeastThreeAndTheyDocumentResults) {
   EXPECT_GE(all.size(), 3U);
   for (const auto& ex : all) {
     EXPECT_FALSE(ex.configs.empty()) << ex.path;
-    EXPECT_FALSE(testing::expectedResults(ex.source).empty()) << ex.path << " has no '; result:' line";
+    EXPECT_FALSE(testing::expectedResults(ex.source).empty())
+        << ex.path << " has no '; result:' line";
   }
 }
 

@@ -1,4 +1,5 @@
-// Expressions, names and labels, and the program-level rules (implicit halt, source map, data layout).
+// Expressions, names and labels, and the program-level rules (implicit halt, source map, data
+// layout).
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -57,7 +58,8 @@ TEST(AsmExpressions, ReportOverflowAndBadOperandsInsteadOfWrapping) {
   EXPECT_NE(value("9223372036854775807 + 1").find("arithmetic overflow"), std::string::npos);
   EXPECT_NE(value("-9223372036854775807 - 2").find("arithmetic overflow"), std::string::npos);
   EXPECT_NE(value("0x100000000 * 0x100000000").find("arithmetic overflow"), std::string::npos);
-  EXPECT_NE(value("(-9223372036854775807 - 1) / -1").find("arithmetic overflow"), std::string::npos);
+  EXPECT_NE(value("(-9223372036854775807 - 1) / -1").find("arithmetic overflow"),
+            std::string::npos);
   EXPECT_NE(value("1 << 63").find("arithmetic overflow"), std::string::npos);
   EXPECT_NE(value("1 >> -1").find("shift count -1 out of range"), std::string::npos);
   EXPECT_NE(value("1 / (2 - 2)").find("division by zero"), std::string::npos);
@@ -68,7 +70,8 @@ TEST(AsmExpressions, ReportOverflowAndBadOperandsInsteadOfWrapping) {
 }
 
 TEST(AsmNames, AreCaseSensitiveAndMayBeUsedBeforeDefinition) {
-  const AssembleResult r = assemble(".equ A, B * 2\n.equ B, c + 1\n.equ c, 20\n.equ C, 5\n", "n.s", small());
+  const AssembleResult r =
+      assemble(".equ A, B * 2\n.equ B, c + 1\n.equ c, 20\n.equ C, 5\n", "n.s", small());
   ASSERT_TRUE(r.ok()) << r.formatDiagnostics();
   EXPECT_EQ(r.symbols.at("A"), 42);
   EXPECT_EQ(r.symbols.at("C"), 5);
@@ -153,7 +156,8 @@ TEST(AsmLabels, InDataAreWordAddressesUsableAsReadAddressesBeforeDefinition) {
 }
 
 TEST(AsmData, BytesAcceptSignedAndUnsignedForms) {
-  const AssembleResult r = assemble(".equ M, -2\n.data MEM_W2, 0\n .byte -128, 255, -1, M, 0x7f\n", "b.s", small());
+  const AssembleResult r =
+      assemble(".equ M, -2\n.data MEM_W2, 0\n .byte -128, 255, -1, M, 0x7f\n", "b.s", small());
   ASSERT_TRUE(r.ok()) << r.formatDiagnostics();
   const auto& b = r.program->data.at(0).bytes;
   EXPECT_EQ(b[0], 0x80);
@@ -165,14 +169,16 @@ TEST(AsmData, BytesAcceptSignedAndUnsignedForms) {
 
 TEST(AsmData, SectionsInDifferentSlicesMayShareAddressesButEmptySectionsMakeNoSegment) {
   const AssembleResult r = assemble(
-      ".data MEM_W0, 0\n .byte 1\n.data MEM_E0, 0\n .byte 2\n.data MEM_E0, 1\n.data MEM_E0, 0x7ff\n .zero 16\n",
+      ".data MEM_W0, 0\n .byte 1\n.data MEM_E0, 0\n .byte 2\n.data MEM_E0, 1\n.data MEM_E0, "
+      "0x7ff\n .zero 16\n",
       "s.s", small());
   ASSERT_TRUE(r.ok()) << r.formatDiagnostics();
   EXPECT_EQ(r.program->data.size(), 3U);
 }
 
 TEST(AsmQueues, GetAnImplicitHaltAndUnmentionedQueuesAreJustHalt) {
-  const AssembleResult r = assemble(".queue VXM\n nop 1\n.queue MEM_W0\n nop 1\n halt\n", "q.s", small());
+  const AssembleResult r =
+      assemble(".queue VXM\n nop 1\n.queue MEM_W0\n nop 1\n halt\n", "q.s", small());
   ASSERT_TRUE(r.ok()) << r.formatDiagnostics();
   const std::uint32_t halt = isa::encode(isa::Instruction::make(isa::Opcode::kHalt));
   const unsigned vxm = small().vxmPosition();
@@ -180,7 +186,8 @@ TEST(AsmQueues, GetAnImplicitHaltAndUnmentionedQueuesAreJustHalt) {
   ASSERT_EQ(r.program->queues.size(), small().queues());
   for (unsigned q = 0; q < small().queues(); ++q) {
     if (q == vxm || q == mem) {
-      EXPECT_EQ(r.program->queues[q].size(), 2U) << q;  // nop + halt (appended for VXM, written for MEM_W0)
+      EXPECT_EQ(r.program->queues[q].size(), 2U)
+          << q;  // nop + halt (appended for VXM, written for MEM_W0)
     } else {
       EXPECT_EQ(r.program->queues[q], std::vector<std::uint32_t>{halt}) << q;
     }
@@ -198,7 +205,8 @@ TEST(AsmQueues, MayBeFilledExactlyToTheirDepth) {
 }
 
 TEST(AsmSourceMap, GivesTheLineOfEveryWord) {
-  const AssembleResult r = assemble("\n.queue VXM\n  nop 1\n\n  .word 0x06000000, 0x06000000\n", "m.s", small());
+  const AssembleResult r =
+      assemble("\n.queue VXM\n  nop 1\n\n  .word 0x06000000, 0x06000000\n", "m.s", small());
   ASSERT_TRUE(r.ok()) << r.formatDiagnostics();
   const auto& src = r.source[small().vxmPosition()];
   ASSERT_EQ(src.size(), 4U);
@@ -224,11 +232,13 @@ TEST(AsmSyntax, AcceptsCommentsLabelsOnInstructionLinesAndWhitespace) {
 }
 
 TEST(AsmSyntax, OptionalStrideAndSingleTypeSuffixAreOptional) {
-  const AssembleResult a = assemble(".queue VXM\n exp2 E0, W0\n rsqrt.i32 E4, W0\n add.i8 E0,E1,E2\n repeat 2, 3\n",
-                                    "o.s", small());
+  const AssembleResult a =
+      assemble(".queue VXM\n exp2 E0, W0\n rsqrt.i32 E4, W0\n add.i8 E0,E1,E2\n repeat 2, 3\n",
+               "o.s", small());
   ASSERT_TRUE(a.ok()) << a.formatDiagnostics();
-  const AssembleResult b = assemble(
-      ".queue VXM\n exp2.i16 E0, W0\n rsqrt E4, W0\n add.i8 E0,E1,E2\n repeat 2, 3, 0\n", "o.s", small());
+  const AssembleResult b =
+      assemble(".queue VXM\n exp2.i16 E0, W0\n rsqrt E4, W0\n add.i8 E0,E1,E2\n repeat 2, 3, 0\n",
+               "o.s", small());
   ASSERT_TRUE(b.ok()) << b.formatDiagnostics();
   EXPECT_EQ(a.program->queues, b.program->queues);
 }

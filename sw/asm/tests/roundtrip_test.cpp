@@ -1,9 +1,9 @@
-// Round trips of single instructions: for every instruction of isa::kInsns, every allowed type and both named
-// configurations, random legal operands are written as text (by this test, not by isa::format), assembled in a
-// queue of the right slice, compared with isa::encode of the same instruction, disassembled and reassembled.
-#include <gtest/gtest.h>
-
+// Round trips of single instructions: for every instruction of isa::kInsns, every allowed type and
+// both named configurations, random legal operands are written as text (by this test, not by
+// isa::format), assembled in a queue of the right slice, compared with isa::encode of the same
+// instruction, disassembled and reassembled.
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
 #include <random>
 #include <string>
@@ -30,8 +30,8 @@ std::int64_t pick(std::mt19937& rng, std::int64_t lo, std::int64_t hi) {
   return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng);
 }
 
-// Random legal operands for `insn` (type and stype already set), and the text for them. Integer operands are
-// written in varying notations to exercise the parser.
+// Random legal operands for `insn` (type and stype already set), and the text for them. Integer
+// operands are written in varying notations to exercise the parser.
 std::string randomOperands(isa::Instruction& insn, const isa::ArchConfig& cfg, std::mt19937& rng) {
   std::string text;
   const isa::InsnDesc& d = *insn.desc;
@@ -50,10 +50,18 @@ std::string randomOperands(isa::Instruction& insn, const isa::ArchConfig& cfg, s
       const std::int64_t v = pick(rng, r.lo, r.hi);
       insn.set(op.field, static_cast<std::int32_t>(v));
       switch (pick(rng, 0, 3)) {
-        case 0: text += fmt::format("{}", v); break;
-        case 1: text += v >= 0 ? fmt::format("0x{:x}", v) : fmt::format("-0x{:x}", -v); break;
-        case 2: text += fmt::format("({} + 1) - 1", v); break;
-        default: text += v >= 0 ? fmt::format("0b{:b}", v) : fmt::format("-({})", -v); break;
+        case 0:
+          text += fmt::format("{}", v);
+          break;
+        case 1:
+          text += v >= 0 ? fmt::format("0x{:x}", v) : fmt::format("-0x{:x}", -v);
+          break;
+        case 2:
+          text += fmt::format("({} + 1) - 1", v);
+          break;
+        default:
+          text += v >= 0 ? fmt::format("0b{:b}", v) : fmt::format("-({})", -v);
+          break;
       }
     }
   }
@@ -87,8 +95,8 @@ std::vector<ElemType> typesOf(std::uint8_t mask) {
   return out;
 }
 
-// One case: instruction `insn` (operands to be chosen) in a random matching queue, preceded by a strided MEM read
-// when it is a repeat.
+// One case: instruction `insn` (operands to be chosen) in a random matching queue, preceded by a
+// strided MEM read when it is a repeat.
 void checkOne(isa::Instruction insn, const isa::ArchConfig& cfg, std::mt19937& rng) {
   const isa::InsnDesc& d = *insn.desc;
   const std::string ops = randomOperands(insn, cfg, rng);
@@ -113,14 +121,16 @@ void checkOne(isa::Instruction insn, const isa::ArchConfig& cfg, std::mt19937& r
     prefix = fmt::format("    read {}, E0\n", read.get(Field::kAddr));
     expected.push_back(isa::encode(read));
   }
-  const unsigned q = queues[static_cast<std::size_t>(pick(rng, 0, static_cast<std::int64_t>(queues.size()) - 1))];
+  const unsigned q =
+      queues[static_cast<std::size_t>(pick(rng, 0, static_cast<std::int64_t>(queues.size()) - 1))];
   const std::string line = mnemonicText(insn, rng) + ops;
   const std::string source = fmt::format(".queue {}\n{}    {}\n", cfg.sliceName(q), prefix, line);
   const AssembleResult r = assemble(source, "one.s", cfg);
   ASSERT_TRUE(r.ok()) << cfg.name() << ": " << line << "\n" << r.formatDiagnostics();
 
   expected.push_back(isa::encode(insn));
-  if (d.opcode != isa::Opcode::kHalt) expected.push_back(isa::encode(isa::Instruction::make(isa::Opcode::kHalt)));
+  if (d.opcode != isa::Opcode::kHalt)
+    expected.push_back(isa::encode(isa::Instruction::make(isa::Opcode::kHalt)));
   EXPECT_EQ(r.program->queues[q], expected) << cfg.name() << ": " << line;
   testing::expectRoundTrip(*r.program, cfg, fmt::format("{}: {}", cfg.name(), line));
 }
@@ -149,7 +159,9 @@ TEST_P(EveryInstruction, RoundTripsWithRandomLegalOperands) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Configs, EveryInstruction, ::testing::Values("small", "large"),
-                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param;
+                         });
 
 TEST(C2cInstructions, EncodeDecodeFormatButAreRejectedInEveryQueue) {
   for (const char* name : {"small", "large"}) {
@@ -166,13 +178,15 @@ TEST(C2cInstructions, EncodeDecodeFormatButAreRejectedInEveryQueue) {
       EXPECT_EQ(isa::format(back.insn), isa::format(insn)) << ops;
       EXPECT_EQ(isa::format(back.insn).rfind(d.mnemonic, 0), 0U);
       for (unsigned q = 0; q < cfg.queues(); ++q) {
-        const AssembleResult r = assemble(fmt::format(".queue {}\n{}\n", cfg.sliceName(q), isa::format(insn)),
-                                          "c2c.s", cfg);
+        const AssembleResult r = assemble(
+            fmt::format(".queue {}\n{}\n", cfg.sliceName(q), isa::format(insn)), "c2c.s", cfg);
         ASSERT_FALSE(r.ok());
-        EXPECT_NE(r.formatDiagnostics().find("C2C instruction"), std::string::npos) << r.formatDiagnostics();
+        EXPECT_NE(r.formatDiagnostics().find("C2C instruction"), std::string::npos)
+            << r.formatDiagnostics();
       }
       // As a raw word it assembles, and the disassembler keeps it raw.
-      const AssembleResult raw = assemble(fmt::format(".queue VXM\n.word {}\n", word), "c2c.s", cfg);
+      const AssembleResult raw =
+          assemble(fmt::format(".queue VXM\n.word {}\n", word), "c2c.s", cfg);
       ASSERT_TRUE(raw.ok()) << raw.formatDiagnostics();
       const std::string text = disassemble(*raw.program, cfg);
       EXPECT_NE(text.find(fmt::format(".word 0x{:08x}", word)), std::string::npos) << text;
@@ -186,22 +200,24 @@ TEST(Disassembler, PrintsWordsTheAssemblerWouldRejectAsRawWords) {
   isa::Program p;
   p.config = "small";
   p.queues.assign(cfg.queues(), {isa::encode(isa::Instruction::make(isa::Opcode::kHalt))});
-  isa::Instruction add = isa::Instruction::make(isa::Opcode::kAdd);  // add.i8 E0, E0, E0: a VXM instruction
+  isa::Instruction add =
+      isa::Instruction::make(isa::Opcode::kAdd);  // add.i8 E0, E0, E0: a VXM instruction
   isa::Instruction rep = isa::Instruction::make(isa::Opcode::kRepeat);
   rep.set(Field::kRepN, 2);
   rep.set(Field::kRepD, 1);
   const unsigned mem = static_cast<unsigned>(cfg.positionOf("MEM_W0"));
   p.queues[mem] = {
-      0x00000000,          // opcode 0: illegal
-      0x10004000,          // read with reserved bit 14 set
-      isa::encode(add),    // wrong slice
-      isa::encode(rep),    // repeat after the raw `add`
+      0x00000000,        // opcode 0: illegal
+      0x10004000,        // read with reserved bit 14 set
+      isa::encode(add),  // wrong slice
+      isa::encode(rep),  // repeat after the raw `add`
       isa::encode(isa::Instruction::make(isa::Opcode::kHalt)),
   };
   const std::string text = disassemble(p, cfg);
   EXPECT_NE(text.find(".word 0x00000000  ; ILLEGAL_OPCODE"), std::string::npos) << text;
   EXPECT_NE(text.find(".word 0x10004000  ; BAD_OPERAND"), std::string::npos) << text;
-  EXPECT_NE(text.find(fmt::format(".word 0x{:08x}  ; add: VXM instruction 'add' in queue MEM_W0", isa::encode(add))),
+  EXPECT_NE(text.find(fmt::format(".word 0x{:08x}  ; add: VXM instruction 'add' in queue MEM_W0",
+                                  isa::encode(add))),
             std::string::npos)
       << text;
   // The repeat follows a (raw) non-ICU instruction, so it is legal text.
@@ -210,7 +226,8 @@ TEST(Disassembler, PrintsWordsTheAssemblerWouldRejectAsRawWords) {
 
   // A repeat at the start of a queue is raw too.
   p.queues[mem] = {isa::encode(rep), isa::encode(isa::Instruction::make(isa::Opcode::kHalt))};
-  EXPECT_NE(disassemble(p, cfg).find("; repeat: repeat at the start of queue MEM_W0"), std::string::npos);
+  EXPECT_NE(disassemble(p, cfg).find("; repeat: repeat at the start of queue MEM_W0"),
+            std::string::npos);
   testing::expectRoundTrip(p, cfg, "repeat at start");
 }
 
@@ -223,7 +240,8 @@ TEST(Disassembler, LeavesOutHaltOnlyQueuesAndRejectsForeignShapes) {
   bad.queues.pop_back();
   EXPECT_THROW(disassemble(bad, cfg), std::invalid_argument);
   bad = *r.program;
-  bad.data.push_back({static_cast<unsigned>(cfg.vxmPosition()), 0, std::vector<std::uint8_t>(16, 1)});
+  bad.data.push_back(
+      {static_cast<unsigned>(cfg.vxmPosition()), 0, std::vector<std::uint8_t>(16, 1)});
   EXPECT_THROW(disassemble(bad, cfg), std::invalid_argument);
 }
 
