@@ -235,7 +235,7 @@ std::int64_t Scheduler::place(Bundle& b, std::int64_t t_min, int pred) {
   const int id = static_cast<int>(placed_.size());
   PlacementInfo info;
   info.t = t;
-  info.t_min = t_min;
+  info.t_min = std::max<std::int64_t>(t_min, -min_off);
   info.pred = pred;
   info.node = b.node;
   info.what = b.what;
