@@ -91,3 +91,21 @@ TEST(Determinism, SameProgramTwiceSameCyclesAndResults) {
 
 }  // namespace
 }  // namespace lpu::compiler
+
+namespace lpu::compiler {
+namespace {
+
+// Wider random coverage: chains with M beyond the accumulator slots, both MXMs, both configurations.
+TEST(Chain, RandomLargerShapes) {
+  std::mt19937_64 rng(99);
+  for (int i = 0; i < 30; ++i) {
+    const bool large = i % 2 == 1;
+    std::uniform_int_distribution<unsigned> m(1, large ? 150 : 40), d(1, large ? 200 : 48), s(4, 14);
+    SCOPED_TRACE(fmt::format("case {}", i));
+    checkGraph(chain(large ? "large" : "small", m(rng), d(rng), d(rng), d(rng), s(rng), i % 3 != 0),
+               static_cast<std::uint64_t>(i) + 50, CompileOptions{1 + static_cast<unsigned>(i % 4 != 0)});
+  }
+}
+
+}  // namespace
+}  // namespace lpu::compiler
