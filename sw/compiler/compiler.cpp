@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
 #include <set>
 #include <unordered_map>
 
@@ -139,6 +140,8 @@ class Lowering {
   std::uint64_t macs_ = 0;
   unsigned mxms_used_ = 1;
   std::vector<isa::DataSegment> constants_;
+  // Tensors whose words must be read in the same cycle (operands of add/mul): never in one slice.
+  std::map<std::string, std::set<std::string>> partners_;
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -207,10 +210,15 @@ void Lowering::place(TensorLayout& t, unsigned copy, unsigned plane, unsigned ct
                      bool strict_side) {
   const unsigned tiles = ct1 - ct0;
   if (tiles == 0) return;
+  std::set<unsigned> hard = forbid;
+  if (auto it = partners_.find(t.name); it != partners_.end())
+    for (const std::string& other : it->second)
+      if (auto o = layout_.tensors.find(other); o != layout_.tensors.end())
+        for (const Fragment& f : o->second.fragments) hard.insert(f.slices.begin(), f.slices.end());
   const unsigned limit = max_slices ? std::min(max_slices, tiles) : tiles;
   for (unsigned ns = 1; ns <= limit; ++ns) {
     const std::uint32_t words = ceilDiv(tiles, ns) * t.rows;
-    std::vector<unsigned> s = pickSlices(side, avoid, forbid, strict_side, ns, words);
+    std::vector<unsigned> s = pickSlices(side, avoid, hard, strict_side, ns, words);
     if (s.empty()) continue;
     Fragment f;
     f.copy = copy;
@@ -230,6 +238,13 @@ void Lowering::place(TensorLayout& t, unsigned copy, unsigned plane, unsigned ct
 
 void Lowering::allocateAll() {
   const unsigned vxm = vxm_;
+  for (std::size_t i = 0; i < g_.nodes.size(); ++i) {
+    const Node& n = g_.nodes[i];
+    if ((n.op == OpKind::kAdd || n.op == OpKind::kMul) && n.inputs[0] != n.inputs[1]) {
+      partners_[n.inputs[0]].insert(n.inputs[1]);
+      partners_[n.inputs[1]].insert(n.inputs[0]);
+    }
+  }
   auto sideOf = [&](unsigned pos) { return pos < vxm ? 0 : 1; };
   auto allocated = [&](const std::string& n) { return layout_.tensors.count(n) > 0; };
   auto slicesOf = [&](const std::string& n) {

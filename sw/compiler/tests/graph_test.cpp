@@ -109,3 +109,25 @@ TEST(Chain, RandomLargerShapes) {
 
 }  // namespace
 }  // namespace lpu::compiler
+
+namespace lpu::compiler {
+namespace {
+
+// relu(a) and relu(b) are computed first; add's operands must still land in different slices.
+TEST(Eltwise, OperandsOfAddNeverShareASlice) {
+  Graph g;
+  g.tensors["a"] = Tensor{"a", DType::kI8, 4, 30, TensorKind::kInput, {}};
+  g.tensors["b"] = Tensor{"b", DType::kI8, 4, 30, TensorKind::kInput, {}};
+  g.tensors["ra"] = Tensor{"ra", DType::kI8, 4, 30, TensorKind::kTemp, {}};
+  g.tensors["rb"] = Tensor{"rb", DType::kI8, 4, 30, TensorKind::kTemp, {}};
+  g.tensors["y"] = Tensor{"y", DType::kI8, 4, 30, TensorKind::kOutput, {}};
+  g.nodes.push_back(Node{OpKind::kRelu, "r1", {"a"}, "ra", {}, 0});
+  g.nodes.push_back(Node{OpKind::kRelu, "r2", {"b"}, "rb", {}, 0});
+  g.nodes.push_back(Node{OpKind::kAdd, "sum", {"ra", "rb"}, "y", {}, 0});
+  g.nodes.push_back(Node{OpKind::kMul, "sq", {"y", "ra"}, "a2", {}, 0});
+  g.tensors["a2"] = Tensor{"a2", DType::kI8, 4, 30, TensorKind::kOutput, {}};
+  checkGraph(g, 77);
+}
+
+}  // namespace
+}  // namespace lpu::compiler
