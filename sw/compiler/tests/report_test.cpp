@@ -156,3 +156,25 @@ TEST(Scheduler, EmitsRepeatForRegularRuns) {
 
 }  // namespace
 }  // namespace lpu::compiler
+
+#include "sw/asm/assembler.hpp"
+#include "sw/asm/disassembler.hpp"
+
+namespace lpu::compiler {
+namespace {
+
+// Every word the compiler emits is legal assembly: disassemble -> assemble gives the same program.
+TEST(Emission, ProgramsRoundTripThroughTheAssembler) {
+  for (const char* f : {"mlp2.json", "matmul_requant_relu.json", "eltwise.json"}) {
+    SCOPED_TRACE(f);
+    const CompileResult r = compile(loadGraphFile(std::string(LPU_SOURCE_DIR "/sw/compiler/graphs/") + f));
+    const isa::ArchConfig cfg = isa::ArchConfig::byName(r.program.config);
+    const std::string text = assembler::disassemble(r.program, cfg);
+    const assembler::AssembleResult back = assembler::assemble(text, "compiled.s", cfg);
+    ASSERT_TRUE(back.ok()) << back.formatDiagnostics();
+    EXPECT_EQ(back.program->queues, r.program.queues);
+  }
+}
+
+}  // namespace
+}  // namespace lpu::compiler

@@ -1,17 +1,18 @@
 // lpuc: the compiler's own driver (until `lpu compile` exists in sw/cli).
-//   lpuc GRAPH.json [-o PROG.lpb] [--layout LAYOUT.json] [--report REPORT.json] [--trace TRACE.json]
-//        [--listing] [--mxms 1|2]
+//   lpuc GRAPH.json [-o PROG.lpb] [--asm PROG.s] [--layout LAYOUT.json] [--report REPORT.json]
+//        [--trace TRACE.json] [--listing] [--mxms 1|2]
 // Prints the schedule report (and with --listing the per-queue schedule) to stdout. Exit 1 on an error.
 #include <fstream>
 #include <iostream>
 #include <string>
 
+#include "sw/asm/disassembler.hpp"
 #include "sw/compiler/compiler.hpp"
 #include "sw/isa/program.hpp"
 
 int main(int argc, char** argv) {
   using namespace lpu;
-  std::string graph, out, layout, report, trace;
+  std::string graph, out, asm_out, layout, report, trace;
   bool listing = false;
   compiler::CompileOptions opt;
   for (int i = 1; i < argc; ++i) {
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
     };
     try {
       if (a == "-o") out = next();
+      else if (a == "--asm") asm_out = next();
       else if (a == "--layout") layout = next();
       else if (a == "--report") report = next();
       else if (a == "--trace") trace = next();
@@ -34,13 +36,15 @@ int main(int argc, char** argv) {
     }
   }
   if (graph.empty()) {
-    std::cerr << "usage: lpuc GRAPH.json [-o PROG.lpb] [--layout F] [--report F] [--trace F] [--listing] "
+    std::cerr << "usage: lpuc GRAPH.json [-o PROG.lpb] [--asm F] [--layout F] [--report F] [--trace F] [--listing] "
                  "[--mxms 1|2]\n";
     return 1;
   }
   try {
     const compiler::CompileResult r = compiler::compile(compiler::loadGraphFile(graph), opt);
     if (!out.empty()) isa::saveProgramFile(out, r.program);
+    if (!asm_out.empty())
+      std::ofstream(asm_out) << assembler::disassemble(r.program, isa::ArchConfig::byName(r.program.config));
     if (!layout.empty()) std::ofstream(layout) << r.layout.toJson() << "\n";
     if (!report.empty()) std::ofstream(report) << r.report.toJson() << "\n";
     if (!trace.empty()) {
