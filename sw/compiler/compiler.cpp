@@ -1,14 +1,15 @@
-// Lowering of the tensor graph onto the machine: allocation, then bundles placed by the scheduler in program order.
-// See docs/compiler.md for the algorithm; each lowering routine states the timing it relies on.
+// Lowering of the tensor graph onto the machine: allocation, then bundles placed by the scheduler
+// in program order. See docs/compiler.md for the algorithm; each lowering routine states the timing
+// it relies on.
 #include "sw/compiler/compiler.hpp"
+
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <set>
 #include <unordered_map>
-
-#include <fmt/format.h>
 
 namespace lpu::compiler {
 
@@ -49,18 +50,20 @@ unsigned ceilDiv(unsigned a, unsigned b) { return (a + b - 1) / b; }
 struct MxmUnit {
   unsigned side = 0;  // 0 west, 1 east
   unsigned pos = 0;
-  unsigned qc = 0;    // queue of ABC/ABCA/ACC
-  unsigned qw = 0;    // queue of LW/IW (the same queue in the current ISA)
-  unsigned abc_port = 0;  // exclusive resource: ABC issue spacing
-  Dir in_dir = Dir::kWest;   // direction of streams arriving at the MXM
-  Dir out_dir = Dir::kEast;  // direction of its results
-  std::int64_t t_last_abc = 0;   // latest ABC/ABCA dispatched (on the installed weights)
+  unsigned qc = 0;              // queue of ABC/ABCA/ACC
+  unsigned qw = 0;              // queue of LW/IW (the same queue in the current ISA)
+  unsigned abc_port = 0;        // exclusive resource: ABC issue spacing
+  Dir in_dir = Dir::kWest;      // direction of streams arriving at the MXM
+  Dir out_dir = Dir::kEast;     // direction of its results
+  std::int64_t t_last_abc = 0;  // latest ABC/ABCA dispatched (on the installed weights)
   int last_abc_bundle = -1;
-  std::int64_t staging_free = 0;  // LW may dispatch at >= this (the previous IW has copied the staging buffer)
+  std::int64_t staging_free =
+      0;  // LW may dispatch at >= this (the previous IW has copied the staging buffer)
   int staging_bundle = -1;
   std::int64_t active_ready = 0;  // ABC on the newest installed weights may dispatch at >= this
   int active_bundle = -1;
-  std::vector<std::int64_t> slot_free;   // a new ABC (overwrite) into the slot may dispatch at >= this
+  std::vector<std::int64_t>
+      slot_free;  // a new ABC (overwrite) into the slot may dispatch at >= this
   std::vector<std::int64_t> slot_ready;  // ACC of the slot may dispatch at >= this
   std::vector<int> slot_bundle;
 };
@@ -86,15 +89,17 @@ class Lowering {
   // ---- allocation ----
   void planFusion();
   void allocateAll();
-  TensorLayout& declare(const std::string& name, DType dtype, TensorKind kind, unsigned rows, unsigned cols,
-                        unsigned planes);
-  // Places tiles [ct0, ct1) of one plane of one copy on `nslices` slices chosen from `side` avoiding `avoid`.
+  TensorLayout& declare(const std::string& name, DType dtype, TensorKind kind, unsigned rows,
+                        unsigned cols, unsigned planes);
+  // Places tiles [ct0, ct1) of one plane of one copy on `nslices` slices chosen from `side`
+  // avoiding `avoid`.
   void place(TensorLayout& t, unsigned copy, unsigned plane, unsigned ct0, unsigned ct1, int side,
-             std::set<unsigned>& avoid, unsigned max_slices = 0, const std::set<unsigned>& forbid = {},
-             bool strict_side = false);
+             std::set<unsigned>& avoid, unsigned max_slices = 0,
+             const std::set<unsigned>& forbid = {}, bool strict_side = false);
   // `avoid` is a preference, `forbid` a must; strict_side: only slices of `side`.
-  std::vector<unsigned> pickSlices(int side, const std::set<unsigned>& avoid, const std::set<unsigned>& forbid,
-                                   bool strict_side, unsigned n, std::uint32_t words);
+  std::vector<unsigned> pickSlices(int side, const std::set<unsigned>& avoid,
+                                   const std::set<unsigned>& forbid, bool strict_side, unsigned n,
+                                   std::uint32_t words);
 
   // ---- scheduling ----
   Ready readyOf(const WordLoc& w) const {
@@ -102,11 +107,13 @@ class Lowering {
     return it == ready_.end() ? Ready{} : it->second;
   }
   void setReady(const WordLoc& w, std::int64_t t, int bundle) { ready_[key(w)] = Ready{t, bundle}; }
-  static std::uint64_t key(const WordLoc& w) { return (std::uint64_t{w.position} << 32) | w.address; }
+  static std::uint64_t key(const WordLoc& w) {
+    return (std::uint64_t{w.position} << 32) | w.address;
+  }
   Dir toward(unsigned from, unsigned to) const { return to > from ? Dir::kEast : Dir::kWest; }
 
-  // Adds a MEM read of `w` to `b` so that its value is at position `to` at relative cycle `when`, in a new stream
-  // group; returns {insn, group}.
+  // Adds a MEM read of `w` to `b` so that its value is at position `to` at relative cycle `when`,
+  // in a new stream group; returns {insn, group}.
   std::pair<int, int> addRead(Bundle& b, const WordLoc& w, unsigned to, int when);
   // Adds a MEM write of group member to `w` at the member's arrival there.
   int addWrite(Bundle& b, int group, unsigned member, const WordLoc& w);
@@ -134,8 +141,8 @@ class Lowering {
   MemoryLayout layout_;
   unsigned L_ = 0, vxm_ = 0;
   std::vector<MxmUnit> mxm_;
-  std::vector<int> fused_into_;   // per node: the requant node fused into this matmul, or -1
-  std::vector<bool> skipped_;     // per node: lowered as part of another node
+  std::vector<int> fused_into_;  // per node: the requant node fused into this matmul, or -1
+  std::vector<bool> skipped_;    // per node: lowered as part of another node
   std::unordered_map<std::uint64_t, Ready> ready_;
   std::uint64_t macs_ = 0;
   unsigned mxms_used_ = 1;
@@ -155,21 +162,22 @@ void Lowering::planFusion() {
     if (n.op != OpKind::kRequant) continue;
     const int p = g_.producer(n.inputs[0]);
     const Tensor& mid = g_.tensor(n.inputs[0]);
-    if (p >= 0 && g_.nodes[static_cast<std::size_t>(p)].op == OpKind::kMatmul && mid.kind == TensorKind::kTemp &&
-        g_.consumers(n.inputs[0]).size() == 1) {
+    if (p >= 0 && g_.nodes[static_cast<std::size_t>(p)].op == OpKind::kMatmul &&
+        mid.kind == TensorKind::kTemp && g_.consumers(n.inputs[0]).size() == 1) {
       fused_into_[static_cast<std::size_t>(p)] = static_cast<int>(i);
       skipped_[i] = true;
     } else {
-      throw CompileError(fmt::format(
-          "node '{}': requant reads '{}', which is not the temp result of a matmul used only here; the VXM reads an "
-          "i32 operand straight from the MXM (fused), not from SRAM",
-          n.name, n.inputs[0]));
+      throw CompileError(
+          fmt::format("node '{}': requant reads '{}', which is not the temp result of a matmul "
+                      "used only here; the VXM reads an "
+                      "i32 operand straight from the MXM (fused), not from SRAM",
+                      n.name, n.inputs[0]));
     }
   }
 }
 
-TensorLayout& Lowering::declare(const std::string& name, DType dtype, TensorKind kind, unsigned rows, unsigned cols,
-                                unsigned planes) {
+TensorLayout& Lowering::declare(const std::string& name, DType dtype, TensorKind kind,
+                                unsigned rows, unsigned cols, unsigned planes) {
   TensorLayout t;
   t.name = name;
   t.dtype = dtype;
@@ -182,15 +190,16 @@ TensorLayout& Lowering::declare(const std::string& name, DType dtype, TensorKind
 }
 
 std::vector<unsigned> Lowering::pickSlices(int side, const std::set<unsigned>& avoid,
-                                           const std::set<unsigned>& forbid, bool strict_side, unsigned n,
-                                           std::uint32_t words) {
-  // Preference: the requested hemisphere without avoided slices; then anywhere without avoided slices; then
-  // anywhere. Among those, the most free space first.
+                                           const std::set<unsigned>& forbid, bool strict_side,
+                                           unsigned n, std::uint32_t words) {
+  // Preference: the requested hemisphere without avoided slices; then anywhere without avoided
+  // slices; then anywhere. Among those, the most free space first.
   std::vector<std::vector<unsigned>> tiers;
   auto filter = [&](int s, bool use_avoid) {
     std::vector<unsigned> v;
     for (unsigned p : alloc_.bySpace(s))
-      if ((!use_avoid || !avoid.count(p)) && !forbid.count(p) && alloc_.freeWords(p) >= words) v.push_back(p);
+      if ((!use_avoid || !avoid.count(p)) && !forbid.count(p) && alloc_.freeWords(p) >= words)
+        v.push_back(p);
     return v;
   };
   tiers.push_back(filter(side, true));
@@ -205,9 +214,9 @@ std::vector<unsigned> Lowering::pickSlices(int side, const std::set<unsigned>& a
   return {};
 }
 
-void Lowering::place(TensorLayout& t, unsigned copy, unsigned plane, unsigned ct0, unsigned ct1, int side,
-                     std::set<unsigned>& avoid, unsigned max_slices, const std::set<unsigned>& forbid,
-                     bool strict_side) {
+void Lowering::place(TensorLayout& t, unsigned copy, unsigned plane, unsigned ct0, unsigned ct1,
+                     int side, std::set<unsigned>& avoid, unsigned max_slices,
+                     const std::set<unsigned>& forbid, bool strict_side) {
   const unsigned tiles = ct1 - ct0;
   if (tiles == 0) return;
   std::set<unsigned> hard = forbid;
@@ -232,8 +241,9 @@ void Lowering::place(TensorLayout& t, unsigned copy, unsigned plane, unsigned ct
     t.fragments.push_back(f);
     return;
   }
-  throw CompileError(fmt::format("SRAM full: cannot place tensor '{}' ({} rows x {} column tiles, plane {})", t.name,
-                                 t.rows, tiles, plane));
+  throw CompileError(
+      fmt::format("SRAM full: cannot place tensor '{}' ({} rows x {} column tiles, plane {})",
+                  t.name, t.rows, tiles, plane));
 }
 
 void Lowering::allocateAll() {
@@ -250,7 +260,8 @@ void Lowering::allocateAll() {
   auto slicesOf = [&](const std::string& n) {
     std::set<unsigned> s;
     if (!allocated(n)) return s;
-    for (const Fragment& f : layout_.tensors.at(n).fragments) s.insert(f.slices.begin(), f.slices.end());
+    for (const Fragment& f : layout_.tensors.at(n).fragments)
+      s.insert(f.slices.begin(), f.slices.end());
     return s;
   };
   auto i8plain = [&](const std::string& n, std::set<unsigned> avoid) {
@@ -314,9 +325,11 @@ void Lowering::allocateAll() {
           const int mside = static_cast<int>(sides) - 1;  // the hemisphere with the fewer tensors
           place(ml, 0, 0, 0, ml.col_tiles, mside, a, 1, {}, true);
           place(ml, 0, 1, 0, ml.col_tiles, mside, a, 1,
-                std::set<unsigned>(ml.fragments[0].slices.begin(), ml.fragments[0].slices.end()), true);
+                std::set<unsigned>(ml.fragments[0].slices.begin(), ml.fragments[0].slices.end()),
+                true);
           std::vector<std::int32_t> mv(Q.cols);
-          for (unsigned c = 0; c < Q.cols; ++c) mv[c] = r.multiplier.size() == 1 ? r.multiplier[0] : r.multiplier[c];
+          for (unsigned c = 0; c < Q.cols; ++c)
+            mv[c] = r.multiplier.size() == 1 ? r.multiplier[0] : r.multiplier[c];
           for (auto& seg : packTensor(layout_, mname, mv)) constants_.push_back(std::move(seg));
           std::set<unsigned> aq = avoid;
           for (unsigned p : slicesOf(mname)) aq.insert(p);
@@ -324,7 +337,8 @@ void Lowering::allocateAll() {
         }
         break;
       }
-      case OpKind::kAdd: case OpKind::kMul: {
+      case OpKind::kAdd:
+      case OpKind::kMul: {
         std::set<unsigned> avoid = slicesOf(n.inputs[0]);
         i8plain(n.inputs[1], avoid);
         i8plain(n.inputs[0], slicesOf(n.inputs[1]));
@@ -364,7 +378,8 @@ std::pair<int, int> Lowering::addRead(Bundle& b, const WordLoc& w, unsigned to, 
 }
 
 int Lowering::addWrite(Bundle& b, int group, unsigned member, const WordLoc& w) {
-  const int ins = b.add(w.position, b.arrival(group, member, w.position), memInsn(Opcode::kWrite, w.address));
+  const int ins =
+      b.add(w.position, b.arrival(group, member, w.position), memInsn(Opcode::kWrite, w.address));
   b.consume(ins, Field::kMstrm, group, w.position, member, 1);
   return ins;
 }
@@ -375,15 +390,17 @@ std::int64_t Lowering::placeBundle(Bundle& b, const Constraint& c, int node, std
   return sched_.place(b, c.t, c.pred);
 }
 
-// C = A . B on the MXMs. Per MXM, its column tiles nt; per tile, row chunks of up to mxm_acc_slots rows; per chunk,
-// each K tile kt: load the weights B[kt][nt] (LW per row, then IW), stream the chunk's A rows through ABC (kt = 0)
-// or ABCA (kt > 0) into one accumulator slot per row; after the last kt emit every slot with ACC, either into the 4
-// byte planes of C or straight into the VXM's req (fused requant) and on to SRAM as i8.
-// Timing (docs/architecture.md §4, latencies from isa::kInsns):
-//   LW at t commits at the end of t; IW at t' >= t_lw + 1 installs; ABC at >= t' + L(iw) uses the new weights and
-//   an ABC may share IW's cycle only on another queue (it reads the old weights at dispatch). The next LW waits for
-//   t' + 1. ABC at t commits at the end of t + L(abc) - 1: ACC at >= t + L(abc); a later ABC overwriting the slot
-//   must commit after the ACC read: t'' + L(abc) - 1 >= t_acc.
+// C = A . B on the MXMs. Per MXM, its column tiles nt; per tile, row chunks of up to mxm_acc_slots
+// rows; per chunk, each K tile kt: load the weights B[kt][nt] (LW per row, then IW), stream the
+// chunk's A rows through ABC (kt = 0) or ABCA (kt > 0) into one accumulator slot per row; after the
+// last kt emit every slot with ACC, either into the 4 byte planes of C or straight into the VXM's
+// req (fused requant) and on to SRAM as i8. Timing (docs/architecture.md §4, latencies from
+// isa::kInsns):
+//   LW at t commits at the end of t; IW at t' >= t_lw + 1 installs; ABC at >= t' + L(iw) uses the
+//   new weights and an ABC may share IW's cycle only on another queue (it reads the old weights at
+//   dispatch). The next LW waits for t' + 1. ABC at t commits at the end of t + L(abc) - 1: ACC at
+//   >= t + L(abc); a later ABC overwriting the slot must commit after the ACC read: t'' + L(abc) -
+//   1 >= t_acc.
 void Lowering::lowerMatmul(int ni, int rq) {
   const Node& n = g_.nodes[static_cast<std::size_t>(ni)];
   const TensorLayout& A = layout_.tensor(n.inputs[0]);
@@ -394,7 +411,8 @@ void Lowering::lowerMatmul(int ni, int rq) {
   const unsigned sides = (opt_.mxms >= 2 && NT >= 2) ? 2 : 1;
   const unsigned nt_west = sides == 2 ? ceilDiv(NT, 2) : NT;
   const unsigned S = cfg_.params().mxm_acc_slots;
-  const unsigned La = latencyOf(Opcode::kAbc), Lacc = latencyOf(Opcode::kAcc), Liw = latencyOf(Opcode::kIw);
+  const unsigned La = latencyOf(Opcode::kAbc), Lacc = latencyOf(Opcode::kAcc),
+                 Liw = latencyOf(Opcode::kIw);
   const unsigned interval = cfg_.params().mxm_abc_interval;
 
   const Node* req = rq >= 0 ? &g_.nodes[static_cast<std::size_t>(rq)] : nullptr;
@@ -411,7 +429,8 @@ void Lowering::lowerMatmul(int ni, int rq) {
     const unsigned c0 = s == 0 ? 0 : nt_west, c1 = (s == 0 && sides == 2) ? nt_west : NT;
     for (unsigned nt = c0; nt < c1; ++nt)
       for (unsigned m0 = 0; m0 < M; m0 += S)
-        for (unsigned kt = 0; kt < KT; ++kt) work[s].push_back(Work{kt, nt, m0, std::min(S, M - m0)});
+        for (unsigned kt = 0; kt < KT; ++kt)
+          work[s].push_back(Work{kt, nt, m0, std::min(S, M - m0)});
   }
 
   auto loadWeights = [&](MxmUnit& u, const Work& w) {
@@ -429,15 +448,18 @@ void Lowering::lowerMatmul(int ni, int rq) {
       if (!opt_.overlap_weights) c.at_least(u.t_last_abc + 1, u.last_abc_bundle);
       const Ready rdy = readyOf(loc);
       c.at_least(rdy.t - b.insns[static_cast<std::size_t>(rd)].offset, rdy.bundle);
-      const std::int64_t t = placeBundle(b, c, ni, fmt::format("{}: lw row {} (k{} n{})", label, r, w.kt, w.nt));
-      if (t >= last_lw) last_lw = t, last_lw_bundle = static_cast<int>(sched_.placements().size() - 1);
+      const std::int64_t t =
+          placeBundle(b, c, ni, fmt::format("{}: lw row {} (k{} n{})", label, r, w.kt, w.nt));
+      if (t >= last_lw)
+        last_lw = t, last_lw_bundle = static_cast<int>(sched_.placements().size() - 1);
     }
     Bundle b;
     b.add(u.qw, 0, makeInsn(Opcode::kIw));
     Constraint c;
     c.at_least(last_lw + 1, last_lw_bundle);
     c.at_least(u.t_last_abc, u.last_abc_bundle);
-    const std::int64_t t = placeBundle(b, c, ni, fmt::format("{}: iw (k{} n{})", label, w.kt, w.nt));
+    const std::int64_t t =
+        placeBundle(b, c, ni, fmt::format("{}: iw (k{} n{})", label, w.kt, w.nt));
     const int id = static_cast<int>(sched_.placements().size() - 1);
     u.staging_free = t + 1;
     u.staging_bundle = id;
@@ -460,8 +482,9 @@ void Lowering::lowerMatmul(int ni, int rq) {
       const Ready rdy = readyOf(loc);
       c.at_least(rdy.t - b.insns[static_cast<std::size_t>(rd)].offset, rdy.bundle);
       if (w.kt == 0) c.at_least(u.slot_free[i], u.slot_bundle[i]);
-      const std::int64_t t =
-          placeBundle(b, c, ni, fmt::format("{}: {} row {} (k{} n{})", label, w.kt == 0 ? "abc" : "abca", m, w.kt, w.nt));
+      const std::int64_t t = placeBundle(
+          b, c, ni,
+          fmt::format("{}: {} row {} (k{} n{})", label, w.kt == 0 ? "abc" : "abca", m, w.kt, w.nt));
       const int id = static_cast<int>(sched_.placements().size() - 1);
       if (t >= u.t_last_abc) u.t_last_abc = t, u.last_abc_bundle = id;
       u.slot_ready[i] = t + La;
@@ -507,12 +530,14 @@ void Lowering::lowerMatmul(int ni, int rq) {
       }
       Constraint c;
       c.at_least(u.slot_ready[i], u.slot_bundle[i]);
-      const std::int64_t t = placeBundle(b, c, ni, fmt::format("{}: acc row {} (n{})", label, m, w.nt));
+      const std::int64_t t =
+          placeBundle(b, c, ni, fmt::format("{}: acc row {} (n{})", label, m, w.nt));
       const int id = static_cast<int>(sched_.placements().size() - 1);
       u.slot_free[i] = t - static_cast<std::int64_t>(La) + 1;
       u.slot_bundle[i] = id;
       for (const auto& [loc, wi] : writes)
-        setReady(loc, t + b.insns[static_cast<std::size_t>(wi)].offset + latencyOf(Opcode::kWrite), id);
+        setReady(loc, t + b.insns[static_cast<std::size_t>(wi)].offset + latencyOf(Opcode::kWrite),
+                 id);
     }
   };
 
@@ -531,17 +556,26 @@ void Lowering::lowerMatmul(int ni, int rq) {
   }
 }
 
-// Lane-wise VXM ops: per row and column tile, read the operands (one MEM read each, timed to meet at the VXM),
-// one VXM instruction, one MEM write of its result.
+// Lane-wise VXM ops: per row and column tile, read the operands (one MEM read each, timed to meet
+// at the VXM), one VXM instruction, one MEM write of its result.
 void Lowering::lowerEltwise(int ni) {
   const Node& n = g_.nodes[static_cast<std::size_t>(ni)];
   Opcode op = Opcode::kMov;
   switch (n.op) {
-    case OpKind::kRelu: op = Opcode::kRelu; break;
-    case OpKind::kCopy: op = Opcode::kMov; break;
-    case OpKind::kAdd: op = Opcode::kAdds; break;
-    case OpKind::kMul: op = Opcode::kMul; break;
-    default: throw std::logic_error("lowerEltwise");
+    case OpKind::kRelu:
+      op = Opcode::kRelu;
+      break;
+    case OpKind::kCopy:
+      op = Opcode::kMov;
+      break;
+    case OpKind::kAdd:
+      op = Opcode::kAdds;
+      break;
+    case OpKind::kMul:
+      op = Opcode::kMul;
+      break;
+    default:
+      throw std::logic_error("lowerEltwise");
   }
   const TensorLayout& out = layout_.tensor(n.output);
   std::vector<const TensorLayout*> ins;
@@ -563,8 +597,9 @@ void Lowering::lowerEltwise(int ni) {
         if (grp < 0) {
           for (const auto& [w, gidx] : reads)
             if (w.position == loc.position)
-              throw CompileError(fmt::format("node '{}': both operands of row {} tile {} are in MEM slice {}", n.name,
-                                             r, ct, cfg_.sliceName(loc.position)));
+              throw CompileError(
+                  fmt::format("node '{}': both operands of row {} tile {} are in MEM slice {}",
+                              n.name, r, ct, cfg_.sliceName(loc.position)));
           auto [rd, g] = addRead(b, loc, vxm_, 0);
           grp = g;
           reads.emplace_back(loc, g);
@@ -577,7 +612,8 @@ void Lowering::lowerEltwise(int ni) {
       const int og = b.group(toward(vxm_, o.position), 1);
       b.produce(og, v, Field::kDst, vxm_, latencyOf(op));
       const int wi = addWrite(b, og, 0, o);
-      const std::int64_t t = placeBundle(b, c, ni, fmt::format("{}: row {} tile {}", n.name, r, ct));
+      const std::int64_t t =
+          placeBundle(b, c, ni, fmt::format("{}: row {} tile {}", n.name, r, ct));
       setReady(o, t + b.insns[static_cast<std::size_t>(wi)].offset + latencyOf(Opcode::kWrite),
                static_cast<int>(sched_.placements().size() - 1));
     }
@@ -614,9 +650,15 @@ CompileResult Lowering::run() {
   for (std::size_t i = 0; i < g_.nodes.size(); ++i) {
     if (skipped_[i]) continue;
     switch (g_.nodes[i].op) {
-      case OpKind::kMatmul: lowerMatmul(static_cast<int>(i), fused_into_[i]); break;
-      case OpKind::kTranspose: lowerTranspose(static_cast<int>(i)); break;
-      default: lowerEltwise(static_cast<int>(i)); break;
+      case OpKind::kMatmul:
+        lowerMatmul(static_cast<int>(i), fused_into_[i]);
+        break;
+      case OpKind::kTranspose:
+        lowerTranspose(static_cast<int>(i));
+        break;
+      default:
+        lowerEltwise(static_cast<int>(i));
+        break;
     }
   }
 
@@ -648,7 +690,8 @@ ScheduleReport Lowering::makeReport(std::uint64_t cycles) const {
   rep.mxms_used = macs_ ? mxms_used_ : 0;
   rep.peak_macs_per_cycle = std::uint64_t{cfg_.mxmPeakMacsPerCycle()} * std::max(1u, rep.mxms_used);
   rep.mxm_utilisation =
-      cycles ? static_cast<double>(macs_) / (static_cast<double>(cycles) * static_cast<double>(rep.peak_macs_per_cycle))
+      cycles ? static_cast<double>(macs_) /
+                   (static_cast<double>(cycles) * static_cast<double>(rep.peak_macs_per_cycle))
              : 0.0;
   const auto words = sched_.emit();
   for (unsigned q = 0; q < cfg_.queues(); ++q) {
@@ -660,7 +703,8 @@ ScheduleReport Lowering::makeReport(std::uint64_t cycles) const {
     qr.utilisation = cycles ? static_cast<double>(qr.issues) / static_cast<double>(cycles) : 0.0;
     rep.queues.push_back(qr);
   }
-  // Critical path: from the bundle that finishes last, follow the dependency that set each one's earliest cycle.
+  // Critical path: from the bundle that finishes last, follow the dependency that set each one's
+  // earliest cycle.
   const auto& pl = sched_.placements();
   int cur = -1;
   std::int64_t best = -1;

@@ -1,4 +1,5 @@
-// openlpu compiler: tensor graph -> statically scheduled program for the golden model / RTL (docs/compiler.md).
+// openlpu compiler: tensor graph -> statically scheduled program for the golden model / RTL
+// (docs/compiler.md).
 //
 // Example:
 //   compiler::Graph g = compiler::loadGraphFile("sw/compiler/graphs/mlp2.json");
@@ -9,7 +10,8 @@
 //   model::Machine m(isa::ArchConfig::byName(g.config));
 //   m.loadProgram(r.program);
 //   m.run(r.report.predicted_cycles + 1);     // m.cycle() == r.report.predicted_cycles
-//   auto y = compiler::unpackTensor(r.layout, "y", [&](unsigned p, std::uint32_t a) { return m.readSram(p, a); });
+//   auto y = compiler::unpackTensor(r.layout, "y", [&](unsigned p, std::uint32_t a) { return
+//   m.readSram(p, a); });
 #pragma once
 
 #include <cstdint>
@@ -26,34 +28,39 @@
 namespace lpu::compiler {
 
 struct CompileOptions {
-  unsigned mxms = 2;  // MXMs a matmul may use: 1 (west only) or 2 (column tiles split between the hemispheres)
-  // Load the next weights while the current ones compute. Where LW and ABC share a queue this interleaves them,
-  // which defeats Repeat compression; compile() falls back to false when a queue would exceed queue_depth.
+  unsigned mxms =
+      2;  // MXMs a matmul may use: 1 (west only) or 2 (column tiles split between the hemispheres)
+  // Load the next weights while the current ones compute. Where LW and ABC share a queue this
+  // interleaves them, which defeats Repeat compression; compile() falls back to false when a queue
+  // would exceed queue_depth.
   bool overlap_weights = true;
 };
 
 struct QueueReport {
   unsigned position = 0;
-  std::string name;          // "MEM_W0", "MXM_W", ...
-  std::uint64_t issues = 0;  // instructions dispatched (Repeat re-issues included, NOP/Repeat/Halt words not)
-  std::uint64_t words = 0;   // instruction words emitted (incl. nop/repeat/halt)
-  double utilisation = 0;    // issues / predicted cycles
+  std::string name;  // "MEM_W0", "MXM_W", ...
+  std::uint64_t issues =
+      0;  // instructions dispatched (Repeat re-issues included, NOP/Repeat/Halt words not)
+  std::uint64_t words = 0;  // instruction words emitted (incl. nop/repeat/halt)
+  double utilisation = 0;   // issues / predicted cycles
 };
 
 struct CriticalStep {
   std::int64_t cycle = 0;  // placement cycle of the bundle
   std::string node;
   std::string what;
-  bool resource_bound = false;  // placed later than its dependencies allowed (waited for a queue/stream/unit)
+  bool resource_bound =
+      false;  // placed later than its dependencies allowed (waited for a queue/stream/unit)
 };
 
 struct ScheduleReport {
   std::string config;
   std::uint64_t predicted_cycles = 0;
-  std::uint64_t macs = 0;                 // useful int8 MACs of the graph's matmuls (unpadded M*K*N)
-  std::uint64_t peak_macs_per_cycle = 0;  // of the MXMs the compile used (mxmPeakMacsPerCycle x MXMs)
+  std::uint64_t macs = 0;  // useful int8 MACs of the graph's matmuls (unpadded M*K*N)
+  std::uint64_t peak_macs_per_cycle =
+      0;  // of the MXMs the compile used (mxmPeakMacsPerCycle x MXMs)
   unsigned mxms_used = 0;
-  double mxm_utilisation = 0;             // macs / (cycles * peak)
+  double mxm_utilisation = 0;  // macs / (cycles * peak)
   std::vector<QueueReport> queues;
   std::vector<CriticalStep> critical_path;  // first to last
   std::string toText() const;
@@ -61,12 +68,14 @@ struct ScheduleReport {
 };
 
 struct CompileResult {
-  isa::Program program;     // queues + data segments of weights and compiler constants (not inputs)
+  isa::Program program;  // queues + data segments of weights and compiler constants (not inputs)
   MemoryLayout layout;
   ScheduleReport report;
-  std::vector<std::vector<EmittedRun>> runs;  // per queue: what the emitted words do, with their cycles
-  std::vector<std::string> node_names;        // index = Bundle::node (runs[q][i].bundle -> placement -> node)
-  std::vector<int> bundle_node;               // per placed bundle: node index
+  std::vector<std::vector<EmittedRun>>
+      runs;  // per queue: what the emitted words do, with their cycles
+  std::vector<std::string>
+      node_names;                // index = Bundle::node (runs[q][i].bundle -> placement -> node)
+  std::vector<int> bundle_node;  // per placed bundle: node index
 };
 
 class CompileError : public std::runtime_error {
@@ -79,7 +88,8 @@ CompileResult compile(const Graph& graph, const CompileOptions& options = {});
 
 // Per-queue schedule listing: "cycle  queue  instruction  ; node" for every emitted run.
 std::string scheduleListing(const CompileResult& r);
-// Chrome/Perfetto trace of the schedule: one track per queue, one event per emitted run (1 cycle = 1 us).
+// Chrome/Perfetto trace of the schedule: one track per queue, one event per emitted run (1 cycle =
+// 1 us).
 void writeScheduleTrace(const CompileResult& r, std::ostream& out);
 
 // Benchmark support: compile C = A.B for one shape and report the prediction.
@@ -90,7 +100,8 @@ struct GemmEstimate {
   std::uint64_t macs = 0;
   std::uint64_t peak_macs_per_cycle = 0;
   double utilisation = 0;
-  // Lower bound from moving the weights: K*N bytes into the MXMs, at most one vector per MEM slice per cycle.
+  // Lower bound from moving the weights: K*N bytes into the MXMs, at most one vector per MEM slice
+  // per cycle.
   std::uint64_t weight_bound_cycles = 0;
 };
 GemmEstimate estimateGemm(const std::string& config, unsigned M, unsigned K, unsigned N,

@@ -1,20 +1,20 @@
-// A small tensor IR for the openlpu compiler and its JSON graph format (docs/compiler.md, "Graph format").
+// A small tensor IR for the openlpu compiler and its JSON graph format (docs/compiler.md, "Graph
+// format").
 //
-// Tensors are 2-D (rows x cols; a 1-D shape [n] is [1, n]) of int8 or int32. Nodes, in program order:
-//   matmul    C(i32, MxN) = A(i8, MxK) . B(i8, KxN)                       exact int32 (wrapping) sums
-//   requant   Y(i8) = sat8(round_half_away(X(i32) * m[col] >> shift))    m: i16 per column or one for all
-//   relu      Y(i8) = max(X, 0)
-//   add       Y(i8) = sat8(A + B)          (same shape)
-//   mul       Y(i8) = sat8(A * B)          (same shape)
-//   copy      Y = X                        (i8)
-//   transpose Y(i8, NxM) = X(i8, MxN)^T
+// Tensors are 2-D (rows x cols; a 1-D shape [n] is [1, n]) of int8 or int32. Nodes, in program
+// order:
+//   matmul    C(i32, MxN) = A(i8, MxK) . B(i8, KxN)                       exact int32 (wrapping)
+//   sums requant   Y(i8) = sat8(round_half_away(X(i32) * m[col] >> shift))    m: i16 per column or
+//   one for all relu      Y(i8) = max(X, 0) add       Y(i8) = sat8(A + B)          (same shape) mul
+//   Y(i8) = sat8(A * B)          (same shape) copy      Y = X                        (i8) transpose
+//   Y(i8, NxM) = X(i8, MxN)^T
 //
 // Example graph (sw/compiler/graphs/mlp2.json):
 //   {"config": "small",
 //    "tensors": {"x": {"shape": [4, 20], "dtype": "i8", "kind": "input"},
-//                "w": {"shape": [20, 24], "dtype": "i8", "kind": "weight", "data": [..480 values..]},
-//                "h": {"shape": [4, 24], "dtype": "i32"},
-//                "y": {"shape": [4, 24], "dtype": "i8", "kind": "output"}},
+//                "w": {"shape": [20, 24], "dtype": "i8", "kind": "weight", "data": [..480
+//                values..]}, "h": {"shape": [4, 24], "dtype": "i32"}, "y": {"shape": [4, 24],
+//                "dtype": "i8", "kind": "output"}},
 //    "nodes": [{"op": "matmul", "inputs": ["x", "w"], "output": "h"},
 //              {"op": "requant", "inputs": ["h"], "output": "y", "multiplier": 3, "shift": 6}]}
 #pragma once
@@ -32,8 +32,9 @@ enum class DType : std::uint8_t { kI8, kI32 };
 std::string_view dtypeName(DType t);
 unsigned dtypeBytes(DType t);
 
-// input: the host writes it before a run; weight: a constant whose data is part of the compiled program;
-// output: the host reads it after a run; temp: an intermediate (kept in SRAM; the host may still read it).
+// input: the host writes it before a run; weight: a constant whose data is part of the compiled
+// program; output: the host reads it after a run; temp: an intermediate (kept in SRAM; the host may
+// still read it).
 enum class TensorKind : std::uint8_t { kInput, kWeight, kTemp, kOutput };
 std::string_view kindName(TensorKind k);
 
@@ -50,11 +51,12 @@ std::string_view opName(OpKind k);
 
 struct Node {
   OpKind op = OpKind::kCopy;
-  std::string name;                   // defaults to "<op><index>"
+  std::string name;  // defaults to "<op><index>"
   std::vector<std::string> inputs;
   std::string output;
-  std::vector<std::int32_t> multiplier;  // requant: one value (all columns) or one per output column, i16 range
-  unsigned shift = 0;                    // requant: 0..63
+  std::vector<std::int32_t>
+      multiplier;      // requant: one value (all columns) or one per output column, i16 range
+  unsigned shift = 0;  // requant: 0..63
 };
 
 struct Graph {
@@ -74,15 +76,18 @@ class GraphError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Parses the JSON graph format; throws GraphError("graph.json: node 2 (relu1): input 'q' is i32, relu needs i8").
+// Parses the JSON graph format; throws GraphError("graph.json: node 2 (relu1): input 'q' is i32,
+// relu needs i8").
 Graph parseGraph(std::string_view json_text, std::string_view source_name = "graph");
 Graph loadGraphFile(const std::string& path);
 // Serialises back to the JSON format (round-trips through parseGraph).
 std::string graphToJson(const Graph& g);
-// Checks shapes, types, single assignment, that every input is defined before use; throws GraphError.
+// Checks shapes, types, single assignment, that every input is defined before use; throws
+// GraphError.
 void validateGraph(const Graph& g, std::string_view source_name = "graph");
 
-// A graph with one matmul C = A . B: A input (MxK), B weight (KxN, data filled by the caller or zero), C output.
+// A graph with one matmul C = A . B: A input (MxK), B weight (KxN, data filled by the caller or
+// zero), C output.
 Graph gemmGraph(std::string config, unsigned M, unsigned K, unsigned N);
 
 }  // namespace lpu::compiler

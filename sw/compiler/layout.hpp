@@ -1,17 +1,19 @@
-// Where the compiler puts tensors in SRAM, and how a host moves tensors in and out (docs/compiler.md, "Memory").
+// Where the compiler puts tensors in SRAM, and how a host moves tensors in and out
+// (docs/compiler.md, "Memory").
 //
-// A tensor of R rows and C columns is cut into column tiles of `lanes` elements (the last one padded with zeros);
-// one SRAM word holds one row of one column tile. An i32 tensor is stored as 4 byte planes (little-endian), each
-// plane laid out like an i8 tensor, because an i32 vector travels as 4 byte streams. A fragment holds some column
-// tiles of one plane of one copy:
+// A tensor of R rows and C columns is cut into column tiles of `lanes` elements (the last one
+// padded with zeros); one SRAM word holds one row of one column tile. An i32 tensor is stored as 4
+// byte planes (little-endian), each plane laid out like an i8 tensor, because an i32 vector travels
+// as 4 byte streams. A fragment holds some column tiles of one plane of one copy:
 //   tile ct (ct_begin <= ct < ct_end) lives in MEM slice slices[(ct - ct_begin) % slices.size()],
 //   row r of it at word address base + ((ct - ct_begin) / slices.size()) * rows + r.
 // Rows of a tile are consecutive words, so streaming a tile is `read a, s` + `repeat n, 1, 1`.
-// A tensor read by both MXMs may have one copy per hemisphere; copy 0 always covers the whole tensor.
+// A tensor read by both MXMs may have one copy per hemisphere; copy 0 always covers the whole
+// tensor.
 //
 // Example:
-//   std::vector<isa::DataSegment> segs = packTensor(layout, "A", a_values);     // host -> SRAM image
-//   program.data.insert(program.data.end(), segs.begin(), segs.end());
+//   std::vector<isa::DataSegment> segs = packTensor(layout, "A", a_values);     // host -> SRAM
+//   image program.data.insert(program.data.end(), segs.begin(), segs.end());
 //   ... run ...
 //   std::vector<std::int32_t> c = unpackTensor(layout, "C", [&](unsigned pos, std::uint32_t addr) {
 //     return machine.readSram(pos, addr); });
@@ -36,7 +38,7 @@ struct Fragment {
   unsigned ct_begin = 0, ct_end = 0;
   std::vector<unsigned> slices;  // MEM slice positions
   std::uint32_t base = 0;
-  unsigned rows = 0;             // words per column tile
+  unsigned rows = 0;  // words per column tile
 };
 
 struct WordLoc {
@@ -53,7 +55,8 @@ struct TensorLayout {
   unsigned planes = 1;
   std::vector<Fragment> fragments;
 
-  // Word holding row r of column tile ct (byte plane `plane`) in copy `copy`; throws std::out_of_range.
+  // Word holding row r of column tile ct (byte plane `plane`) in copy `copy`; throws
+  // std::out_of_range.
   WordLoc locate(unsigned r, unsigned ct, unsigned plane = 0, unsigned copy = 0) const;
   bool hasCopy(unsigned copy, unsigned ct) const;
   const Fragment& fragmentOf(unsigned ct, unsigned plane, unsigned copy) const;
@@ -66,25 +69,31 @@ struct MemoryLayout {
   std::map<unsigned, std::uint32_t> words_used;  // per MEM slice position: words allocated
 
   const TensorLayout& tensor(const std::string& name) const;
-  // {"config": .., "lanes": .., "tensors": {name: {dtype, kind, shape, col_tiles, planes, fragments: [...]}}}
+  // {"config": .., "lanes": .., "tensors": {name: {dtype, kind, shape, col_tiles, planes,
+  // fragments: [...]}}}
   std::string toJson() const;
 };
 
-// The SRAM image of tensor `name` from row-major values (rows*cols), every copy and plane, padding zero.
+// The SRAM image of tensor `name` from row-major values (rows*cols), every copy and plane, padding
+// zero.
 std::vector<isa::DataSegment> packTensor(const MemoryLayout& layout, const std::string& name,
                                          std::span<const std::int32_t> values);
 // Reads tensor `name` (copy 0) back through `read(position, address)` -> one word of `lanes` bytes.
-using WordReader = std::function<std::vector<std::uint8_t>(unsigned position, std::uint32_t address)>;
-std::vector<std::int32_t> unpackTensor(const MemoryLayout& layout, const std::string& name, const WordReader& read);
+using WordReader =
+    std::function<std::vector<std::uint8_t>(unsigned position, std::uint32_t address)>;
+std::vector<std::int32_t> unpackTensor(const MemoryLayout& layout, const std::string& name,
+                                       const WordReader& read);
 
 // Bump allocator over the MEM slices of a configuration.
 class SramAllocator {
  public:
   explicit SramAllocator(const isa::ArchConfig& cfg);
   std::uint32_t freeWords(unsigned position) const;
-  // Reserves `words` in every slice of `slices` at one common base address; throws std::runtime_error when full.
+  // Reserves `words` in every slice of `slices` at one common base address; throws
+  // std::runtime_error when full.
   std::uint32_t allocate(const std::vector<unsigned>& slices, std::uint32_t words);
-  // MEM positions ordered by free space (most first), optionally only one hemisphere (0 west, 1 east, -1 both).
+  // MEM positions ordered by free space (most first), optionally only one hemisphere (0 west, 1
+  // east, -1 both).
   std::vector<unsigned> bySpace(int side) const;
   const std::map<unsigned, std::uint32_t>& used() const { return used_; }
 

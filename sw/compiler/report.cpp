@@ -1,9 +1,9 @@
 // Schedule report, listing, Perfetto trace and the GEMM benchmark entry point.
-#include <algorithm>
-#include <sstream>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "sw/compiler/compiler.hpp"
 
@@ -29,8 +29,8 @@ std::string ScheduleReport::toText() const {
   std::string s;
   s += fmt::format("config {}: predicted cycles {}\n", config, predicted_cycles);
   if (macs)
-    s += fmt::format("MXM: {} MACs on {} MXM(s), peak {} MACs/cycle, utilisation {:.4f}\n", macs, mxms_used,
-                     peak_macs_per_cycle, mxm_utilisation);
+    s += fmt::format("MXM: {} MACs on {} MXM(s), peak {} MACs/cycle, utilisation {:.4f}\n", macs,
+                     mxms_used, peak_macs_per_cycle, mxm_utilisation);
   s += "queue      issues   words  utilisation\n";
   for (const QueueReport& q : queues) {
     if (q.issues == 0) continue;
@@ -44,7 +44,8 @@ std::string ScheduleReport::toText() const {
       continue;
     }
     const CriticalStep& c = critical_path[i];
-    s += fmt::format("  @{:<7} {}{}\n", c.cycle, c.what, c.resource_bound ? "  [waited for a resource]" : "");
+    s += fmt::format("  @{:<7} {}{}\n", c.cycle, c.what,
+                     c.resource_bound ? "  [waited for a resource]" : "");
   }
   return s;
 }
@@ -59,13 +60,17 @@ std::string ScheduleReport::toJson() const {
   j["mxm_utilisation"] = mxm_utilisation;
   j["queues"] = nlohmann::json::array();
   for (const QueueReport& q : queues)
-    j["queues"].push_back(
-        {{"position", q.position}, {"name", q.name}, {"issues", q.issues}, {"words", q.words},
-         {"utilisation", q.utilisation}});
+    j["queues"].push_back({{"position", q.position},
+                           {"name", q.name},
+                           {"issues", q.issues},
+                           {"words", q.words},
+                           {"utilisation", q.utilisation}});
   j["critical_path"] = nlohmann::json::array();
   for (const CriticalStep& c : critical_path)
-    j["critical_path"].push_back(
-        {{"cycle", c.cycle}, {"node", c.node}, {"what", c.what}, {"resource_bound", c.resource_bound}});
+    j["critical_path"].push_back({{"cycle", c.cycle},
+                                  {"node", c.node},
+                                  {"what", c.what},
+                                  {"resource_bound", c.resource_bound}});
   return j.dump(1);
 }
 
@@ -76,8 +81,9 @@ std::string scheduleListing(const CompileResult& r) {
     if (r.runs[q].empty()) continue;
     s += fmt::format(".queue {}\n", cfg.sliceName(static_cast<unsigned>(q)));
     for (const EmittedRun& run : r.runs[q]) {
-      std::string when = run.n ? fmt::format("{}..{}", run.cycle, run.cycle + std::int64_t{run.n} * run.d)
-                               : fmt::format("{}", run.cycle);
+      std::string when =
+          run.n ? fmt::format("{}..{}", run.cycle, run.cycle + std::int64_t{run.n} * run.d)
+                : fmt::format("{}", run.cycle);
       s += fmt::format("  {:>13}  {:<40} ; {}\n", when, runText(run), nodeOf(r, run.bundle));
     }
   }
@@ -92,15 +98,26 @@ void writeScheduleTrace(const CompileResult& r, std::ostream& out) {
     out << (first ? "" : ",\n") << j.dump();
     first = false;
   };
-  ev({{"name", "process_name"}, {"ph", "M"}, {"pid", 0}, {"args", {{"name", fmt::format("openlpu schedule ({})", cfg.name())}}}});
+  ev({{"name", "process_name"},
+      {"ph", "M"},
+      {"pid", 0},
+      {"args", {{"name", fmt::format("openlpu schedule ({})", cfg.name())}}}});
   for (unsigned q = 0; q < cfg.queues(); ++q) {
-    ev({{"name", "thread_name"}, {"ph", "M"}, {"pid", 0}, {"tid", q}, {"args", {{"name", cfg.sliceName(q)}}}});
-    ev({{"name", "thread_sort_index"}, {"ph", "M"}, {"pid", 0}, {"tid", q}, {"args", {{"sort_index", q}}}});
+    ev({{"name", "thread_name"},
+        {"ph", "M"},
+        {"pid", 0},
+        {"tid", q},
+        {"args", {{"name", cfg.sliceName(q)}}}});
+    ev({{"name", "thread_sort_index"},
+        {"ph", "M"},
+        {"pid", 0},
+        {"tid", q},
+        {"args", {{"sort_index", q}}}});
   }
   for (std::size_t q = 0; q < r.runs.size(); ++q) {
     for (const EmittedRun& run : r.runs[q]) {
-      const std::string name =
-          run.n ? fmt::format("{} x{}", run.insn.desc->mnemonic, run.n + 1) : std::string(run.insn.desc->mnemonic);
+      const std::string name = run.n ? fmt::format("{} x{}", run.insn.desc->mnemonic, run.n + 1)
+                                     : std::string(run.insn.desc->mnemonic);
       ev({{"name", name},
           {"cat", nodeOf(r, run.bundle)},
           {"ph", "X"},
@@ -128,7 +145,8 @@ GemmEstimate estimateGemm(const std::string& config, unsigned M, unsigned K, uns
   e.macs = r.report.macs;
   e.peak_macs_per_cycle = r.report.peak_macs_per_cycle;
   e.utilisation = r.report.mxm_utilisation;
-  // Each weight row of each column tile is one SRAM vector read; at most one per MEM slice per cycle.
+  // Each weight row of each column tile is one SRAM vector read; at most one per MEM slice per
+  // cycle.
   const std::uint64_t vectors = std::uint64_t{K} * ((N + cfg.lanes() - 1) / cfg.lanes());
   e.weight_bound_cycles = (vectors + cfg.memSlices() - 1) / cfg.memSlices();
   return e;

@@ -1,23 +1,31 @@
 // Static scheduler core: space-time reservation tables, bundle placement, and per-queue emission.
 //
-// The machine has no run-time arbitration, so the compiler decides the cycle of every instruction. This file holds
-// the part of that which does not know about tensors:
+// The machine has no run-time arbitration, so the compiler decides the cycle of every instruction.
+// This file holds the part of that which does not know about tensors:
 //
-//   * ReservationTable: which (resource, cycle) pairs are taken. A resource is an instruction queue (one dispatch
-//     per cycle) or an extra exclusive unit (e.g. an MXM's ABC port, busy for mxm_abc_interval cycles), plus the
-//     stream registers R[d][s][x] in space-time: a value loaded into R[d][s][p0] at the end of cycle c-1 is held in
-//     R[d][s][p0 ± k] during cycle c + k, up to its farthest consumer. Two values may never claim the same register
-//     in the same cycle: that is exactly the condition under which a producer would overwrite a live value (or two
-//     results would be loaded into one register, STREAM_CONFLICT).
-//   * Bundle: instructions whose relative timing is fixed by latencies and hops (e.g. MEM read -> VXM op -> MEM
-//     write), the streams they use (the index is chosen at placement), and extra exclusive resources.
-//   * Scheduler::place(bundle, t_min): the earliest t >= t_min at which the whole bundle fits; reserves it and
+//   * ReservationTable: which (resource, cycle) pairs are taken. A resource is an instruction queue
+//   (one dispatch
+//     per cycle) or an extra exclusive unit (e.g. an MXM's ABC port, busy for mxm_abc_interval
+//     cycles), plus the stream registers R[d][s][x] in space-time: a value loaded into R[d][s][p0]
+//     at the end of cycle c-1 is held in R[d][s][p0 ± k] during cycle c + k, up to its farthest
+//     consumer. Two values may never claim the same register in the same cycle: that is exactly the
+//     condition under which a producer would overwrite a live value (or two results would be loaded
+//     into one register, STREAM_CONFLICT).
+//   * Bundle: instructions whose relative timing is fixed by latencies and hops (e.g. MEM read ->
+//   VXM op -> MEM
+//     write), the streams they use (the index is chosen at placement), and extra exclusive
+//     resources.
+//   * Scheduler::place(bundle, t_min): the earliest t >= t_min at which the whole bundle fits;
+//   reserves it and
 //     records its instructions.
-//   * Scheduler::emit(): per-queue instruction words, gaps filled with `nop n`, regular runs folded into
-//     `repeat n, d, stride`, each queue closed by `halt`; predictedCycles() applies the end-of-program rule of
-//     docs/architecture.md §3: T = max(t_halt(q) + 1 over queues, t + L over dispatched instructions).
+//   * Scheduler::emit(): per-queue instruction words, gaps filled with `nop n`, regular runs folded
+//   into
+//     `repeat n, d, stride`, each queue closed by `halt`; predictedCycles() applies the
+//     end-of-program rule of docs/architecture.md §3: T = max(t_halt(q) + 1 over queues, t + L over
+//     dispatched instructions).
 //
-// Example (a MEM read on MEM_W0 feeding a VXM relu whose result is written back on MEM_E0, small config):
+// Example (a MEM read on MEM_W0 feeding a VXM relu whose result is written back on MEM_E0, small
+// config):
 //   Scheduler s(cfg);
 //   Bundle b;
 //   int g_in = b.addGroup(Dir::kEast, 1, /*producer*/ 4, /*latency*/ 2, /*producer offset*/ -2);
@@ -87,16 +95,18 @@ class ReservationTable {
   std::vector<CycleBits> regs_;
 };
 
-// A set of instructions with fixed relative timing. Offsets are relative to the bundle's placement cycle t and may
-// be negative (the placement keeps every instruction at cycle >= 0).
+// A set of instructions with fixed relative timing. Offsets are relative to the bundle's placement
+// cycle t and may be negative (the placement keeps every instruction at cycle >= 0).
 struct Bundle {
-  // An aligned group of `width` byte streams in one direction (width 1: a single stream). Each member is loaded
-  // by some instruction of the bundle (one instruction may load several members, e.g. an i32 result) and read by
-  // others. The group's base index is chosen at placement among multiples of `width` (or fixed_base if set).
+  // An aligned group of `width` byte streams in one direction (width 1: a single stream). Each
+  // member is loaded by some instruction of the bundle (one instruction may load several members,
+  // e.g. an i32 result) and read by others. The group's base index is chosen at placement among
+  // multiples of `width` (or fixed_base if set).
   struct Member {
-    unsigned from_pos = 0;     // position where the value is first visible (producer ± 1)
-    int visible_offset = 0;    // relative cycle in which it is visible at from_pos (producer offset + latency)
-    unsigned reach = 0;        // farthest position that must still hold it
+    unsigned from_pos = 0;  // position where the value is first visible (producer ± 1)
+    int visible_offset =
+        0;  // relative cycle in which it is visible at from_pos (producer offset + latency)
+    unsigned reach = 0;  // farthest position that must still hold it
     bool produced = false;
   };
   struct Group {
@@ -127,24 +137,26 @@ struct Bundle {
   std::vector<Insn> insns;
   std::vector<Group> groups;
   std::vector<Excl> excl;
-  int node = -1;           // graph node this bundle belongs to (reports, trace)
-  std::string what;        // short description for the critical path ("gemm: abc row 3 k0 n1")
+  int node = -1;     // graph node this bundle belongs to (reports, trace)
+  std::string what;  // short description for the critical path ("gemm: abc row 3 k0 n1")
 
   // Adds instruction `insn` on `queue` at `offset`; returns its index.
   int add(unsigned queue, int offset, const isa::Instruction& insn);
   // A new stream group; returns its index.
   int group(isa::Dir dir, unsigned width);
   // Instruction `insn` (dispatched at position `pos`, result latency `latency`) loads members
-  // [first, first + count) of `group` (count 0: all from `first`); its field `field` names stream base + first.
-  void produce(int group, int insn, isa::Field field, unsigned pos, unsigned latency, unsigned first = 0,
-               unsigned count = 0);
-  // Instruction `insn` at `pos` reads members [first, first + count) through `field` (naming base + first). Its
-  // offset must equal their arrival at `pos` (checked).
-  void consume(int insn, isa::Field field, int group, unsigned pos, unsigned first = 0, unsigned count = 1);
+  // [first, first + count) of `group` (count 0: all from `first`); its field `field` names stream
+  // base + first.
+  void produce(int group, int insn, isa::Field field, unsigned pos, unsigned latency,
+               unsigned first = 0, unsigned count = 0);
+  // Instruction `insn` at `pos` reads members [first, first + count) through `field` (naming base +
+  // first). Its offset must equal their arrival at `pos` (checked).
+  void consume(int insn, isa::Field field, int group, unsigned pos, unsigned first = 0,
+               unsigned count = 1);
   // Relative cycle at which member `member` of `group` is visible at `pos`.
   int arrival(int group, unsigned member, unsigned pos) const;
-  // Offset at which a producer at `pos` with latency `latency` must dispatch so that its result in `dir` reaches
-  // `to` at relative cycle `when`: when - latency - |to - pos| + 1.
+  // Offset at which a producer at `pos` with latency `latency` must dispatch so that its result in
+  // `dir` reaches `to` at relative cycle `when`: when - latency - |to - pos| + 1.
   static int producerOffset(int when, unsigned latency, unsigned pos, unsigned to);
 };
 
@@ -158,12 +170,12 @@ struct ScheduledInsn {
 struct PlacementInfo {
   std::int64_t t = 0;
   std::int64_t t_min = 0;
-  int pred = -1;           // bundle whose completion set t_min, or -1
+  int pred = -1;  // bundle whose completion set t_min, or -1
   int node = -1;
   std::string what;
   std::int64_t first = 0;  // first and last dispatch cycle of its instructions
   std::int64_t last = 0;
-  std::int64_t end = 0;    // max(t_i + L_i)
+  std::int64_t end = 0;  // max(t_i + L_i)
 };
 
 // One emitted run on a queue: an instruction and its Repeat (n = 0 when not repeated).
@@ -182,9 +194,9 @@ class Scheduler {
   const isa::ArchConfig& config() const { return cfg_; }
   ReservationTable& table() { return table_; }
 
-  // Earliest t >= t_min (and >= the value keeping every offset non-negative) at which `b` fits. Reserves the
-  // queues, extra resources and stream registers, records the instructions, and returns t. `pred` is the bundle
-  // that imposed t_min (for the critical path), or -1.
+  // Earliest t >= t_min (and >= the value keeping every offset non-negative) at which `b` fits.
+  // Reserves the queues, extra resources and stream registers, records the instructions, and
+  // returns t. `pred` is the bundle that imposed t_min (for the critical path), or -1.
   std::int64_t place(Bundle& b, std::int64_t t_min, int pred = -1);
 
   const std::vector<PlacementInfo>& placements() const { return placed_; }
@@ -197,8 +209,10 @@ class Scheduler {
   std::uint64_t predictedCycles() const;
 
  private:
-  bool tryStreams(Bundle& b, std::int64_t t, std::vector<std::tuple<isa::Dir, unsigned, unsigned, std::int64_t>>& taken);
-  void undoStreams(const std::vector<std::tuple<isa::Dir, unsigned, unsigned, std::int64_t>>& taken);
+  bool tryStreams(Bundle& b, std::int64_t t,
+                  std::vector<std::tuple<isa::Dir, unsigned, unsigned, std::int64_t>>& taken);
+  void undoStreams(
+      const std::vector<std::tuple<isa::Dir, unsigned, unsigned, std::int64_t>>& taken);
 
   isa::ArchConfig cfg_;
   ReservationTable table_;

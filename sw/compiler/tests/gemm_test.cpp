@@ -1,7 +1,7 @@
-// GEMM on the golden model: bit-exact against the reference, and the compiler's cycle prediction exact.
-#include <gtest/gtest.h>
-
+// GEMM on the golden model: bit-exact against the reference, and the compiler's cycle prediction
+// exact.
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
 #include "sw/compiler/tests/test_util.hpp"
 

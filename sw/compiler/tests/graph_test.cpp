@@ -1,7 +1,7 @@
-// Chains of ops and the example graphs on the golden model: bit-exact, exact cycle prediction, deterministic.
-#include <gtest/gtest.h>
-
+// Chains of ops and the example graphs on the golden model: bit-exact, exact cycle prediction,
+// deterministic.
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
 #include "sw/compiler/tests/test_util.hpp"
 
@@ -11,7 +11,8 @@ namespace {
 using testing::reference;
 using testing::runOnModel;
 
-// Compiles, runs, compares every tensor the graph computes (except fused intermediates) with the reference.
+// Compiles, runs, compares every tensor the graph computes (except fused intermediates) with the
+// reference.
 void checkGraph(Graph g, std::uint64_t seed, CompileOptions opt = {}) {
   auto in = testing::randomInputs(g, seed);
   const CompileResult r = compile(g, opt);
@@ -22,16 +23,18 @@ void checkGraph(Graph g, std::uint64_t seed, CompileOptions opt = {}) {
   for (const auto& [name, vals] : run.tensors) EXPECT_EQ(vals, want.at(name)) << "tensor " << name;
 }
 
-Graph chain(const std::string& config, unsigned M, unsigned K, unsigned H, unsigned N, unsigned shift,
-            bool per_column) {
+Graph chain(const std::string& config, unsigned M, unsigned K, unsigned H, unsigned N,
+            unsigned shift, bool per_column) {
   Graph g;
   g.config = config;
   g.tensors["x"] = Tensor{"x", DType::kI8, M, K, TensorKind::kInput, {}};
-  g.tensors["w1"] = Tensor{"w1", DType::kI8, K, H, TensorKind::kWeight, std::vector<std::int32_t>(K * H)};
+  g.tensors["w1"] =
+      Tensor{"w1", DType::kI8, K, H, TensorKind::kWeight, std::vector<std::int32_t>(K * H)};
   g.tensors["h"] = Tensor{"h", DType::kI32, M, H, TensorKind::kTemp, {}};
   g.tensors["q"] = Tensor{"q", DType::kI8, M, H, TensorKind::kTemp, {}};
   g.tensors["r"] = Tensor{"r", DType::kI8, M, H, TensorKind::kTemp, {}};
-  g.tensors["w2"] = Tensor{"w2", DType::kI8, H, N, TensorKind::kWeight, std::vector<std::int32_t>(H * N)};
+  g.tensors["w2"] =
+      Tensor{"w2", DType::kI8, H, N, TensorKind::kWeight, std::vector<std::int32_t>(H * N)};
   g.tensors["y"] = Tensor{"y", DType::kI32, M, N, TensorKind::kOutput, {}};
   std::vector<std::int32_t> mult = {97};
   if (per_column) {
@@ -45,7 +48,9 @@ Graph chain(const std::string& config, unsigned M, unsigned K, unsigned H, unsig
   return g;
 }
 
-TEST(Chain, MatmulRequantReluMatmulSmall) { checkGraph(chain("small", 6, 20, 24, 10, 10, false), 1); }
+TEST(Chain, MatmulRequantReluMatmulSmall) {
+  checkGraph(chain("small", 6, 20, 24, 10, 10, false), 1);
+}
 TEST(Chain, PerColumnMultipliers) { checkGraph(chain("small", 9, 33, 40, 17, 9, true), 2); }
 TEST(Chain, ShiftZero) { checkGraph(chain("small", 3, 8, 8, 8, 0, false), 3); }
 TEST(Chain, OneMxm) { checkGraph(chain("small", 5, 30, 20, 12, 8, true), 4, CompileOptions{1}); }
@@ -56,12 +61,15 @@ TEST(Chain, RandomShapes) {
   for (int i = 0; i < 8; ++i) {
     std::uniform_int_distribution<unsigned> d(1, 40), s(0, 14);
     SCOPED_TRACE(fmt::format("case {}", i));
-    checkGraph(chain(i % 4 == 3 ? "large" : "small", d(rng), d(rng), d(rng), d(rng), s(rng), i % 2 == 0),
-               static_cast<std::uint64_t>(i) + 10);
+    checkGraph(
+        chain(i % 4 == 3 ? "large" : "small", d(rng), d(rng), d(rng), d(rng), s(rng), i % 2 == 0),
+        static_cast<std::uint64_t>(i) + 10);
   }
 }
 
-TEST(Eltwise, AddMulCopy) { checkGraph(loadGraphFile(LPU_SOURCE_DIR "/sw/compiler/graphs/eltwise.json"), 11); }
+TEST(Eltwise, AddMulCopy) {
+  checkGraph(loadGraphFile(LPU_SOURCE_DIR "/sw/compiler/graphs/eltwise.json"), 11);
+}
 
 TEST(Eltwise, AddSameTensorTwice) {
   Graph g;
@@ -95,15 +103,18 @@ TEST(Determinism, SameProgramTwiceSameCyclesAndResults) {
 namespace lpu::compiler {
 namespace {
 
-// Wider random coverage: chains with M beyond the accumulator slots, both MXMs, both configurations.
+// Wider random coverage: chains with M beyond the accumulator slots, both MXMs, both
+// configurations.
 TEST(Chain, RandomLargerShapes) {
   std::mt19937_64 rng(99);
   for (int i = 0; i < 30; ++i) {
     const bool large = i % 2 == 1;
-    std::uniform_int_distribution<unsigned> m(1, large ? 150 : 40), d(1, large ? 200 : 48), s(4, 14);
+    std::uniform_int_distribution<unsigned> m(1, large ? 150 : 40), d(1, large ? 200 : 48),
+        s(4, 14);
     SCOPED_TRACE(fmt::format("case {}", i));
     checkGraph(chain(large ? "large" : "small", m(rng), d(rng), d(rng), d(rng), s(rng), i % 3 != 0),
-               static_cast<std::uint64_t>(i) + 50, CompileOptions{1 + static_cast<unsigned>(i % 4 != 0)});
+               static_cast<std::uint64_t>(i) + 50,
+               CompileOptions{1 + static_cast<unsigned>(i % 4 != 0)});
   }
 }
 

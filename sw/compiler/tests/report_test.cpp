@@ -1,9 +1,9 @@
-// Reports, listing, trace, layout JSON, graph parsing errors, and the scheduler's reservation rules.
+// Reports, listing, trace, layout JSON, graph parsing errors, and the scheduler's reservation
+// rules.
 #include <gtest/gtest.h>
 
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "sw/compiler/tests/test_util.hpp"
 
@@ -16,7 +16,8 @@ TEST(Report, UtilisationIsMacsOverCyclesTimesPeak) {
   EXPECT_EQ(r.report.macs, 8u * 16 * 16);
   EXPECT_EQ(r.report.mxms_used, 1u);  // one column tile: west MXM only
   EXPECT_EQ(r.report.peak_macs_per_cycle, 128u);
-  EXPECT_DOUBLE_EQ(r.report.mxm_utilisation, 2048.0 / (128.0 * static_cast<double>(r.report.predicted_cycles)));
+  EXPECT_DOUBLE_EQ(r.report.mxm_utilisation,
+                   2048.0 / (128.0 * static_cast<double>(r.report.predicted_cycles)));
   const auto j = nlohmann::json::parse(r.report.toJson());
   EXPECT_EQ(j["predicted_cycles"], r.report.predicted_cycles);
   EXPECT_FALSE(j["critical_path"].empty());
@@ -31,7 +32,8 @@ TEST(Report, UtilisationIsMacsOverCyclesTimesPeak) {
 }
 
 TEST(Report, TraceHasOneTrackPerQueueAndEveryRun) {
-  const CompileResult r = compile(loadGraphFile(LPU_SOURCE_DIR "/sw/compiler/graphs/matmul_requant_relu.json"));
+  const CompileResult r =
+      compile(loadGraphFile(LPU_SOURCE_DIR "/sw/compiler/graphs/matmul_requant_relu.json"));
   std::ostringstream os;
   writeScheduleTrace(r, os);
   const auto j = nlohmann::json::parse(os.str());
@@ -63,7 +65,9 @@ TEST(Layout, JsonNamesEveryTensorAndPacksRoundTrip) {
       sram[{seg.position, seg.address + static_cast<std::uint32_t>(w)}] =
           std::vector<std::uint8_t>(seg.bytes.begin() + static_cast<long>(w * 16),
                                     seg.bytes.begin() + static_cast<long>(w * 16 + 16));
-  const auto back = unpackTensor(r.layout, "A", [&](unsigned p, std::uint32_t a) { return sram.at({p, a}); });
+  const auto back = unpackTensor(r.layout, "A", [&](unsigned p, std::uint32_t a) {
+    return sram.at({p, a});
+  });
   EXPECT_EQ(back, in.at("A"));
 }
 
@@ -87,13 +91,15 @@ TEST(GraphParse, ErrorsNameTheProblem) {
     return std::string("no error");
   };
   EXPECT_NE(err("{").find("t.json: JSON"), std::string::npos);
-  EXPECT_NE(err(R"({"tensors": {"a": {"shape": [2, 3], "dtype": "f32"}}, "nodes": []})").find("dtype 'f32'"),
+  EXPECT_NE(err(R"({"tensors": {"a": {"shape": [2, 3], "dtype": "f32"}}, "nodes": []})")
+                .find("dtype 'f32'"),
             std::string::npos);
-  EXPECT_NE(err(R"({"tensors": {"a": {"shape": [2, 3], "kind": "input"}, "b": {"shape": [4, 3], "kind": "weight"},
+  EXPECT_NE(
+      err(R"({"tensors": {"a": {"shape": [2, 3], "kind": "input"}, "b": {"shape": [4, 3], "kind": "weight"},
                     "c": {"shape": [2, 3], "dtype": "i32"}},
                     "nodes": [{"op": "matmul", "inputs": ["a", "b"], "output": "c"}]})")
-                .find("inner dimensions"),
-            std::string::npos);
+          .find("inner dimensions"),
+      std::string::npos);
   EXPECT_NE(err(R"({"tensors": {"a": {"shape": [2, 3], "kind": "input"}, "c": {"shape": [2, 3]}},
                     "nodes": [{"op": "relu", "inputs": ["q"], "output": "c"}]})")
                 .find("unknown input 'q'"),
@@ -124,8 +130,8 @@ TEST(Scheduler, StreamReservationsNeverOverlap) {
   // MEM_W2 (2) -> VXM: E0 held at positions 3, 4, 5 in cycles 2, 3, 4 when read at 0.
   Bundle a = readToVxm(2, 0);
   EXPECT_EQ(s.place(a, 0), 0);
-  // A second read from MEM_W0 (4) pinned to E0 must not put its value into R[E][0][5] while the first holds it
-  // (cycle 4); the VXM queue is busy at 4 as well.
+  // A second read from MEM_W0 (4) pinned to E0 must not put its value into R[E][0][5] while the
+  // first holds it (cycle 4); the VXM queue is busy at 4 as well.
   Bundle b = readToVxm(4, 0);
   const std::int64_t t = s.place(b, 0);
   EXPECT_NE(t + b.insns[1].offset, 4);  // never the same VXM cycle
@@ -167,7 +173,8 @@ namespace {
 TEST(Emission, ProgramsRoundTripThroughTheAssembler) {
   for (const char* f : {"mlp2.json", "matmul_requant_relu.json", "eltwise.json"}) {
     SCOPED_TRACE(f);
-    const CompileResult r = compile(loadGraphFile(std::string(LPU_SOURCE_DIR "/sw/compiler/graphs/") + f));
+    const CompileResult r =
+        compile(loadGraphFile(std::string(LPU_SOURCE_DIR "/sw/compiler/graphs/") + f));
     const isa::ArchConfig cfg = isa::ArchConfig::byName(r.program.config);
     const std::string text = assembler::disassemble(r.program, cfg);
     const assembler::AssembleResult back = assembler::assemble(text, "compiled.s", cfg);

@@ -7,7 +7,9 @@
 namespace lpu::compiler::testing {
 
 namespace {
-std::int32_t sat8(std::int64_t v) { return static_cast<std::int32_t>(std::clamp<std::int64_t>(v, -128, 127)); }
+std::int32_t sat8(std::int64_t v) {
+  return static_cast<std::int32_t>(std::clamp<std::int64_t>(v, -128, 127));
+}
 }  // namespace
 
 Values reference(const Graph& g, const Values& inputs) {
@@ -26,7 +28,8 @@ Values reference(const Graph& g, const Values& inputs) {
           for (unsigned j = 0; j < out.cols; ++j) {
             std::uint32_t s = 0;  // wrapping int32
             for (unsigned k = 0; k < K; ++k)
-              s += static_cast<std::uint32_t>(a[std::size_t{i} * K + k] * b[std::size_t{k} * out.cols + j]);
+              s += static_cast<std::uint32_t>(a[std::size_t{i} * K + k] *
+                                              b[std::size_t{k} * out.cols + j]);
             y[std::size_t{i} * out.cols + j] = static_cast<std::int32_t>(s);
           }
         break;
@@ -37,7 +40,8 @@ Values reference(const Graph& g, const Values& inputs) {
             const std::int64_t m = n.multiplier.size() == 1 ? n.multiplier[0] : n.multiplier[j];
             const std::int64_t p = std::int64_t{a[std::size_t{i} * out.cols + j]} * m;
             std::int64_t r = p;
-            if (n.shift > 0) r = (p + (std::int64_t{1} << (n.shift - 1)) - (p < 0 ? 1 : 0)) >> n.shift;
+            if (n.shift > 0)
+              r = (p + (std::int64_t{1} << (n.shift - 1)) - (p < 0 ? 1 : 0)) >> n.shift;
             y[std::size_t{i} * out.cols + j] = sat8(r);
           }
         break;
@@ -48,7 +52,8 @@ Values reference(const Graph& g, const Values& inputs) {
         y = a;
         break;
       case OpKind::kAdd:
-        for (std::size_t i = 0; i < y.size(); ++i) y[i] = sat8(std::int64_t{a[i]} + v.at(n.inputs[1])[i]);
+        for (std::size_t i = 0; i < y.size(); ++i)
+          y[i] = sat8(std::int64_t{a[i]} + v.at(n.inputs[1])[i]);
         break;
       case OpKind::kMul:
         for (std::size_t i = 0; i < y.size(); ++i)
@@ -57,7 +62,8 @@ Values reference(const Graph& g, const Values& inputs) {
       case OpKind::kTranspose: {
         const Tensor& x = g.tensor(n.inputs[0]);
         for (unsigned i = 0; i < x.rows; ++i)
-          for (unsigned j = 0; j < x.cols; ++j) y[std::size_t{j} * x.rows + i] = a[std::size_t{i} * x.cols + j];
+          for (unsigned j = 0; j < x.cols; ++j)
+            y[std::size_t{j} * x.rows + i] = a[std::size_t{i} * x.cols + j];
         break;
       }
     }
@@ -96,9 +102,8 @@ ModelRun runOnModel(const CompileResult& r, const Values& inputs) {
   if (m.error()) out.error = m.error()->message;
   for (const auto& [name, t] : r.layout.tensors) {
     if (name.find('.') != std::string::npos) continue;  // compiler constants
-    out.tensors[name] = unpackTensor(r.layout, name, [&](unsigned pos, std::uint32_t addr) {
-      return m.readSram(pos, addr);
-    });
+    out.tensors[name] = unpackTensor(
+        r.layout, name, [&](unsigned pos, std::uint32_t addr) { return m.readSram(pos, addr); });
   }
   return out;
 }

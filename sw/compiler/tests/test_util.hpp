@@ -1,5 +1,5 @@
-// Shared helpers of the compiler tests: a plain C++ reference interpreter of the IR, random data, and running a
-// compiled program on the golden model.
+// Shared helpers of the compiler tests: a plain C++ reference interpreter of the IR, random data,
+// and running a compiled program on the golden model.
 #pragma once
 
 #include <cstdint>
@@ -15,10 +15,12 @@ namespace lpu::compiler::testing {
 
 using Values = std::map<std::string, std::vector<std::int32_t>>;
 
-// The IR's semantics (sw/compiler/ir.hpp), written independently of the compiler: every tensor of the graph.
+// The IR's semantics (sw/compiler/ir.hpp), written independently of the compiler: every tensor of
+// the graph.
 Values reference(const Graph& g, const Values& inputs);
 
-// Random i8 values for every input tensor; random i8 data for every weight tensor (written into `g`).
+// Random i8 values for every input tensor; random i8 data for every weight tensor (written into
+// `g`).
 Values randomInputs(Graph& g, std::uint64_t seed);
 
 struct ModelRun {
@@ -27,7 +29,8 @@ struct ModelRun {
   std::string error;
   Values tensors;  // every tensor in the layout, read back (copy 0)
 };
-// Loads r.program plus the packed inputs into a fresh Machine, runs it (limit: predicted + 1000) and reads back.
+// Loads r.program plus the packed inputs into a fresh Machine, runs it (limit: predicted + 1000)
+// and reads back.
 ModelRun runOnModel(const CompileResult& r, const Values& inputs);
 
 }  // namespace lpu::compiler::testing

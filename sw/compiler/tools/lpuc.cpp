@@ -1,7 +1,8 @@
 // lpuc: the compiler's own driver (until `lpu compile` exists in sw/cli).
 //   lpuc GRAPH.json [-o PROG.lpb] [--asm PROG.s] [--layout LAYOUT.json] [--report REPORT.json]
 //        [--trace TRACE.json] [--listing] [--mxms 1|2]
-// Prints the schedule report (and with --listing the per-queue schedule) to stdout. Exit 1 on an error.
+// Prints the schedule report (and with --listing the per-queue schedule) to stdout. Exit 1 on an
+// error.
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -22,21 +23,30 @@ int main(int argc, char** argv) {
       return argv[++i];
     };
     try {
-      if (a == "-o") out = next();
-      else if (a == "--asm") asm_out = next();
-      else if (a == "--layout") layout = next();
-      else if (a == "--report") report = next();
-      else if (a == "--trace") trace = next();
-      else if (a == "--listing") listing = true;
-      else if (a == "--mxms") opt.mxms = static_cast<unsigned>(std::stoul(next()));
-      else graph = a;
+      if (a == "-o")
+        out = next();
+      else if (a == "--asm")
+        asm_out = next();
+      else if (a == "--layout")
+        layout = next();
+      else if (a == "--report")
+        report = next();
+      else if (a == "--trace")
+        trace = next();
+      else if (a == "--listing")
+        listing = true;
+      else if (a == "--mxms")
+        opt.mxms = static_cast<unsigned>(std::stoul(next()));
+      else
+        graph = a;
     } catch (const std::exception& e) {
       std::cerr << "lpuc: " << e.what() << "\n";
       return 1;
     }
   }
   if (graph.empty()) {
-    std::cerr << "usage: lpuc GRAPH.json [-o PROG.lpb] [--asm F] [--layout F] [--report F] [--trace F] [--listing] "
+    std::cerr << "usage: lpuc GRAPH.json [-o PROG.lpb] [--asm F] [--layout F] [--report F] "
+                 "[--trace F] [--listing] "
                  "[--mxms 1|2]\n";
     return 1;
   }
@@ -44,7 +54,8 @@ int main(int argc, char** argv) {
     const compiler::CompileResult r = compiler::compile(compiler::loadGraphFile(graph), opt);
     if (!out.empty()) isa::saveProgramFile(out, r.program);
     if (!asm_out.empty())
-      std::ofstream(asm_out) << assembler::disassemble(r.program, isa::ArchConfig::byName(r.program.config));
+      std::ofstream(asm_out) << assembler::disassemble(r.program,
+                                                       isa::ArchConfig::byName(r.program.config));
     if (!layout.empty()) std::ofstream(layout) << r.layout.toJson() << "\n";
     if (!report.empty()) std::ofstream(report) << r.report.toJson() << "\n";
     if (!trace.empty()) {
