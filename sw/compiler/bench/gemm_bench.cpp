@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
                          {"K", s.K},
                          {"N", s.N},
                          {"error", e.what()}});
-      
+
       continue;
     }
     isa::Program p = r.program;
