@@ -245,5 +245,52 @@ TEST(Disassembler, LeavesOutHaltOnlyQueuesAndRejectsForeignShapes) {
   EXPECT_THROW(disassemble(bad, cfg), std::invalid_argument);
 }
 
+// Random binaries: encodings of random instructions (legal or not for their queue and
+// configuration), repeats and arbitrary words, every queue ending in halt. The disassembly is
+// total: it must assemble back to the same binary.
+TEST(Disassembler, RandomBinaryProgramsRoundTrip) {
+  for (const char* name : {"small", "large"}) {
+    const isa::ArchConfig cfg = isa::ArchConfig::byName(name);
+    std::mt19937 rng(kSeed);
+    const std::uint32_t halt = isa::encode(isa::Instruction::make(isa::Opcode::kHalt));
+    for (int program = 0; program < 40; ++program) {
+      isa::Program p;
+      p.config = name;
+      p.queues.resize(cfg.queues());
+      for (auto& q : p.queues) {
+        const auto n = pick(rng, 0, 30);
+        for (std::int64_t i = 0; i < n; ++i) {
+          const auto kind = pick(rng, 0, 3);
+          if (kind == 0) {  // any word
+            q.push_back(static_cast<std::uint32_t>(pick(rng, 0, 0xFFFFFFFFLL)));
+          } else {  // an instruction with random in-field operand values
+            const isa::InsnDesc& d =
+                kind == 1
+                    ? isa::kInsns[1]  // repeat
+                    : isa::kInsns[static_cast<std::size_t>(pick(rng, 0, isa::kInsns.size() - 1))];
+            isa::Instruction insn = isa::Instruction::make(d.opcode);
+            const auto types = typesOf(d.type_mask);
+            insn.type = types[static_cast<std::size_t>(pick(rng, 0, types.size() - 1))];
+            for (unsigned k = 0; k < d.num_operands; ++k) {
+              const isa::FieldDesc& fd = isa::fieldDesc(d.operands[k].field);
+              const unsigned w = fd.msb - fd.lsb + 1;
+              const std::int64_t lo =
+                  fd.kind == FieldKind::kSint ? -(std::int64_t{1} << (w - 1)) : 0;
+              const std::int64_t hi = fd.kind == FieldKind::kSint ? (std::int64_t{1} << (w - 1)) - 1
+                                                                  : (std::int64_t{1} << w) - 1;
+              insn.set(d.operands[k].field,
+                       static_cast<std::int32_t>(pick(rng, lo, std::min(hi, lo + 40))));
+            }
+            q.push_back(isa::encode(insn));
+          }
+        }
+        q.push_back(halt);
+      }
+      testing::expectRoundTrip(p, cfg, fmt::format("{} program {}", name, program));
+      if (::testing::Test::HasFailure()) return;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace lpu::assembler
