@@ -1,0 +1,232 @@
+#include "tb/rtl_harness.hpp"
+
+#include <stdexcept>
+#include <string>
+
+// Verilator's headers and generated code are not written for -Wextra -Werror.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#pragma GCC diagnostic ignored "-Wshadow"
+#include "Vlpu_large.h"
+#include "Vlpu_large___024root.h"
+#include "Vlpu_small.h"
+#include "Vlpu_small___024root.h"
+#include "verilated.h"
+#include "verilated_fst_c.h"
+#pragma GCC diagnostic pop
+
+namespace lpu::tb {
+
+// What the harness needs from a verilated lpu_top, independent of its configuration.
+class RtlHarness::Model {
+ public:
+  virtual ~Model() = default;
+  // One clock cycle with these host inputs (sampled at the rising edge).
+  virtual void cycle(bool req, bool we, std::uint32_t addr, std::uint32_t wdata) = 0;
+  virtual void reset() = 0;
+  virtual std::uint32_t rdata() const = 0;
+  // Byte `index` of the flattened stream register file of one direction.
+  virtual std::uint8_t streamByte(isa::Dir dir, std::size_t index) const = 0;
+  virtual std::uint64_t clocks() const = 0;
+  virtual bool gotError() const = 0;
+};
+
+namespace {
+
+template <class V>
+class ModelImpl final : public RtlHarness::Model {
+ public:
+  explicit ModelImpl(const HarnessOptions& opt) : opt_(opt) {
+    ctx_ = std::make_unique<VerilatedContext>();
+    ctx_->fatalOnError(opt.fatal_assertions);
+    if (!opt.trace_path.empty()) ctx_->traceEverOn(true);
+    top_ = std::make_unique<V>(ctx_.get(), "lpu_top");
+    if (!opt.trace_path.empty()) {
+      fst_ = std::make_unique<VerilatedFstC>();
+      top_->trace(fst_.get(), 99);
+      fst_->open(opt.trace_path.c_str());
+    }
+    top_->clk_i = 0;
+    top_->rst_ni = 1;
+    top_->host_req_i = 0;
+    top_->host_we_i = 0;
+    top_->host_addr_i = 0;
+    top_->host_wdata_i = 0;
+    top_->eval();
+    reset();
+  }
+  ~ModelImpl() override {
+    top_->final();
+    if (fst_) fst_->close();
+  }
+
+  void reset() override {
+    top_->rst_ni = 0;
+    top_->eval();
+    cycle(false, false, 0, 0);
+    cycle(false, false, 0, 0);
+    top_->rst_ni = 1;
+    top_->eval();
+  }
+
+  void cycle(bool req, bool we, std::uint32_t addr, std::uint32_t wdata) override {
+    top_->host_req_i = req;
+    top_->host_we_i = we;
+    top_->host_addr_i = addr & 0xFFF;
+    top_->host_wdata_i = wdata;
+    // Settle the new inputs before the edge, as flops of the host clocked by this clock would: concurrent
+    // assertions sample the values of the previous evaluation (preponed region).
+    top_->eval();
+    top_->clk_i = 1;
+    top_->eval();
+    dump();
+    ctx_->timeInc(1);
+    top_->clk_i = 0;
+    top_->eval();
+    dump();
+    ctx_->timeInc(1);
+    ++clocks_;
+  }
+
+  std::uint32_t rdata() const override { return top_->host_rdata_o; }
+
+  std::uint8_t streamByte(isa::Dir dir, std::size_t index) const override {
+    const auto& v = dir == isa::Dir::kEast ? top_->rootp->lpu_top__DOT__u_streams__DOT__sr_e_q
+                                           : top_->rootp->lpu_top__DOT__u_streams__DOT__sr_w_q;
+    return static_cast<std::uint8_t>(v[index / 4] >> (8 * (index % 4)));
+  }
+
+  std::uint64_t clocks() const override { return clocks_; }
+  bool gotError() const override { return ctx_->gotError(); }
+
+ private:
+  void dump() {
+    if (fst_ && clocks_ >= opt_.trace_from && clocks_ < opt_.trace_to) fst_->dump(ctx_->time());
+  }
+
+  HarnessOptions opt_;
+  std::unique_ptr<VerilatedContext> ctx_;
+  std::unique_ptr<V> top_;
+  std::unique_ptr<VerilatedFstC> fst_;
+  std::uint64_t clocks_ = 0;
+};
+
+}  // namespace
+
+RtlHarness::RtlHarness(const isa::ArchConfig& cfg, HarnessOptions options) : cfg_(cfg) {
+  if (cfg.name() == "small") {
+    model_ = std::make_unique<ModelImpl<Vlpu_small>>(options);
+  } else if (cfg.name() == "large") {
+    model_ = std::make_unique<ModelImpl<Vlpu_large>>(options);
+  } else {
+    throw std::invalid_argument("RtlHarness: no verilated model for configuration '" + std::string(cfg.name()) +
+                                "' (have: small, large)");
+  }
+}
+
+RtlHarness::~RtlHarness() = default;
+
+void RtlHarness::writeReg(std::uint32_t addr, std::uint32_t value) { model_->cycle(true, true, addr, value); }
+
+std::uint32_t RtlHarness::readReg(std::uint32_t addr) {
+  model_->cycle(true, false, addr, 0);
+  return model_->rdata();
+}
+
+void RtlHarness::step(std::uint64_t n) {
+  for (std::uint64_t i = 0; i < n; ++i) model_->cycle(false, false, 0, 0);
+}
+
+void RtlHarness::writeQueue(unsigned queue, std::span<const std::uint32_t> words, unsigned first) {
+  writeReg(kRegImemAddr, (queue & 0xFF) | ((first & 0xFFFF) << 8));
+  for (std::uint32_t w : words) writeReg(kRegImemData, w);
+}
+
+void RtlHarness::loadProgram(const isa::Program& program) {
+  if (program.config != cfg_.name()) {
+    throw std::invalid_argument("RtlHarness::loadProgram: program is for configuration '" + program.config +
+                                "', the model is '" + std::string(cfg_.name()) + "'");
+  }
+  if (program.queues.size() != cfg_.queues()) {
+    throw std::invalid_argument("RtlHarness::loadProgram: " + std::to_string(program.queues.size()) +
+                                " queues, the configuration has " + std::to_string(cfg_.queues()));
+  }
+  for (unsigned q = 0; q < program.queues.size(); ++q) writeQueue(q, program.queues[q]);
+  const unsigned lanes = cfg_.lanes();
+  for (const isa::DataSegment& seg : program.data) {
+    for (std::size_t w = 0; w * lanes < seg.bytes.size(); ++w) {
+      writeSram(seg.position, seg.address + static_cast<std::uint32_t>(w),
+                std::span<const std::uint8_t>(seg.bytes).subspan(w * lanes, lanes));
+    }
+  }
+}
+
+void RtlHarness::writeSram(unsigned position, std::uint32_t address, std::span<const std::uint8_t> word) {
+  if (word.size() != cfg_.lanes()) throw std::invalid_argument("RtlHarness::writeSram: word is not lanes bytes");
+  for (unsigned i = 0; i < cfg_.lanes() / 4; ++i) {
+    std::uint32_t v = 0;
+    for (unsigned k = 0; k < 4; ++k) v |= std::uint32_t{word[4 * i + k]} << (8 * k);
+    writeReg(kRegSramData + 4 * i, v);
+  }
+  writeReg(kRegSramAddr, (position & 0xFF) | ((address & 0xFFFF) << 8));
+  writeReg(kRegSramCmd, kSramCmdWrite);
+}
+
+std::vector<std::uint8_t> RtlHarness::readSram(unsigned position, std::uint32_t address) {
+  writeReg(kRegSramAddr, (position & 0xFF) | ((address & 0xFFFF) << 8));
+  writeReg(kRegSramCmd, kSramCmdRead);
+  std::vector<std::uint8_t> out(cfg_.lanes());
+  for (unsigned i = 0; i < cfg_.lanes() / 4; ++i) {
+    const std::uint32_t v = readReg(kRegSramData + 4 * i);
+    for (unsigned k = 0; k < 4; ++k) out[4 * i + k] = static_cast<std::uint8_t>(v >> (8 * k));
+  }
+  return out;
+}
+
+void RtlHarness::start() { writeReg(kRegCtrl, kCtrlStart); }
+void RtlHarness::clear() { writeReg(kRegCtrl, kCtrlClear); }
+
+std::uint64_t RtlHarness::cycle() {
+  const std::uint64_t lo = readReg(kRegCycleLo);
+  const std::uint64_t hi = readReg(kRegCycleHi);
+  return hi << 32 | lo;
+}
+
+RunResult RtlHarness::run(std::uint64_t max_cycles) {
+  RunResult r;
+  const std::uint64_t clocks0 = model_->clocks();
+  start();
+  // STATUS reads RUNNING from the START write on; each poll is one clock, so the program runs while we poll.
+  // The poll that first reads !RUNNING was requested in the cycle after the machine stopped.
+  bool timed_out = false;
+  while ((r.status = readReg(kRegStatus)) & kStatusRunning) {
+    if (model_->clocks() - clocks0 > max_cycles + 8) {  // + the few clocks between START and cycle 0
+      timed_out = true;
+      break;
+    }
+  }
+  if (timed_out) {
+    r.cycles = cycle();
+    clear();
+    r.status = readReg(kRegStatus);
+    r.error = isa::ErrorCode::kTimeout;
+  } else {
+    r.error = (r.status & kStatusError) ? errorCode() : isa::ErrorCode::kNone;
+    r.cycles = cycle();
+  }
+  r.clocks = model_->clocks() - clocks0;
+  return r;
+}
+
+std::vector<std::uint8_t> RtlHarness::peekStream(isa::Dir dir, unsigned stream, unsigned position) const {
+  const unsigned lanes = cfg_.lanes();
+  const std::size_t base = (std::size_t{position} * cfg_.streamsPerDir() + stream) * lanes;
+  std::vector<std::uint8_t> out(lanes);
+  for (unsigned i = 0; i < lanes; ++i) out[i] = model_->streamByte(dir, base + i);
+  return out;
+}
+
+std::uint64_t RtlHarness::clocks() const { return model_->clocks(); }
+bool RtlHarness::assertionFailed() const { return model_->gotError(); }
+
+}  // namespace lpu::tb

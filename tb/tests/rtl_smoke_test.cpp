@@ -1,0 +1,304 @@
+// Smoke tests of the verilated core through the host register port, in both named configurations.
+// Programs are built with isa::encode; expected cycle counts come from the timing equation of
+// docs/architecture.md section 4 (a result of latency L dispatched at t at position p is visible h hops away at
+// t + L + h - 1) with latencies from the generated ISA table.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <initializer_list>
+#include <utility>
+#include <vector>
+
+#include "sw/isa/arch.hpp"
+#include "sw/isa/isa.hpp"
+#include "sw/isa/program.hpp"
+#include "tb/rtl_harness.hpp"
+
+namespace lpu::tb {
+namespace {
+
+using isa::Dir;
+using isa::ErrorCode;
+using isa::Field;
+using isa::Opcode;
+using isa::StreamRef;
+
+std::uint32_t enc(Opcode op, std::initializer_list<std::pair<Field, std::int32_t>> fields = {}) {
+  isa::Instruction insn = isa::Instruction::make(op);
+  for (const auto& [f, v] : fields) insn.set(f, v);
+  return isa::encode(insn);
+}
+std::int32_t strm(Dir d, unsigned i) { return static_cast<std::int32_t>(StreamRef{d, i}.encode()); }
+unsigned latency(Opcode op) { return isa::findInsn(static_cast<unsigned>(op))->latency; }
+
+class RtlSmoke : public ::testing::TestWithParam<const char*> {
+ protected:
+  RtlSmoke() : cfg_(isa::ArchConfig::byName(GetParam())), h_(cfg_) {}
+
+  // A program in which every queue halts at once; tests fill in the queues they use.
+  isa::Program haltEverywhere() const {
+    isa::Program p;
+    p.config = std::string(cfg_.name());
+    p.queues.assign(cfg_.queues(), std::vector<std::uint32_t>{enc(Opcode::kHalt)});
+    return p;
+  }
+  std::vector<std::uint8_t> pattern(unsigned seed) const {
+    std::vector<std::uint8_t> v(cfg_.lanes());
+    for (unsigned i = 0; i < v.size(); ++i) v[i] = static_cast<std::uint8_t>(seed * 37 + i * 7 + 3);
+    return v;
+  }
+  unsigned memW(unsigned k) const { return cfg_.vxmPosition() - 1 - k; }  // MEM_Wk
+  unsigned memE(unsigned k) const { return cfg_.vxmPosition() + 1 + k; }  // MEM_Ek
+
+  isa::ArchConfig cfg_;
+  RtlHarness h_;
+};
+
+TEST_P(RtlSmoke, ConfigRegisterDescribesTheConfiguration) {
+  const std::uint32_t c = h_.readReg(kRegConfig);
+  EXPECT_EQ(c & 0xFF, cfg_.lanes());
+  EXPECT_EQ((c >> 8) & 0x1F, cfg_.streamsPerDir());
+  EXPECT_EQ((c >> 13) & 0x1F, cfg_.memSlicesPerHem());
+  EXPECT_EQ(1u << ((c >> 18) & 0x1F), cfg_.params().words_per_bank);
+  EXPECT_EQ((c >> 23) & 0x3, cfg_.params().mxm_abc_interval);
+}
+
+TEST_P(RtlSmoke, AllHaltTakesOneCycle) {
+  h_.loadProgram(haltEverywhere());
+  RunResult r = h_.run(100);
+  EXPECT_EQ(r.status, kStatusDone);
+  EXPECT_EQ(r.cycles, 1u);  // docs/architecture.md section 3
+  EXPECT_FALSE(h_.assertionFailed());
+}
+
+TEST_P(RtlSmoke, SramLoadsAndReadsBack) {
+  const auto a = pattern(1), b = pattern(2);
+  h_.writeSram(memW(0), 0, a);
+  h_.writeSram(memE(0), cfg_.wordsPerSlice() - 1, b);
+  EXPECT_EQ(h_.readSram(memW(0), 0), a);
+  EXPECT_EQ(h_.readSram(memE(0), cfg_.wordsPerSlice() - 1), b);
+  EXPECT_FALSE(h_.assertionFailed());
+}
+
+// MEM_W0 reads a word onto E3; it passes the VXM and MEM_E0 writes it back. Read at t = 0 is visible two hops
+// east at t_w = 0 + L_read + 2 - 1; the write there, then halt at t_w + 1, so the program takes t_w + 2 cycles.
+TEST_P(RtlSmoke, ReadCrossesTheVxmAndIsWrittenBack) {
+  const unsigned t_w = 0 + latency(Opcode::kRead) + 2 - 1;
+  isa::Program p = haltEverywhere();
+  p.queues[memW(0)] = {enc(Opcode::kRead, {{Field::kAddr, 5}, {Field::kMstrm, strm(Dir::kEast, 3)}}),
+                       enc(Opcode::kHalt)};
+  p.queues[memE(0)] = {enc(Opcode::kNop, {{Field::kCount, static_cast<std::int32_t>(t_w)}}),
+                       enc(Opcode::kWrite, {{Field::kAddr, 7}, {Field::kMstrm, strm(Dir::kEast, 3)}}),
+                       enc(Opcode::kHalt)};
+  p.data.push_back(isa::DataSegment{memW(0), 5, pattern(5)});
+  h_.loadProgram(p);
+  RunResult r = h_.run(100);
+  EXPECT_EQ(r.status, kStatusDone);
+  EXPECT_EQ(r.cycles, t_w + 2);
+  EXPECT_EQ(h_.readSram(memE(0), 7), pattern(5));
+  // The value keeps travelling east until the machine stops at the start of cycle T: loaded into position
+  // memW(0)+1 at the end of cycle L-1, it is at memW(0) + 1 + (T - L) when the machine stops.
+  const unsigned at = memW(0) + 1 + (t_w + 2 - latency(Opcode::kRead));
+  EXPECT_EQ(h_.peekStream(Dir::kEast, 3, at), pattern(5));
+  EXPECT_FALSE(h_.assertionFailed());
+}
+
+// read + repeat 3,1,1 on MEM_W0 and write + repeat 3,1,1 on MEM_E0 copy words 0..3 to 10..13.
+TEST_P(RtlSmoke, RepeatWithStrideCopiesABlock) {
+  const unsigned t_w = latency(Opcode::kRead) + 2 - 1;
+  isa::Program p = haltEverywhere();
+  const std::uint32_t rep = enc(Opcode::kRepeat, {{Field::kRepN, 3}, {Field::kRepD, 1}, {Field::kStride, 1}});
+  p.queues[memW(0)] = {enc(Opcode::kRead, {{Field::kAddr, 0}, {Field::kMstrm, strm(Dir::kEast, 0)}}), rep,
+                       enc(Opcode::kHalt)};
+  p.queues[memE(0)] = {enc(Opcode::kNop, {{Field::kCount, static_cast<std::int32_t>(t_w)}}),
+                       enc(Opcode::kWrite, {{Field::kAddr, 10}, {Field::kMstrm, strm(Dir::kEast, 0)}}), rep,
+                       enc(Opcode::kHalt)};
+  for (unsigned i = 0; i < 4; ++i) p.data.push_back(isa::DataSegment{memW(0), i, pattern(10 + i)});
+  h_.loadProgram(p);
+  RunResult r = h_.run(100);
+  EXPECT_EQ(r.status, kStatusDone);
+  // Writes at t_w .. t_w + 3 (the Repeat's own cycle re-issues with d = 1), halt at t_w + 4.
+  EXPECT_EQ(r.cycles, t_w + 5);
+  for (unsigned i = 0; i < 4; ++i) EXPECT_EQ(h_.readSram(memE(0), 10 + i), pattern(10 + i)) << "word " << i;
+  EXPECT_FALSE(h_.assertionFailed());
+}
+
+// A long run: 1024 reads 64 cycles apart (repeat 1023, 64, 1) copied word by word 2 slices east. The last write
+// is at t_w + 1023 * 64, halt one cycle later. Also the simulation-speed benchmark (clocks per second).
+TEST_P(RtlSmoke, LongRepeatedCopyKeepsExactTiming) {
+  const unsigned t_w = latency(Opcode::kRead) + 2 - 1;
+  constexpr unsigned kN = 1023, kD = 64;
+  isa::Program p = haltEverywhere();
+  const std::uint32_t rep = enc(Opcode::kRepeat, {{Field::kRepN, kN}, {Field::kRepD, kD}, {Field::kStride, 1}});
+  p.queues[memW(0)] = {enc(Opcode::kRead, {{Field::kAddr, 0}, {Field::kMstrm, strm(Dir::kEast, 5)}}), rep,
+                       enc(Opcode::kHalt)};
+  p.queues[memE(0)] = {enc(Opcode::kNop, {{Field::kCount, static_cast<std::int32_t>(t_w)}}),
+                       enc(Opcode::kWrite, {{Field::kAddr, 2048}, {Field::kMstrm, strm(Dir::kEast, 5)}}), rep,
+                       enc(Opcode::kHalt)};
+  p.data.push_back(isa::DataSegment{memW(0), 1023, pattern(9)});
+  h_.loadProgram(p);
+  RunResult r = h_.run(100'000);
+  EXPECT_EQ(r.status, kStatusDone);
+  EXPECT_EQ(r.cycles, t_w + kN * kD + 2);
+  EXPECT_EQ(h_.readSram(memE(0), 2048 + 1023), pattern(9));
+  EXPECT_EQ(h_.readSram(memE(0), 2048), std::vector<std::uint8_t>(cfg_.lanes(), 0));
+  EXPECT_FALSE(h_.assertionFailed());
+}
+
+// MEM_W0 parks in sync; MEM_E0 notifies at cycle 4, so MEM_W0 reads at 5; MEM_E0 writes when it arrives.
+TEST_P(RtlSmoke, NotifyReleasesASyncedQueue) {
+  const unsigned t_notify = 4, t_read = t_notify + 1;
+  const unsigned t_w = t_read + latency(Opcode::kRead) + 2 - 1;
+  isa::Program p = haltEverywhere();
+  p.queues[memW(0)] = {enc(Opcode::kSync),
+                       enc(Opcode::kRead, {{Field::kAddr, 1}, {Field::kMstrm, strm(Dir::kEast, 1)}}),
+                       enc(Opcode::kHalt)};
+  p.queues[memE(0)] = {enc(Opcode::kNop, {{Field::kCount, static_cast<std::int32_t>(t_notify)}}),
+                       enc(Opcode::kNotify),
+                       enc(Opcode::kNop, {{Field::kCount, static_cast<std::int32_t>(t_w - t_notify - 1)}}),
+                       enc(Opcode::kWrite, {{Field::kAddr, 2}, {Field::kMstrm, strm(Dir::kEast, 1)}}),
+                       enc(Opcode::kHalt)};
+  p.data.push_back(isa::DataSegment{memW(0), 1, pattern(7)});
+  h_.loadProgram(p);
+  RunResult r = h_.run(100);
+  EXPECT_EQ(r.status, kStatusDone);
+  EXPECT_EQ(r.cycles, t_w + 2);
+  EXPECT_EQ(h_.readSram(memE(0), 2), pattern(7));
+  EXPECT_FALSE(h_.assertionFailed());
+}
+
+// MEM_W1 reads a map word onto E0 (low bytes); MEM_W0 gathers word 3 with it onto E2; MEM_E0 writes the result.
+TEST_P(RtlSmoke, GatherReadsTheMappedWord) {
+  const unsigned t_g = 0 + latency(Opcode::kRead) + 1 - 1;        // map visible at MEM_W0 (1 hop)
+  const unsigned t_w = t_g + latency(Opcode::kGather) + 2 - 1;    // result visible at MEM_E0 (2 hops)
+  isa::Program p = haltEverywhere();
+  p.queues[memW(1)] = {enc(Opcode::kRead, {{Field::kAddr, 0}, {Field::kMstrm, strm(Dir::kEast, 0)}}),
+                       enc(Opcode::kHalt)};
+  p.queues[memW(0)] = {enc(Opcode::kNop, {{Field::kCount, static_cast<std::int32_t>(t_g)}}),
+                       enc(Opcode::kGather, {{Field::kMstrm, strm(Dir::kEast, 2)}, {Field::kMmap, strm(Dir::kEast, 0)}}),
+                       enc(Opcode::kHalt)};
+  p.queues[memE(0)] = {enc(Opcode::kNop, {{Field::kCount, static_cast<std::int32_t>(t_w)}}),
+                       enc(Opcode::kWrite, {{Field::kAddr, 9}, {Field::kMstrm, strm(Dir::kEast, 2)}}),
+                       enc(Opcode::kHalt)};
+  std::vector<std::uint8_t> map(cfg_.lanes(), 0);
+  for (unsigned k = 0; k < cfg_.superlanes(); ++k) map[k * 16] = static_cast<std::uint8_t>(3 + k);
+  p.data.push_back(isa::DataSegment{memW(1), 0, map});
+  for (unsigned a = 0; a < 3 + cfg_.superlanes(); ++a) p.data.push_back(isa::DataSegment{memW(0), a, pattern(a)});
+  h_.loadProgram(p);
+  RunResult r = h_.run(100);
+  EXPECT_EQ(r.status, kStatusDone);
+  EXPECT_EQ(r.cycles, t_w + 2);
+  std::vector<std::uint8_t> expect(cfg_.lanes());
+  for (unsigned k = 0; k < cfg_.superlanes(); ++k) {
+    const auto word = pattern(3 + k);
+    for (unsigned i = 0; i < 16; ++i) expect[k * 16 + i] = word[k * 16 + i];
+  }
+  EXPECT_EQ(h_.readSram(memE(0), 9), expect);
+  EXPECT_FALSE(h_.assertionFailed());
+}
+
+// An unassigned opcode after nop 4 stops the machine at cycle 4 with ILLEGAL_OPCODE at that queue, address = pc.
+TEST_P(RtlSmoke, IllegalOpcodeStopsTheMachine) {
+  constexpr unsigned kUnassigned = 0x7F;
+  ASSERT_EQ(isa::findInsn(kUnassigned), nullptr);
+  isa::Program p = haltEverywhere();
+  p.queues[memW(0)] = {enc(Opcode::kNop, {{Field::kCount, 4}}), kUnassigned << 25, enc(Opcode::kHalt)};
+  h_.loadProgram(p);
+  RunResult r = h_.run(100);
+  EXPECT_EQ(r.status, kStatusDone | kStatusError);
+  EXPECT_EQ(r.error, ErrorCode::kIllegalOpcode);
+  EXPECT_EQ(h_.errorCycle(), 4u);
+  EXPECT_EQ(r.cycles, 5u);  // ERR_CYCLE + 1
+  const ErrWhere w = h_.errorWhere();
+  EXPECT_EQ(w.position, memW(0));
+  EXPECT_EQ(w.address, 1u);
+  EXPECT_FALSE(h_.assertionFailed());
+}
+
+TEST_P(RtlSmoke, FetchPastTheProgramIsIllegal) {
+  isa::Program p = haltEverywhere();
+  p.queues[0] = {enc(Opcode::kNop, {{Field::kCount, 2}})};
+  h_.loadProgram(p);
+  RunResult r = h_.run(100);
+  EXPECT_EQ(r.error, ErrorCode::kIllegalOpcode);
+  EXPECT_EQ(h_.errorCycle(), 2u);
+  EXPECT_EQ(h_.errorWhere().position, 0u);
+  EXPECT_EQ(h_.errorWhere().address, 1u);
+}
+
+TEST_P(RtlSmoke, WrongSliceAndBadAddressAreReported) {
+  isa::Program p = haltEverywhere();
+  p.queues[cfg_.vxmPosition()] = {enc(Opcode::kRead, {{Field::kAddr, 0}, {Field::kMstrm, strm(Dir::kEast, 0)}})};
+  p.queues[memE(1)] = {enc(Opcode::kWrite, {{Field::kAddr, static_cast<std::int32_t>(cfg_.wordsPerSlice() % 8192)},
+                                            {Field::kMstrm, strm(Dir::kEast, 0)}})};
+  h_.loadProgram(p);
+  RunResult r = h_.run(100);
+  // Both fail in cycle 0; the lower position (the VXM) wins. (large: 8192 words fit the field exactly, so the
+  // write there is legal and the VXM's WRONG_SLICE is the only error.)
+  EXPECT_EQ(r.error, ErrorCode::kWrongSlice);
+  EXPECT_EQ(h_.errorCycle(), 0u);
+  EXPECT_EQ(h_.errorWhere().position, cfg_.vxmPosition());
+}
+
+TEST_P(RtlSmoke, RepeatAtTheStartIsBadRepeat) {
+  isa::Program p = haltEverywhere();
+  p.queues[memE(0)] = {enc(Opcode::kRepeat, {{Field::kRepN, 1}, {Field::kRepD, 1}})};
+  h_.loadProgram(p);
+  RunResult r = h_.run(100);
+  EXPECT_EQ(r.error, ErrorCode::kBadRepeat);
+  EXPECT_EQ(h_.errorCycle(), 0u);
+}
+
+// A map element outside the slice: the high byte comes from MEM_W2 on E1, the low byte from MEM_W1 on E0, both
+// arriving at MEM_W0 in cycle 3.
+TEST_P(RtlSmoke, GatherOutsideTheSliceIsBadAddress) {
+  isa::Program p = haltEverywhere();
+  p.queues[memW(2)] = {enc(Opcode::kRead, {{Field::kAddr, 0}, {Field::kMstrm, strm(Dir::kEast, 1)}}),
+                       enc(Opcode::kHalt)};
+  p.queues[memW(1)] = {enc(Opcode::kNop, {{Field::kCount, 1}}),
+                       enc(Opcode::kRead, {{Field::kAddr, 0}, {Field::kMstrm, strm(Dir::kEast, 0)}}),
+                       enc(Opcode::kHalt)};
+  p.queues[memW(0)] = {enc(Opcode::kNop, {{Field::kCount, 3}}),
+                       enc(Opcode::kGather, {{Field::kMstrm, strm(Dir::kEast, 2)}, {Field::kMmap, strm(Dir::kEast, 0)}}),
+                       enc(Opcode::kHalt)};
+  p.data.push_back(isa::DataSegment{memW(2), 0, std::vector<std::uint8_t>(cfg_.lanes(), 0x7F)});
+  p.data.push_back(isa::DataSegment{memW(1), 0, std::vector<std::uint8_t>(cfg_.lanes(), 0x03)});
+  h_.loadProgram(p);
+  RunResult r = h_.run(100);
+  EXPECT_EQ(r.error, ErrorCode::kBadAddress);
+  EXPECT_EQ(h_.errorCycle(), 3u);
+  const ErrWhere w = h_.errorWhere();
+  EXPECT_EQ(w.position, memW(0));
+  EXPECT_EQ(w.stream, 0u);
+  EXPECT_EQ(w.address, 0x7F03u);
+}
+
+TEST_P(RtlSmoke, SyncWithoutNotifyDeadlocks) {
+  isa::Program p = haltEverywhere();
+  p.queues[memE(0)] = {enc(Opcode::kSync), enc(Opcode::kHalt)};
+  h_.loadProgram(p);
+  RunResult r = h_.run(100);
+  EXPECT_EQ(r.error, ErrorCode::kSyncDeadlock);
+  EXPECT_EQ(h_.errorCycle(), 1u);
+  EXPECT_EQ(h_.errorWhere().position, memE(0));
+  EXPECT_EQ(h_.errorWhere().address, 0u);  // pc of the Sync
+}
+
+// A host load while running is ignored by the RTL and fires HostLoadsOnlyWhileStopped.
+TEST_P(RtlSmoke, LoadWhileRunningFiresAnAssertion) {
+  isa::Program p = haltEverywhere();
+  p.queues[0] = {enc(Opcode::kNop, {{Field::kCount, 50}}), enc(Opcode::kHalt)};
+  h_.loadProgram(p);
+  h_.start();
+  h_.step(3);
+  EXPECT_FALSE(h_.assertionFailed());
+  h_.writeReg(kRegImemData, 0);
+  h_.step(1);
+  EXPECT_TRUE(h_.assertionFailed());
+}
+
+INSTANTIATE_TEST_SUITE_P(Configs, RtlSmoke, ::testing::Values("small", "large"),
+                         [](const ::testing::TestParamInfo<const char*>& i) { return std::string(i.param); });
+
+}  // namespace
+}  // namespace lpu::tb
