@@ -40,11 +40,14 @@
     nop 1                       ; t=2
     read x, W1                  ; t=3: activations
 
-.queue MXM_W
+.queue MXM_W_LOAD                ; the MXM's load queue: weights
     nop 3                       ; t=0..2
-    lw 0, W0                    ; t=3: staging row 0
+    lw 0, W0, 1                 ; t=3: staging row 0 (one row, from W0)
     repeat 1, 1, 1              ; t=4: staging row 1
     iw                          ; t=5: install
+
+.queue MXM_W                     ; the MXM's compute queue: activations in, results out
+    nop 6                       ; t=0..5
     abc W1, 0                   ; t=6: acc[0] = x . W
     nop 2                       ; t=7..8
     acc E0, 0                   ; t=9: acc[0] -> E0..E3 (i32)

@@ -28,7 +28,7 @@ package lpu_arch_pkg;
   localparam int unsigned CFG_LARGE_BANKS_PER_SLICE = 2;
   localparam int unsigned CFG_LARGE_WORDS_PER_BANK = 4096;
   localparam int unsigned CFG_LARGE_QUEUE_DEPTH = 4096;
-  localparam int unsigned CFG_LARGE_MXM_ACC_SLOTS = 64;
+  localparam int unsigned CFG_LARGE_MXM_ACC_SLOTS = 256;
   localparam int unsigned CFG_LARGE_MXM_ABC_INTERVAL = 1;
   localparam int unsigned CFG_LARGE_TRANSPOSE_N = 16;
   localparam int unsigned CFG_LARGE_POSITIONS = 21;

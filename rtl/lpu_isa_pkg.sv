@@ -46,6 +46,8 @@ package lpu_isa_pkg;
   localparam int unsigned F_IMM8_LSB = 0;
   localparam int unsigned F_INDEX_MSB = 7;
   localparam int unsigned F_INDEX_LSB = 0;
+  localparam int unsigned F_LWN_MSB = 12;
+  localparam int unsigned F_LWN_LSB = 8;
 
   // Element types
   localparam logic [1:0] TYPE_I8 = 2'd0;
@@ -90,10 +92,12 @@ package lpu_isa_pkg;
   localparam logic [6:0] OP_SIGMOID = 7'h32;  // VXM
   localparam logic [6:0] OP_SILU = 7'h33;  // VXM
   localparam logic [6:0] OP_LW = 7'h40;  // MXM
+  localparam logic [6:0] OP_LWI = 7'h45;  // MXM
   localparam logic [6:0] OP_IW = 7'h41;  // MXM
   localparam logic [6:0] OP_ABC = 7'h42;  // MXM
   localparam logic [6:0] OP_ABCA = 7'h43;  // MXM
   localparam logic [6:0] OP_ACC = 7'h44;  // MXM
+  localparam logic [6:0] OP_ABCE = 7'h46;  // MXM
   localparam logic [6:0] OP_SHIFT = 7'h48;  // SXM
   localparam logic [6:0] OP_ROTATE = 7'h49;  // SXM
   localparam logic [6:0] OP_PERMUTE = 7'h4a;  // SXM
@@ -141,10 +145,12 @@ package lpu_isa_pkg;
   localparam int unsigned LAT_SIGMOID = 4;
   localparam int unsigned LAT_SILU = 4;
   localparam int unsigned LAT_LW = 1;
+  localparam int unsigned LAT_LWI = 1;
   localparam int unsigned LAT_IW = 1;
   localparam int unsigned LAT_ABC = 3;
   localparam int unsigned LAT_ABCA = 3;
   localparam int unsigned LAT_ACC = 2;
+  localparam int unsigned LAT_ABCE = 4;
   localparam int unsigned LAT_SHIFT = 2;
   localparam int unsigned LAT_ROTATE = 2;
   localparam int unsigned LAT_PERMUTE = 2;

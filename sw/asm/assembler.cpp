@@ -607,9 +607,9 @@ class Assembler {
 
   std::string queueNames() const {
     std::string out;
-    for (unsigned p = 0; p < cfg_.positions(); ++p) {
-      if (p > 0) out += ", ";
-      out += cfg_.sliceName(p);
+    for (unsigned q = 0; q < cfg_.queues(); ++q) {
+      if (q > 0) out += ", ";
+      out += cfg_.queueName(q);
     }
     return out;
   }
@@ -633,7 +633,10 @@ class Assembler {
       return -1;
     }
     next();
-    const int pos = t.kind == Tok::kIdent ? cfg_.positionOf(t.text) : -1;
+    // .queue names a queue (slices plus the MXM load queues), .data names a slice.
+    const int pos = t.kind != Tok::kIdent ? -1
+                    : directive == ".queue" ? cfg_.queueOf(t.text)
+                                            : cfg_.positionOf(t.text);
     if (pos < 0) {
       error(loc(t), fmt::format("unknown {} {}; expected one of {} (config '{}')",
                                 directive == ".queue" ? "queue" : "slice", describe(t),
@@ -806,7 +809,7 @@ class Assembler {
           fmt::format(
               "word {} of queue {} overflows it; expected at most {} words per queue (queue_depth "
               "of config '{}', including the final halt)",
-              index + 1, cfg_.sliceName(q), cfg_.params().queue_depth, cfg_.name()));
+              index + 1, cfg_.queueName(q), cfg_.params().queue_depth, cfg_.name()));
       return;
     }
     stmts_.push_back(s);
@@ -1337,7 +1340,7 @@ class Assembler {
               fmt::format("queue {} has {} words and no room for its final halt; expected at most "
                           "{} words before an "
                           "implicit halt (queue_depth of config '{}')",
-                          cfg_.sliceName(q), words.size(), depth - 1, cfg_.name()));
+                          cfg_.queueName(q), words.size(), depth - 1, cfg_.name()));
         continue;
       }
       words.push_back(halt);

@@ -54,7 +54,7 @@ std::string disassemble(const isa::Program& program, const isa::ArchConfig& cfg)
   for (unsigned q = 0; q < cfg.queues(); ++q) {
     const std::vector<std::uint32_t>& words = program.queues[q];
     if (words.size() == 1 && words[0] == halt) continue;
-    out += fmt::format("\n.queue {}\n", cfg.sliceName(q));
+    out += fmt::format("\n.queue {}\n", cfg.queueName(q));
     if (words.empty()) out += "    ; empty queue: the assembler gives it a halt\n";
     for (std::size_t i = 0; i < words.size(); ++i) {
       out += "    ";

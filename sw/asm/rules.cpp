@@ -1,5 +1,6 @@
 #include "sw/asm/rules.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 #include <string_view>
@@ -113,11 +114,17 @@ ValueRange operandRange(const InsnDesc& desc, Field field, const isa::ArchConfig
     case Field::kShamt:
       r.what = "shift amount";
       break;
+    case Field::kLwn:
+      r.lo = 1;
+      r.hi = std::min<std::int64_t>(16, cfg.streamsPerDir());
+      r.what = "weight row count";
+      r.why = "one row per stream";
+      break;
     case Field::kImm8:
       r.what = "lane count";
       break;
     case Field::kIndex:
-      if (desc.opcode == isa::Opcode::kLw) {
+      if (desc.opcode == isa::Opcode::kLw || desc.opcode == isa::Opcode::kLwi) {
         r.hi = std::int64_t{cfg.lanes()} - 1;
         r.what = "weight row";
         r.why = fmt::format("config '{}' has {} lanes", cfg.name(), cfg.lanes());
@@ -149,14 +156,14 @@ std::string streamRangeMessage(char dir, std::int64_t index, const isa::ArchConf
                      index, last, last, cfg.name());
 }
 
-std::vector<Problem> checkInstruction(const isa::Instruction& insn, unsigned position,
+std::vector<Problem> checkInstruction(const isa::Instruction& insn, unsigned queue_index,
                                       const Predecessor& prev, const isa::ArchConfig& cfg) {
   std::vector<Problem> problems;
   const InsnDesc& d = *insn.desc;
 
-  // Slice.
-  const Slice here = cfg.sliceAt(position);
-  const std::string queue = cfg.sliceName(position);
+  // Slice (and, for an MXM, which of its two queues).
+  const Slice here = cfg.sliceAt(cfg.queuePosition(queue_index));
+  const std::string queue = cfg.queueName(queue_index);
   if (d.slice == Slice::kC2C) {
     problems.push_back(
         {-1,
@@ -169,6 +176,11 @@ std::vector<Problem> checkInstruction(const isa::Instruction& insn, unsigned pos
                          "move it to {})",
                          sliceKindName(d.slice), d.mnemonic, queue, sliceKindName(here),
                          queuesFor(d.slice, cfg))});
+  } else if (d.slice == Slice::kMXM && d.load_queue != cfg.isLoadQueue(queue_index)) {
+    problems.push_back(
+        {-1, fmt::format("MXM instruction '{}' in queue {}; expected it in an MXM {} queue ({})", d.mnemonic,
+                         queue, d.load_queue ? "load" : "compute",
+                         d.load_queue ? "MXM_W_LOAD, MXM_E_LOAD" : "MXM_W, MXM_E")});
   }
 
   // Element types.
@@ -252,7 +264,7 @@ std::vector<Problem> checkInstruction(const isa::Instruction& insn, unsigned pos
 
   // Backstop: the ISA library's own configuration checks.
   if (problems.empty()) {
-    const isa::ValidateResult v = isa::validate(insn, cfg, position);
+    const isa::ValidateResult v = isa::validate(insn, cfg, queue_index);
     if (v.error != isa::ErrorCode::kNone) {
       problems.push_back({-1, fmt::format("{} ({}); expected an instruction the hardware accepts",
                                           v.message, isa::errorName(v.error))});

@@ -45,6 +45,25 @@ int ArchConfig::positionOf(std::string_view slice_name) const {
   return -1;
 }
 
+unsigned ArchConfig::queuePosition(unsigned queue) const {
+  if (queue < positions()) return queue;
+  if (queue == positions()) return 0;
+  if (queue == positions() + 1) return positions() - 1;
+  throw std::out_of_range("queue " + std::to_string(queue) + " out of range");
+}
+
+std::string ArchConfig::queueName(unsigned queue) const {
+  const std::string slice = sliceName(queuePosition(queue));
+  return isLoadQueue(queue) ? slice + "_LOAD" : slice;
+}
+
+int ArchConfig::queueOf(std::string_view queue_name) const {
+  for (unsigned q = 0; q < queues(); ++q) {
+    if (queueName(q) == queue_name) return static_cast<int>(q);
+  }
+  return -1;
+}
+
 int ArchConfig::memIndex(unsigned position) const {
   if (position >= positions() || sliceAt(position) != Slice::kMEM) return -1;
   // West MEM slices are positions 2 .. m+1, east ones m+3 .. 2m+2: index them 0 .. 2m-1 west to east.

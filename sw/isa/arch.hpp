@@ -13,7 +13,8 @@ namespace lpu::isa {
 
 // Which functional slice sits at a stream position. Positions run west (0) to east (positions()-1):
 //   MXM_W | SXM_W | MEM_W{m-1} .. MEM_W0 | VXM | MEM_E0 .. MEM_E{m-1} | SXM_E | MXM_E
-// Queue q drives the slice at position q.
+// Queues: queue q < positions() drives the slice at position q (for an MXM: its compute queue, named like the
+// slice); queue positions() is MXM_W_LOAD and positions()+1 is MXM_E_LOAD, the MXMs' weight-load queues.
 class ArchConfig {
  public:
   explicit ArchConfig(const ArchParams& params) : p_(params) {}
@@ -31,7 +32,15 @@ class ArchConfig {
   unsigned wordsPerSlice() const { return p_.banks_per_slice * p_.words_per_bank; }
   std::uint64_t sramBytes() const { return std::uint64_t{memSlices()} * wordsPerSlice() * p_.lanes; }
   unsigned positions() const { return 2 * (p_.mem_slices_per_hem + 2) + 1; }
-  unsigned queues() const { return positions(); }
+  unsigned queues() const { return positions() + 2; }
+  // Position of the slice a queue drives; throws std::out_of_range for a bad queue.
+  unsigned queuePosition(unsigned queue) const;
+  // True for the two MXM load queues.
+  bool isLoadQueue(unsigned queue) const { return queue >= positions() && queue < queues(); }
+  // "MEM_E0", "MXM_W", "MXM_W_LOAD", ...; throws std::out_of_range.
+  std::string queueName(unsigned queue) const;
+  // Inverse of queueName; -1 when the name is not a queue of this configuration.
+  int queueOf(std::string_view queue_name) const;
   unsigned vxmPosition() const { return p_.mem_slices_per_hem + 2; }
   unsigned mxmPeakMacsPerCycle() const { return p_.lanes * p_.lanes / p_.mxm_abc_interval; }
 

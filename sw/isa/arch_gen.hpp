@@ -24,7 +24,7 @@ struct ArchParams {
 
 inline constexpr std::array<ArchParams, 2> kConfigs = {{
     ArchParams{"small", "ECP5-85F (ULX3S) target: one 16-lane superlane, 384 KiB SRAM, holds stories260K in int8 + a 256-token int8 KV cache", 16, 16, 8, 3, 2, 2048, 512, 16, 2, 8},
-    ArchParams{"large", "Simulation: four 16-lane superlanes, 16 streams per direction, 8 MiB SRAM, full-rate MXM", 64, 16, 16, 8, 2, 4096, 4096, 64, 1, 16},
+    ArchParams{"large", "Simulation: four 16-lane superlanes, 16 streams per direction, 8 MiB SRAM, full-rate MXM", 64, 16, 16, 8, 2, 4096, 4096, 256, 1, 16},
 }};
 
 }  // namespace lpu::isa

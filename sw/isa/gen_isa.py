@@ -106,7 +106,7 @@ def derived(cfg):
     m = cfg["mem_slices_per_hem"]
     d = dict(cfg)
     d["positions"] = 2 * (m + 2) + 1
-    d["queues"] = d["positions"]
+    d["queues"] = d["positions"] + 2
     d["superlanes"] = cfg["lanes"] // cfg["superlane_lanes"]
     d["words_per_slice"] = cfg["banks_per_slice"] * cfg["words_per_bank"]
     d["sram_bytes"] = 2 * m * d["words_per_slice"] * cfg["lanes"]
@@ -172,6 +172,7 @@ def gen_cpp_isa(isa) -> str:
           "  std::uint8_t num_optional;  // trailing operands that may be omitted in assembly (value 0)",
           "  std::uint8_t type_mask;     // bit i set: ElemType i allowed; 0: no type field",
           "  std::uint8_t stype_mask;    // CVT source types",
+          "  bool load_queue;            // MXM instruction dispatched by the MXM's load queue (else its compute queue)",
           "  bool strided;               // Repeat's stride applies to strided_field",
           "  Field strided_field;", "  unsigned latency;", "  std::string_view semantics;", "};", "",
           f"inline constexpr std::array<InsnDesc, {len(isa['insn'])}> kInsns = {{{{"]
@@ -189,8 +190,9 @@ def gen_cpp_isa(isa) -> str:
         o.append(f'    InsnDesc{{"{insn["mnemonic"]}", Opcode::k{camel(insn["mnemonic"].upper())}, '
                  f'Slice::k{insn["slice"]}, {len(insn["operands"])},')
         o.append(f"             {{{{{', '.join(ops)}}}}},")
-        o.append(f'             {insn.get("optional", 0)}, {tmask:#x}, {smask:#x}, {"true" if strided else "false"}, {sf}, '
-                 f'{insn["latency"]},')
+        load = "true" if insn.get("queue") == "load" else "false"
+        o.append(f'             {insn.get("optional", 0)}, {tmask:#x}, {smask:#x}, {load}, '
+                 f'{"true" if strided else "false"}, {sf}, {insn["latency"]},')
         o.append(f'             "{esc(insn["semantics"])}"}},')
     o += ["}};", ""]
     o += table_cpp("kExp2Table", exp2_table(), "E[f] = round(2^(f/256) * 16384)")
@@ -318,7 +320,8 @@ def gen_doc(isa, arch) -> str:
         types = " ".join(insn.get("types", [])) or "—"
         if "stypes" in insn:
             types += " ← " + " ".join(insn["stypes"])
-        o.append(f"| `{insn['mnemonic']}` | 0x{insn['opcode']:02X} | {insn['slice']} | {ops} | {types} | "
+        slice = insn["slice"] + (" (load queue)" if insn.get("queue") == "load" else "")
+        o.append(f"| `{insn['mnemonic']}` | 0x{insn['opcode']:02X} | {slice} | {ops} | {types} | "
                  f"{insn['latency']} | {insn.get('strided', '—')} |")
     o += ["", "## Semantics", ""]
     cur = None

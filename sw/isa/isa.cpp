@@ -212,13 +212,24 @@ ValidateResult validateOperands(const Instruction& insn, const ArchConfig& cfg) 
       }
       break;
     case Opcode::kLw:
-      if (static_cast<unsigned>(insn.get(Field::kIndex)) >= p.lanes) {
-        return bad(ErrorCode::kBadOperand, fmt::format("row {} out of range (0 .. {})", insn.get(Field::kIndex),
-                                                       p.lanes - 1));
+    case Opcode::kLwi: {
+      const std::int32_t row = insn.get(Field::kIndex), n = insn.get(Field::kLwn);
+      if (n < 1) return bad(ErrorCode::kBadOperand, "row count must be >= 1");
+      if (row < 0) return bad(ErrorCode::kBadOperand, fmt::format("row {} out of range", row));
+      if (static_cast<unsigned>(row + n) > p.lanes) {
+        return bad(ErrorCode::kBadOperand,
+                   fmt::format("rows {} .. {} out of range (0 .. {})", row, row + n - 1, p.lanes - 1));
+      }
+      if (insn.stream(Field::kSrca).index + static_cast<unsigned>(n) > p.streams_per_dir) {
+        return bad(ErrorCode::kBadOperand,
+                   fmt::format("streams {} .. +{} exceed the {} streams per direction of config '{}'",
+                               insn.stream(Field::kSrca).toString(), n - 1, p.streams_per_dir, p.name));
       }
       break;
+    }
     case Opcode::kAbc:
     case Opcode::kAbca:
+    case Opcode::kAbce:
     case Opcode::kAcc:
       if (static_cast<unsigned>(insn.get(Field::kIndex)) >= p.mxm_acc_slots) {
         return bad(ErrorCode::kBadOperand, fmt::format("accumulator slot {} out of range (0 .. {})",
@@ -230,14 +241,21 @@ ValidateResult validateOperands(const Instruction& insn, const ArchConfig& cfg) 
   return {};
 }
 
-ValidateResult validate(const Instruction& insn, const ArchConfig& cfg, unsigned position) {
+ValidateResult validate(const Instruction& insn, const ArchConfig& cfg, unsigned queue) {
   const InsnDesc& d = *insn.desc;
+  const unsigned position = cfg.queuePosition(queue);
   const Slice here = cfg.sliceAt(position);
   if (d.slice != Slice::kICU && d.slice != here) {
     return {ErrorCode::kWrongSlice,
             fmt::format("{} is a {} instruction; queue {} ({}) drives a {} slice", d.mnemonic,
-                        kSliceNames[static_cast<unsigned>(d.slice)], position, cfg.sliceName(position),
+                        kSliceNames[static_cast<unsigned>(d.slice)], queue, cfg.queueName(queue),
                         kSliceNames[static_cast<unsigned>(here)])};
+  }
+  if (d.slice == Slice::kMXM && d.load_queue != cfg.isLoadQueue(queue)) {
+    return {ErrorCode::kWrongSlice,
+            fmt::format("{} belongs on the MXM's {} queue; queue {} ({}) is its {} queue", d.mnemonic,
+                        d.load_queue ? "load" : "compute", queue, cfg.queueName(queue),
+                        cfg.isLoadQueue(queue) ? "load" : "compute")};
   }
   return validateOperands(insn, cfg);
 }

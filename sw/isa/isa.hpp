@@ -82,10 +82,11 @@ struct ValidateResult {
   ErrorCode error = ErrorCode::kNone;
   std::string message;
 };
-// Configuration-dependent checks for an instruction to be dispatched from the queue at `position`:
-// WRONG_SLICE, stream index range and group alignment, type allowed, NOP count, MEM address range,
-// MXM row/slot range. (Repeat legality depends on queue history and is checked by the sequencer.)
-ValidateResult validate(const Instruction& insn, const ArchConfig& cfg, unsigned position);
+// Configuration-dependent checks for an instruction to be dispatched from queue `queue` (see ArchConfig: queues
+// below positions() drive the slice at that position, the last two are the MXM load queues): WRONG_SLICE (incl.
+// MXM load/compute queue), stream index range and group alignment, type allowed, NOP count, MEM address range,
+// MXM row/slot/row-count range. (Repeat legality depends on queue history and is checked by the sequencer.)
+ValidateResult validate(const Instruction& insn, const ArchConfig& cfg, unsigned queue);
 // Same, without the slice check (for instructions not yet placed in a queue).
 ValidateResult validateOperands(const Instruction& insn, const ArchConfig& cfg);
 

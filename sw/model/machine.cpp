@@ -49,12 +49,15 @@ struct Machine::Impl {
     std::uint16_t first_lane;
     std::uint16_t nbytes;
   };
-  enum class MxmKind : std::uint8_t { kLoadRow, kInstall, kWrite, kAccumulate };
+  // kLoadRow then kInstall for LWI (rows land in staging first, then staging becomes active); kEmit is ABCE:
+  // accumulate, schedule the sum onto the stream group for the next cycle, clear the slot.
+  enum class MxmKind : std::uint8_t { kLoadRow, kInstall, kWrite, kAccumulate, kEmit };
   struct MxmUpdate {
     MxmKind kind;
     std::uint8_t side;  // 0 west, 1 east
     std::uint16_t index;
-    std::uint32_t offset;  // kLoadRow: into bytes (lanes); kWrite/kAccumulate: into words (lanes)
+    std::uint32_t offset;  // kLoadRow: into bytes (lanes); kWrite/kAccumulate/kEmit: into words (lanes)
+    isa::StreamRef dst{};  // kEmit: i32 group the sum is emitted onto
   };
   // Bump allocator that keeps its storage between cycles (no zero-fill, no per-cycle allocation once warm).
   template <typename T>
@@ -164,7 +167,7 @@ struct Machine::Impl {
     regs.assign(std::size_t{2} * positions * streams * lanes, 0);
     loaded_at.assign(std::size_t{2} * streams * positions, 0);
     sram.assign(cfg.memSlices(), std::vector<std::uint8_t>(std::size_t{words_per_slice} * lanes, 0));
-    queues.resize(positions);
+    queues.resize(c.queues());
     for (auto& q : queues) q.words.assign(depth, 0);
     for (auto& x : mxm) {
       x.staging.assign(std::size_t{lanes} * lanes, 0);
@@ -216,13 +219,13 @@ struct Machine::Impl {
     if (!cycle_error || key(e) < key(*cycle_error)) cycle_error = std::move(e);
   }
   std::string where(unsigned q, std::uint32_t pc) const {
-    return fmt::format("cycle {}, {} (queue {}) pc {}", cycle, cfg.sliceName(q), q, pc);
+    return fmt::format("cycle {}, {} (queue {}) pc {}", cycle, cfg.queueName(q), q, pc);
   }
   ErrorInfo makeError(ErrorCode code, unsigned q, std::uint32_t pc, const std::string& what) const {
     ErrorInfo e;
     e.code = code;
     e.cycle = cycle;
-    e.position = q;
+    e.position = cfg.queuePosition(q);  // an MXM load queue reports its MXM's position
     e.address = pc;
     e.message = fmt::format("{}: {}: {}", where(q, pc), isa::errorName(code), what);
     return e;
@@ -349,7 +352,7 @@ struct Machine::Impl {
     Q.prev = Queue::Prev::kUnit;
     Q.prev_pc = pc;
     Q.prev_cycle = cycle;
-    execute(q, pc, insn);
+    execute(cfg.queuePosition(q), pc, insn);
   }
 
   void startRepeat(unsigned q, std::uint32_t pc, const isa::Instruction& insn) {
@@ -389,7 +392,8 @@ struct Machine::Impl {
     switch (insn.opcode()) {
       case Opcode::kRead:
       case Opcode::kWrite: return words_per_slice;
-      case Opcode::kLw: return lanes;
+      case Opcode::kLw:
+      case Opcode::kLwi: return lanes;
       default: return cfg.params().mxm_acc_slots;  // abc, abca, acc
     }
   }
@@ -408,7 +412,7 @@ struct Machine::Impl {
     }
     if (Q.rep_stride == 0) {  // the same instruction again: it passed its checks at its first dispatch
       emitDispatch(q, pc, Q.words[pc], true);
-      execute(q, pc, orig);
+      execute(cfg.queuePosition(q), pc, orig);
       return;
     }
     // Issue i: index field + i*stride; re-checked like a fresh dispatch (isa::validate decides on a range miss).
@@ -439,7 +443,7 @@ struct Machine::Impl {
         return;
       }
     }
-    execute(q, pc, insn);
+    execute(cfg.queuePosition(q), pc, insn);
   }
 
   // ---- Functional slices. --------------------------------------------------------------------------------------
@@ -566,12 +570,21 @@ struct Machine::Impl {
     const auto index = static_cast<std::uint16_t>(insn.get(Field::kIndex));
     Slot& slot = slotFor(L);
     switch (insn.opcode()) {
-      case Opcode::kLw: {
+      case Opcode::kLw:
+      case Opcode::kLwi: {
+        // Rows index .. index+n-1 from streams srca .. srca+n-1, read in the dispatch cycle.
         const isa::StreamRef a = insn.stream(Field::kSrca);
-        const std::uint32_t base = slot.bytes.alloc(lanes);
-        std::memcpy(slot.bytes.at(base), reg(a.dir, a.index, p), lanes);
-        slot.mxm.push_back(MxmUpdate{MxmKind::kLoadRow, side, index, base});
-        ++in_flight;
+        const auto n = static_cast<unsigned>(insn.get(Field::kLwn));
+        for (unsigned r = 0; r < n; ++r) {
+          const std::uint32_t base = slot.bytes.alloc(lanes);
+          std::memcpy(slot.bytes.at(base), reg(a.dir, a.index + r, p), lanes);
+          slot.mxm.push_back(MxmUpdate{MxmKind::kLoadRow, side, static_cast<std::uint16_t>(index + r), base});
+          ++in_flight;
+        }
+        if (insn.opcode() == Opcode::kLwi) {
+          slot.mxm.push_back(MxmUpdate{MxmKind::kInstall, side, 0, 0});
+          ++in_flight;
+        }
         break;
       }
       case Opcode::kIw:
@@ -579,7 +592,8 @@ struct Machine::Impl {
         ++in_flight;
         break;
       case Opcode::kAbc:
-      case Opcode::kAbca: {
+      case Opcode::kAbca:
+      case Opcode::kAbce: {
         const unsigned interval = cfg.params().mxm_abc_interval;
         if (x.abc_seen && cycle - x.last_abc < interval) {
           raiseAt(ErrorCode::kMxmOverrun, p, pc,
@@ -593,6 +607,15 @@ struct Machine::Impl {
         const std::uint32_t base = slot.words.alloc(lanes);
         detail::mxmProduct(lanes, reinterpret_cast<const std::int8_t*>(reg(a.dir, a.index, p)), x.active.data(),
                            slot.words.at(base));
+        if (insn.opcode() == Opcode::kAbce) {
+          // The product commits like ABCA (end of t+L-2); the sum is then loaded onto dst at the end of t+L-1.
+          Slot& commit = slotFor(L - 1);
+          const std::uint32_t cbase = commit.words.alloc(lanes);
+          std::memcpy(commit.words.at(cbase), slot.words.at(base), lanes * sizeof(std::int32_t));
+          commit.mxm.push_back(MxmUpdate{MxmKind::kEmit, side, index, cbase, insn.stream(Field::kDst)});
+          in_flight += 1 + 4;  // the update and the four stream loads it will schedule
+          break;
+        }
         slot.mxm.push_back(MxmUpdate{insn.opcode() == Opcode::kAbc ? MxmKind::kWrite : MxmKind::kAccumulate, side,
                                      index, base});
         ++in_flight;
@@ -699,6 +722,25 @@ struct Machine::Impl {
             acc[n] = static_cast<std::int32_t>(static_cast<std::uint32_t>(acc[n]) + static_cast<std::uint32_t>(y[n]));
           break;
         }
+        case MxmKind::kEmit: {
+          // ABCE: r = acc + y, emitted next cycle as an i32 group (byte k of lane n on stream dst+k); acc := 0.
+          std::int32_t* acc = x.acc.data() + std::size_t{u.index} * lanes;
+          const std::int32_t* y = slot.words.at(u.offset);
+          Slot& next = wheel[(cycle + 1) & wheel_mask];
+          const std::uint32_t base = next.bytes.alloc(std::size_t{4} * lanes);
+          std::uint8_t* out = next.bytes.at(base);
+          const unsigned producer = u.side == 0 ? 0 : positions - 1;
+          const std::int32_t target = static_cast<std::int32_t>(producer) + (u.dst.dir == Dir::kEast ? 1 : -1);
+          for (unsigned k = 0; k < 4; ++k)
+            next.loads.push_back(StreamLoad{base + k * lanes, static_cast<std::uint16_t>(u.dst.index + k), u.dst.dir,
+                                            target, producer});
+          for (unsigned n = 0; n < lanes; ++n) {
+            const auto r = static_cast<std::uint32_t>(acc[n]) + static_cast<std::uint32_t>(y[n]);
+            for (unsigned k = 0; k < 4; ++k) out[k * lanes + n] = static_cast<std::uint8_t>(r >> (8 * k));
+            acc[n] = 0;
+          }
+          break;
+        }
       }
     }
     in_flight -= slot.count();
@@ -728,7 +770,7 @@ struct Machine::Impl {
     std::fill(loaded_at.begin(), loaded_at.end(), 0);
     phase = 0;
     live.clear();
-    for (unsigned q = 0; q < positions; ++q) {
+    for (unsigned q = 0; q < cfg.queues(); ++q) {
       Queue& Q = queues[q];
       Q.pc = 0;
       Q.next = 0;
@@ -807,7 +849,7 @@ void Machine::loadProgram(const isa::Program& program) {
   for (std::size_t q = 0; q < program.queues.size(); ++q)
     if (program.queues[q].size() > impl_->depth)
       throw std::invalid_argument(fmt::format("loadProgram: queue {} ({}) has {} words, queue_depth is {}", q,
-                                              cfg_.sliceName(static_cast<unsigned>(q)), program.queues[q].size(),
+                                              cfg_.queueName(static_cast<unsigned>(q)), program.queues[q].size(),
                                               impl_->depth));
   for (std::size_t i = 0; i < program.data.size(); ++i) {
     const isa::DataSegment& d = program.data[i];

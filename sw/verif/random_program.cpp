@@ -25,10 +25,10 @@ using isa::StreamRef;
 // this slice never collide (the only way two producers can meet at one stream register: one slice per position).
 class QueueGenerator {
  public:
-  QueueGenerator(const ArchConfig& cfg, unsigned position, std::mt19937_64& rng, const RandomProgramOptions& opt,
+  QueueGenerator(const ArchConfig& cfg, unsigned queue, std::mt19937_64& rng, const RandomProgramOptions& opt,
                  std::uint32_t data_base, std::uint32_t data_words)
-      : cfg_(cfg), pos_(position), slice_(cfg.sliceAt(position)), rng_(rng), opt_(opt), data_base_(data_base),
-        data_words_(data_words) {}
+      : cfg_(cfg), queue_(queue), pos_(cfg.queuePosition(queue)), slice_(cfg.sliceAt(pos_)),
+        load_queue_(cfg.isLoadQueue(queue)), rng_(rng), opt_(opt), data_base_(data_base), data_words_(data_words) {}
 
   std::vector<std::uint32_t>& words() { return words_; }
 
@@ -77,6 +77,7 @@ class QueueGenerator {
     std::vector<Opcode> ops;
     for (const isa::InsnDesc& d : isa::kInsns) {
       if (d.slice != slice_) continue;
+      if (d.slice == Slice::kMXM && d.load_queue != load_queue_) continue;
       if ((d.opcode == Opcode::kGather || d.opcode == Opcode::kScatter) && opt_.gather_scatter_weight == 0) continue;
       ops.push_back(d.opcode);
     }
@@ -95,8 +96,8 @@ class QueueGenerator {
 
   bool producesStreams(Opcode op) const {
     switch (op) {
-      case Opcode::kWrite: case Opcode::kScatter: case Opcode::kLw: case Opcode::kIw: case Opcode::kAbc:
-      case Opcode::kAbca:
+      case Opcode::kWrite: case Opcode::kScatter: case Opcode::kLw: case Opcode::kLwi: case Opcode::kIw:
+      case Opcode::kAbc: case Opcode::kAbca:
         return false;
       default:
         return true;
@@ -117,7 +118,7 @@ class QueueGenerator {
     return out;
   }
 
-  bool isAbc(Opcode op) const { return op == Opcode::kAbc || op == Opcode::kAbca; }
+  bool isAbc(Opcode op) const { return op == Opcode::kAbc || op == Opcode::kAbca || op == Opcode::kAbce; }
 
   // Would issuing `insn` at cycle t collide with results already placed, or violate ABC spacing?
   bool fits(const Instruction& insn, std::uint64_t t) const {
@@ -152,8 +153,10 @@ class QueueGenerator {
       switch (f) {
         case Field::kAddr: v = static_cast<std::int32_t>(data_base_ + uniform(0, data_words_ - 1)); break;
         case Field::kIndex:
-          v = static_cast<std::int32_t>(uniform(0, (op == Opcode::kLw ? cfg_.lanes() : cfg_.params().mxm_acc_slots) - 1));
+          v = static_cast<std::int32_t>(
+              uniform(0, (op == Opcode::kLw || op == Opcode::kLwi ? cfg_.lanes() : cfg_.params().mxm_acc_slots) - 1));
           break;
+        case Field::kLwn: v = static_cast<std::int32_t>(uniform(1, 4)); break;
         case Field::kShamt: v = static_cast<std::int32_t>(uniform(0, 40)); break;
         case Field::kImm8: v = static_cast<std::int32_t>(uniform(0, 2 * cfg_.lanes() + 2)) - static_cast<std::int32_t>(cfg_.lanes() + 1); break;
         default:
@@ -172,7 +175,7 @@ class QueueGenerator {
     const auto ops = candidates();
     for (int attempt = 0; attempt < 8; ++attempt) {
       Instruction insn = randomInstruction(ops[uniform(0, static_cast<unsigned>(ops.size()) - 1)]);
-      if (isa::validate(insn, cfg_, pos_).error != isa::ErrorCode::kNone) continue;
+      if (isa::validate(insn, cfg_, queue_).error != isa::ErrorCode::kNone) continue;
       if (!fits(insn, t_)) continue;
       reserve(insn, t_);
       words_.push_back(isa::encode(insn));
@@ -238,8 +241,10 @@ class QueueGenerator {
   }
 
   const ArchConfig& cfg_;
+  unsigned queue_;
   unsigned pos_;
   Slice slice_;
+  bool load_queue_;
   std::mt19937_64& rng_;
   const RandomProgramOptions& opt_;
   std::uint32_t data_base_, data_words_;
@@ -293,7 +298,7 @@ isa::Program randomProgram(const ArchConfig& cfg, const RandomProgramOptions& op
     }
   }
   for (unsigned p = 0; p < cfg.queues(); ++p) {
-    const bool mxm = cfg.sliceAt(p) == Slice::kMXM;
+    const bool mxm = cfg.sliceAt(cfg.queuePosition(p)) == Slice::kMXM;
     const unsigned n = (mxm && !opt.use_mxm) ? 0 : uniform(opt.min_insns, opt.max_insns);
     gens[p].generateBody(n);
     program.queues[p] = std::move(gens[p].words());

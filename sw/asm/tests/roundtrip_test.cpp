@@ -78,10 +78,17 @@ std::string mnemonicText(const isa::Instruction& insn, std::mt19937& rng) {
   return m;
 }
 
-std::vector<unsigned> queuesFor(isa::Slice s, const isa::ArchConfig& cfg) {
+// Queues that may run an instruction: its slice's queues, and for MXM instructions the right one of the MXM's
+// two queues (load or compute).
+std::vector<unsigned> queuesFor(const isa::InsnDesc& d, const isa::ArchConfig& cfg) {
   std::vector<unsigned> out;
-  for (unsigned p = 0; p < cfg.positions(); ++p) {
-    if (s == isa::Slice::kICU || cfg.sliceAt(p) == s) out.push_back(p);
+  for (unsigned q = 0; q < cfg.queues(); ++q) {
+    if (d.slice == isa::Slice::kICU) {
+      out.push_back(q);
+    } else if (cfg.sliceAt(cfg.queuePosition(q)) == d.slice &&
+               (d.slice != isa::Slice::kMXM || d.load_queue == cfg.isLoadQueue(q))) {
+      out.push_back(q);
+    }
   }
   return out;
 }
@@ -99,13 +106,17 @@ std::vector<ElemType> typesOf(std::uint8_t mask) {
 // strided MEM read when it is a repeat.
 void checkOne(isa::Instruction insn, const isa::ArchConfig& cfg, std::mt19937& rng) {
   const isa::InsnDesc& d = *insn.desc;
-  const std::string ops = randomOperands(insn, cfg, rng);
-  std::vector<unsigned> queues = queuesFor(d.slice, cfg);
+  // Operands are drawn field by field; lw/lwi also need row + n <= lanes and stream + n <= streams: redraw.
+  std::string ops = randomOperands(insn, cfg, rng);
+  for (int i = 0; i < 1000 && isa::validateOperands(insn, cfg).error != isa::ErrorCode::kNone; ++i) {
+    ops = randomOperands(insn, cfg, rng);
+  }
+  std::vector<unsigned> queues = queuesFor(d, cfg);
   std::vector<std::uint32_t> expected;
   std::string prefix;
   if (d.opcode == isa::Opcode::kRepeat) {
     // Repeat a read whose address keeps every issue in range.
-    queues = queuesFor(isa::Slice::kMEM, cfg);
+    queues = queuesFor(*isa::findInsn("read"), cfg);
     const std::int64_t n = insn.get(Field::kRepN);
     const std::int64_t stride = insn.get(Field::kStride);
     const std::int64_t words = cfg.wordsPerSlice();
@@ -124,7 +135,7 @@ void checkOne(isa::Instruction insn, const isa::ArchConfig& cfg, std::mt19937& r
   const unsigned q =
       queues[static_cast<std::size_t>(pick(rng, 0, static_cast<std::int64_t>(queues.size()) - 1))];
   const std::string line = mnemonicText(insn, rng) + ops;
-  const std::string source = fmt::format(".queue {}\n{}    {}\n", cfg.sliceName(q), prefix, line);
+  const std::string source = fmt::format(".queue {}\n{}    {}\n", cfg.queueName(q), prefix, line);
   const AssembleResult r = assemble(source, "one.s", cfg);
   ASSERT_TRUE(r.ok()) << cfg.name() << ": " << line << "\n" << r.formatDiagnostics();
 
@@ -179,7 +190,7 @@ TEST(C2cInstructions, EncodeDecodeFormatButAreRejectedInEveryQueue) {
       EXPECT_EQ(isa::format(back.insn).rfind(d.mnemonic, 0), 0U);
       for (unsigned q = 0; q < cfg.queues(); ++q) {
         const AssembleResult r = assemble(
-            fmt::format(".queue {}\n{}\n", cfg.sliceName(q), isa::format(insn)), "c2c.s", cfg);
+            fmt::format(".queue {}\n{}\n", cfg.queueName(q), isa::format(insn)), "c2c.s", cfg);
         ASSERT_FALSE(r.ok());
         EXPECT_NE(r.formatDiagnostics().find("C2C instruction"), std::string::npos)
             << r.formatDiagnostics();

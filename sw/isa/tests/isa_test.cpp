@@ -222,3 +222,52 @@ TEST(ArchConfig, SmallHoldsStories260KInInt8WithA256TokenKvCache) {
 
 }  // namespace
 }  // namespace lpu::isa
+
+namespace lpu::isa {
+namespace {
+
+TEST(ArchConfig, EachMxmHasAComputeAndALoadQueue) {
+  const ArchConfig cfg = ArchConfig::byName("small");
+  ASSERT_EQ(cfg.queues(), cfg.positions() + 2);
+  EXPECT_EQ(cfg.queueName(0), "MXM_W");
+  EXPECT_EQ(cfg.queueName(cfg.positions()), "MXM_W_LOAD");
+  EXPECT_EQ(cfg.queueName(cfg.positions() + 1), "MXM_E_LOAD");
+  EXPECT_EQ(cfg.queuePosition(cfg.positions()), 0u);
+  EXPECT_EQ(cfg.queuePosition(cfg.positions() + 1), cfg.positions() - 1);
+  EXPECT_EQ(cfg.queueOf("MXM_E_LOAD"), static_cast<int>(cfg.positions() + 1));
+  EXPECT_EQ(cfg.queueOf("VXM"), static_cast<int>(cfg.vxmPosition()));
+  EXPECT_THROW(cfg.queuePosition(cfg.queues()), std::out_of_range);
+}
+
+TEST(IsaValidate, MxmInstructionsRunOnlyOnTheirMxmQueue) {
+  const ArchConfig cfg = ArchConfig::byName("small");
+  Instruction lw = Instruction::make(Opcode::kLw);
+  lw.set(Field::kLwn, 2);
+  Instruction abc = Instruction::make(Opcode::kAbc);
+  const unsigned load = cfg.positions(), compute = 0;
+  EXPECT_EQ(validate(lw, cfg, load).error, ErrorCode::kNone);
+  EXPECT_EQ(validate(lw, cfg, compute).error, ErrorCode::kWrongSlice);
+  EXPECT_EQ(validate(abc, cfg, compute).error, ErrorCode::kNone);
+  EXPECT_EQ(validate(abc, cfg, load).error, ErrorCode::kWrongSlice);
+  EXPECT_EQ(validate(Instruction::make(Opcode::kIw), cfg, load).error, ErrorCode::kNone);
+}
+
+TEST(IsaValidate, MultiRowLoadsStayInsideTheArrayAndTheStreams) {
+  const ArchConfig cfg = ArchConfig::byName("small");  // 16 lanes, 8 streams per direction
+  Instruction lw = Instruction::make(Opcode::kLwi);
+  lw.set(Field::kIndex, 8);
+  lw.set(Field::kLwn, 8);
+  lw.set(Field::kSrca, StreamRef{Dir::kWest, 0}.encode());
+  EXPECT_EQ(validateOperands(lw, cfg).error, ErrorCode::kNone);
+  lw.set(Field::kIndex, 9);  // rows 9..16
+  EXPECT_EQ(validateOperands(lw, cfg).error, ErrorCode::kBadOperand);
+  lw.set(Field::kIndex, 0);
+  lw.set(Field::kSrca, StreamRef{Dir::kWest, 1}.encode());  // streams 1..8
+  EXPECT_EQ(validateOperands(lw, cfg).error, ErrorCode::kBadOperand);
+  lw.set(Field::kSrca, StreamRef{Dir::kWest, 0}.encode());
+  lw.set(Field::kLwn, 0);
+  EXPECT_EQ(validateOperands(lw, cfg).error, ErrorCode::kBadOperand);
+}
+
+}  // namespace
+}  // namespace lpu::isa

@@ -65,7 +65,7 @@ TEST(ProgramContainer, CorruptHeadersAreRejectedWithWhatWasExpected) {
   EXPECT_NE(errorOf(bad).find("unknown configuration 'Xmall'"), std::string::npos) << errorOf(bad);
   bad = bytes;
   bad[20] = 4;  // queue count
-  EXPECT_NE(errorOf(bad).find("field 'queue count': expected 11"), std::string::npos) << errorOf(bad);
+  EXPECT_NE(errorOf(bad).find("field 'queue count': expected 13"), std::string::npos) << errorOf(bad);
   bad = bytes;
   bad.push_back(0);
   EXPECT_NE(errorOf(bad).find("expected end of file"), std::string::npos) << errorOf(bad);

@@ -82,7 +82,7 @@ TEST(Errors, BadOperand) {
   // nop 0 (the encoder accepts count 0; the ISA forbids it).
   expectError(runQueues(cfg, {{2, {nop(0)}}}), {ErrorCode::kBadOperand, 0, 2}, "nop 0");
   // lw row 16 >= lanes; acc slot 16 >= mxm_acc_slots.
-  expectError(runQueues(cfg, {{10, {lw(16, E(0))}}}), {ErrorCode::kBadOperand, 0, 10}, "lw row");
+  expectError(runQueues(cfg, {{12, {lw(16, E(0))}}}), {ErrorCode::kBadOperand, 0, 10}, "lw row");  // MXM_E_LOAD
   expectError(runQueues(cfg, {{0, {acc(E(0), 16)}}}), {ErrorCode::kBadOperand, 0, 0}, "acc slot");
 }
 

@@ -41,7 +41,8 @@ std::vector<std::int8_t> randomVector(unsigned n, std::mt19937_64& rng) {
 Bytes asBytes(const std::vector<std::int8_t>& v) { return Bytes(v.begin(), v.end()); }
 
 struct MxmSide {
-  unsigned x;      // MXM position
+  unsigned x;      // MXM position (= its compute queue)
+  unsigned xl;     // the MXM's load queue (lw, lwi, iw)
   unsigned mw;     // MEM slice streaming weights (2 hops away)
   unsigned ma;     // MEM slice streaming activations (3 hops away)
   Dir in_dir;      // toward the MXM
@@ -49,8 +50,8 @@ struct MxmSide {
 };
 MxmSide side(const ArchConfig& cfg, bool east) {
   const unsigned p = cfg.positions();
-  if (east) return {p - 1, p - 3, p - 4, Dir::kEast, Dir::kWest};
-  return {0, 2, 3, Dir::kWest, Dir::kEast};
+  if (east) return {p - 1, p + 1, p - 3, p - 4, Dir::kEast, Dir::kWest};
+  return {0, p, 2, 3, Dir::kWest, Dir::kEast};
 }
 
 const RecordedStreamWrite* findAt(const Recorder& rec, unsigned producer, Dir d, unsigned s, std::uint64_t cycle) {
@@ -105,16 +106,16 @@ TEST_P(MxmOps, MatmulWithDoubleBuffering) {
   for (unsigned j = 0; j < 6; ++j) b.data(s.ma, 100 + j, asBytes(x[j]));
 
   b.at(s.mw, 0, read(0, wst)).rep(s.mw, n - 1, 1, 1);
-  b.at(s.x, 3, lw(0, wst)).rep(s.x, n - 1, 1, 1);
-  b.at(s.x, n + 3, iw());
+  b.at(s.xl, 3, lw(0, wst)).rep(s.xl, n - 1, 1, 1);
+  b.at(s.xl, n + 3, iw());
   const std::uint64_t t0 = n + 4;
   b.at(s.mw, t0 - 3, read(n, wst)).rep(s.mw, n - 1, 2, 1);
   b.at(s.ma, t0 - 3, read(100, ast)).rep(s.ma, 3, 2, 1);
   for (unsigned r = 0; r < n; ++r) {
-    b.at(s.x, t0 + 2 * r, lw(r, wst));
+    b.at(s.xl, t0 + 2 * r, lw(r, wst));
     if (r < 4) b.at(s.x, t0 + 2 * r + 1, r % 2 == 0 ? abc(ast, r / 2) : abca(ast, r / 2));
   }
-  b.at(s.x, t0 + 2 * n - 1, iw());
+  b.at(s.xl, t0 + 2 * n - 1, iw());
   b.at(s.ma, t0 + 2 * n - 4, read(104, ast));
   b.at(s.ma, t0 + 2 * n - 2, read(105, ast));
   b.at(s.x, t0 + 2 * n, abc(ast, 2));
@@ -165,8 +166,8 @@ TEST(Mxm, BackToBackAbcaAccumulatesEveryProduct) {
   for (unsigned r = 0; r < n; ++r) b.data(s.mw, r, asBytes(w[r]));
   for (unsigned j = 0; j < 3; ++j) b.data(s.ma, 100 + j, asBytes(x[j]));
   b.at(s.mw, 0, read(0, wst)).rep(s.mw, n - 1, 1, 1);
-  b.at(s.x, 3, lw(0, wst)).rep(s.x, n - 1, 1, 1);
-  b.at(s.x, n + 3, iw());
+  b.at(s.xl, 3, lw(0, wst)).rep(s.xl, n - 1, 1, 1);
+  b.at(s.xl, n + 3, iw());
   const std::uint64_t t = n + 5;
   b.at(s.ma, t - 4, read(100, ast)).rep(s.ma, 2, 1, 1);
   b.at(s.x, t, abc(ast, 3));
@@ -192,8 +193,8 @@ TEST(Mxm, AccSeesAbcFromItsLatencyOn) {
   for (unsigned r = 0; r < n; ++r) b.data(s.mw, r, Bytes(n, 1));
   b.data(s.ma, 100, Bytes(n, 2));
   b.at(s.mw, 0, read(0, wst)).rep(s.mw, n - 1, 1, 1);
-  b.at(s.x, 3, lw(0, wst)).rep(s.x, n - 1, 1, 1);
-  b.at(s.x, n + 3, iw());
+  b.at(s.xl, 3, lw(0, wst)).rep(s.xl, n - 1, 1, 1);
+  b.at(s.xl, n + 3, iw());
   const std::uint64_t t = n + 5;
   b.at(s.ma, t - 4, read(100, ast));
   b.at(s.x, t, abc(ast, 0));
@@ -204,6 +205,39 @@ TEST(Mxm, AccSeesAbcFromItsLatencyOn) {
   ASSERT_EQ(r.state, RunState::kDone) << (r.error ? r.error->message : "");
   EXPECT_EQ(accResult(rec, s, 0, t + 3), std::vector<std::int64_t>(n, 0));
   EXPECT_EQ(accResult(rec, s, 4, t + 4), std::vector<std::int64_t>(n, 32));
+}
+
+
+// Multi-row lw, lwi (load + install) and abce (accumulate, emit, clear) on large's west MXM. Rows come four per
+// cycle from four MEM slices (positions 2..5) on W0..W3; a read at position p at cycle c arrives at the MXM
+// (position 0) at c + 2 + p - 1. lw 0,W0,4 at cycles 10..24 (repeat 14,1,4) loads rows 0..59, lwi 60,W0,4 at 25
+// loads rows 60..63 and installs (active from 26). x arrives on W4 at 26 (read at position 6 at 19); abce at 26
+// commits at the end of 28 and its sum is loaded onto E0..E3 at the end of 29. The slot is then 0: acc at 30 emits
+// zeros (loaded at the end of 31).
+TEST(Mxm, MultiRowLoadInstallAndAccumulateEmit) {
+  ArchConfig cfg = ArchConfig::byName("large");
+  Machine m(cfg);
+  const MxmSide s = side(cfg, false);
+  const unsigned n = cfg.lanes();
+  std::mt19937_64 rng(5);
+  const Matrix w = randomMatrix(n, rng);
+  const std::vector<std::int8_t> x = randomVector(n, rng);
+  ProgramBuilder b(cfg);
+  for (unsigned j = 0; j < 4; ++j) {
+    for (unsigned i = 0; i < n / 4; ++i) b.data(2 + j, i, asBytes(w[4 * i + j]));
+    b.at(2 + j, 10 - 3 - j, read(0, StreamRef{Dir::kWest, j})).rep(2 + j, n / 4 - 1, 1, 1);
+  }
+  b.data(6, 50, asBytes(x));
+  b.at(6, 19, read(50, StreamRef{Dir::kWest, 4}));
+  b.at(s.xl, 10, lw(0, StreamRef{Dir::kWest, 0}, 4)).rep(s.xl, n / 4 - 2, 1, 4);
+  b.at(s.xl, 25, lw(n - 4, StreamRef{Dir::kWest, 0}, 4, /*install=*/true));
+  b.at(s.x, 26, abce(StreamRef{Dir::kWest, 4}, 5, StreamRef{Dir::kEast, 0}));
+  b.at(s.x, 30, acc(StreamRef{Dir::kEast, 4}, 5));
+  Recorder rec;
+  RunResult r = runProgram(m, b.build(), &rec);
+  ASSERT_EQ(r.state, RunState::kDone) << (r.error ? r.error->message : "");
+  EXPECT_EQ(accResult(rec, s, 0, 29), matvec(x, w));
+  EXPECT_EQ(accResult(rec, s, 4, 31), std::vector<std::int64_t>(n, 0));
 }
 
 }  // namespace

@@ -99,7 +99,20 @@ std::uint32_t req(ElemType t, StreamRef dst, StreamRef a, StreamRef m, unsigned 
   i.set(Field::kShamt, static_cast<std::int32_t>(shamt));
   return isa::encode(i);
 }
-std::uint32_t lw(unsigned row, StreamRef a) { return indexed(Opcode::kLw, a, Field::kSrca, row); }
+std::uint32_t lw(unsigned row, StreamRef a, unsigned rows, bool install) {
+  Instruction i = Instruction::make(install ? Opcode::kLwi : Opcode::kLw);
+  i.set(Field::kSrca, sref(a));
+  i.set(Field::kIndex, static_cast<std::int32_t>(row));
+  i.set(Field::kLwn, static_cast<std::int32_t>(rows));
+  return isa::encode(i);
+}
+std::uint32_t abce(StreamRef a, unsigned slot, StreamRef dst) {
+  Instruction i = Instruction::make(Opcode::kAbce);
+  i.set(Field::kSrca, sref(a));
+  i.set(Field::kIndex, static_cast<std::int32_t>(slot));
+  i.set(Field::kDst, sref(dst));
+  return isa::encode(i);
+}
 std::uint32_t abc(StreamRef a, unsigned slot) { return indexed(Opcode::kAbc, a, Field::kSrca, slot); }
 std::uint32_t abca(StreamRef a, unsigned slot) { return indexed(Opcode::kAbca, a, Field::kSrca, slot); }
 std::uint32_t acc(StreamRef dst, unsigned slot) { return indexed(Opcode::kAcc, dst, Field::kDst, slot); }

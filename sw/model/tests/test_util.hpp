@@ -44,7 +44,9 @@ std::uint32_t scatter(StreamRef data, StreamRef map);
 std::uint32_t vxm(Opcode op, ElemType t, StreamRef dst, StreamRef a, StreamRef b = {}, StreamRef c = {});
 std::uint32_t cvt(ElemType t, ElemType s, StreamRef dst, StreamRef a);
 std::uint32_t req(ElemType t, StreamRef dst, StreamRef a, StreamRef m, unsigned shamt);
-std::uint32_t lw(unsigned row, StreamRef a);
+// lw (or lwi when install) of `rows` rows from streams a .. a+rows-1; for an MXM load queue.
+std::uint32_t lw(unsigned row, StreamRef a, unsigned rows = 1, bool install = false);
+std::uint32_t abce(StreamRef a, unsigned slot, StreamRef dst);
 std::uint32_t iw();
 std::uint32_t abc(StreamRef a, unsigned slot);
 std::uint32_t abca(StreamRef a, unsigned slot);
