@@ -3,6 +3,7 @@
 //   lpu asm prog.s -o prog.lpb            assemble
 //   lpu disasm prog.lpb                   disassemble to stdout
 //   lpu run prog.s --dump MEM_E0:0x10:2   run on the golden model, dump SRAM words, print the cycle count
+//   lpu compile g.json -o g.lpb --run     compile a tensor graph, run it, check the predicted cycle count
 //   lpu info --config large               print a configuration
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -17,6 +18,7 @@
 
 #include "sw/asm/assembler.hpp"
 #include "sw/asm/disassembler.hpp"
+#include "sw/cli/compile_command.hpp"
 #include "sw/cli/run_command.hpp"
 #include "sw/isa/arch.hpp"
 #include "sw/isa/program.hpp"
@@ -128,6 +130,21 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--max-cycles", run.max_cycles, "stop with TIMEOUT after this many cycles");
   run_cmd->add_flag("--json", run.json, "print the summary as JSON");
 
+  lpu::cli::CompileCommandOptions comp;
+  auto* comp_cmd = app.add_subcommand("compile", "Compile a tensor graph (JSON, docs/compiler.md) to a program");
+  comp_cmd->add_option("graph", comp.graph_path, "graph description (.json)")->required();
+  comp_cmd->add_option("-o,--output", comp.output, "program (.lpb)");
+  comp_cmd->add_option("--asm", comp.asm_output, "also write the program as assembly");
+  comp_cmd->add_option("--layout", comp.layout_path, "memory layout (JSON): where every tensor lives");
+  comp_cmd->add_option("--report", comp.report_path, "schedule report (JSON)");
+  comp_cmd->add_option("--trace", comp.trace_path, "Chrome/Perfetto trace of the schedule");
+  comp_cmd->add_flag("--listing", comp.listing, "print the per-queue schedule");
+  comp_cmd->add_option("--mxms", comp.mxms, "MXMs a matmul may use (1 or 2)")->check(CLI::Range(1, 2));
+  comp_cmd->add_flag("--run", comp.run, "run with random inputs and check the predicted cycle count");
+  comp_cmd->add_option("-b,--backend", comp.backend, "backend for --run: model or rtl")
+      ->check(CLI::IsMember({"model", "rtl"}));
+  comp_cmd->add_option("--seed", comp.seed, "seed of the random inputs for --run");
+
   auto* info_cmd = app.add_subcommand("info", "Print a named configuration");
   std::string info_config = "small";
   info_cmd->add_option("-c,--config", info_config, "configuration (small, large)");
@@ -141,6 +158,7 @@ int main(int argc, char** argv) {
     if (*asm_cmd) return cmdAsm(input, output, config_name);
     if (*dis_cmd) return cmdDisasm(input, output);
     if (*info_cmd) return cmdInfo(info_config);
+    if (*comp_cmd) return lpu::cli::compileCommand(comp, std::cout);
     if (*run_cmd) {
       run.program = loadAnyProgram(run.program_path, run.config_name);
       return lpu::cli::runCommand(run, std::cout);

@@ -1,0 +1,73 @@
+#include "sw/cli/compile_command.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <random>
+#include <stdexcept>
+
+#include "sw/asm/disassembler.hpp"
+#include "sw/compiler/compiler.hpp"
+#include "sw/driver/device.hpp"
+#include "sw/isa/program.hpp"
+
+namespace lpu::cli {
+namespace {
+
+std::ofstream openOut(const std::string& path) {
+  std::ofstream f(path);
+  if (!f) throw std::runtime_error(fmt::format("{}: cannot open for writing", path));
+  return f;
+}
+
+}  // namespace
+
+int compileCommand(const CompileCommandOptions& o, std::ostream& out) {
+  compiler::CompileOptions copt;
+  copt.mxms = o.mxms;
+  const compiler::Graph graph = compiler::loadGraphFile(o.graph_path);
+  compiler::CompileResult r = compiler::compile(graph, copt);
+  const isa::ArchConfig cfg = isa::ArchConfig::byName(r.program.config);
+  if (!o.output.empty()) isa::saveProgramFile(o.output, r.program);
+  if (!o.asm_output.empty()) openOut(o.asm_output) << assembler::disassemble(r.program, cfg);
+  if (!o.layout_path.empty()) openOut(o.layout_path) << r.layout.toJson() << "\n";
+  if (!o.report_path.empty()) openOut(o.report_path) << r.report.toJson() << "\n";
+  if (!o.trace_path.empty()) {
+    std::ofstream f = openOut(o.trace_path);
+    compiler::writeScheduleTrace(r, f);
+  }
+  if (o.listing) out << compiler::scheduleListing(r);
+  out << r.report.toText();
+  if (!o.run) return 0;
+
+  // Inputs: seeded random int8 values, packed where the layout put them.
+  std::mt19937_64 rng(o.seed);
+  isa::Program program = r.program;
+  for (const auto& [name, t] : graph.tensors) {
+    if (t.kind != compiler::TensorKind::kInput) continue;
+    std::vector<std::int32_t> values(std::size_t{t.rows} * t.cols);
+    for (auto& v : values) v = static_cast<std::int32_t>(rng() % 256) - 128;
+    for (auto& seg : compiler::packTensor(r.layout, name, values)) program.data.push_back(std::move(seg));
+  }
+  auto device = driver::makeDevice(o.backend, cfg);
+  device->loadProgram(program);
+  const driver::RunResult run = device->run(r.report.predicted_cycles + 1000, nullptr);
+  out << fmt::format("run on {}: {} cycles measured, {} predicted: {}\n", o.backend, run.cycles,
+                     r.report.predicted_cycles, run.cycles == r.report.predicted_cycles ? "exact" : "MISMATCH");
+  if (run.error) {
+    out << fmt::format("  error {} at cycle {}: {}\n", isa::errorName(run.error->code), run.error->cycle,
+                       run.error->message);
+    return 2;
+  }
+  for (const auto& [name, t] : graph.tensors) {
+    if (t.kind != compiler::TensorKind::kOutput) continue;
+    const auto values = compiler::unpackTensor(
+        r.layout, name, [&](unsigned p, std::uint32_t a) { return device->readSram(p, a); });
+    out << fmt::format("  {} ({}x{}), first row:", name, t.rows, t.cols);
+    for (unsigned c = 0; c < std::min(t.cols, 16u); ++c) out << " " << values[c];
+    out << (t.cols > 16 ? " ...\n" : "\n");
+  }
+  return run.cycles == r.report.predicted_cycles ? 0 : 2;
+}
+
+}  // namespace lpu::cli
