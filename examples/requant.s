@@ -9,10 +9,11 @@
 ; Timing rule (docs/architecture.md section 4): a result of latency L dispatched at t is visible h hops away at
 ; t+L+h-1; a state write (lw, iw, abc, write) is seen by instructions dispatched at t+L or later.
 ;   t=0,1  MEM_W2 reads weight rows 0, 1 onto W0 (read + repeat, stride 1): at MXM_W (2 hops) at t=3, 4
-;   t=3,4  MXM_W stages them (lw + repeat, stride 1: rows 0, 1); rows 2..15 stay 0
+;   t=3,4  MXM_W_LOAD, the MXM's weight-load queue, stages them (lw + repeat, stride 1: rows 0, 1);
+;          rows 2..15 stay 0
 ;   t=3    MEM_W2 reads x onto W1: at MXM_W at t=6
-;   t=5    MXM_W iw installs the staged weights (latency 1: seen by the abc at t=6)
-;   t=6    MXM_W abc: acc[0] = x . W (latency 3: seen by acc at t=9)
+;   t=5    MXM_W_LOAD iw installs the staged weights (latency 1: seen by the abc at t=6)
+;   t=6    MXM_W, the MXM's compute queue, abc: acc[0] = x . W (latency 3: seen by acc at t=9)
 ;   t=9    MXM_W acc: acc[0] onto E0..E3 (latency 2): at the VXM (5 hops) at t=9+2+4 = 15
 ;   t=12   MEM_W1 reads the high byte plane of M onto E5: at the VXM (2 hops) at t=15
 ;   t=13   MEM_W0 reads the low byte plane of M onto E4: at the VXM (1 hop) at t=15
@@ -40,13 +41,13 @@
     nop 1                       ; t=2
     read x, W1                  ; t=3: activations
 
-.queue MXM_W_LOAD                ; the MXM's load queue: weights
+.queue MXM_W_LOAD               ; the MXM's load queue: weights
     nop 3                       ; t=0..2
     lw 0, W0, 1                 ; t=3: staging row 0 (one row, from W0)
     repeat 1, 1, 1              ; t=4: staging row 1
     iw                          ; t=5: install
 
-.queue MXM_W                     ; the MXM's compute queue: activations in, results out
+.queue MXM_W                    ; the MXM's compute queue: activations in, results out
     nop 6                       ; t=0..5
     abc W1, 0                   ; t=6: acc[0] = x . W
     nop 2                       ; t=7..8

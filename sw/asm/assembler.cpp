@@ -634,7 +634,7 @@ class Assembler {
     }
     next();
     // .queue names a queue (slices plus the MXM load queues), .data names a slice.
-    const int pos = t.kind != Tok::kIdent ? -1
+    const int pos = t.kind != Tok::kIdent   ? -1
                     : directive == ".queue" ? cfg_.queueOf(t.text)
                                             : cfg_.positionOf(t.text);
     if (pos < 0) {

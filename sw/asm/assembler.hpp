@@ -34,9 +34,10 @@
 // Lines: `{label:} [instruction | directive]`, one statement per line; several labels may precede
 // it. Names (labels, .equ constants) match [A-Za-z_][A-Za-z0-9_]*, are case-sensitive and share one
 // global namespace; names of stream registers (E0, W12, ...) are reserved. Mnemonics, type suffixes
-// and directives are lower case. Slice names are those of ArchConfig::sliceName (MXM_W SXM_W
-// MEM_W{m-1}..MEM_W0 VXM MEM_E0..MEM_E{m-1} SXM_E MXM_E). Streams are E<i> (eastward) and W<i>
-// (westward).
+// and directives are lower case. Queue names are those of ArchConfig::queueName (one per slice,
+// named after it: MXM_W SXM_W MEM_W{m-1}..MEM_W0 VXM MEM_E0..MEM_E{m-1} SXM_E MXM_E, plus the MXM
+// weight-load queues MXM_W_LOAD MXM_E_LOAD); .data takes a MEM slice name. Streams are E<i>
+// (eastward) and W<i> (westward).
 //
 // Expressions (64-bit signed, every overflow is an error): decimal, 0x hex and 0b binary literals,
 // names, parentheses, unary - + ~, and binary operators with C precedence: * / % (truncating, as
@@ -46,13 +47,14 @@
 // Rules:
 // - Every operand is range-checked against the configuration: stream index < streams_per_dir,
 //   stream groups aligned to their width (T: element type, S: cvt source type, N: transpose_n), MEM
-//   address < words per slice, MXM weight row < lanes, accumulator slot < mxm_acc_slots, nop count
-//   >= 1, repeat n and d >= 1.
-// - An instruction must run on its queue's slice (ICU instructions run anywhere). C2C instructions
-//   have no queue in the current configurations and are rejected in every queue.
+//   address < words per slice, MXM weight rows row..row+n-1 < lanes from streams s..s+n-1 <
+//   streams_per_dir, accumulator slot < mxm_acc_slots, nop count >= 1, repeat n and d >= 1.
+// - An instruction must run on its queue's slice (ICU instructions run anywhere); lw/lwi/iw on an
+//   MXM load queue, abc/abca/abce/acc on an MXM compute queue. C2C instructions have no queue in
+//   the current configurations and are rejected in every queue.
 // - repeat must follow a non-ICU instruction of the same queue; a non-zero stride needs an
-//   instruction with a strided field (read/write address, lw/abc/abca/acc index), and the last
-//   issue's value must stay in range.
+//   instruction with a strided field (read/write address, lw/lwi/abc/abca/abce/acc index), and the
+//   last issue's value must stay in range.
 // - A queue that does not end in halt gets one appended; queues never mentioned are just halt. A
 //   queue holds at most queue_depth words (including that halt).
 // - Data: labels must sit on a word boundary; a section's final partial word is zero-padded;

@@ -11,7 +11,7 @@
 //   // .data MEM_E1, 0x040
 //   //     .byte 0x01, 0x02, 0xfd, 0xff, ...      (16 per line)
 //
-// Layout: `.config`, then each queue in position order (queues that are just `halt` are left out),
+// Layout: `.config`, then each queue in queue order (queues that are just `halt` are left out),
 // one instruction per line as isa::format prints it, then each data segment in program order. A
 // word the assembler would not accept as instruction text in that place (it does not decode, or
 // breaks a rule of sw/asm/rules.hpp such as wrong slice, operand range or Repeat's predecessor) is

@@ -1,8 +1,8 @@
 #include "sw/asm/rules.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <string_view>
 
 namespace lpu::assembler {
@@ -63,15 +63,29 @@ Group groupOf(const isa::Instruction& insn, const isa::OperandDesc& op,
   }
 }
 
-// Which queue names can execute instructions of slice kind `s` ("MEM_W2..MEM_W0, MEM_E0..MEM_E2").
-std::string queuesFor(Slice s, const isa::ArchConfig& cfg) {
+// The queues that can execute `d` ("MEM_W2, MEM_W1, ..."; for MXM instructions the load or the
+// compute queues).
+std::string queuesFor(const InsnDesc& d, const isa::ArchConfig& cfg) {
   std::string out;
-  for (unsigned p = 0; p < cfg.positions(); ++p) {
-    if (cfg.sliceAt(p) != s) continue;
+  for (unsigned q = 0; q < cfg.queues(); ++q) {
+    if (cfg.sliceAt(cfg.queuePosition(q)) != d.slice) continue;
+    if (d.slice == Slice::kMXM && d.load_queue != cfg.isLoadQueue(q)) continue;
     if (!out.empty()) out += ", ";
-    out += cfg.sliceName(p);
+    out += cfg.queueName(q);
   }
   return out;
+}
+
+bool isWeightLoad(const InsnDesc& d) {
+  return d.opcode == isa::Opcode::kLw || d.opcode == isa::Opcode::kLwi;
+}
+
+// Range of the strided field of `insn` for every issue of a Repeat: the field's own range, narrowed
+// for lw/lwi so that all `lwn` rows of the last issue stay below `lanes`.
+ValueRange stridedRange(const isa::Instruction& insn, const isa::ArchConfig& cfg) {
+  ValueRange r = operandRange(*insn.desc, insn.desc->strided_field, cfg);
+  if (isWeightLoad(*insn.desc)) r.hi = std::int64_t{cfg.lanes()} - insn.get(Field::kLwn);
+  return r;
 }
 
 }  // namespace
@@ -175,12 +189,11 @@ std::vector<Problem> checkInstruction(const isa::Instruction& insn, unsigned que
         {-1, fmt::format("{} instruction '{}' in queue {}; expected a {} or ICU instruction (or "
                          "move it to {})",
                          sliceKindName(d.slice), d.mnemonic, queue, sliceKindName(here),
-                         queuesFor(d.slice, cfg))});
+                         queuesFor(d, cfg))});
   } else if (d.slice == Slice::kMXM && d.load_queue != cfg.isLoadQueue(queue_index)) {
     problems.push_back(
-        {-1, fmt::format("MXM instruction '{}' in queue {}; expected it in an MXM {} queue ({})", d.mnemonic,
-                         queue, d.load_queue ? "load" : "compute",
-                         d.load_queue ? "MXM_W_LOAD, MXM_E_LOAD" : "MXM_W, MXM_E")});
+        {-1, fmt::format("MXM instruction '{}' in queue {}; expected it in an MXM {} queue ({})",
+                         d.mnemonic, queue, d.load_queue ? "load" : "compute", queuesFor(d, cfg))});
   }
 
   // Element types.
@@ -224,6 +237,27 @@ std::vector<Problem> checkInstruction(const isa::Instruction& insn, unsigned que
     }
   }
 
+  // lw/lwi load rows index .. index+lwn-1 from streams srca .. srca+lwn-1: both must fit.
+  if (isWeightLoad(d)) {
+    const std::int64_t row = insn.get(Field::kIndex);
+    const std::int64_t n = insn.get(Field::kLwn);
+    const isa::StreamRef s = insn.stream(Field::kSrca);
+    const bool reported = std::any_of(problems.begin(), problems.end(),
+                                      [](const Problem& p) { return p.operand >= 0; });
+    if (!reported && row + n > cfg.lanes()) {
+      problems.push_back(
+          {2, fmt::format("weight rows {}..{} out of range; expected row + count <= {} (config "
+                          "'{}' has {} lanes)",
+                          row, row + n - 1, cfg.lanes(), cfg.name(), cfg.lanes())});
+    } else if (!reported && s.index + n > cfg.streamsPerDir()) {
+      problems.push_back(
+          {2, fmt::format("streams {}..{}{} run past {}{}; expected stream + count <= {}",
+                          streamName(s), s.dir == isa::Dir::kEast ? 'E' : 'W', s.index + n - 1,
+                          s.dir == isa::Dir::kEast ? 'E' : 'W', cfg.streamsPerDir() - 1,
+                          cfg.streamsPerDir())});
+    }
+  }
+
   // Repeat: predecessor and stride.
   if (d.opcode == isa::Opcode::kRepeat && prev.kind != Predecessor::Kind::kUnknown) {
     if (prev.kind == Predecessor::Kind::kStart) {
@@ -250,7 +284,7 @@ std::vector<Problem> checkInstruction(const isa::Instruction& insn, unsigned que
             {2, fmt::format("stride {} after '{}', which has no strided field; expected stride 0",
                             stride, p.insn.desc->mnemonic)});
       } else if (stride != 0) {
-        const ValueRange r = operandRange(*p.insn.desc, p.insn.desc->strided_field, cfg);
+        const ValueRange r = stridedRange(p.insn, cfg);
         const std::int64_t last = p.insn.get(p.insn.desc->strided_field) + n * stride;
         if (last < r.lo || last > r.hi) {
           problems.push_back(

@@ -78,8 +78,8 @@ std::string mnemonicText(const isa::Instruction& insn, std::mt19937& rng) {
   return m;
 }
 
-// Queues that may run an instruction: its slice's queues, and for MXM instructions the right one of the MXM's
-// two queues (load or compute).
+// Queues that may run an instruction: its slice's queues, and for MXM instructions the right one of
+// the MXM's two queues (load or compute).
 std::vector<unsigned> queuesFor(const isa::InsnDesc& d, const isa::ArchConfig& cfg) {
   std::vector<unsigned> out;
   for (unsigned q = 0; q < cfg.queues(); ++q) {
@@ -106,9 +106,11 @@ std::vector<ElemType> typesOf(std::uint8_t mask) {
 // strided MEM read when it is a repeat.
 void checkOne(isa::Instruction insn, const isa::ArchConfig& cfg, std::mt19937& rng) {
   const isa::InsnDesc& d = *insn.desc;
-  // Operands are drawn field by field; lw/lwi also need row + n <= lanes and stream + n <= streams: redraw.
+  // Operands are drawn field by field; lw/lwi also need row + n <= lanes and stream + n <= streams:
+  // redraw.
   std::string ops = randomOperands(insn, cfg, rng);
-  for (int i = 0; i < 1000 && isa::validateOperands(insn, cfg).error != isa::ErrorCode::kNone; ++i) {
+  for (int i = 0; i < 1000 && isa::validateOperands(insn, cfg).error != isa::ErrorCode::kNone;
+       ++i) {
     ops = randomOperands(insn, cfg, rng);
   }
   std::vector<unsigned> queues = queuesFor(d, cfg);
