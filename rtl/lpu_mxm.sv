@@ -66,6 +66,7 @@ module lpu_mxm #(
   localparam int unsigned AW = (A > 1) ? $clog2(A) : 1;
   localparam int unsigned ProdW = 16;              // int8 x int8
   localparam int unsigned SumW  = 32;
+  localparam int unsigned TreeW = ProdW + $clog2(L);  // exact column sum, sign-extended to SumW
 
   // Cycles from dispatch to the state update (ABC) or the output register (ACC), see the header.
   localparam int unsigned DepthAbc = 3;
@@ -111,9 +112,19 @@ module lpu_mxm #(
   logic [S-1:0][L-1:0][7:0] sr_e, sr_w;
   logic [L-1:0][7:0]        x_live;   // stream srca in cycle t
 
-  assign sr_e   = sr_e_i;
-  assign sr_w   = sr_w_i;
-  assign x_live = a_dir0 ? sr_w[a_idx0] : sr_e[a_idx0];
+  assign sr_e = sr_e_i;
+  assign sr_w = sr_w_i;
+
+  // One-hot stream select and an AND-OR per bit: about half the LUTs of an indexed mux in Yosys' ECP5 mapping.
+  always_comb begin
+    for (int unsigned l = 0; l < L; l++) begin
+      x_live[l] = '0;
+      for (int unsigned s = 0; s < S; s++) begin
+        x_live[l] = x_live[l] | ({8{!a_dir0 && (a_idx0 == SW'(s))}} & sr_e[s][l]) |
+                    ({8{a_dir0 && (a_idx0 == SW'(s))}} & sr_w[s][l]);
+      end
+    end
+  end
 
   // -----------------------------------------------------------------------------------------------------------
   // ABC spacing (MXM_OVERRUN)
@@ -228,17 +239,19 @@ module lpu_mxm #(
 
   for (genvar j = 0; j < C; j++) begin : gen_colsum
     logic [L*ProdW-1:0] terms;
+    logic [TreeW-1:0]   sum;
     for (genvar k = 0; k < L; k++) begin : gen_term
       assign terms[k*ProdW+:ProdW] = p_q[k][j];
     end
     lpu_mxm_adder_tree #(
       .N    (L),
       .InW  (ProdW),
-      .SumW (SumW)
+      .SumW (TreeW)
     ) u_tree (
       .terms_i (terms),
-      .sum_o   (colsum[j])
+      .sum_o   (sum)
     );
+    assign colsum[j] = SumW'($signed(sum));
   end
 
   always_ff @(posedge clk_i) begin

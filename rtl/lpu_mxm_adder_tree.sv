@@ -17,7 +17,9 @@ module lpu_mxm_adder_tree #(
 
   localparam int unsigned Leaves = (N > 1) ? (1 << $clog2(N)) : 1;
 
-  logic [SumW-1:0] node [2*Leaves];
+  // keep: each tree node stays a separate adder on a CCU2C carry chain (Yosys would otherwise merge the tree
+  // into one $macc mapped to LUT full adders, about twice the LUTs).
+  (* keep *) logic [SumW-1:0] node [2*Leaves];
 
   always_comb begin
     for (int unsigned i = 0; i < 2 * Leaves; i++) begin

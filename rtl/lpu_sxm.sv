@@ -51,7 +51,6 @@ module lpu_sxm #(
 
   // Stream index bits within a transpose group.
   localparam logic [SW-1:0] InGroup = SW'(N - 1);
-  localparam int unsigned   NW      = (N > 1) ? $clog2(N) : 1;
 
   // Register stages from dispatch to the output (the result register).
   localparam int unsigned Depth = 1;
@@ -99,20 +98,40 @@ module lpu_sxm #(
   assign sr_e = sr_e_i;
   assign sr_w = sr_w_i;
 
-  logic [N-1:0][L-1:0][7:0] grp;     // streams (srca & ~(N-1)) + k of srca's direction
-  logic [N-1:0][SW-1:0]     grp_idx;
-  logic [NW-1:0]            a_row;   // srca's row in its group
-  logic [L-1:0][7:0]        a_vec;   // stream srca
-  logic [L-1:0][7:0]        map;     // stream srcb
+  // Every stream and lane selection below is a one-hot select and an AND-OR per bit: in Yosys' ECP5 mapping
+  // that is about half the LUTs of an indexed mux (docs/rtl-slices.md, resources).
+  localparam int unsigned G = S / N;      // transpose groups per direction
+
+  logic [1:0][S-1:0]        sel_a, sel_map;
+  logic [1:0][G-1:0]        sel_grp;
+  logic [N-1:0][L-1:0][7:0] grp;          // the N-stream group holding srca (transpose)
+  logic [L-1:0][7:0]        a_vec;        // stream srca
+  logic [L-1:0][7:0]        map;          // stream srcb
 
   always_comb begin
-    for (int unsigned k = 0; k < N; k++) begin
-      grp_idx[k] = (a_idx0 & ~InGroup) | (SW'(k) & InGroup);
-      grp[k]     = a_dir0 ? sr_w[grp_idx[k]] : sr_e[grp_idx[k]];
+    for (int unsigned d = 0; d < 2; d++) begin
+      for (int unsigned s = 0; s < S; s++) begin
+        sel_a[d][s]   = (a_dir0 == d[0]) && (a_idx0 == SW'(s));
+        sel_map[d][s] = (b_dir0 == d[0]) && (b_idx0 == SW'(s));
+      end
+      for (int unsigned g = 0; g < G; g++) begin
+        sel_grp[d][g] = (a_dir0 == d[0]) && ((a_idx0 & ~InGroup) == SW'(g * N));
+      end
     end
-    a_row = NW'(a_idx0 & InGroup);
-    a_vec = grp[a_row];
-    map   = b_dir0 ? sr_w[b_idx0] : sr_e[b_idx0];
+    for (int unsigned l = 0; l < L; l++) begin
+      a_vec[l] = '0;
+      map[l]   = '0;
+      for (int unsigned s = 0; s < S; s++) begin
+        a_vec[l] = a_vec[l] | ({8{sel_a[0][s]}} & sr_e[s][l]) | ({8{sel_a[1][s]}} & sr_w[s][l]);
+        map[l]   = map[l] | ({8{sel_map[0][s]}} & sr_e[s][l]) | ({8{sel_map[1][s]}} & sr_w[s][l]);
+      end
+      for (int unsigned k = 0; k < N; k++) begin
+        grp[k][l] = '0;
+        for (int unsigned g = 0; g < G; g++) begin
+          grp[k][l] = grp[k][l] | ({8{sel_grp[0][g]}} & sr_e[g*N+k][l]) | ({8{sel_grp[1][g]}} & sr_w[g*N+k][l]);
+        end
+      end
+    end
   end
 
   // -----------------------------------------------------------------------------------------------------------
@@ -137,7 +156,10 @@ module lpu_sxm #(
         end
         default: ;
       endcase
-      moved[i] = zero[i] ? 8'h00 : a_vec[src[i]];
+      moved[i] = '0;
+      for (int unsigned j = 0; j < L; j++) begin
+        moved[i] = moved[i] | ({8{!zero[i] && (src[i] == LW'(j))}} & a_vec[j]);
+      end
     end
   end
 

@@ -152,14 +152,37 @@ module lpu_vxm #(
     byte_stream = idx;
   endfunction
 
-  logic [L-1:0][31:0] a_raw, b_raw, c_raw;
+  // One-hot (dir, stream) selects per operand byte position, then an AND-OR per bit: in Yosys' ECP5 mapping
+  // this is about half the LUTs of an indexed mux (docs/rtl-slices.md, resources).
+  logic [3:0][1:0][S-1:0] sel_a, sel_b, sel_c;
+  logic [L-1:0][31:0]     a_raw, b_raw, c_raw;
+
+  always_comb begin
+    for (int unsigned k = 0; k < 4; k++) begin
+      for (int unsigned d = 0; d < 2; d++) begin
+        for (int unsigned s = 0; s < S; s++) begin
+          sel_a[k][d][s] = (a_dir0 == d[0]) && (byte_stream(a_idx0, k) == SW'(s));
+          sel_b[k][d][s] = (b_dir0 == d[0]) && (byte_stream(b_idx0, k) == SW'(s));
+          sel_c[k][d][s] = (c_dir0 == d[0]) && (byte_stream(c_idx0, k) == SW'(s));
+        end
+      end
+    end
+  end
 
   always_comb begin
     for (int unsigned l = 0; l < L; l++) begin
       for (int unsigned k = 0; k < 4; k++) begin
-        a_raw[l][8*k+:8] = a_dir0 ? sr_w[byte_stream(a_idx0, k)][l] : sr_e[byte_stream(a_idx0, k)][l];
-        b_raw[l][8*k+:8] = b_dir0 ? sr_w[byte_stream(b_idx0, k)][l] : sr_e[byte_stream(b_idx0, k)][l];
-        c_raw[l][8*k+:8] = c_dir0 ? sr_w[byte_stream(c_idx0, k)][l] : sr_e[byte_stream(c_idx0, k)][l];
+        a_raw[l][8*k+:8] = '0;
+        b_raw[l][8*k+:8] = '0;
+        c_raw[l][8*k+:8] = '0;
+        for (int unsigned s = 0; s < S; s++) begin
+          a_raw[l][8*k+:8] = a_raw[l][8*k+:8] | ({8{sel_a[k][0][s]}} & sr_e[s][l]) |
+                             ({8{sel_a[k][1][s]}} & sr_w[s][l]);
+          b_raw[l][8*k+:8] = b_raw[l][8*k+:8] | ({8{sel_b[k][0][s]}} & sr_e[s][l]) |
+                             ({8{sel_b[k][1][s]}} & sr_w[s][l]);
+          c_raw[l][8*k+:8] = c_raw[l][8*k+:8] | ({8{sel_c[k][0][s]}} & sr_e[s][l]) |
+                             ({8{sel_c[k][1][s]}} & sr_w[s][l]);
+        end
       end
     end
   end

@@ -7,15 +7,15 @@
 //                 alu_q_o is valid in cycle t+1.
 //   MUL  (LAT 3): mul. Operands registered at the end of t (the multipliers' input registers), products and
 //                 their sum in t+1, registered: mul_q_o is valid in cycle t+2.
-//   LONG (LAT 4): req, exp2, rsqrt, sigmoid, silu. t: operands and table address; t+1: products (req, the
-//                 sigmoid slope) and table results; t+2: req rounding/saturation, silu's x*s; long_q_o is valid
-//                 in cycle t+3.
+//   LONG (LAT 4): req, exp2, rsqrt, sigmoid, silu. t: operands and table address; t+1: products (req's a*m,
+//                 the sigmoid slope D*f, silu's x*S) and table results; t+2: req rounding/saturation, silu's
+//                 x*g and sum; long_q_o is valid in cycle t+3.
 // Each output register holds the result replicated to all four byte positions of the word for narrow types
 // (i8: 4 copies, i16: 2), so the parent routes byte (s mod 4) of a word to stream s without a type mux.
 //
-// Multipliers: M0 and M1 (17x17 signed, one MULT18X18D each) serve mul and req and the sigmoid slope in t+1.
-// mul.i32 needs a third 16x16 product (only its low 16 bits) and silu a 16x15 product in t+2, when M0/M1 are
-// busy with the next instruction: those two are LUT multipliers (lpu_vxm_lutmul) to spare DSPs.
+// Multipliers: M0 and M1 (17x17 signed, one MULT18X18D each) serve mul, req, sigmoid and silu in t+1.
+// mul.i32 needs a third 16x16 product (only its low 16 bits), and silu x * ((D*f) >> 8) (16 x 10 bits) in t+2,
+// when M0/M1 are busy with the next instruction: those two are LUT multipliers (lpu_vxm_lutmul) to spare DSPs.
 
 module lpu_vxm_lane #(
   parameter bit TablesInBram = 1'b1
@@ -71,23 +71,26 @@ module lpu_vxm_lane #(
     zext = r;
   endfunction
 
-  // Clamps x to the range of type t.
-  function automatic logic [31:0] sat(input logic signed [49:0] x, input logic [1:0] t);
-    logic signed [49:0] hi, lo;
-    logic [31:0] r;
+  // Clamps x to the range of type t: x fits iff its bits from w-1 up are all equal (sign copies); otherwise the
+  // sign picks the bound. Constant bit slices, no wide comparators.
+  function automatic logic [31:0] sat(input logic [49:0] x, input logic [1:0] t);
+    logic        fits;
+    logic [31:0] bound;
     unique case (t)
-      lpu_isa_pkg::TYPE_I8:  begin hi = 50'sd127;        lo = -50'sd128;        end
-      lpu_isa_pkg::TYPE_I16: begin hi = 50'sd32767;      lo = -50'sd32768;      end
-      default:               begin hi = 50'sd2147483647; lo = -50'sd2147483648; end
+      lpu_isa_pkg::TYPE_I8: begin
+        fits  = (x[49:7] == '0) || (x[49:7] == '1);
+        bound = x[49] ? 32'hFFFF_FF80 : 32'h0000_007F;
+      end
+      lpu_isa_pkg::TYPE_I16: begin
+        fits  = (x[49:15] == '0) || (x[49:15] == '1);
+        bound = x[49] ? 32'hFFFF_8000 : 32'h0000_7FFF;
+      end
+      default: begin
+        fits  = (x[49:31] == '0) || (x[49:31] == '1);
+        bound = x[49] ? 32'h8000_0000 : 32'h7FFF_FFFF;
+      end
     endcase
-    if (x > hi) begin
-      r = hi[31:0];
-    end else if (x < lo) begin
-      r = lo[31:0];
-    end else begin
-      r = x[31:0];
-    end
-    sat = r;
+    sat = fits ? x[31:0] : bound;
   endfunction
 
   // Copies the low element of x into every element position of the word (see the header).
@@ -108,7 +111,19 @@ module lpu_vxm_lane #(
   logic [31:0]        c_s;
   logic signed [33:0] sum_s, dif_s;
   logic [4:0]         shamt_alu;       // b mod w
+  logic [31:0]        sh_in, sh_out;   // the one right shifter shared by shl, shr and shrl
+  logic signed [33:0] sat_in;          // the one saturation shared by adds, subs and cvt
+  logic [31:0]        sat_out;
+  logic               sh_fill;
   logic [31:0]        alu_d;
+
+  function automatic logic [31:0] bitrev(input logic [31:0] x);
+    logic [31:0] r;
+    for (int unsigned i = 0; i < 32; i++) begin
+      r[i] = x[31-i];
+    end
+    bitrev = r;
+  endfunction
 
   always_comb begin
     a_s   = sext(a_i, aw0_i);
@@ -122,18 +137,35 @@ module lpu_vxm_lane #(
       default:               shamt_alu = b_i[4:0];
     endcase
 
+    // shl is a right shift of the bit-reversed operand; shr fills with the sign of the sign-extended operand
+    // (correct in the low w bits for every w), shrl shifts the zero-extended one.
+    unique case (op0_i)
+      lpu_isa_pkg::OP_SHL: sh_in = bitrev(a_i);
+      lpu_isa_pkg::OP_SHR: sh_in = a_s[31:0];
+      default:             sh_in = zext(a_i, tw0_i);
+    endcase
+    sh_fill = (op0_i == lpu_isa_pkg::OP_SHR) && a_s[33];
+
+    unique case (op0_i)
+      lpu_isa_pkg::OP_ADDS: sat_in = sum_s;
+      lpu_isa_pkg::OP_SUBS: sat_in = dif_s;
+      default:              sat_in = a_s;     // cvt: widening leaves a_s as is, narrowing saturates
+    endcase
+    sat_out = sat(50'(sat_in), tw0_i);
+    sh_out  = 32'({{32{sh_fill}}, sh_in} >> shamt_alu);
+
     // Only the low w bits of alu_d matter; wrapping results are the low bits of the 32-bit ones.
     unique case (op0_i)
       lpu_isa_pkg::OP_ADD:   alu_d = sum_s[31:0];
       lpu_isa_pkg::OP_SUB:   alu_d = dif_s[31:0];
-      lpu_isa_pkg::OP_ADDS:  alu_d = sat(50'(sum_s), tw0_i);
-      lpu_isa_pkg::OP_SUBS:  alu_d = sat(50'(dif_s), tw0_i);
+      lpu_isa_pkg::OP_ADDS,
+      lpu_isa_pkg::OP_SUBS:  alu_d = sat_out;
       lpu_isa_pkg::OP_AND:   alu_d = a_i & b_i;
       lpu_isa_pkg::OP_OR:    alu_d = a_i | b_i;
       lpu_isa_pkg::OP_XOR:   alu_d = a_i ^ b_i;
-      lpu_isa_pkg::OP_SHL:   alu_d = a_i << shamt_alu;
-      lpu_isa_pkg::OP_SHR:   alu_d = 32'(a_s >>> shamt_alu);
-      lpu_isa_pkg::OP_SHRL:  alu_d = zext(a_i, tw0_i) >> shamt_alu;
+      lpu_isa_pkg::OP_SHL:   alu_d = bitrev(sh_out);
+      lpu_isa_pkg::OP_SHR,
+      lpu_isa_pkg::OP_SHRL:  alu_d = sh_out;
       lpu_isa_pkg::OP_MIN:   alu_d = dif_s[33] ? a_s[31:0] : b_s[31:0];
       lpu_isa_pkg::OP_MAX:   alu_d = dif_s[33] ? b_s[31:0] : a_s[31:0];
       lpu_isa_pkg::OP_CMPEQ: alu_d = {32{a_s == b_s}};
@@ -144,8 +176,7 @@ module lpu_vxm_lane #(
       lpu_isa_pkg::OP_NOT:   alu_d = ~a_i;
       lpu_isa_pkg::OP_MOV:   alu_d = a_i;
       lpu_isa_pkg::OP_RELU:  alu_d = a_s[33] ? '0 : a_s[31:0];
-      // Widening: a_s already holds the sign-extended value; narrowing saturates.
-      lpu_isa_pkg::OP_CVT:   alu_d = sat(50'(a_s), tw0_i);
+      lpu_isa_pkg::OP_CVT:   alu_d = sat_out;
       default:               alu_d = '0;
     endcase
   end
@@ -204,6 +235,7 @@ module lpu_vxm_lane #(
       lpu_isa_pkg::OP_SIGMOID, lpu_isa_pkg::OP_SILU: begin
         rom_en   = 1'b1;
         rom_addr = {1'b0, ~a_i[15], a_i[14:8]};      // j = (x >> 8) + 128
+        m0a_d    = {a_i[15], a_i[15:0]};             // x, times S[j] in t+1 (silu)
         m1b_d    = {9'b0, a_i[7:0]};                 // f, times the slope D[j] in t+1
       end
       default: ;
@@ -237,7 +269,7 @@ module lpu_vxm_lane #(
   // Stage 1 (cycle t+1): products, table results
   // -----------------------------------------------------------------------------------------------------------
   logic               is_sig1;
-  logic signed [16:0] m1a_eff;
+  logic signed [16:0] m0b_eff, m1a_eff;
   logic signed [33:0] p0, p1;
   logic [15:0]        cross_lo;         // low 16 bits of a_lo * b_hi (mul.i32 only)
   logic signed [47:0] prod;
@@ -245,10 +277,12 @@ module lpu_vxm_lane #(
   logic [31:0]        long2_d;
 
   assign is_sig1 = (op1_i == lpu_isa_pkg::OP_SIGMOID) || (op1_i == lpu_isa_pkg::OP_SILU);
-  // The sigmoid slope D[j] comes from the table read in t; it takes M1's a-side while M1 is otherwise idle.
+  // The table words read in t feed the multipliers, which sigmoid/silu do not otherwise use: M1 = D[j] * f
+  // (the slope term), M0 = x * S[j] (silu's x * s = x * S[j] + x * ((D[j] * f) >> 8)).
+  assign m0b_eff = is_sig1 ? $signed({1'b0, rom_q[15:0]}) : $signed(m0b_q);
   assign m1a_eff = is_sig1 ? $signed({7'b0, rom_q[25:16]}) : $signed(m1a_q);
 
-  assign p0 = $signed(m0a_q) * $signed(m0b_q);
+  assign p0 = $signed(m0a_q) * m0b_eff;
   assign p1 = m1a_eff * $signed(m1b_q);
 
   lpu_vxm_lutmul #(
@@ -266,6 +300,8 @@ module lpu_vxm_lane #(
     prod = (48'(p1) <<< 16) + 48'(p0);
     if (op1_i == lpu_isa_pkg::OP_MUL) begin
       prod_d = {16'b0, repl(prod[31:0] + {cross_lo, 16'b0}, tw1_i)};
+    end else if (op1_i == lpu_isa_pkg::OP_SILU) begin
+      prod_d = 48'(p0);                              // x * S[j]
     end else begin
       prod_d = prod;
     end
@@ -305,6 +341,7 @@ module lpu_vxm_lane #(
     unique case (op1_i)
       lpu_isa_pkg::OP_EXP2:  long2_d = ex_res;
       lpu_isa_pkg::OP_RSQRT: long2_d = rs_res;
+      lpu_isa_pkg::OP_SILU:  long2_d = 32'(p1[17:8]);  // g = (D[j] * f) >> 8, 0 .. 1019
       default:               long2_d = sg_res;
     endcase
   end
@@ -324,39 +361,37 @@ module lpu_vxm_lane #(
   // -----------------------------------------------------------------------------------------------------------
   // Stage 2 (cycle t+2): req rounding and saturation, silu
   // -----------------------------------------------------------------------------------------------------------
-  logic signed [63:0] rq_p;
-  logic signed [49:0] rq_floor;
-  logic [63:0]        rq_below;     // the bits shifted out under the half bit
-  logic               rq_half, rq_inc;
+  // req: r = (p + 2^(sh-1) - (p < 0)) >> sh  ==  sign(p) * ((|p| + 2^(sh-1)) >> sh)  (round half away from
+  // zero; for sh = 0 the half is 0 and r = p). |p| <= 2^46, so 49 bits hold the sum for every sh.
+  logic        rq_neg;
+  logic [48:0] rq_mag, rq_half, rq_q;
   logic signed [49:0] rq_r;
-  logic [31:0]        rq_res;
+  logic [31:0] rq_res;
 
   always_comb begin
-    // r = (p + 2^(sh-1) - (p < 0)) >> sh  ==  floor(p / 2^sh) + inc, where the discarded fraction decides inc:
-    // half or more rounds up for p >= 0, more than half for p < 0 (round half away from zero).
-    rq_p     = 64'($signed(prod_q));
-    rq_floor = 50'(rq_p >>> shamt2_i);
-    rq_half  = (shamt2_i != '0) && rq_p[6'(shamt2_i - 6'd1)];
-    rq_below = 64'(rq_p) & ((64'd1 << shamt2_i) - 64'd1) & ~(64'd1 << 6'(shamt2_i - 6'd1));
-    rq_inc   = rq_half && (!rq_p[63] || (rq_below != '0));
-    rq_r     = rq_floor + 50'(rq_inc);
-    rq_res   = sat(rq_r, tw2_i);
+    rq_neg  = prod_q[47];
+    rq_mag  = rq_neg ? -{prod_q[47], prod_q} : {prod_q[47], prod_q};
+    rq_half = (shamt2_i == '0) ? '0 : (49'd1 << (shamt2_i - 6'd1));
+    rq_q    = (rq_mag + rq_half) >> shamt2_i;
+    rq_r    = rq_neg ? -$signed({1'b0, rq_q}) : $signed({1'b0, rq_q});
+    rq_res  = sat(50'(rq_r), tw2_i);
   end
 
-  logic [30:0]        si_prod;      // x * sigmoid(x): |x * s| < 2^30
+  // silu: (x * S[j] + x * g + 2^14) >> 15, x * S[j] from M0 in t+1, x * g (16 x 10 bits) here.
+  logic [25:0]        si_xg;
   logic signed [31:0] si_res;
 
   lpu_vxm_lutmul #(
     .AW    (16),
-    .BW    (15),
-    .ProdW (31)
+    .BW    (10),
+    .ProdW (26)
   ) u_silu_mul (
     .a_i    (x2_q),
-    .b_i    (long2_q[14:0]),
-    .prod_o (si_prod)
+    .b_i    (long2_q[9:0]),
+    .prod_o (si_xg)
   );
 
-  assign si_res = (32'($signed(si_prod)) + 32'sd16384) >>> 15;
+  assign si_res = ($signed(prod_q[31:0]) + 32'($signed(si_xg)) + 32'sd16384) >>> 15;
 
   logic [31:0] long3_d;
 
