@@ -246,7 +246,7 @@ module lpu_mem_slice #(
   // Assertions
 `ifndef SYNTHESIS
   HostAccessOnlyWhenStopped: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      host_req_i |-> (!issue_valid_i && !busy_o && !commit_i));
+      host_req_i |-> (!issue_valid_i && !commit_i));
   DirectAddressesAreInRange: assert property (@(posedge clk_i) disable iff (!rst_ni)
       (is_read || is_write) |->
       (32'(issue_insn_i[lpu_isa_pkg::F_ADDR_MSB:lpu_isa_pkg::F_ADDR_LSB]) < WordsPerSlice));

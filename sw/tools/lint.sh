@@ -27,7 +27,7 @@ if grep -Eq "^[[:space:]]*module[[:space:]]+${LINT_TOP}\b" "${mods[@]+"${mods[@]
     # The large configuration elaborates other widths: lint it too (values of sw/isa/arch.toml, config.large;
     # the same overrides as tb/CMakeLists.txt).
     large=(-GLanes=64 -GSuperlaneLanes=16 -GStreamsPerDir=16 -GMemSlicesPerHem=8 -GBanksPerSlice=2
-           -GWordsPerBank=4096 -GQueueDepth=4096 -GMxmAccSlots=64 -GMxmAbcInterval=1 -GTransposeN=16)
+           -GWordsPerBank=4096 -GQueueDepth=4096 -GMxmAccSlots=256 -GMxmAbcInterval=1 -GTransposeN=16)
     echo "lint: same, large configuration"
     verilator "${VFLAGS[@]}" "${large[@]}" --top-module "$LINT_TOP" "${pkgs[@]}" "${mods[@]}"
   fi
