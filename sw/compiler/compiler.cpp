@@ -23,10 +23,6 @@ using isa::Slice;
 
 namespace {
 
-class QueueDepthError : public CompileError {
- public:
-  using CompileError::CompileError;
-};
 
 unsigned latencyOf(Opcode op) { return isa::findInsn(static_cast<unsigned>(op))->latency; }
 
@@ -50,8 +46,8 @@ unsigned ceilDiv(unsigned a, unsigned b) { return (a + b - 1) / b; }
 struct MxmUnit {
   unsigned side = 0;  // 0 west, 1 east
   unsigned pos = 0;
-  unsigned qc = 0;              // queue of ABC/ABCA/ACC
-  unsigned qw = 0;              // queue of LW/IW (the same queue in the current ISA)
+  unsigned qc = 0;              // compute queue: ABC/ABCA/ABCE (queue index = position)
+  unsigned ql = 0;              // load queue: LW/LWI (queue positions() + side)
   unsigned abc_port = 0;        // exclusive resource: ABC issue spacing
   Dir in_dir = Dir::kWest;      // direction of streams arriving at the MXM
   Dir out_dir = Dir::kEast;     // direction of its results
@@ -64,7 +60,6 @@ struct MxmUnit {
   int active_bundle = -1;
   std::vector<std::int64_t>
       slot_free;  // a new ABC (overwrite) into the slot may dispatch at >= this
-  std::vector<std::int64_t> slot_ready;  // ACC of the slot may dispatch at >= this
   std::vector<int> slot_bundle;
 };
 
@@ -100,6 +95,16 @@ class Lowering {
   std::vector<unsigned> pickSlices(int side, const std::set<unsigned>& avoid,
                                    const std::set<unsigned>& forbid, bool strict_side, unsigned n,
                                    std::uint32_t words);
+  // Weights B, column tiles [ct0, ct1), row-interleaved over several slices of `side`.
+  void placeWeights(TensorLayout& t, unsigned ct0, unsigned ct1, int side,
+                    const std::set<unsigned>& avoid, bool load_bound);
+
+  // How a matmul is split between the MXMs: side s computes column tiles [c0[s], c1[s]).
+  struct MatmulPlan {
+    unsigned c0[2] = {0, 0}, c1[2] = {0, 0};
+    bool load_bound = false;  // few rows per weight tile: weight loading, not ABCs, is the limit
+  };
+  const MatmulPlan& planMatmul(std::size_t node);
 
   // ---- scheduling ----
   Ready readyOf(const WordLoc& w) const {
@@ -145,11 +150,17 @@ class Lowering {
   std::vector<bool> skipped_;    // per node: lowered as part of another node
   std::unordered_map<std::uint64_t, Ready> ready_;
   std::uint64_t macs_ = 0;
-  unsigned mxms_used_ = 1;
   std::vector<isa::DataSegment> constants_;
   // Tensors whose words must be read in the same cycle (operands of add/mul): never in one slice.
   std::map<std::string, std::set<std::string>> partners_;
+  std::map<std::size_t, MatmulPlan> plans_;
+  double side_load_[2] = {0, 0};  // estimated MXM cycles assigned so far (balancing)
+  bool mxm_side_used_[2] = {false, false};
 };
+
+// Slices a compute-bound product spreads a weight tile over (LW loads that many rows per cycle;
+// 4 keep weight loading well ahead of the ABCs while leaving slices for A and C).
+constexpr unsigned kGemmWeightSlices = 4;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Allocation
@@ -246,8 +257,84 @@ void Lowering::place(TensorLayout& t, unsigned copy, unsigned plane, unsigned ct
                   t.name, t.rows, tiles, plane));
 }
 
+const Lowering::MatmulPlan& Lowering::planMatmul(std::size_t i) {
+  if (auto it = plans_.find(i); it != plans_.end()) return it->second;
+  const Node& n = g_.nodes[i];
+  const Tensor& A = g_.tensor(n.inputs[0]);
+  const Tensor& B = g_.tensor(n.inputs[1]);
+  const unsigned M = A.rows, K = A.cols, KT = ceilDiv(K, L_), NT = ceilDiv(B.cols, L_);
+  const unsigned S = cfg_.params().mxm_acc_slots, interval = cfg_.params().mxm_abc_interval;
+  const unsigned block = std::min(M, S);
+  MatmulPlan p;
+  p.load_bound = 2 * block * interval <= L_;
+  // Estimated MXM cycles per column tile: per M-block and K tile, the ABCs or the LWs, whichever
+  // is longer.
+  const unsigned lw_rows =
+      p.load_bound ? cfg_.memSlicesPerHem() : std::min(kGemmWeightSlices, cfg_.memSlicesPerHem());
+  const double per_tile = static_cast<double>(ceilDiv(M, S)) * KT *
+                          std::max<double>(ceilDiv(L_, lw_rows), double(block) * interval);
+  if (opt_.mxms < 2) {
+    p.c1[0] = NT;
+  } else if (NT == 1) {
+    const unsigned s = side_load_[1] < side_load_[0] ? 1 : 0;
+    p.c1[s] = NT;
+  } else {
+    // West takes column tiles [0, x), east [x, NT): the x that balances the MXMs' totals.
+    unsigned best = 1;
+    double best_cost = 1e300;
+    for (unsigned x = 1; x < NT; ++x) {
+      const double c = std::max(side_load_[0] + x * per_tile, side_load_[1] + (NT - x) * per_tile);
+      if (c < best_cost - 1e-9 || (c < best_cost + 1e-9 && x == ceilDiv(NT, 2))) best_cost = c, best = x;
+    }
+    p.c1[0] = best;
+    p.c0[1] = best;
+    p.c1[1] = NT;
+  }
+  for (unsigned s = 0; s < 2; ++s) side_load_[s] += (p.c1[s] - p.c0[s]) * per_tile;
+  return plans_[i] = p;
+}
+
+void Lowering::placeWeights(TensorLayout& t, unsigned ct0, unsigned ct1, int side,
+                            const std::set<unsigned>& avoid, bool load_bound) {
+  const unsigned tiles = ct1 - ct0;
+  if (tiles == 0) return;
+  const unsigned m = cfg_.memSlicesPerHem();
+  const unsigned want = std::min(load_bound ? m : std::min(kGemmWeightSlices, m), t.rows);
+  auto candidates = [&](int s, bool use_avoid, std::uint32_t words) {
+    std::vector<unsigned> v;
+    for (unsigned p : alloc_.bySpace(s))
+      if ((!use_avoid || !avoid.count(p)) && alloc_.freeWords(p) >= words) v.push_back(p);
+    return v;
+  };
+  auto commit = [&](std::vector<unsigned> sl, unsigned ns) {
+    sl.resize(ns);
+    std::sort(sl.begin(), sl.end());
+    Fragment f;
+    f.copy = 0;
+    f.plane = 0;
+    f.ct_begin = ct0;
+    f.ct_end = ct1;
+    f.slices = sl;
+    f.rows = t.rows;
+    f.interleaved = true;
+    f.base = alloc_.allocate(sl, tiles * f.wordsPerTile());
+    t.fragments.push_back(f);
+  };
+  // Compute-bound: slices of its hemisphere that A and C do not use, at least two of them; then
+  // any slices of the hemisphere; then anywhere.
+  const unsigned lo = load_bound ? 1 : std::min(2u, want);
+  for (int pass = load_bound ? 1 : 0; pass < 3; ++pass) {
+    for (unsigned ns = want; ns >= (pass == 0 ? lo : 1); --ns) {
+      const std::uint32_t words = tiles * ceilDiv(t.rows, ns);
+      const auto v = candidates(pass == 2 ? -1 : side, pass == 0, words);
+      if (v.size() >= ns) return commit(v, ns);
+    }
+  }
+  throw CompileError(fmt::format("SRAM full: cannot place weights '{}' ({} rows x {} column tiles)",
+                                 t.name, t.rows, tiles));
+}
+
 void Lowering::allocateAll() {
-  const unsigned vxm = vxm_;
   for (std::size_t i = 0; i < g_.nodes.size(); ++i) {
     const Node& n = g_.nodes[i];
     if ((n.op == OpKind::kAdd || n.op == OpKind::kMul) && n.inputs[0] != n.inputs[1]) {
@@ -255,7 +342,6 @@ void Lowering::allocateAll() {
       partners_[n.inputs[1]].insert(n.inputs[0]);
     }
   }
-  auto sideOf = [&](unsigned pos) { return pos < vxm ? 0 : 1; };
   auto allocated = [&](const std::string& n) { return layout_.tensors.count(n) > 0; };
   auto slicesOf = [&](const std::string& n) {
     std::set<unsigned> s;
@@ -278,43 +364,37 @@ void Lowering::allocateAll() {
       case OpKind::kMatmul: {
         const Tensor& A = g_.tensor(n.inputs[0]);
         const Tensor& B = g_.tensor(n.inputs[1]);
-        const unsigned NT = ceilDiv(B.cols, L_), KT = ceilDiv(A.cols, L_);
-        const unsigned sides = (opt_.mxms >= 2 && NT >= 2) ? 2 : 1;
-        mxms_used_ = std::max(mxms_used_, sides);
-        const unsigned nt_west = sides == 2 ? ceilDiv(NT, 2) : NT;
-        std::set<unsigned> avoid;
-        // B: each hemisphere's column tiles on that hemisphere.
-        if (!allocated(n.inputs[1])) {
-          TensorLayout& tl = declare(n.inputs[1], B.dtype, B.kind, B.rows, B.cols, 1);
-          std::set<unsigned> aw, ae;
-          place(tl, 0, 0, 0, nt_west, 0, aw, 1);
-          if (sides == 2) place(tl, 0, 0, nt_west, NT, 1, ae, 1);
-        }
-        for (unsigned p : slicesOf(n.inputs[1])) avoid.insert(p);
-        // A: a copy per hemisphere when it comes from the host; else wherever its producer put it.
+        const MatmulPlan& plan = planMatmul(i);
+        const unsigned KT = ceilDiv(A.cols, L_);
+        std::vector<unsigned> used;  // sides, first the one that gets copy 0 of A
+        for (unsigned s = 0; s < 2; ++s)
+          if (plan.c1[s] > plan.c0[s]) used.push_back(s);
+        for (unsigned s : used) mxm_side_used_[s] = true;
+        std::set<unsigned> avoid = slicesOf(n.inputs[1]);
+        // A: a copy per hemisphere whose MXM reads it when it comes from the host; else wherever
+        // its producer put it.
         if (!allocated(n.inputs[0])) {
           TensorLayout& tl = declare(n.inputs[0], A.dtype, A.kind, A.rows, A.cols, 1);
-          for (unsigned s = 0; s < sides; ++s) {
+          for (std::size_t c = 0; c < used.size(); ++c) {
             std::set<unsigned> a = avoid;
-            place(tl, s, 0, 0, KT, static_cast<int>(s), a);
-            for (unsigned p : a) avoid.insert(p);
+            place(tl, static_cast<unsigned>(c), 0, 0, KT, static_cast<int>(used[c]), a);
           }
-        } else {
-          for (unsigned p : slicesOf(n.inputs[0])) avoid.insert(p);
         }
+        for (unsigned p : slicesOf(n.inputs[0])) avoid.insert(p);
         const int rq = fused_into_[i];
         if (rq < 0) {
-          // C (i32): 4 byte planes on 4 distinct slices per hemisphere, preferring that hemisphere.
+          // C (i32): 4 byte planes on 4 distinct slices per hemisphere (one ABCE writes all four
+          // in one cycle), preferring that hemisphere and avoiding A.
           const Tensor& C = g_.tensor(n.output);
           TensorLayout& tl = declare(n.output, C.dtype, C.kind, C.rows, C.cols, 4);
-          for (unsigned s = 0; s < sides; ++s) {
+          for (unsigned s : used) {
             std::set<unsigned> a = avoid, planes;
-            const unsigned c0 = s == 0 ? 0 : nt_west, c1 = (s == 0 && sides == 2) ? nt_west : NT;
             for (unsigned p = 0; p < 4; ++p) {
-              place(tl, 0, p, c0, c1, static_cast<int>(s), a, 1, planes);
+              place(tl, 0, p, plan.c0[s], plan.c1[s], static_cast<int>(s), a, 1, planes);
               planes.insert(tl.fragments.back().slices.begin(), tl.fragments.back().slices.end());
             }
           }
+          for (unsigned p : slicesOf(n.output)) avoid.insert(p);
         } else {
           const Node& r = g_.nodes[static_cast<std::size_t>(rq)];
           const Tensor& Q = g_.tensor(r.output);
@@ -322,7 +402,7 @@ void Lowering::allocateAll() {
           const std::string mname = r.name + ".multiplier";
           TensorLayout& ml = declare(mname, DType::kI32, TensorKind::kWeight, 1, Q.cols, 2);
           std::set<unsigned> a = avoid;
-          const int mside = static_cast<int>(sides) - 1;  // the hemisphere with the fewer tensors
+          const int mside = static_cast<int>(used.back());
           place(ml, 0, 0, 0, ml.col_tiles, mside, a, 1, {}, true);
           place(ml, 0, 1, 0, ml.col_tiles, mside, a, 1,
                 std::set<unsigned>(ml.fragments[0].slices.begin(), ml.fragments[0].slices.end()),
@@ -334,6 +414,17 @@ void Lowering::allocateAll() {
           std::set<unsigned> aq = avoid;
           for (unsigned p : slicesOf(mname)) aq.insert(p);
           i8plain(r.output, aq);
+          for (unsigned p : slicesOf(mname)) avoid.insert(p);
+          for (unsigned p : slicesOf(r.output)) avoid.insert(p);
+        }
+        // B: each hemisphere's column tiles row-interleaved over several slices of that
+        // hemisphere (multi-row LW). A load-bound product (few activation rows per weight tile)
+        // spreads them over every slice of the hemisphere, sharing with A and C; otherwise up to
+        // kGemmWeightSlices slices that A and C do not use.
+        if (!allocated(n.inputs[1])) {
+          TensorLayout& tl = declare(n.inputs[1], B.dtype, B.kind, B.rows, B.cols, 1);
+          for (unsigned s : used)
+            placeWeights(tl, plan.c0[s], plan.c1[s], static_cast<int>(s), avoid, plan.load_bound);
         }
         break;
       }
@@ -361,7 +452,6 @@ void Lowering::allocateAll() {
       if (fused_into_[i] >= 0 && g_.nodes[i].output == name) fused_mid = true;
     if (!fused_mid) i8plain(name, {});
   }
-  (void)sideOf;
   layout_.words_used = alloc_.used();
 }
 
@@ -390,30 +480,33 @@ std::int64_t Lowering::placeBundle(Bundle& b, const Constraint& c, int node, std
   return sched_.place(b, c.t, c.pred);
 }
 
-// C = A . B on the MXMs. Per MXM, its column tiles nt; per tile, row chunks of up to mxm_acc_slots
-// rows; per chunk, each K tile kt: load the weights B[kt][nt] (LW per row, then IW), stream the
-// chunk's A rows through ABC (kt = 0) or ABCA (kt > 0) into one accumulator slot per row; after the
-// last kt emit every slot with ACC, either into the 4 byte planes of C or straight into the VXM's
-// req (fused requant) and on to SRAM as i8. Timing (docs/architecture.md §4, latencies from
-// isa::kInsns):
-//   LW at t commits at the end of t; IW at t' >= t_lw + 1 installs; ABC at >= t' + L(iw) uses the
-//   new weights and an ABC may share IW's cycle only on another queue (it reads the old weights at
-//   dispatch). The next LW waits for t' + 1. ABC at t commits at the end of t + L(abc) - 1: ACC at
-//   >= t + L(abc); a later ABC overwriting the slot must commit after the ACC read: t'' + L(abc) -
-//   1 >= t_acc.
+// C = A . B on the MXMs. Per MXM, its column tiles nt; per tile, M-blocks of up to mxm_acc_slots
+// rows (one accumulator slot per row); per block, each K tile kt: load the weights B[kt][nt] on the
+// MXM's load queue (multi-row LW, the last group LWI), then stream the block's A rows through the
+// compute queue: ABC (first kt), ABCA, and ABCE on the last kt, which emits the finished row as an
+// i32 group straight into the 4 byte planes of C or into the VXM's req (fused requant) and clears
+// the slot. Timing (docs/architecture.md §4, latencies from isa::kInsns):
+//   LW/LWI at t read their streams at t and commit at the end of t; LWI installs at the end of t,
+//   so ABCs on the new weights dispatch at >= t + L(lwi), and an ABC at t itself still uses the
+//   old ones: LWI may share the cycle of the last ABC on the previous tile (two queues). The next
+//   tile's LWs refill the staging buffer from t + 1.
+//   ABC/ABCA at t commit at the end of t + L(abc) - 1; ABCE at t commits there too, emits the sum
+//   onto its dst group (visible at the neighbour at t + L(abce)) and zeroes the slot, so the next
+//   block's ABC into the slot only has to come after it (t'' > t).
 void Lowering::lowerMatmul(int ni, int rq) {
   const Node& n = g_.nodes[static_cast<std::size_t>(ni)];
   const TensorLayout& A = layout_.tensor(n.inputs[0]);
   const TensorLayout& B = layout_.tensor(n.inputs[1]);
-  const unsigned M = A.rows, K = A.cols, N = B.cols;
-  macs_ += std::uint64_t{M} * K * N;
-  const unsigned KT = ceilDiv(K, L_), NT = ceilDiv(N, L_);
-  const unsigned sides = (opt_.mxms >= 2 && NT >= 2) ? 2 : 1;
-  const unsigned nt_west = sides == 2 ? ceilDiv(NT, 2) : NT;
+  const MatmulPlan& plan = plans_.at(static_cast<std::size_t>(ni));
+  const unsigned M = A.rows, K = A.cols;
+  macs_ += std::uint64_t{M} * K * B.cols;
+  const unsigned KT = ceilDiv(K, L_);
   const unsigned S = cfg_.params().mxm_acc_slots;
-  const unsigned La = latencyOf(Opcode::kAbc), Lacc = latencyOf(Opcode::kAcc),
-                 Liw = latencyOf(Opcode::kIw);
+  const unsigned Lr = latencyOf(Opcode::kRead), Labce = latencyOf(Opcode::kAbce),
+                 Llwi = latencyOf(Opcode::kLwi);
   const unsigned interval = cfg_.params().mxm_abc_interval;
+  // Rows per LW: at most 16 (the lwn field), and one stream of the direction stays free for A.
+  const unsigned nmax = std::min({16u, cfg_.streamsPerDir() - 1, L_});
 
   const Node* req = rq >= 0 ? &g_.nodes[static_cast<std::size_t>(rq)] : nullptr;
   const TensorLayout* C = req ? nullptr : &layout_.tensor(n.output);
@@ -424,134 +517,223 @@ void Lowering::lowerMatmul(int ni, int rq) {
   struct Work {
     unsigned kt, nt, m0, rows;
   };
-  std::vector<std::vector<Work>> work(sides);
-  for (unsigned s = 0; s < sides; ++s) {
-    const unsigned c0 = s == 0 ? 0 : nt_west, c1 = (s == 0 && sides == 2) ? nt_west : NT;
-    for (unsigned nt = c0; nt < c1; ++nt)
+  std::vector<std::vector<Work>> work(2);
+  for (unsigned s = 0; s < 2; ++s)
+    for (unsigned nt = plan.c0[s]; nt < plan.c1[s]; ++nt)
       for (unsigned m0 = 0; m0 < M; m0 += S)
         for (unsigned kt = 0; kt < KT; ++kt)
           work[s].push_back(Work{kt, nt, m0, std::min(S, M - m0)});
-  }
+
+  // The copy of A in the MXM's hemisphere, else copy 0.
+  auto copyFor = [&](const MxmUnit& u, unsigned kt) {
+    for (unsigned c = 1; c < 2; ++c)
+      if (A.hasCopy(c, kt)) {
+        const unsigned p = A.locate(0, kt, 0, c).position;
+        if ((p < vxm_) == (u.side == 0)) return c;
+      }
+    return 0u;
+  };
+
+  // One LW/LWI of rows [r, r + cnt) of a weight tile: a read per row, each from its own slice,
+  // timed so that all arrive at the MXM in the same cycle on consecutive streams.
+  auto lwBundle = [&](const MxmUnit& u, const std::vector<WordLoc>& locs, unsigned r, unsigned cnt,
+                      bool install) {
+    Bundle b;
+    Instruction li = indexInsn(install ? Opcode::kLwi : Opcode::kLw, r);
+    li.set(Field::kLwn, static_cast<std::int32_t>(cnt));
+    const int lw = b.add(u.ql, 0, li);
+    const int g = b.group(u.in_dir, cnt);
+    b.groups[static_cast<std::size_t>(g)].align = 1;
+    for (unsigned j = 0; j < cnt; ++j) {
+      const WordLoc& w = locs[r + j];
+      const int rd = b.add(w.position, Bundle::producerOffset(0, Lr, w.position, u.pos),
+                           memInsn(Opcode::kRead, w.address));
+      b.produce(g, rd, Field::kMstrm, w.position, Lr, j, 1);
+    }
+    b.consume(lw, Field::kSrca, g, u.pos, 0, cnt);
+    return b;
+  };
 
   auto loadWeights = [&](MxmUnit& u, const Work& w) {
     const unsigned krows = std::min(L_, K - w.kt * L_);
-    std::int64_t last_lw = 0;
-    int last_lw_bundle = -1;
-    for (unsigned r = 0; r < krows; ++r) {
-      const WordLoc loc = B.locate(w.kt * L_ + r, w.nt, 0, 0);
-      Bundle b;
-      const int lw = b.add(u.qw, 0, indexInsn(Opcode::kLw, r));
-      auto [rd, grp] = addRead(b, loc, u.pos, 0);
-      b.consume(lw, Field::kSrca, grp, u.pos);
-      Constraint c;
-      c.at_least(u.staging_free, u.staging_bundle);
-      if (!opt_.overlap_weights) c.at_least(u.t_last_abc + 1, u.last_abc_bundle);
-      const Ready rdy = readyOf(loc);
-      c.at_least(rdy.t - b.insns[static_cast<std::size_t>(rd)].offset, rdy.bundle);
-      const std::int64_t t =
-          placeBundle(b, c, ni, fmt::format("{}: lw row {} (k{} n{})", label, r, w.kt, w.nt));
-      if (t >= last_lw)
-        last_lw = t, last_lw_bundle = static_cast<int>(sched_.placements().size() - 1);
+    std::vector<WordLoc> locs(krows);
+    for (unsigned r = 0; r < krows; ++r) locs[r] = B.locate(w.kt * L_ + r, w.nt, 0, 0);
+    // Longest run of rows from r whose slices differ (at most nmax).
+    auto runFrom = [&](unsigned r, const std::vector<char>& ok) {
+      unsigned cnt = 0;
+      while (cnt < nmax && r + cnt < krows && ok[r + cnt]) {
+        bool clash = false;
+        for (unsigned j = r; j < r + cnt; ++j) clash |= locs[j].position == locs[r + cnt].position;
+        if (clash) break;
+        ++cnt;
+      }
+      return cnt;
+    };
+    std::int64_t t_inst = 0;
+    int inst_bundle = -1;
+    const std::string where = fmt::format("(k{} n{})", w.kt, w.nt);
+    if (!plan.load_bound) {
+      // Fixed groups in row order: regular reads and LWs that Repeat compresses.
+      const std::vector<char> all(krows, 1);
+      std::int64_t last_lw = -1;
+      int last_lw_bundle = -1;
+      for (unsigned r = 0; r < krows;) {
+        const unsigned cnt = runFrom(r, all);
+        const bool install = r + cnt == krows;
+        Bundle b = lwBundle(u, locs, r, cnt, install);
+        Constraint c;
+        c.at_least(u.staging_free, u.staging_bundle);
+        if (install) {
+          c.at_least(u.t_last_abc, u.last_abc_bundle);
+          c.at_least(last_lw + 1, last_lw_bundle);
+        }
+        const std::int64_t t = placeBundle(
+            b, c, ni, fmt::format("{}: {} rows {}..{} {}", label, install ? "lwi" : "lw", r,
+                                  r + cnt - 1, where));
+        const int id = static_cast<int>(sched_.placements().size() - 1);
+        if (t > last_lw) last_lw = t, last_lw_bundle = id;
+        if (install) t_inst = t, inst_bundle = id;
+        r += cnt;
+      }
+    } else {
+      // Load-bound: cycle by cycle from the earliest free one, the longest run of rows not yet
+      // loaded whose slices can all read for this cycle (slots taken by A reads, C writes and the
+      // other MXM's loads are skipped). The run that completes the tile is the LWI; it waits for
+      // the last ABC on the previous weights.
+      std::vector<char> loaded(krows, 0), ok(krows, 0);
+      unsigned left = krows;
+      std::int64_t t = std::max<std::int64_t>(u.staging_free, 0);
+      std::int64_t last_lw = -1;
+      int last_lw_bundle = -1;
+      auto& tab = sched_.table();
+      while (left > 0) {
+        if (!tab.free(u.ql, t)) {
+          t = tab.nextFree(u.ql, t);
+          continue;
+        }
+        for (unsigned r = 0; r < krows; ++r) {
+          const std::int64_t tr = t + Bundle::producerOffset(0, Lr, locs[r].position, u.pos);
+          ok[r] = !loaded[r] && tr >= 0 && tab.free(locs[r].position, tr);
+        }
+        const bool may_install = t >= u.t_last_abc && t > last_lw;
+        unsigned best_r = 0, best_n = 0;
+        for (unsigned r = 0; r < krows; ++r) {
+          if (!ok[r]) continue;
+          unsigned cnt = runFrom(r, ok);
+          if (cnt == left && !may_install) --cnt;  // keep a row for the LWI
+          // Longest; on a tie, one that starts a run of unloaded rows (keeps the rest contiguous).
+          const bool edge = r == 0 || loaded[r - 1];
+          const bool best_edge = best_n > 0 && (best_r == 0 || loaded[best_r - 1]);
+          if (cnt > best_n || (cnt == best_n && cnt > 0 && edge && !best_edge))
+            best_r = r, best_n = cnt;
+        }
+        bool placed = false;
+        for (unsigned cnt = best_n; cnt > 0 && !placed; --cnt) {
+          const bool install = cnt == left;
+          Bundle b = lwBundle(u, locs, best_r, cnt, install);
+          if (!sched_.fitsAt(b, t)) continue;
+          Constraint c;
+          c.at_least(t, last_lw_bundle);
+          const std::int64_t tp = placeBundle(
+              b, c, ni, fmt::format("{}: {} rows {}..{} {}", label, install ? "lwi" : "lw",
+                                    best_r, best_r + cnt - 1, where));
+          const int id = static_cast<int>(sched_.placements().size() - 1);
+          for (unsigned j = best_r; j < best_r + cnt; ++j) loaded[j] = 1;
+          left -= cnt;
+          last_lw = tp, last_lw_bundle = id;
+          if (install) t_inst = tp, inst_bundle = id;
+          placed = true;
+        }
+        ++t;
+      }
     }
-    Bundle b;
-    b.add(u.qw, 0, makeInsn(Opcode::kIw));
-    Constraint c;
-    c.at_least(last_lw + 1, last_lw_bundle);
-    c.at_least(u.t_last_abc, u.last_abc_bundle);
-    const std::int64_t t =
-        placeBundle(b, c, ni, fmt::format("{}: iw (k{} n{})", label, w.kt, w.nt));
-    const int id = static_cast<int>(sched_.placements().size() - 1);
-    u.staging_free = t + 1;
-    u.staging_bundle = id;
-    u.active_ready = t + Liw;
-    u.active_bundle = id;
+    u.staging_free = t_inst + 1;
+    u.staging_bundle = inst_bundle;
+    u.active_ready = t_inst + Llwi;
+    u.active_bundle = inst_bundle;
+  };
+
+  // Adds the destination of a finished row (ABCE's i32 group `grp`): the 4 byte planes of C, or
+  // req on the VXM (with the multiplier planes) and the i8 write of Q. Returns the written words.
+  auto addOutput = [&](Bundle& b, const MxmUnit& u, int grp, unsigned m, unsigned nt) {
+    std::vector<std::pair<WordLoc, int>> writes;
+    if (C) {
+      for (unsigned p = 0; p < 4; ++p) {
+        const WordLoc loc = C->locate(m, nt, p, 0);
+        writes.emplace_back(loc, addWrite(b, grp, p, loc));
+      }
+      return writes;
+    }
+    Instruction rq_insn = makeInsn(Opcode::kReq);
+    rq_insn.type = ElemType::kI8;
+    rq_insn.set(Field::kShamt, static_cast<std::int32_t>(req->shift));
+    const int when = b.arrival(grp, 0, vxm_);
+    const int r = b.add(vxm_, when, rq_insn);
+    b.consume(r, Field::kSrca, grp, vxm_, 0, 4);
+    const WordLoc lo = Mul->locate(0, nt, 0, 0), hi = Mul->locate(0, nt, 1, 0);
+    const int mg = b.group(toward(lo.position, vxm_), 2);
+    const int ilo = b.add(lo.position, Bundle::producerOffset(when, Lr, lo.position, vxm_),
+                          memInsn(Opcode::kRead, lo.address));
+    const int ihi = b.add(hi.position, Bundle::producerOffset(when, Lr, hi.position, vxm_),
+                          memInsn(Opcode::kRead, hi.address));
+    b.produce(mg, ilo, Field::kMstrm, lo.position, Lr, 0, 1);
+    b.produce(mg, ihi, Field::kMstrm, hi.position, Lr, 1, 1);
+    b.consume(r, Field::kSrcb, mg, vxm_, 0, 2);
+    const WordLoc out = Q->locate(m, nt, 0, 0);
+    const int og = b.group(toward(vxm_, out.position), 1);
+    b.produce(og, r, Field::kDst, vxm_, latencyOf(Opcode::kReq));
+    writes.emplace_back(out, addWrite(b, og, 0, out));
+    (void)u;
+    return writes;
   };
 
   auto streamRows = [&](MxmUnit& u, const Work& w) {
-    const unsigned copy = A.hasCopy(u.side, w.kt) ? u.side : 0;
+    const unsigned copy = copyFor(u, w.kt);
+    const bool last = w.kt == KT - 1;
+    const Opcode op = last ? Opcode::kAbce : w.kt == 0 ? Opcode::kAbc : Opcode::kAbca;
     for (unsigned i = 0; i < w.rows; ++i) {
       const unsigned m = w.m0 + i;
       const WordLoc loc = A.locate(m, w.kt, 0, copy);
       Bundle b;
-      const int abc = b.add(u.qc, 0, indexInsn(w.kt == 0 ? Opcode::kAbc : Opcode::kAbca, i));
+      const int abc = b.add(u.qc, 0, indexInsn(op, i));
       auto [rd, grp] = addRead(b, loc, u.pos, 0);
       b.consume(abc, Field::kSrca, grp, u.pos);
       b.excl.push_back(Bundle::Excl{u.abc_port, 0, interval});
+      std::vector<std::pair<WordLoc, int>> writes;
+      if (last) {
+        const int og = b.group(u.out_dir, 4);
+        b.produce(og, abc, Field::kDst, u.pos, Labce);
+        writes = addOutput(b, u, og, m, w.nt);
+      }
       Constraint c;
       c.at_least(u.active_ready, u.active_bundle);
       const Ready rdy = readyOf(loc);
       c.at_least(rdy.t - b.insns[static_cast<std::size_t>(rd)].offset, rdy.bundle);
       if (w.kt == 0) c.at_least(u.slot_free[i], u.slot_bundle[i]);
-      const std::int64_t t = placeBundle(
-          b, c, ni,
-          fmt::format("{}: {} row {} (k{} n{})", label, w.kt == 0 ? "abc" : "abca", m, w.kt, w.nt));
+      const std::int64_t t = placeBundle(b, c, ni,
+                                         fmt::format("{}: {} row {} (k{} n{})", label,
+                                                     isa::findInsn(static_cast<unsigned>(op))->mnemonic,
+                                                     m, w.kt, w.nt));
       const int id = static_cast<int>(sched_.placements().size() - 1);
       if (t >= u.t_last_abc) u.t_last_abc = t, u.last_abc_bundle = id;
-      u.slot_ready[i] = t + La;
-      u.slot_bundle[i] = id;
-    }
-  };
-
-  auto emitRows = [&](MxmUnit& u, const Work& w) {
-    for (unsigned i = 0; i < w.rows; ++i) {
-      const unsigned m = w.m0 + i;
-      Bundle b;
-      const int acc = b.add(u.qc, 0, indexInsn(Opcode::kAcc, i));
-      const int grp = b.group(u.out_dir, 4);
-      b.produce(grp, acc, Field::kDst, u.pos, Lacc);
-      std::vector<std::pair<WordLoc, int>> writes;
-      if (C) {
-        for (unsigned p = 0; p < 4; ++p) {
-          const WordLoc loc = C->locate(m, w.nt, p, 0);
-          writes.emplace_back(loc, addWrite(b, grp, p, loc));
-        }
-      } else {
-        Instruction rq_insn = makeInsn(Opcode::kReq);
-        rq_insn.type = ElemType::kI8;
-        rq_insn.set(Field::kShamt, static_cast<std::int32_t>(req->shift));
-        const int when = b.arrival(grp, 0, vxm_);
-        const int r = b.add(vxm_, when, rq_insn);
-        b.consume(r, Field::kSrca, grp, vxm_, 0, 4);
-        const WordLoc lo = Mul->locate(0, w.nt, 0, 0), hi = Mul->locate(0, w.nt, 1, 0);
-        const Dir md = toward(lo.position, vxm_);
-        const int mg = b.group(md, 2);
-        const unsigned Lr = latencyOf(Opcode::kRead);
-        const int ilo = b.add(lo.position, Bundle::producerOffset(when, Lr, lo.position, vxm_),
-                              memInsn(Opcode::kRead, lo.address));
-        const int ihi = b.add(hi.position, Bundle::producerOffset(when, Lr, hi.position, vxm_),
-                              memInsn(Opcode::kRead, hi.address));
-        b.produce(mg, ilo, Field::kMstrm, lo.position, Lr, 0, 1);
-        b.produce(mg, ihi, Field::kMstrm, hi.position, Lr, 1, 1);
-        b.consume(r, Field::kSrcb, mg, vxm_, 0, 2);
-        const WordLoc out = Q->locate(m, w.nt, 0, 0);
-        const int og = b.group(toward(vxm_, out.position), 1);
-        b.produce(og, r, Field::kDst, vxm_, latencyOf(Opcode::kReq));
-        writes.emplace_back(out, addWrite(b, og, 0, out));
+      if (last) {
+        u.slot_free[i] = t + 1;
+        u.slot_bundle[i] = id;
+        for (const auto& [wl, wi] : writes)
+          setReady(wl, t + b.insns[static_cast<std::size_t>(wi)].offset + latencyOf(Opcode::kWrite),
+                   id);
       }
-      Constraint c;
-      c.at_least(u.slot_ready[i], u.slot_bundle[i]);
-      const std::int64_t t =
-          placeBundle(b, c, ni, fmt::format("{}: acc row {} (n{})", label, m, w.nt));
-      const int id = static_cast<int>(sched_.placements().size() - 1);
-      u.slot_free[i] = t - static_cast<std::int64_t>(La) + 1;
-      u.slot_bundle[i] = id;
-      for (const auto& [loc, wi] : writes)
-        setReady(loc, t + b.insns[static_cast<std::size_t>(wi)].offset + latencyOf(Opcode::kWrite),
-                 id);
     }
   };
 
   // Round-robin over the MXMs so that both hemispheres progress together.
-  std::size_t longest = 0;
-  for (const auto& v : work) longest = std::max(longest, v.size());
+  const std::size_t longest = std::max(work[0].size(), work[1].size());
   for (std::size_t k = 0; k < longest; ++k) {
-    for (unsigned s = 0; s < sides; ++s) {
+    for (unsigned s = 0; s < 2; ++s) {
       if (k >= work[s].size()) continue;
       MxmUnit& u = mxm_[s];
-      const Work& w = work[s][k];
-      loadWeights(u, w);
-      streamRows(u, w);
-      if (w.kt == KT - 1) emitRows(u, w);
+      loadWeights(u, work[s][k]);
+      streamRows(u, work[s][k]);
     }
   }
 }
@@ -636,12 +818,11 @@ CompileResult Lowering::run() {
     u.side = s;
     u.pos = s == 0 ? 0 : cfg_.positions() - 1;
     u.qc = u.pos;
-    u.qw = u.pos;
+    u.ql = cfg_.positions() + s;
     u.abc_port = sched_.table().addResource(s == 0 ? "MXM_W abc port" : "MXM_E abc port");
     u.in_dir = s == 0 ? Dir::kWest : Dir::kEast;
     u.out_dir = s == 0 ? Dir::kEast : Dir::kWest;
     u.slot_free.assign(cfg_.params().mxm_acc_slots, 0);
-    u.slot_ready.assign(cfg_.params().mxm_acc_slots, 0);
     u.slot_bundle.assign(cfg_.params().mxm_acc_slots, -1);
     mxm_.push_back(u);
   }
@@ -667,7 +848,7 @@ CompileResult Lowering::run() {
   try {
     r.program.queues = sched_.emit();
   } catch (const std::runtime_error& e) {
-    throw QueueDepthError(e.what());
+    throw CompileError(e.what());
   }
   for (const auto& [name, t] : g_.tensors) {
     if (t.kind != TensorKind::kWeight || !layout_.tensors.count(name)) continue;
@@ -687,7 +868,7 @@ ScheduleReport Lowering::makeReport(std::uint64_t cycles) const {
   rep.config = g_.config;
   rep.predicted_cycles = cycles;
   rep.macs = macs_;
-  rep.mxms_used = macs_ ? mxms_used_ : 0;
+  rep.mxms_used = macs_ ? unsigned{mxm_side_used_[0]} + unsigned{mxm_side_used_[1]} : 0;
   rep.peak_macs_per_cycle = std::uint64_t{cfg_.mxmPeakMacsPerCycle()} * std::max(1u, rep.mxms_used);
   rep.mxm_utilisation =
       cycles ? static_cast<double>(macs_) /
@@ -697,7 +878,7 @@ ScheduleReport Lowering::makeReport(std::uint64_t cycles) const {
   for (unsigned q = 0; q < cfg_.queues(); ++q) {
     QueueReport qr;
     qr.position = q;
-    qr.name = cfg_.sliceName(q);
+    qr.name = cfg_.queueName(q);
     qr.issues = sched_.queueInsns()[q].size();
     qr.words = words[q].size();
     qr.utilisation = cycles ? static_cast<double>(qr.issues) / static_cast<double>(cycles) : 0.0;
@@ -729,15 +910,7 @@ ScheduleReport Lowering::makeReport(std::uint64_t cycles) const {
 }  // namespace
 
 CompileResult compile(const Graph& graph, const CompileOptions& options) {
-  try {
-    Lowering l(graph, options);
-    return l.run();
-  } catch (const QueueDepthError&) {
-    if (!options.overlap_weights) throw;
-  }
-  CompileOptions o = options;
-  o.overlap_weights = false;
-  Lowering l(graph, o);
+  Lowering l(graph, options);
   return l.run();
 }
 

@@ -28,12 +28,9 @@
 namespace lpu::compiler {
 
 struct CompileOptions {
-  unsigned mxms =
-      2;  // MXMs a matmul may use: 1 (west only) or 2 (column tiles split between the hemispheres)
-  // Load the next weights while the current ones compute. Where LW and ABC share a queue this
-  // interleaves them, which defeats Repeat compression; compile() falls back to false when a queue
-  // would exceed queue_depth.
-  bool overlap_weights = true;
+  // MXMs a matmul may use: 1 (west only) or 2 (column tiles split between the hemispheres,
+  // balanced over the graph's matmuls).
+  unsigned mxms = 2;
 };
 
 struct QueueReport {

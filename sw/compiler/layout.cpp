@@ -27,6 +27,7 @@ WordLoc TensorLayout::locate(unsigned r, unsigned ct, unsigned plane, unsigned c
     throw std::out_of_range(fmt::format("tensor '{}': row {} of {}", name, r, f.rows));
   const unsigned i = ct - f.ct_begin;
   const auto n = static_cast<unsigned>(f.slices.size());
+  if (f.interleaved) return WordLoc{f.slices[r % n], f.base + i * f.wordsPerTile() + r / n};
   return WordLoc{f.slices[i % n], f.base + (i / n) * f.rows + r};
 }
 
@@ -56,7 +57,8 @@ std::string MemoryLayout::toJson() const {
                                  {"col_tiles", {f.ct_begin, f.ct_end}},
                                  {"slices", f.slices},
                                  {"base", f.base},
-                                 {"rows", f.rows}});
+                                 {"rows", f.rows},
+                                 {"interleaved", f.interleaved}});
     }
     j["tensors"][name] = tj;
   }
@@ -75,20 +77,28 @@ std::vector<isa::DataSegment> packTensor(const MemoryLayout& layout, const std::
   const unsigned L = layout.lanes;
   std::vector<isa::DataSegment> out;
   for (const Fragment& f : t.fragments) {
+    // One segment per column tile and slice: the words of rows first, first + step, ... are
+    // consecutive there (step 1 and one segment per tile unless the fragment is interleaved).
+    const unsigned step = f.interleaved ? static_cast<unsigned>(f.slices.size()) : 1;
     for (unsigned ct = f.ct_begin; ct < f.ct_end; ++ct) {
-      const WordLoc w0 = t.locate(0, ct, f.plane, f.copy);
-      isa::DataSegment seg;
-      seg.position = w0.position;
-      seg.address = w0.address;
-      seg.bytes.assign(std::size_t{f.rows} * L, 0);
-      for (unsigned r = 0; r < t.rows; ++r)
-        for (unsigned l = 0; l < L; ++l) {
-          const unsigned c = ct * L + l;
-          if (c >= t.cols) break;
-          const auto v = static_cast<std::uint32_t>(values[std::size_t{r} * t.cols + c]);
-          seg.bytes[std::size_t{r} * L + l] = static_cast<std::uint8_t>(v >> (8 * f.plane));
+      for (unsigned first = 0; first < step && first < f.rows; ++first) {
+        const WordLoc w0 = t.locate(first, ct, f.plane, f.copy);
+        isa::DataSegment seg;
+        seg.position = w0.position;
+        seg.address = w0.address;
+        const unsigned words = (f.rows - first + step - 1) / step;
+        seg.bytes.assign(std::size_t{words} * L, 0);
+        for (unsigned w = 0; w < words; ++w) {
+          const unsigned r = first + w * step;
+          for (unsigned l = 0; l < L; ++l) {
+            const unsigned c = ct * L + l;
+            if (c >= t.cols) break;
+            const auto v = static_cast<std::uint32_t>(values[std::size_t{r} * t.cols + c]);
+            seg.bytes[std::size_t{w} * L + l] = static_cast<std::uint8_t>(v >> (8 * f.plane));
+          }
         }
-      out.push_back(std::move(seg));
+        out.push_back(std::move(seg));
+      }
     }
   }
   return out;

@@ -8,6 +8,9 @@
 //   tile ct (ct_begin <= ct < ct_end) lives in MEM slice slices[(ct - ct_begin) % slices.size()],
 //   row r of it at word address base + ((ct - ct_begin) / slices.size()) * rows + r.
 // Rows of a tile are consecutive words, so streaming a tile is `read a, s` + `repeat n, 1, 1`.
+// A row-interleaved fragment (weights) instead spreads each tile's rows over its n slices, row r in
+// slices[r % n] at base + (ct - ct_begin) * ceil(rows / n) + r / n: n consecutive rows come from n
+// slices in one cycle (multi-row LW).
 // A tensor read by both MXMs may have one copy per hemisphere; copy 0 always covers the whole
 // tensor.
 //
@@ -38,7 +41,16 @@ struct Fragment {
   unsigned ct_begin = 0, ct_end = 0;
   std::vector<unsigned> slices;  // MEM slice positions
   std::uint32_t base = 0;
-  unsigned rows = 0;  // words per column tile
+  unsigned rows = 0;  // rows of the tensor (words per column tile, over all its slices)
+  // Row-interleaved (weights read by multi-row LW): every column tile is spread over all the
+  // fragment's slices, row r in slices[r % n] at base + (ct - ct_begin) * ceil(rows / n) + r / n,
+  // so any n consecutive rows sit in n different slices and can stream in the same cycle.
+  bool interleaved = false;
+  unsigned wordsPerTile() const {
+    return interleaved ? (rows + static_cast<unsigned>(slices.size()) - 1) /
+                             static_cast<unsigned>(slices.size())
+                       : rows;
+  }
 };
 
 struct WordLoc {

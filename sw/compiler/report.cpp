@@ -79,7 +79,7 @@ std::string scheduleListing(const CompileResult& r) {
   std::string s;
   for (std::size_t q = 0; q < r.runs.size(); ++q) {
     if (r.runs[q].empty()) continue;
-    s += fmt::format(".queue {}\n", cfg.sliceName(static_cast<unsigned>(q)));
+    s += fmt::format(".queue {}\n", cfg.queueName(static_cast<unsigned>(q)));
     for (const EmittedRun& run : r.runs[q]) {
       std::string when =
           run.n ? fmt::format("{}..{}", run.cycle, run.cycle + std::int64_t{run.n} * run.d)
@@ -107,7 +107,7 @@ void writeScheduleTrace(const CompileResult& r, std::ostream& out) {
         {"ph", "M"},
         {"pid", 0},
         {"tid", q},
-        {"args", {{"name", cfg.sliceName(q)}}}});
+        {"args", {{"name", cfg.queueName(q)}}}});
     ev({{"name", "thread_sort_index"},
         {"ph", "M"},
         {"pid", 0},

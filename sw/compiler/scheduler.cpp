@@ -48,7 +48,7 @@ std::int64_t CycleBits::nextClear(std::int64_t t) const {
 ReservationTable::ReservationTable(const isa::ArchConfig& cfg)
     : streams_(cfg.streamsPerDir()), positions_(cfg.positions()) {
   for (unsigned q = 0; q < cfg.queues(); ++q)
-    addResource(fmt::format("queue {} ({})", q, cfg.sliceName(q)));
+    addResource(fmt::format("queue {} ({})", q, cfg.queueName(q)));
   regs_.resize(std::size_t{2} * streams_ * positions_);
 }
 
@@ -177,7 +177,8 @@ bool Scheduler::tryStreams(Bundle& b, std::int64_t t, Taken& taken) {
   const unsigned streams = cfg_.streamsPerDir();
   for (Bundle::Group& g : b.groups) {
     bool found = false;
-    for (unsigned base = 0; base + g.width <= streams && !found; base += g.width) {
+    const unsigned step = g.align ? g.align : g.width;
+    for (unsigned base = 0; base + g.width <= streams && !found; base += step) {
       if (g.fixed_base >= 0 && base != static_cast<unsigned>(g.fixed_base)) continue;
       bool ok = true;
       for (unsigned k = 0; k < g.width && ok; ++k)
@@ -202,6 +203,22 @@ bool Scheduler::tryStreams(Bundle& b, std::int64_t t, Taken& taken) {
 
 void Scheduler::undoStreams(const Taken& taken) {
   for (const auto& [d, s, x, c] : taken) table_.releaseStream(d, s, x, c);
+}
+
+bool Scheduler::unitsFreeAt(const Bundle& b, std::int64_t t) const {
+  for (const auto& i : b.insns)
+    if (t + i.offset < 0 || !table_.free(i.queue, t + i.offset)) return false;
+  for (const auto& e : b.excl)
+    if (t + e.offset < 0 || !table_.free(e.resource, t + e.offset, e.duration)) return false;
+  return true;
+}
+
+bool Scheduler::fitsAt(Bundle& b, std::int64_t t) {
+  if (!unitsFreeAt(b, t)) return false;
+  Taken taken;
+  const bool ok = tryStreams(b, t, taken);
+  undoStreams(taken);
+  return ok;
 }
 
 std::int64_t Scheduler::place(Bundle& b, std::int64_t t_min, int pred) {
@@ -349,7 +366,7 @@ std::vector<std::vector<std::uint32_t>> Scheduler::emit() const {
     w.push_back(isa::encode(Instruction::make(Opcode::kHalt)));
     if (w.size() > cfg_.params().queue_depth)
       throw std::runtime_error(fmt::format("queue {} ({}) needs {} words, more than queue_depth {}",
-                                           q, cfg_.sliceName(static_cast<unsigned>(q)), w.size(),
+                                           q, cfg_.queueName(static_cast<unsigned>(q)), w.size(),
                                            cfg_.params().queue_depth));
   }
   return words;

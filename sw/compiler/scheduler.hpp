@@ -114,6 +114,7 @@ struct Bundle {
     unsigned width = 1;
     std::vector<Member> members;
     int fixed_base = -1;
+    unsigned align = 0;        // base is a multiple of this (0: of width; lw groups use 1)
     unsigned chosen_base = 0;  // filled by place()
   };
   // Field `field` of an instruction is set to StreamRef{group.dir, chosen_base + member}.
@@ -198,6 +199,10 @@ class Scheduler {
   // Reserves the queues, extra resources and stream registers, records the instructions, and
   // returns t. `pred` is the bundle that imposed t_min (for the critical path), or -1.
   std::int64_t place(Bundle& b, std::int64_t t_min, int pred = -1);
+  // True when `b` fits at exactly t (queues, units, streams), without reserving anything.
+  bool fitsAt(Bundle& b, std::int64_t t);
+  // Only the queues and exclusive units of `b` at t (cheap pre-check).
+  bool unitsFreeAt(const Bundle& b, std::int64_t t) const;
 
   const std::vector<PlacementInfo>& placements() const { return placed_; }
   const std::vector<std::vector<ScheduledInsn>>& queueInsns() const { return per_queue_; }
