@@ -6,6 +6,7 @@ Outputs (all marked GENERATED, all committed, all checked by the IsaGenerated te
   sw/isa/arch_gen.hpp   C++: named configurations
   rtl/lpu_isa_pkg.sv    SystemVerilog package lpu_isa_pkg (same content as isa_gen.hpp)
   rtl/lpu_arch_pkg.sv   SystemVerilog package lpu_arch_pkg (named configurations)
+  sw/isa/arch_gen.cmake Verilator -G parameter overrides per configuration (tb/CMakeLists.txt)
   docs/isa.md           ISA reference
 
 Usage: gen_isa.py [--out DIR]   (DIR defaults to the repository top; the test writes to a temp dir and diffs)
@@ -294,6 +295,21 @@ def gen_sv_arch(arch) -> str:
     return "\n".join(o)
 
 
+# ---------------------------------------------------------------------------------------------------- CMake
+def gen_cmake_arch(arch) -> str:
+    # Verilator -G overrides per configuration, so the verilated builds never restate a size.
+    names = {"lanes": "Lanes", "superlane_lanes": "SuperlaneLanes", "streams_per_dir": "StreamsPerDir",
+             "mem_slices_per_hem": "MemSlicesPerHem", "banks_per_slice": "BanksPerSlice",
+             "words_per_bank": "WordsPerBank", "queue_depth": "QueueDepth", "mxm_acc_slots": "MxmAccSlots",
+             "mxm_abc_interval": "MxmAbcInterval", "transpose_n": "TransposeN"}
+    o = [f"# {BANNER}", "# LPU_CFG_<NAME>_GPARAMS: Verilator -G overrides of lpu_top's parameters for each configuration.", ""]
+    for name, cfg in arch["config"].items():
+        vals = " ".join(f"-G{v}={cfg[k]}" for k, v in names.items())
+        o.append(f"set(LPU_CFG_{name.upper()}_GPARAMS {vals})")
+    o.append(f"set(LPU_CONFIG_NAMES {' '.join(arch['config'].keys())})")
+    return "\n".join(o) + "\n"
+
+
 # ---------------------------------------------------------------------------------------------------- docs
 def gen_doc(isa, arch) -> str:
     fields = isa["fields"]
@@ -361,6 +377,7 @@ def main(argv=None):
         "sw/isa/arch_gen.hpp": gen_cpp_arch(arch),
         "rtl/lpu_isa_pkg.sv": gen_sv_isa(isa),
         "rtl/lpu_arch_pkg.sv": gen_sv_arch(arch),
+        "sw/isa/arch_gen.cmake": gen_cmake_arch(arch),
         "docs/isa.md": gen_doc(isa, arch),
     }
     for rel, text in outputs.items():
