@@ -299,6 +299,8 @@ void Lowering::placeWeights(TensorLayout& t, unsigned ct0, unsigned ct1, int sid
   const unsigned tiles = ct1 - ct0;
   if (tiles == 0) return;
   const unsigned m = cfg_.memSlicesPerHem();
+  // Load-bound: every MEM slice of the chip (one LW can then take up to streams_per_dir - 1 rows,
+  // and the SRAM's full read bandwidth is available to the MXMs).
   const unsigned want = std::min(load_bound ? m : std::min(kGemmWeightSlices, m), t.rows);
   auto candidates = [&](int s, bool use_avoid, std::uint32_t words) {
     std::vector<unsigned> v;
@@ -326,7 +328,7 @@ void Lowering::placeWeights(TensorLayout& t, unsigned ct0, unsigned ct1, int sid
   for (int pass = load_bound ? 1 : 0; pass < 3; ++pass) {
     for (unsigned ns = want; ns >= (pass == 0 ? lo : 1); --ns) {
       const std::uint32_t words = tiles * ceilDiv(t.rows, ns);
-      const auto v = candidates(pass == 2 ? -1 : side, pass == 0, words);
+      auto v = candidates(pass == 2 ? -1 : side, pass == 0, words);
       if (v.size() >= ns) return commit(v, ns);
     }
   }
