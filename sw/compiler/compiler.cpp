@@ -97,12 +97,14 @@ class Lowering {
                                    std::uint32_t words);
   // Weights B, column tiles [ct0, ct1), row-interleaved over several slices of `side`.
   void placeWeights(TensorLayout& t, unsigned ct0, unsigned ct1, int side,
-                    const std::set<unsigned>& avoid, bool load_bound);
+                    const std::set<unsigned>& avoid, bool load_bound, unsigned tile_rows,
+                    int a_slice);
 
   // How a matmul is split between the MXMs: side s computes column tiles [c0[s], c1[s]).
   struct MatmulPlan {
     unsigned c0[2] = {0, 0}, c1[2] = {0, 0};
     bool load_bound = false;  // few rows per weight tile: weight loading, not ABCs, is the limit
+    unsigned h = 0;           // K rows per weight tile (= A's columns per tile), <= lanes
   };
   const MatmulPlan& planMatmul(std::size_t node);
 
@@ -161,6 +163,9 @@ class Lowering {
 // Slices a compute-bound product spreads a weight tile over (LW loads that many rows per cycle;
 // 4 keep weight loading well ahead of the ABCs while leaving slices for A and C).
 constexpr unsigned kGemmWeightSlices = 4;
+// Slots per weight tile a load-bound matmul leaves free beside its weight rows: the A read and
+// (about) one output write.
+constexpr unsigned kSpareSlots = 2;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Allocation
@@ -262,11 +267,28 @@ const Lowering::MatmulPlan& Lowering::planMatmul(std::size_t i) {
   const Node& n = g_.nodes[i];
   const Tensor& A = g_.tensor(n.inputs[0]);
   const Tensor& B = g_.tensor(n.inputs[1]);
-  const unsigned M = A.rows, K = A.cols, KT = ceilDiv(K, L_), NT = ceilDiv(B.cols, L_);
+  const unsigned M = A.rows, K = A.cols, NT = ceilDiv(B.cols, L_);
   const unsigned S = cfg_.params().mxm_acc_slots, interval = cfg_.params().mxm_abc_interval;
   const unsigned block = std::min(M, S);
   MatmulPlan p;
   p.load_bound = 2 * block * interval <= L_;
+  p.h = L_;
+  if (auto a = layout_.tensors.find(n.inputs[0]); a != layout_.tensors.end()) {
+    if (a->second.tile_cols) p.h = a->second.tile_cols;
+  } else if (p.load_bound) {
+    // Load-bound with A laid out here: the K tile height whose LWs, from the memSlicesPerHem()
+    // slices holding a hemisphere's weights, leave kSpareSlots slots per tile for the A read and
+    // the output writes in whole cycles (large: 62 rows in 8 cycles of 8 slices instead of 64 in
+    // 9). Fewest estimated cycles; ties to the taller tile.
+    const unsigned s = cfg_.memSlicesPerHem();
+    std::uint64_t best = ~std::uint64_t{0};
+    for (unsigned h = L_; h >= std::max(1u, L_ / 2); --h) {
+      std::uint64_t cyc = 0;
+      for (unsigned k0 = 0; k0 < K; k0 += h) cyc += ceilDiv(std::min(h, K - k0) + kSpareSlots, s);
+      if (cyc < best) best = cyc, p.h = h;
+    }
+  }
+  const unsigned KT = ceilDiv(K, p.h);
   // Estimated MXM cycles per column tile: per M-block and K tile, the ABCs or the LWs, whichever
   // is longer.
   const unsigned lw_rows =
@@ -295,7 +317,8 @@ const Lowering::MatmulPlan& Lowering::planMatmul(std::size_t i) {
 }
 
 void Lowering::placeWeights(TensorLayout& t, unsigned ct0, unsigned ct1, int side,
-                            const std::set<unsigned>& avoid, bool load_bound) {
+                            const std::set<unsigned>& avoid, bool load_bound, unsigned tile_rows,
+                            int a_slice) {
   const unsigned tiles = ct1 - ct0;
   if (tiles == 0) return;
   const unsigned m = cfg_.memSlicesPerHem();
@@ -319,6 +342,13 @@ void Lowering::placeWeights(TensorLayout& t, unsigned ct0, unsigned ct1, int sid
     f.slices = sl;
     f.rows = t.rows;
     f.interleaved = true;
+    if (load_bound) {
+      // Blocks of one weight tile; each block's row 0 in the slice after A's, so the A read of
+      // an ABC at the start of the block's loading costs exactly one slot (docs/compiler.md §4).
+      f.tile_rows = tile_rows;
+      for (unsigned i = 0; i < ns; ++i)
+        if (static_cast<int>(sl[i]) == a_slice) f.row_offset = (i + 1) % ns;
+    }
     f.base = alloc_.allocate(sl, tiles * f.wordsPerTile());
     t.fragments.push_back(f);
   };
@@ -327,7 +357,9 @@ void Lowering::placeWeights(TensorLayout& t, unsigned ct0, unsigned ct1, int sid
   const unsigned lo = load_bound ? 1 : std::min(2u, want);
   for (int pass = load_bound ? 1 : 0; pass < 3; ++pass) {
     for (unsigned ns = want; ns >= (pass == 0 ? lo : 1); --ns) {
-      const std::uint32_t words = tiles * ceilDiv(t.rows, ns);
+      const std::uint32_t words =
+          tiles * (load_bound ? ceilDiv(t.rows, tile_rows) * ceilDiv(tile_rows + ns - 1, ns)
+                              : ceilDiv(t.rows, ns));
       auto v = candidates(pass == 2 ? -1 : side, pass == 0, words);
       if (v.size() >= ns) return commit(v, ns);
     }
@@ -367,7 +399,7 @@ void Lowering::allocateAll() {
         const Tensor& A = g_.tensor(n.inputs[0]);
         const Tensor& B = g_.tensor(n.inputs[1]);
         const MatmulPlan& plan = planMatmul(i);
-        const unsigned KT = ceilDiv(A.cols, L_);
+        const unsigned KT = ceilDiv(A.cols, plan.h);
         std::vector<unsigned> used;  // sides, first the one that gets copy 0 of A
         for (unsigned s = 0; s < 2; ++s)
           if (plan.c1[s] > plan.c0[s]) used.push_back(s);
@@ -377,6 +409,7 @@ void Lowering::allocateAll() {
         // its producer put it.
         if (!allocated(n.inputs[0])) {
           TensorLayout& tl = declare(n.inputs[0], A.dtype, A.kind, A.rows, A.cols, 1);
+          if (plan.h != L_) tl.tile_cols = plan.h, tl.col_tiles = KT;
           for (std::size_t c = 0; c < used.size(); ++c) {
             std::set<unsigned> a = avoid;
             place(tl, static_cast<unsigned>(c), 0, 0, KT, static_cast<int>(used[c]), a);
@@ -425,8 +458,17 @@ void Lowering::allocateAll() {
         // kGemmWeightSlices slices that A and C do not use.
         if (!allocated(n.inputs[1])) {
           TensorLayout& tl = declare(n.inputs[1], B.dtype, B.kind, B.rows, B.cols, 1);
-          for (unsigned s : used)
-            placeWeights(tl, plan.c0[s], plan.c1[s], static_cast<int>(s), avoid, plan.load_bound);
+          const TensorLayout& al = layout_.tensor(n.inputs[0]);
+          for (std::size_t c = 0; c < used.size(); ++c) {
+            // The slice the MXM of this side reads A from (its copy, else copy 0).
+            int a_slice = -1;
+            if (al.hasCopy(static_cast<unsigned>(c), 0))
+              a_slice = static_cast<int>(al.locate(0, 0, 0, static_cast<unsigned>(c)).position);
+            else
+              a_slice = static_cast<int>(al.locate(0, 0, 0, 0).position);
+            placeWeights(tl, plan.c0[used[c]], plan.c1[used[c]], static_cast<int>(used[c]), avoid,
+                         plan.load_bound, plan.h, a_slice);
+          }
         }
         break;
       }
@@ -502,7 +544,8 @@ void Lowering::lowerMatmul(int ni, int rq) {
   const MatmulPlan& plan = plans_.at(static_cast<std::size_t>(ni));
   const unsigned M = A.rows, K = A.cols;
   macs_ += std::uint64_t{M} * K * B.cols;
-  const unsigned KT = ceilDiv(K, L_);
+  const unsigned H = A.tile_cols ? A.tile_cols : L_;  // K rows per weight tile
+  const unsigned KT = ceilDiv(K, H);
   const unsigned S = cfg_.params().mxm_acc_slots;
   const unsigned Lr = latencyOf(Opcode::kRead), Labce = latencyOf(Opcode::kAbce),
                  Llwi = latencyOf(Opcode::kLwi);
@@ -557,9 +600,9 @@ void Lowering::lowerMatmul(int ni, int rq) {
   };
 
   auto loadWeights = [&](MxmUnit& u, const Work& w) {
-    const unsigned krows = std::min(L_, K - w.kt * L_);
+    const unsigned krows = std::min(H, K - w.kt * H);
     std::vector<WordLoc> locs(krows);
-    for (unsigned r = 0; r < krows; ++r) locs[r] = B.locate(w.kt * L_ + r, w.nt, 0, 0);
+    for (unsigned r = 0; r < krows; ++r) locs[r] = B.locate(w.kt * H + r, w.nt, 0, 0);
     // Longest run of rows from r whose slices differ (at most nmax).
     auto runFrom = [&](unsigned r, const std::vector<char>& ok) {
       unsigned cnt = 0;
@@ -598,10 +641,11 @@ void Lowering::lowerMatmul(int ni, int rq) {
         r += cnt;
       }
     } else {
-      // Load-bound: cycle by cycle from the earliest free one, the longest run of rows not yet
-      // loaded whose slices can all read for this cycle (slots taken by A reads, C writes and the
-      // other MXM's loads are skipped). The run that completes the tile is the LWI; it waits for
-      // the last ABC on the previous weights.
+      // Load-bound: cycle by cycle from the earliest free one, in row order, the longest run of
+      // the next rows whose slices can all read for this cycle (a slot taken by an A read, a C
+      // write or the other MXM ends the run; the layout puts the A read's slot just before row 0).
+      // The run that completes the tile is the LWI; it waits for the last ABC on the previous
+      // weights.
       std::vector<char> loaded(krows, 0), ok(krows, 0);
       unsigned left = krows;
       std::int64_t t = std::max<std::int64_t>(u.staging_free, 0);
@@ -618,17 +662,10 @@ void Lowering::lowerMatmul(int ni, int rq) {
           ok[r] = !loaded[r] && tr >= 0 && tab.free(locs[r].position, tr);
         }
         const bool may_install = t >= u.t_last_abc && t > last_lw;
-        unsigned best_r = 0, best_n = 0;
-        for (unsigned r = 0; r < krows; ++r) {
-          if (!ok[r]) continue;
-          unsigned cnt = runFrom(r, ok);
-          if (cnt == left && !may_install) --cnt;  // keep a row for the LWI
-          // Longest; on a tie, one that starts a run of unloaded rows (keeps the rest contiguous).
-          const bool edge = r == 0 || loaded[r - 1];
-          const bool best_edge = best_n > 0 && (best_r == 0 || loaded[best_r - 1]);
-          if (cnt > best_n || (cnt == best_n && cnt > 0 && edge && !best_edge))
-            best_r = r, best_n = cnt;
-        }
+        // In row order: the run from the first row not loaded yet.
+        const unsigned best_r = krows - left;
+        unsigned best_n = runFrom(best_r, ok);
+        if (best_n == left && !may_install) --best_n;  // keep a row for the LWI
         bool placed = false;
         for (unsigned cnt = best_n; cnt > 0 && !placed; --cnt) {
           const bool install = cnt == left;

@@ -27,7 +27,10 @@ WordLoc TensorLayout::locate(unsigned r, unsigned ct, unsigned plane, unsigned c
     throw std::out_of_range(fmt::format("tensor '{}': row {} of {}", name, r, f.rows));
   const unsigned i = ct - f.ct_begin;
   const auto n = static_cast<unsigned>(f.slices.size());
-  if (f.interleaved) return WordLoc{f.slices[r % n], f.base + i * f.wordsPerTile() + r / n};
+  if (f.interleaved) {
+    const unsigned b = r / f.blockRows(), u = r % f.blockRows() + f.row_offset;
+    return WordLoc{f.slices[u % n], f.base + i * f.wordsPerTile() + b * f.wordsPerBlock() + u / n};
+  }
   return WordLoc{f.slices[i % n], f.base + (i / n) * f.rows + r};
 }
 
@@ -49,6 +52,7 @@ std::string MemoryLayout::toJson() const {
     tj["kind"] = std::string(kindName(t.kind));
     tj["shape"] = {t.rows, t.cols};
     tj["col_tiles"] = t.col_tiles;
+    tj["tile_cols"] = t.tile_cols ? t.tile_cols : lanes;
     tj["planes"] = t.planes;
     tj["fragments"] = nlohmann::json::array();
     for (const Fragment& f : t.fragments) {
@@ -58,7 +62,9 @@ std::string MemoryLayout::toJson() const {
                                  {"slices", f.slices},
                                  {"base", f.base},
                                  {"rows", f.rows},
-                                 {"interleaved", f.interleaved}});
+                                 {"interleaved", f.interleaved},
+                                 {"tile_rows", f.blockRows()},
+                                 {"row_offset", f.row_offset}});
     }
     j["tensors"][name] = tj;
   }
@@ -75,29 +81,37 @@ std::vector<isa::DataSegment> packTensor(const MemoryLayout& layout, const std::
     throw std::invalid_argument(fmt::format("packTensor('{}'): {} values for a {}x{} tensor", name,
                                             values.size(), t.rows, t.cols));
   const unsigned L = layout.lanes;
+  const unsigned W = t.tile_cols ? t.tile_cols : L;
   std::vector<isa::DataSegment> out;
   for (const Fragment& f : t.fragments) {
-    // One segment per column tile and slice: the words of rows first, first + step, ... are
-    // consecutive there (step 1 and one segment per tile unless the fragment is interleaved).
-    const unsigned step = f.interleaved ? static_cast<unsigned>(f.slices.size()) : 1;
+    // One segment per run of consecutive words of one column tile in one slice.
     for (unsigned ct = f.ct_begin; ct < f.ct_end; ++ct) {
-      for (unsigned first = 0; first < step && first < f.rows; ++first) {
-        const WordLoc w0 = t.locate(first, ct, f.plane, f.copy);
+      std::vector<std::pair<WordLoc, unsigned>> words;  // (word, row)
+      for (unsigned r = 0; r < f.rows; ++r) words.emplace_back(t.locate(r, ct, f.plane, f.copy), r);
+      std::sort(words.begin(), words.end(), [](const auto& a, const auto& b) {
+        return a.first.position != b.first.position ? a.first.position < b.first.position
+                                                    : a.first.address < b.first.address;
+      });
+      for (std::size_t i = 0; i < words.size();) {
+        std::size_t j = i + 1;
+        while (j < words.size() && words[j].first.position == words[i].first.position &&
+               words[j].first.address == words[j - 1].first.address + 1)
+          ++j;
         isa::DataSegment seg;
-        seg.position = w0.position;
-        seg.address = w0.address;
-        const unsigned words = (f.rows - first + step - 1) / step;
-        seg.bytes.assign(std::size_t{words} * L, 0);
-        for (unsigned w = 0; w < words; ++w) {
-          const unsigned r = first + w * step;
-          for (unsigned l = 0; l < L; ++l) {
-            const unsigned c = ct * L + l;
+        seg.position = words[i].first.position;
+        seg.address = words[i].first.address;
+        seg.bytes.assign((j - i) * L, 0);
+        for (std::size_t w = i; w < j; ++w) {
+          const unsigned r = words[w].second;
+          for (unsigned l = 0; l < W; ++l) {
+            const unsigned c = ct * W + l;
             if (c >= t.cols) break;
             const auto v = static_cast<std::uint32_t>(values[std::size_t{r} * t.cols + c]);
-            seg.bytes[std::size_t{w} * L + l] = static_cast<std::uint8_t>(v >> (8 * f.plane));
+            seg.bytes[(w - i) * L + l] = static_cast<std::uint8_t>(v >> (8 * f.plane));
           }
         }
         out.push_back(std::move(seg));
+        i = j;
       }
     }
   }
@@ -107,15 +121,15 @@ std::vector<isa::DataSegment> packTensor(const MemoryLayout& layout, const std::
 std::vector<std::int32_t> unpackTensor(const MemoryLayout& layout, const std::string& name,
                                        const WordReader& read) {
   const TensorLayout& t = layout.tensor(name);
-  const unsigned L = layout.lanes;
+  const unsigned W = t.tile_cols ? t.tile_cols : layout.lanes;
   std::vector<std::uint32_t> acc(std::size_t{t.rows} * t.cols, 0);
   for (unsigned plane = 0; plane < t.planes; ++plane)
     for (unsigned ct = 0; ct < t.col_tiles; ++ct)
       for (unsigned r = 0; r < t.rows; ++r) {
         const WordLoc w = t.locate(r, ct, plane, 0);
         const std::vector<std::uint8_t> word = read(w.position, w.address);
-        for (unsigned l = 0; l < L && ct * L + l < t.cols; ++l)
-          acc[std::size_t{r} * t.cols + ct * L + l] |= std::uint32_t{word.at(l)} << (8 * plane);
+        for (unsigned l = 0; l < W && ct * W + l < t.cols; ++l)
+          acc[std::size_t{r} * t.cols + ct * W + l] |= std::uint32_t{word.at(l)} << (8 * plane);
       }
   std::vector<std::int32_t> out(acc.size());
   for (std::size_t i = 0; i < acc.size(); ++i) {

@@ -42,14 +42,21 @@ struct Fragment {
   std::vector<unsigned> slices;  // MEM slice positions
   std::uint32_t base = 0;
   unsigned rows = 0;  // rows of the tensor (words per column tile, over all its slices)
-  // Row-interleaved (weights read by multi-row LW): every column tile is spread over all the
-  // fragment's slices, row r in slices[r % n] at base + (ct - ct_begin) * ceil(rows / n) + r / n,
-  // so any n consecutive rows sit in n different slices and can stream in the same cycle.
+  // Row-interleaved (weights read by multi-row LW): the rows of every column tile are cut into
+  // blocks of tile_rows (0: one block of all rows) and block b's row r goes to virtual row
+  // u = r + row_offset, i.e. slices[u % n] at base + (ct - ct_begin) * wordsPerTile() +
+  // b * wordsPerBlock() + u / n. Any n consecutive rows of a block sit in n different slices and
+  // can stream in the same cycle; row_offset picks the slice of each block's first row.
   bool interleaved = false;
+  unsigned tile_rows = 0;
+  unsigned row_offset = 0;
+  unsigned blockRows() const { return tile_rows ? tile_rows : rows; }
+  unsigned wordsPerBlock() const {
+    const auto n = static_cast<unsigned>(slices.size());
+    return (blockRows() + row_offset + n - 1) / n;
+  }
   unsigned wordsPerTile() const {
-    return interleaved ? (rows + static_cast<unsigned>(slices.size()) - 1) /
-                             static_cast<unsigned>(slices.size())
-                       : rows;
+    return interleaved ? (rows + blockRows() - 1) / blockRows() * wordsPerBlock() : rows;
   }
 };
 
@@ -64,6 +71,9 @@ struct TensorLayout {
   TensorKind kind = TensorKind::kTemp;
   unsigned rows = 0, cols = 0;
   unsigned col_tiles = 0;
+  // Columns per tile: lanes, or fewer for the activations of a load-bound matmul whose K tiles are
+  // that high (each word then holds tile_cols values and zeros in the remaining lanes). 0 = lanes.
+  unsigned tile_cols = 0;
   unsigned planes = 1;
   std::vector<Fragment> fragments;
 
