@@ -1,13 +1,17 @@
 // Copyright openlpu contributors.
 //
-// lpu_mxm: the matrix execution module, a weight-stationary Lanes x Lanes int8 array with int32 accumulators
-// (one per hemisphere, at the chip edge; docs/isa.md, MXM).
+// lpu_mxm_core: the matrix execution module with its two issue ports: the compute queue (abc, abca, abce,
+// acc) and the load queue (lw, lwi, iw), which dispatch in parallel (docs/architecture.md §3, §6). lpu_mxm
+// wraps it for a top with one issue port per slice. A weight-stationary Lanes x Lanes int8 array with int32
+// accumulators (docs/isa.md, MXM):
 //
-//   lw   : staging row `index` <- the int8 vector on srca (lane n to column n)        state, LAT_LW = 1
-//   iw   : active weights <- staging (double buffering)                              state, LAT_IW = 1
-//   abc  : acc[index]  = x . W   (y[n] = sum_k x[k] W[k][n], exact int32)            state, LAT_ABC = 3
+//   lw   : staging rows index .. index+lwn-1 <- streams srca .. srca+lwn-1 (lane n to column n)  state, LAT 1
+//   lwi  : lw, then active weights <- staging (including those rows)                          state, LAT 1
+//   iw   : active weights <- staging (double buffering)                                       state, LAT 1
+//   abc  : acc[index]  = x . W   (y[n] = sum_k x[k] W[k][n], exact int32)                      state, LAT 3
 //   abca : acc[index] += x . W   (wrapping; the old value is read when the sum is added, at t+2)
-//   acc  : acc[index] (as of the dispatch cycle) onto the i32 group dst              stream, LAT_ACC = 2
+//   abce : as abca, and at t+2 r = acc[index] + y goes to a register (driven in t+3, LAT 4) and the slot is 0
+//   acc  : acc[index] (as of the dispatch cycle) onto the i32 group dst                        stream, LAT 2
 //
 // The product array has Lanes x Lanes/MxmAbcInterval multipliers (registered outputs, so Yosys puts each on a
 // MULT18X18D); with MxmAbcInterval = 2 it computes the columns in two halves on consecutive cycles, which is why
@@ -17,18 +21,22 @@
 //   cycle t+1 : s_q <= column sums of p_q;  [interval 2] p_q <= x_q * W[., C .. 2C-1]
 //   cycle t+2 : acc[index] <= (abca ? acc[index] : 0) + {[interval 2] column sums of p_q, s_q}
 // so an instruction dispatched at t+3 (= t + LAT_ABC) sees the new accumulator. W is the active array of cycle t:
-// nothing can change it before t+1 ends (an IW in t+1 installs at the end of t+1).
-// ACC reads the accumulator in t and drives wr_*_o in t+1 (= t + LAT_ACC - 1) from a register.
+// an install (iw/lwi) dispatched on the load queue in the same cycle t takes effect for columns 0 .. C-1 at the
+// end of t and, with interval 2, for columns C .. 2C-1 one cycle later, after the second half used them; no
+// ABC can observe the difference (the next one comes at t+2 at the earliest).
+// ACC reads the accumulator in t and drives wr_*_o in t+1 (= t + LAT_ACC - 1) from a register; ABCE's sum is
+// driven in t+3 from its own register. Both can drive in one cycle: one register with two writers is a
+// STREAM_CONFLICT (err_info_o = {7'b0, dir, stream}, lowest first), which wins over an MXM_OVERRUN.
 //
-// busy_o in cycle c: an ABC/ABCA dispatched before c has not yet updated its accumulator (c <= t+2), or an ACC
-// dispatched in c-1 drives its result in c. LW and IW complete at the end of their dispatch cycle.
-// err_o: MXM_OVERRUN in the dispatch cycle of an ABC/ABCA fewer than MxmAbcInterval cycles after the previous
-// one (err_info_o = 0). ACC is the only stream producer (one latency), so STREAM_CONFLICT cannot happen here.
+// busy_o in cycle c: an ABC/ABCA/ABCE dispatched before c has not yet updated its accumulator or emitted its sum,
+// or an ACC dispatched in c-1 drives its result in c. LW, LWI and IW complete at the end of their dispatch cycle.
+// err_o: MXM_OVERRUN in the dispatch cycle of an ABC/ABCA/ABCE fewer than MxmAbcInterval cycles after the
+// previous accepted one (err_info_o = 0), or STREAM_CONFLICT (above).
 // commit_i = 0: no state update at the end of the cycle, everything in flight is dropped, and the whole MXM
 // state (staging, weights, accumulators, ABC spacing) is cleared: a cycle that does not commit ends or precedes
 // a run (lpu_top holds commit_i low while stopped), and a run starts from the zero state (the model's START).
 
-module lpu_mxm #(
+module lpu_mxm_core #(
   parameter int unsigned Lanes          = 16,
   parameter int unsigned StreamsPerDir  = 8,
   parameter int unsigned MxmAccSlots    = 16,
@@ -42,8 +50,10 @@ module lpu_mxm #(
   /* verilator lint_off SYNCASYNCNET */
   input  logic                                 rst_ni,
   /* verilator lint_on SYNCASYNCNET */
-  input  logic                                 issue_valid_i,
+  input  logic                                 issue_valid_i,     // compute queue: abc, abca, abce, acc
   input  logic [31:0]                          issue_insn_i,
+  input  logic                                 ld_issue_valid_i,  // load queue: lw, lwi, iw
+  input  logic [31:0]                          ld_issue_insn_i,
   input  logic [StreamsPerDir*Lanes*8-1:0]     sr_e_i,
   input  logic [StreamsPerDir*Lanes*8-1:0]     sr_w_i,
   output logic [StreamsPerDir-1:0]             wr_e_en_o,
@@ -77,22 +87,24 @@ module lpu_mxm #(
   // -----------------------------------------------------------------------------------------------------------
   if (lpu_isa_pkg::LAT_ABC != DepthAbc || lpu_isa_pkg::LAT_ABCA != DepthAbc ||
       lpu_isa_pkg::LAT_ACC - 1 != DepthAcc || lpu_isa_pkg::LAT_LW != 1 ||
-      lpu_isa_pkg::LAT_IW != 1) begin : gen_latency_mismatch
-    $fatal(1, "lpu_mxm: an MXM latency differs from the pipeline; update lpu_mxm");
+      lpu_isa_pkg::LAT_LWI != 1 || lpu_isa_pkg::LAT_IW != 1 ||
+      lpu_isa_pkg::LAT_ABCE != DepthAbc + 1) begin : gen_latency_mismatch
+    $fatal(1, "lpu_mxm_core: an MXM latency differs from the pipeline; update lpu_mxm_core");
   end
   if (!(P == 1 || P == 2) || (C * P != L) || (1 << SW) != S || S < 4 || L > 256 ||
       A > 256) begin : gen_bad_params
-    $fatal(1, "lpu_mxm: MxmAbcInterval must be 1 or 2 and divide Lanes; StreamsPerDir a power of two >= 4");
+    $fatal(1, "lpu_mxm_core: MxmAbcInterval must be 1 or 2 and divide Lanes; StreamsPerDir a power of two >= 4");
   end
 
   // -----------------------------------------------------------------------------------------------------------
   // Decode (cycle t)
   // -----------------------------------------------------------------------------------------------------------
-  logic [6:0]    op0;
-  logic          a_dir0, dst_dir0;
-  logic [SW-1:0] a_idx0, dst_idx0;
-  logic [7:0]    index0;
-  logic          is_lw0, is_iw0, is_abc0, is_abca0, is_acc0, any_abc0;
+  logic [6:0]    op0, ld_op0;
+  logic          a_dir0, dst_dir0, ld_dir0;
+  logic [SW-1:0] a_idx0, dst_idx0, ld_idx0;
+  logic [7:0]    index0, ld_row0;
+  logic [4:0]    ld_n0;
+  logic          is_lw0, is_lwi0, is_iw0, is_abc0, is_abca0, is_abce0, is_acc0, any_abc0, install0;
 
   always_comb begin
     op0      = issue_insn_i[lpu_isa_pkg::OPCODE_MSB:lpu_isa_pkg::OPCODE_LSB];
@@ -101,12 +113,21 @@ module lpu_mxm #(
     dst_dir0 = issue_insn_i[lpu_isa_pkg::F_DST_MSB];
     dst_idx0 = issue_insn_i[lpu_isa_pkg::F_DST_LSB+:SW];
     index0   = issue_insn_i[lpu_isa_pkg::F_INDEX_MSB:lpu_isa_pkg::F_INDEX_LSB];
-    is_lw0   = issue_valid_i && (op0 == lpu_isa_pkg::OP_LW);
-    is_iw0   = issue_valid_i && (op0 == lpu_isa_pkg::OP_IW);
     is_abc0  = issue_valid_i && (op0 == lpu_isa_pkg::OP_ABC);
     is_abca0 = issue_valid_i && (op0 == lpu_isa_pkg::OP_ABCA);
+    is_abce0 = issue_valid_i && (op0 == lpu_isa_pkg::OP_ABCE);
     is_acc0  = issue_valid_i && (op0 == lpu_isa_pkg::OP_ACC);
-    any_abc0 = is_abc0 || is_abca0;
+    any_abc0 = is_abc0 || is_abca0 || is_abce0;
+
+    ld_op0   = ld_issue_insn_i[lpu_isa_pkg::OPCODE_MSB:lpu_isa_pkg::OPCODE_LSB];
+    ld_dir0  = ld_issue_insn_i[lpu_isa_pkg::F_SRCA_MSB];
+    ld_idx0  = ld_issue_insn_i[lpu_isa_pkg::F_SRCA_LSB+:SW];
+    ld_row0  = ld_issue_insn_i[lpu_isa_pkg::F_INDEX_MSB:lpu_isa_pkg::F_INDEX_LSB];
+    ld_n0    = ld_issue_insn_i[lpu_isa_pkg::F_LWN_MSB:lpu_isa_pkg::F_LWN_LSB];
+    is_lw0   = ld_issue_valid_i && (ld_op0 == lpu_isa_pkg::OP_LW);
+    is_lwi0  = ld_issue_valid_i && (ld_op0 == lpu_isa_pkg::OP_LWI);
+    is_iw0   = ld_issue_valid_i && (ld_op0 == lpu_isa_pkg::OP_IW);
+    install0 = is_lwi0 || is_iw0;
   end
 
   logic [S-1:0][L-1:0][7:0] sr_e, sr_w;
@@ -151,14 +172,30 @@ module lpu_mxm #(
     assign overrun = 1'b0;
   end
 
-  assign err_o      = overrun;
-  assign err_code_o = overrun ? lpu_isa_pkg::ERR_MXM_OVERRUN : lpu_isa_pkg::ERR_NONE;
-  assign err_info_o = '0;
 
   // -----------------------------------------------------------------------------------------------------------
-  // Weights: staging (LW) and active (IW) arrays, W[k][n] = row k, column n
+  // Weights: staging (LW/LWI) and active (IW/LWI) arrays, W[k][n] = row k, column n
   // -----------------------------------------------------------------------------------------------------------
+  // LW/LWI: row r <- stream srca + (r - index) of srca's direction, for index <= r < index + lwn. One-hot
+  // (row, stream) selects and an AND-OR per bit, as for the stream operands.
   logic [L-1:0][L-1:0][7:0] staging_q, active_q;
+  logic [S-1:0][L-1:0][7:0] ld_dir_streams;   // the streams of the load's direction
+  logic [L-1:0][S-1:0]      row_sel;
+  logic [L-1:0]             row_we;
+  logic [L-1:0][L-1:0][7:0] row_data, staging_d;
+
+  always_comb begin
+    ld_dir_streams = ld_dir0 ? sr_w : sr_e;
+    for (int unsigned r = 0; r < L; r++) begin
+      row_we[r]   = (is_lw0 || is_lwi0) && (r >= 32'(ld_row0)) && (r < 32'(ld_row0) + 32'(ld_n0));
+      row_data[r] = '0;
+      for (int unsigned s = 0; s < S; s++) begin
+        row_sel[r][s] = (32'(s) + 32'(ld_row0) == r + 32'(ld_idx0));
+        row_data[r]   = row_data[r] | ({(L * 8){row_sel[r][s]}} & ld_dir_streams[s]);
+      end
+      staging_d[r] = row_we[r] ? row_data[r] : staging_q[r];
+    end
+  end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -169,10 +206,26 @@ module lpu_mxm #(
       for (int unsigned k = 0; k < L; k++) begin
         if (!commit_i) begin
           staging_q[k] <= '0;
-        end else if (is_lw0 && (32'(index0) == k)) begin
-          staging_q[k] <= x_live;
+        end else if (row_we[k]) begin
+          staging_q[k] <= row_data[k];
         end
       end
+    end
+  end
+
+  // An install in the dispatch cycle of an ABC (interval 2) installs columns C .. 2C-1 one cycle later, after
+  // the ABC's second half has used the old ones; a newer install in that cycle wins (it sees the same rows).
+  logic install_hi_late_q;
+  logic install_lo, install_hi;
+
+  assign install_lo = install0;
+  assign install_hi = (install0 && !(P == 2 && any_abc0)) || install_hi_late_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      install_hi_late_q <= 1'b0;
+    end else begin
+      install_hi_late_q <= commit_i && (P == 2) && install0 && any_abc0;
     end
   end
 
@@ -184,10 +237,14 @@ module lpu_mxm #(
       end
     end else begin
       for (int unsigned k = 0; k < L; k++) begin
-        if (!commit_i) begin
-          active_q[k] <= '0;
-        end else if (is_iw0) begin
-          active_q[k] <= staging_q[k];
+        for (int unsigned n = 0; n < L; n++) begin
+          if (!commit_i) begin
+            active_q[k][n] <= '0;
+          end else if ((n < C) ? install_lo : install_hi) begin
+            // iw/lwi install staging including this cycle's rows (staging_d); the late half of an install of
+            // t reads staging in t+1, which is staging_d of t (a load in t+1 lands only at its end).
+            active_q[k][n] <= install0 ? staging_d[k][n] : staging_q[k][n];
+          end
         end
       end
     end
@@ -196,8 +253,9 @@ module lpu_mxm #(
   // -----------------------------------------------------------------------------------------------------------
   // Product array (L x C multipliers) and column sums
   // -----------------------------------------------------------------------------------------------------------
-  logic               abc1_q, abc2_q;      // an ABC/ABCA dispatched 1 / 2 cycles ago is in flight
-  logic               abca1_q, abca2_q;
+  logic               abc1_q, abc2_q;      // an ABC/ABCA/ABCE dispatched 1 / 2 cycles ago is in flight
+  logic               accum1_q, accum2_q;  // ... and it adds to the accumulator (abca, abce)
+  logic               emit1_q, emit2_q;    // ... and it is an abce
   logic [AW-1:0]      slot1_q, slot2_q;
   logic [L-1:0][7:0]  x_q;                 // x of the ABC dispatched last cycle (second half, interval 2)
   logic               second_half;         // the multipliers compute columns C .. 2C-1 this cycle
@@ -273,9 +331,9 @@ module lpu_mxm #(
   end
 
   // -----------------------------------------------------------------------------------------------------------
-  // Accumulators: MxmAccSlots x Lanes int32, two asynchronous read ports (ACC in t, ABCA in t+2), one write
-  // port (t+2). A slot not written since the last clear reads as 0 (slot_live_q), so the array itself needs no
-  // reset and maps to distributed RAM.
+  // Accumulators: MxmAccSlots x Lanes int32, two asynchronous read ports (ACC in t, ABCA/ABCE in t+2), one
+  // write port (t+2). A slot not written since the last clear reads as 0 (slot_live_q), so the array itself
+  // needs no reset and maps to distributed RAM; ABCE clears its slot by marking it not live.
   // -----------------------------------------------------------------------------------------------------------
   logic [L*SumW-1:0] acc_mem [A];
   logic [A-1:0]      slot_live_q;
@@ -286,11 +344,12 @@ module lpu_mxm #(
   assign acc_slot0 = AW'(index0);
   assign acc_rd0   = slot_live_q[acc_slot0] ? acc_mem[acc_slot0] : '0;
   assign acc_rd2   = slot_live_q[slot2_q] ? acc_mem[slot2_q] : '0;
-  assign acc_we2   = abc2_q && commit_i;
+  assign acc_we2   = abc2_q && !emit2_q && commit_i;
 
+  // The new accumulator (abc, abca) or the emitted sum (abce).
   always_comb begin
     for (int unsigned n = 0; n < L; n++) begin
-      acc_wr2[n*SumW+:SumW] = (abca2_q ? acc_rd2[n*SumW+:SumW] : '0) + y[n];
+      acc_wr2[n*SumW+:SumW] = (accum2_q ? acc_rd2[n*SumW+:SumW] : '0) + y[n];
     end
   end
 
@@ -305,40 +364,60 @@ module lpu_mxm #(
       slot_live_q <= '0;
     end else if (!commit_i) begin
       slot_live_q <= '0;
-    end else if (acc_we2) begin
-      slot_live_q[slot2_q] <= 1'b1;
+    end else if (abc2_q) begin
+      slot_live_q[slot2_q] <= !emit2_q;
     end
   end
 
   // -----------------------------------------------------------------------------------------------------------
   // Pipeline control
   // -----------------------------------------------------------------------------------------------------------
-  logic         acc_v_q, acc_dir_q;
-  logic [S-1:0] acc_mask_q;
-  logic [L-1:0][SumW-1:0] acc_out_q;
+  logic         acc_v_q, acc_dir_q, emit_v_q, emit_dir_q, edir1_q, edir2_q;
+  logic [S-1:0] acc_mask_q, emit_mask_q, emask1_q, emask2_q, dst_mask0;
+  logic [L-1:0][SumW-1:0] acc_out_q, emit_out_q;
+
+  assign dst_mask0 = S'(15) << dst_idx0;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      abc1_q     <= 1'b0;
-      abc2_q     <= 1'b0;
-      abca1_q    <= 1'b0;
-      abca2_q    <= 1'b0;
-      slot1_q    <= '0;
-      slot2_q    <= '0;
-      acc_v_q    <= 1'b0;
-      acc_dir_q  <= 1'b0;
-      acc_mask_q <= '0;
+      abc1_q      <= 1'b0;
+      abc2_q      <= 1'b0;
+      accum1_q    <= 1'b0;
+      accum2_q    <= 1'b0;
+      emit1_q     <= 1'b0;
+      emit2_q     <= 1'b0;
+      slot1_q     <= '0;
+      slot2_q     <= '0;
+      edir1_q     <= 1'b0;
+      edir2_q     <= 1'b0;
+      emask1_q    <= '0;
+      emask2_q    <= '0;
+      acc_v_q     <= 1'b0;
+      acc_dir_q   <= 1'b0;
+      acc_mask_q  <= '0;
+      emit_v_q    <= 1'b0;
+      emit_dir_q  <= 1'b0;
+      emit_mask_q <= '0;
     end else begin
       // The erroring cycle halts the machine: everything in flight is dropped.
-      abc1_q     <= commit_i && any_abc0 && !overrun;
-      abc2_q     <= commit_i && abc1_q;
-      abca1_q    <= is_abca0;
-      abca2_q    <= abca1_q;
-      slot1_q    <= AW'(index0);
-      slot2_q    <= slot1_q;
-      acc_v_q    <= commit_i && is_acc0;
-      acc_dir_q  <= dst_dir0;
-      acc_mask_q <= S'(15) << dst_idx0;
+      abc1_q      <= commit_i && any_abc0 && !overrun;
+      abc2_q      <= commit_i && abc1_q;
+      accum1_q    <= is_abca0 || is_abce0;
+      accum2_q    <= accum1_q;
+      emit1_q     <= is_abce0;
+      emit2_q     <= emit1_q;
+      slot1_q     <= AW'(index0);
+      slot2_q     <= slot1_q;
+      edir1_q     <= dst_dir0;
+      edir2_q     <= edir1_q;
+      emask1_q    <= dst_mask0;
+      emask2_q    <= emask1_q;
+      acc_v_q     <= commit_i && is_acc0;
+      acc_dir_q   <= dst_dir0;
+      acc_mask_q  <= dst_mask0;
+      emit_v_q    <= commit_i && abc2_q && emit2_q;
+      emit_dir_q  <= edir2_q;
+      emit_mask_q <= emask2_q;
     end
   end
 
@@ -346,33 +425,70 @@ module lpu_mxm #(
     if (is_acc0) begin
       acc_out_q <= acc_rd0;
     end
+    if (abc2_q && emit2_q) begin
+      emit_out_q <= acc_wr2;
+    end
   end
 
-  // The i32 group: byte k of lane n on stream dst+k; dst is a multiple of 4, so stream s carries byte s mod 4.
+  // The i32 groups: byte k of lane n on stream dst+k; dst is a multiple of 4, so stream s carries byte s mod 4.
+  // ACC (LAT 2) and ABCE (LAT 4) can both drive in one cycle; one register driven by both is a STREAM_CONFLICT.
+  logic [1:0][S-1:0] en_acc, en_emit, conflict;
+  logic [1:0][S-1:0][L-1:0][7:0] wr_data;
+
   always_comb begin
-    for (int unsigned s = 0; s < S; s++) begin
-      for (int unsigned n = 0; n < L; n++) begin
-        wr_e_data_o[(s*L+n)*8+:8] = acc_out_q[n][8*(s%4)+:8];
-        wr_w_data_o[(s*L+n)*8+:8] = acc_out_q[n][8*(s%4)+:8];
+    for (int unsigned d = 0; d < 2; d++) begin
+      for (int unsigned s = 0; s < S; s++) begin
+        en_acc[d][s]   = acc_v_q && (acc_dir_q == d[0]) && acc_mask_q[s];
+        en_emit[d][s]  = emit_v_q && (emit_dir_q == d[0]) && emit_mask_q[s];
+        conflict[d][s] = en_acc[d][s] && en_emit[d][s];
+        for (int unsigned n = 0; n < L; n++) begin
+          wr_data[d][s][n] = ({8{en_acc[d][s]}} & acc_out_q[n][8*(s%4)+:8]) |
+                             ({8{en_emit[d][s]}} & emit_out_q[n][8*(s%4)+:8]);
+        end
       end
     end
   end
-  assign wr_e_en_o = (acc_v_q && !acc_dir_q) ? acc_mask_q : '0;
-  assign wr_w_en_o = (acc_v_q && acc_dir_q) ? acc_mask_q : '0;
-  assign busy_o    = abc1_q || abc2_q || acc_v_q;
+
+  assign wr_e_data_o = wr_data[0];
+  assign wr_w_data_o = wr_data[1];
+
+  assign wr_e_en_o = en_acc[0] | en_emit[0];
+  assign wr_w_en_o = en_acc[1] | en_emit[1];
+  assign busy_o    = abc1_q || abc2_q || acc_v_q || emit_v_q;
+
+  always_comb begin
+    err_o      = (|conflict) || overrun;
+    err_code_o = (|conflict) ? lpu_isa_pkg::ERR_STREAM_CONFLICT :
+                 overrun     ? lpu_isa_pkg::ERR_MXM_OVERRUN : lpu_isa_pkg::ERR_NONE;
+    err_info_o = '0;
+    // Lowest (dir, stream) first: scan downward so the last match wins.
+    for (int d = 1; d >= 0; d--) begin
+      for (int s = S - 1; s >= 0; s--) begin
+        if (conflict[d][s]) begin
+          err_info_o = {7'b0, d[0], 8'(s)};
+        end
+      end
+    end
+  end
 
   // -----------------------------------------------------------------------------------------------------------
   // Assertions
   // -----------------------------------------------------------------------------------------------------------
 `ifndef SYNTHESIS
   IssuedInsnIsForThisSlice : assert property (@(posedge clk_i) disable iff (!rst_ni)
-      issue_valid_i |-> (op0 == lpu_isa_pkg::OP_LW) || (op0 == lpu_isa_pkg::OP_IW) ||
-                        (op0 == lpu_isa_pkg::OP_ABC) || (op0 == lpu_isa_pkg::OP_ABCA) ||
-                        (op0 == lpu_isa_pkg::OP_ACC));
-  RowAndSlotAreInRange : assert property (@(posedge clk_i) disable iff (!rst_ni)
-      (!is_lw0 || 32'(index0) < L) && (!(any_abc0 || is_acc0) || 32'(index0) < A));
-  AccGroupIsAligned : assert property (@(posedge clk_i) disable iff (!rst_ni)
-      is_acc0 |-> dst_idx0[1:0] == 2'b00);
+      issue_valid_i |-> (op0 == lpu_isa_pkg::OP_ABC) || (op0 == lpu_isa_pkg::OP_ABCA) ||
+                        (op0 == lpu_isa_pkg::OP_ABCE) || (op0 == lpu_isa_pkg::OP_ACC));
+  LoadQueueInsnIsALoad : assert property (@(posedge clk_i) disable iff (!rst_ni)
+      ld_issue_valid_i |-> (ld_op0 == lpu_isa_pkg::OP_LW) || (ld_op0 == lpu_isa_pkg::OP_LWI) ||
+                           (ld_op0 == lpu_isa_pkg::OP_IW));
+  LoadedRowsAndStreamsAreInRange : assert property (@(posedge clk_i) disable iff (!rst_ni)
+      (is_lw0 || is_lwi0) |-> (ld_n0 >= 5'd1) && (32'(ld_row0) + 32'(ld_n0) <= L) &&
+                              (32'(ld_idx0) + 32'(ld_n0) <= S) &&
+                              (32'(ld_issue_insn_i[lpu_isa_pkg::F_SRCA_MSB-1:lpu_isa_pkg::F_SRCA_LSB]) < S));
+  SlotIsInRange : assert property (@(posedge clk_i) disable iff (!rst_ni)
+      (any_abc0 || is_acc0) |-> 32'(index0) < A);
+  DestinationGroupIsAligned : assert property (@(posedge clk_i) disable iff (!rst_ni)
+      (is_acc0 || is_abce0) |-> dst_idx0[1:0] == 2'b00);
   // At most one ABC is in each stage: with interval 2 the second half of the products never overlaps a new ABC
   // that is allowed to proceed.
   SecondHalfNeverMeetsANewAbc : assert property (@(posedge clk_i) disable iff (!rst_ni)
