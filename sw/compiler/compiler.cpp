@@ -165,7 +165,7 @@ class Lowering {
 constexpr unsigned kGemmWeightSlices = 4;
 // Slots per weight tile a load-bound matmul leaves free beside its weight rows: the A read and
 // (about) one output write.
-constexpr unsigned kSpareSlots = 2;
+constexpr unsigned kSpareSlots = 1;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Allocation
@@ -424,8 +424,12 @@ void Lowering::allocateAll() {
           TensorLayout& tl = declare(n.output, C.dtype, C.kind, C.rows, C.cols, 4);
           for (unsigned s : used) {
             std::set<unsigned> a = avoid, planes;
+            // Load-bound: in the other hemisphere, whose MXM then sees all four writes of an
+            // ABCE arrive in one load cycle (t_abce + L(abce) - 1 + p + hops(p -> that MXM) + 1
+            // does not depend on p), instead of four cycles of this MXM's own loading.
+            const int ps = plan.load_bound ? static_cast<int>(1 - s) : static_cast<int>(s);
             for (unsigned p = 0; p < 4; ++p) {
-              place(tl, 0, p, plan.c0[s], plan.c1[s], static_cast<int>(s), a, 1, planes);
+              place(tl, 0, p, plan.c0[s], plan.c1[s], ps, a, 1, planes);
               planes.insert(tl.fragments.back().slices.begin(), tl.fragments.back().slices.end());
             }
           }
@@ -647,7 +651,7 @@ void Lowering::lowerMatmul(int ni, int rq) {
       // The run that completes the tile is the LWI; it waits for the last ABC on the previous
       // weights.
       std::vector<char> loaded(krows, 0), ok(krows, 0);
-      unsigned left = krows;
+      unsigned left = krows, front = 0;
       std::int64_t t = std::max<std::int64_t>(u.staging_free, 0);
       std::int64_t last_lw = -1;
       int last_lw_bundle = -1;
@@ -662,22 +666,41 @@ void Lowering::lowerMatmul(int ni, int rq) {
           ok[r] = !loaded[r] && tr >= 0 && tab.free(locs[r].position, tr);
         }
         const bool may_install = t >= u.t_last_abc && t > last_lw;
-        // In row order: the run from the first row not loaded yet.
-        const unsigned best_r = krows - left;
-        unsigned best_n = runFrom(best_r, ok);
-        if (best_n == left && !may_install) --best_n;  // keep a row for the LWI
+        // The rows not loaded yet are always one interval [front, front + left): take the longer
+        // of the run from its front and the run ending at its back (ties: the front).
+        unsigned best_r = front;
+        unsigned best_n = runFrom(front, ok);
+        if (best_n < left) {
+          unsigned nb = 0;
+          const unsigned back = front + left - 1;
+          while (nb < nmax && nb < left && ok[back - nb]) {
+            bool clash = false;
+            for (unsigned j = back - nb + 1; j <= back; ++j)
+              clash |= locs[j].position == locs[back - nb].position;
+            if (clash) break;
+            ++nb;
+          }
+          if (nb > best_n) best_r = back + 1 - nb, best_n = nb;
+        }
+        if (best_n == left && !may_install) {  // keep a row for the LWI
+          --best_n;
+          if (best_r != front) ++best_r;
+        }
         bool placed = false;
+        const bool from_back = best_r != front;
         for (unsigned cnt = best_n; cnt > 0 && !placed; --cnt) {
           const bool install = cnt == left;
-          Bundle b = lwBundle(u, locs, best_r, cnt, install);
+          const unsigned r0 = from_back ? best_r + (best_n - cnt) : best_r;
+          Bundle b = lwBundle(u, locs, r0, cnt, install);
           if (!sched_.fitsAt(b, t)) continue;
           Constraint c;
           c.at_least(t, last_lw_bundle);
           const std::int64_t tp = placeBundle(
               b, c, ni, fmt::format("{}: {} rows {}..{} {}", label, install ? "lwi" : "lw",
-                                    best_r, best_r + cnt - 1, where));
+                                    r0, r0 + cnt - 1, where));
           const int id = static_cast<int>(sched_.placements().size() - 1);
-          for (unsigned j = best_r; j < best_r + cnt; ++j) loaded[j] = 1;
+          for (unsigned j = r0; j < r0 + cnt; ++j) loaded[j] = 1;
+          if (!from_back) front += cnt;
           left -= cnt;
           last_lw = tp, last_lw_bundle = id;
           if (install) t_inst = tp, inst_bundle = id;
