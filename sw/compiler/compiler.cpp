@@ -423,7 +423,7 @@ void Lowering::allocateAll() {
           const Tensor& C = g_.tensor(n.output);
           TensorLayout& tl = declare(n.output, C.dtype, C.kind, C.rows, C.cols, 4);
           for (unsigned s : used) {
-            std::set<unsigned> a = avoid, planes;
+            std::set<unsigned> a = plan.load_bound ? std::set<unsigned>{} : avoid, planes;
             // Load-bound: in the other hemisphere, whose MXM then sees all four writes of an
             // ABCE arrive in one load cycle (t_abce + L(abce) - 1 + p + hops(p -> that MXM) + 1
             // does not depend on p), instead of four cycles of this MXM's own loading.

@@ -9,6 +9,7 @@
 // Every output is checked against a direct dot product. Exit status 1 when a prediction differs
 // from the model or a result is wrong.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cstdio>
 #include <fstream>
@@ -141,7 +142,14 @@ int main(int argc, char** argv) {
       ok = false;
       continue;
     }
-    if (prog.name == show) std::cout << compiler::scheduleListing(r) << r.report.toText();
+    if (prog.name == show) {
+      std::cout << compiler::scheduleListing(r) << r.report.toText();
+      for (const auto& [name, t] : r.layout.tensors)
+        for (const auto& f : t.fragments)
+          std::cout << fmt::format("layout {} copy {} plane {} tiles {}..{} slices {} base {}\n",
+                                   name, f.copy, f.plane, f.ct_begin, f.ct_end,
+                                   fmt::join(f.slices, ","), f.base);
+    }
     isa::Program p = r.program;
     for (const auto& [name, vals] : inputs)
       for (auto& seg : compiler::packTensor(r.layout, name, vals)) p.data.push_back(std::move(seg));
