@@ -158,6 +158,7 @@ class Lowering {
   std::map<std::size_t, MatmulPlan> plans_;
   double side_load_[2] = {0, 0};  // estimated MXM cycles assigned so far (balancing)
   bool mxm_side_used_[2] = {false, false};
+  bool prefer_near_vxm_ = false;  // pickSlices: nearest the VXM before most free
 };
 
 // Slices a compute-bound product spreads a weight tile over (LW loads that many rows per cycle;
@@ -166,6 +167,8 @@ constexpr unsigned kGemmWeightSlices = 4;
 // Slots per weight tile a load-bound matmul leaves free beside its weight rows: the A read and
 // (about) one output write.
 constexpr unsigned kSpareSlots = 1;
+// A load-bound matmul writes its i32 output in the other hemisphere up to this many K tiles.
+constexpr unsigned kCrossOutputMaxKTiles = 8;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Allocation
@@ -224,6 +227,11 @@ std::vector<unsigned> Lowering::pickSlices(int side, const std::set<unsigned>& a
   if (!strict_side) tiers.push_back(filter(-1, false));
   for (auto& v : tiers)
     if (v.size() >= n) {
+      if (prefer_near_vxm_)
+        std::stable_sort(v.begin(), v.end(), [&](unsigned a, unsigned b) {
+          return std::abs(static_cast<int>(a) - static_cast<int>(vxm_)) <
+                 std::abs(static_cast<int>(b) - static_cast<int>(vxm_));
+        });
       v.resize(n);
       return v;
     }
@@ -427,11 +435,17 @@ void Lowering::allocateAll() {
             // Load-bound: in the other hemisphere, whose MXM then sees all four writes of an
             // ABCE arrive in one load cycle (t_abce + L(abce) - 1 + p + hops(p -> that MXM) + 1
             // does not depend on p), instead of four cycles of this MXM's own loading.
-            const int ps = plan.load_bound ? static_cast<int>(1 - s) : static_cast<int>(s);
+            // (With many K tiles per output row the writes are rare and the own hemisphere,
+            // nearer, shortens the program's tail.)
+            const bool cross = plan.load_bound && KT <= kCrossOutputMaxKTiles;
+            const int ps = cross ? static_cast<int>(1 - s) : static_cast<int>(s);
+            // (Load-bound: nearest the VXM first, for the shortest path of the last rows.)
+            prefer_near_vxm_ = plan.load_bound;
             for (unsigned p = 0; p < 4; ++p) {
               place(tl, 0, p, plan.c0[s], plan.c1[s], ps, a, 1, planes);
               planes.insert(tl.fragments.back().slices.begin(), tl.fragments.back().slices.end());
             }
+            prefer_near_vxm_ = false;
           }
           for (unsigned p : slicesOf(n.output)) avoid.insert(p);
         } else {
@@ -791,7 +805,9 @@ void Lowering::lowerMatmul(int ni, int rq) {
   // Round-robin over the MXMs so that both hemispheres progress together.
   const std::size_t longest = std::max(work[0].size(), work[1].size());
   for (std::size_t k = 0; k < longest; ++k) {
-    for (unsigned s = 0; s < 2; ++s) {
+    for (unsigned i = 0; i < 2; ++i) {
+      // Alternate which MXM goes first (first-fit gives the earlier one the contested slots).
+      const unsigned s = (k + static_cast<std::size_t>(ni)) % 2 ? 1 - i : i;
       if (k >= work[s].size()) continue;
       MxmUnit& u = mxm_[s];
       loadWeights(u, work[s][k]);
