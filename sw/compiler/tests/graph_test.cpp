@@ -142,3 +142,45 @@ TEST(Eltwise, OperandsOfAddNeverShareASlice) {
 
 }  // namespace
 }  // namespace lpu::compiler
+
+namespace lpu::compiler {
+namespace {
+
+// Independent matrix-vector products in one program (a transformer layer's projections): two
+// share their input vector, the MXMs split the column tiles to balance the whole graph.
+TEST(MatVec, SeveralProductsInOneProgram) {
+  for (const char* config : {"small", "large"}) {
+    SCOPED_TRACE(config);
+    const unsigned d = std::string(config) == "small" ? 40 : 150, h = d * 2 + 5;
+    Graph g;
+    g.config = config;
+    auto in = [&](const std::string& n, unsigned cols) {
+      g.tensors[n] = Tensor{n, DType::kI8, 1, cols, TensorKind::kInput, {}};
+    };
+    auto mm = [&](const std::string& out, const std::string& a, unsigned K, unsigned N) {
+      g.tensors["w" + out] = Tensor{"w" + out, DType::kI8, K, N, TensorKind::kWeight,
+                                    std::vector<std::int32_t>(std::size_t{K} * N)};
+      g.tensors[out] = Tensor{out, DType::kI32, 1, N, TensorKind::kOutput, {}};
+      g.nodes.push_back(Node{OpKind::kMatmul, out, {a, "w" + out}, out, {}, 0});
+    };
+    in("x", d);
+    in("u", h);
+    mm("q", "x", d, d);
+    mm("k", "x", d, d / 2);
+    mm("g", "x", d, h);
+    mm("o", "u", h, d);
+    checkGraph(g, 31);
+    const CompileResult r = compile(g);
+    EXPECT_EQ(r.report.mxms_used, 2u);
+  }
+}
+
+// Batch-1 chains: load-bound matmul with fused requant, relu, second matmul.
+TEST(Chain, BatchOne) {
+  checkGraph(chain("small", 1, 64, 40, 33, 9, true), 41);
+  checkGraph(chain("large", 1, 130, 200, 70, 11, false), 42);
+  checkGraph(chain("small", 2, 20, 17, 50, 7, true), 43, CompileOptions{1});
+}
+
+}  // namespace
+}  // namespace lpu::compiler
