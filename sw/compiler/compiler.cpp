@@ -23,7 +23,6 @@ using isa::Slice;
 
 namespace {
 
-
 unsigned latencyOf(Opcode op) { return isa::findInsn(static_cast<unsigned>(op))->latency; }
 
 Instruction makeInsn(Opcode op) { return Instruction::make(op); }
@@ -314,7 +313,8 @@ const Lowering::MatmulPlan& Lowering::planMatmul(std::size_t i) {
     double best_cost = 1e300;
     for (unsigned x = 1; x < NT; ++x) {
       const double c = std::max(side_load_[0] + x * per_tile, side_load_[1] + (NT - x) * per_tile);
-      if (c < best_cost - 1e-9 || (c < best_cost + 1e-9 && x == ceilDiv(NT, 2))) best_cost = c, best = x;
+      if (c < best_cost - 1e-9 || (c < best_cost + 1e-9 && x == ceilDiv(NT, 2)))
+        best_cost = c, best = x;
     }
     p.c1[0] = best;
     p.c0[1] = best;
@@ -650,9 +650,10 @@ void Lowering::lowerMatmul(int ni, int rq) {
           c.at_least(u.t_last_abc, u.last_abc_bundle);
           c.at_least(last_lw + 1, last_lw_bundle);
         }
-        const std::int64_t t = placeBundle(
-            b, c, ni, fmt::format("{}: {} rows {}..{} {}", label, install ? "lwi" : "lw", r,
-                                  r + cnt - 1, where));
+        const std::int64_t t =
+            placeBundle(b, c, ni,
+                        fmt::format("{}: {} rows {}..{} {}", label, install ? "lwi" : "lw", r,
+                                    r + cnt - 1, where));
         const int id = static_cast<int>(sched_.placements().size() - 1);
         if (t > last_lw) last_lw = t, last_lw_bundle = id;
         if (install) t_inst = t, inst_bundle = id;
@@ -709,9 +710,10 @@ void Lowering::lowerMatmul(int ni, int rq) {
           if (!sched_.fitsAt(b, t)) continue;
           Constraint c;
           c.at_least(t, last_lw_bundle);
-          const std::int64_t tp = placeBundle(
-              b, c, ni, fmt::format("{}: {} rows {}..{} {}", label, install ? "lwi" : "lw",
-                                    r0, r0 + cnt - 1, where));
+          const std::int64_t tp =
+              placeBundle(b, c, ni,
+                          fmt::format("{}: {} rows {}..{} {}", label, install ? "lwi" : "lw", r0,
+                                      r0 + cnt - 1, where));
           const int id = static_cast<int>(sched_.placements().size() - 1);
           for (unsigned j = r0; j < r0 + cnt; ++j) loaded[j] = 1;
           if (!from_back) front += cnt;
@@ -786,10 +788,10 @@ void Lowering::lowerMatmul(int ni, int rq) {
       const Ready rdy = readyOf(loc);
       c.at_least(rdy.t - b.insns[static_cast<std::size_t>(rd)].offset, rdy.bundle);
       if (w.kt == 0) c.at_least(u.slot_free[i], u.slot_bundle[i]);
-      const std::int64_t t = placeBundle(b, c, ni,
-                                         fmt::format("{}: {} row {} (k{} n{})", label,
-                                                     isa::findInsn(static_cast<unsigned>(op))->mnemonic,
-                                                     m, w.kt, w.nt));
+      const std::int64_t t = placeBundle(
+          b, c, ni,
+          fmt::format("{}: {} row {} (k{} n{})", label,
+                      isa::findInsn(static_cast<unsigned>(op))->mnemonic, m, w.kt, w.nt));
       const int id = static_cast<int>(sched_.placements().size() - 1);
       if (t >= u.t_last_abc) u.t_last_abc = t, u.last_abc_bundle = id;
       if (last) {

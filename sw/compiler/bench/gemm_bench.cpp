@@ -1,7 +1,7 @@
-// lpu_compiler_bench [out.json] [--quick] [--only TEXT] [--show NAME]: compiles the benchmark programs, runs each on the golden
-// model and writes, per program: cycles_predicted, cycles_measured, macs, peak_macs_per_cycle,
-// utilization and, for matrix-vector programs, bound_cycles and ratio_to_bound (docs/compiler.md
-// §8 defines the bound). Programs:
+// lpu_compiler_bench [out.json] [--quick] [--only TEXT] [--show NAME]: compiles the benchmark
+// programs, runs each on the golden model and writes, per program: cycles_predicted,
+// cycles_measured, macs, peak_macs_per_cycle, utilization and, for matrix-vector programs,
+// bound_cycles and ratio_to_bound (docs/compiler.md §8 defines the bound). Programs:
 //   gemm    C = A.B for 64^3, 256^3 and 1024^3 (large; --quick skips 1024^3);
 //   matvec  each matrix-vector product (batch 1) of a transformer layer, one program per shape:
 //           stories260K on small (dim 64, hidden 172 padded to 176), stories15M on large (288/768);
@@ -45,11 +45,11 @@ compiler::Graph makeGraph(const Program& p) {
     if (!g.tensors.count(m.a))
       g.tensors[m.a] =
           compiler::Tensor{m.a, compiler::DType::kI8, m.M, m.K, compiler::TensorKind::kInput, {}};
-    g.tensors[m.b] = compiler::Tensor{m.b, compiler::DType::kI8, m.K, m.N,
-                                      compiler::TensorKind::kWeight,
-                                      std::vector<std::int32_t>(std::size_t{m.K} * m.N)};
-    g.tensors[m.name] = compiler::Tensor{m.name, compiler::DType::kI32, m.M, m.N,
-                                         compiler::TensorKind::kOutput, {}};
+    g.tensors[m.b] = compiler::Tensor{
+        m.b, compiler::DType::kI8,          m.K,
+        m.N, compiler::TensorKind::kWeight, std::vector<std::int32_t>(std::size_t{m.K} * m.N)};
+    g.tensors[m.name] = compiler::Tensor{m.name, compiler::DType::kI32,         m.M,
+                                         m.N,    compiler::TensorKind::kOutput, {}};
     g.nodes.push_back(compiler::Node{compiler::OpKind::kMatmul, m.name, {m.a, m.b}, m.name, {}, 0});
   }
   return g;
@@ -71,13 +71,11 @@ std::vector<Program> programs(bool quick) {
     unsigned dim, hidden, kv_dim;
   } models[] = {{"small", "stories260K", 64, 176, 32}, {"large", "stories15M", 288, 768, 288}};
   for (const auto& m : models) {
-    const std::vector<Matmul> layer = {{"q", "x", "wq", 1, m.dim, m.dim},
-                                       {"k", "x", "wk", 1, m.dim, m.kv_dim},
-                                       {"v", "x", "wv", 1, m.dim, m.kv_dim},
-                                       {"o", "att", "wo", 1, m.dim, m.dim},
-                                       {"g1", "hn", "w1", 1, m.dim, m.hidden},
-                                       {"g3", "hn", "w3", 1, m.dim, m.hidden},
-                                       {"d", "u", "w2", 1, m.hidden, m.dim}};
+    const std::vector<Matmul> layer = {
+        {"q", "x", "wq", 1, m.dim, m.dim},      {"k", "x", "wk", 1, m.dim, m.kv_dim},
+        {"v", "x", "wv", 1, m.dim, m.kv_dim},   {"o", "att", "wo", 1, m.dim, m.dim},
+        {"g1", "hn", "w1", 1, m.dim, m.hidden}, {"g3", "hn", "w3", 1, m.dim, m.hidden},
+        {"d", "u", "w2", 1, m.hidden, m.dim}};
     for (const Matmul& mm : layer) {
       if (mm.name == "v" || mm.name == "g3") continue;  // same shape as k / g1
       const char* label = mm.name == "q"    ? "wq"
@@ -165,7 +163,8 @@ int main(int argc, char** argv) {
       weight_words += std::uint64_t{mm.K} * ((mm.N + cfg.lanes() - 1) / cfg.lanes());
       if (!right) break;
       const auto c = compiler::unpackTensor(
-          r.layout, mm.name, [&](unsigned pos, std::uint32_t addr) { return m.readSram(pos, addr); });
+          r.layout, mm.name,
+          [&](unsigned pos, std::uint32_t addr) { return m.readSram(pos, addr); });
       const auto& a = inputs.at(mm.a);
       const auto& b = g.tensors.at(mm.b).data;
       const std::uint64_t all = std::uint64_t{mm.M} * mm.N;
@@ -204,9 +203,10 @@ int main(int argc, char** argv) {
       bound_text = fmt::format("  bound {:>6}  ratio {:.3f}", bound, ratio);
     }
     results.push_back(j);
-    std::cout << fmt::format("{:<6} {:<6} {:<30} predicted {:>7}  measured {:>7}  util {:.4f}{}{}\n",
-                             prog.group, prog.config, prog.name, r.report.predicted_cycles,
-                             measured, util, bound_text, right ? "" : "  WRONG RESULT");
+    std::cout << fmt::format(
+        "{:<6} {:<6} {:<30} predicted {:>7}  measured {:>7}  util {:.4f}{}{}\n", prog.group,
+        prog.config, prog.name, r.report.predicted_cycles, measured, util, bound_text,
+        right ? "" : "  WRONG RESULT");
     ok = ok && right && measured == r.report.predicted_cycles;
   }
   if (!out_path.empty()) {

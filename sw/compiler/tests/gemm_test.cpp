@@ -94,7 +94,8 @@ TEST(Gemm, UsesLoadQueueMultiRowLwAndAbce) {
         if (op == isa::Opcode::kAbc || op == isa::Opcode::kAbca || op == isa::Opcode::kAbce) {
           EXPECT_FALSE(cfg.isLoadQueue(q)) << cfg.queueName(q);
         }
-        if ((op == isa::Opcode::kLw || op == isa::Opcode::kLwi) && run.insn.get(isa::Field::kLwn) > 1)
+        if ((op == isa::Opcode::kLw || op == isa::Opcode::kLwi) &&
+            run.insn.get(isa::Field::kLwn) > 1)
           multi_row += issues;
         lwi += op == isa::Opcode::kLwi ? issues : 0;
         abce += op == isa::Opcode::kAbce ? issues : 0;

@@ -158,8 +158,9 @@ TEST(MatVec, SeveralProductsInOneProgram) {
       g.tensors[n] = Tensor{n, DType::kI8, 1, cols, TensorKind::kInput, {}};
     };
     auto mm = [&](const std::string& out, const std::string& a, unsigned K, unsigned N) {
-      g.tensors["w" + out] = Tensor{"w" + out, DType::kI8, K, N, TensorKind::kWeight,
-                                    std::vector<std::int32_t>(std::size_t{K} * N)};
+      g.tensors["w" + out] =
+          Tensor{"w" + out, DType::kI8,          K,
+                 N,         TensorKind::kWeight, std::vector<std::int32_t>(std::size_t{K} * N)};
       g.tensors[out] = Tensor{out, DType::kI32, 1, N, TensorKind::kOutput, {}};
       g.nodes.push_back(Node{OpKind::kMatmul, out, {a, "w" + out}, out, {}, 0});
     };
