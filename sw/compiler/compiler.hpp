@@ -97,8 +97,8 @@ struct GemmEstimate {
   std::uint64_t macs = 0;
   std::uint64_t peak_macs_per_cycle = 0;
   double utilisation = 0;
-  // Lower bound from moving the weights: K*N bytes into the MXMs, at most one vector per MEM slice
-  // per cycle.
+  // SRAM->MXM bound (docs/compiler.md §8): K * ceil(N / lanes) weight words, at most
+  // min(MEM slices, MXMs used * streams_per_dir) of them per cycle.
   std::uint64_t weight_bound_cycles = 0;
 };
 GemmEstimate estimateGemm(const std::string& config, unsigned M, unsigned K, unsigned N,

@@ -145,10 +145,12 @@ GemmEstimate estimateGemm(const std::string& config, unsigned M, unsigned K, uns
   e.macs = r.report.macs;
   e.peak_macs_per_cycle = r.report.peak_macs_per_cycle;
   e.utilisation = r.report.mxm_utilisation;
-  // Each weight row of each column tile is one SRAM vector read; at most one per MEM slice per
-  // cycle.
+  // SRAM->MXM bound (docs/compiler.md §8): each weight row of each column tile is one SRAM word,
+  // at most one per MEM slice and streams_per_dir per MXM's LW per cycle.
   const std::uint64_t vectors = std::uint64_t{K} * ((N + cfg.lanes() - 1) / cfg.lanes());
-  e.weight_bound_cycles = (vectors + cfg.memSlices() - 1) / cfg.memSlices();
+  const std::uint64_t per_cycle = std::min<std::uint64_t>(
+      cfg.memSlices(), std::uint64_t{cfg.streamsPerDir()} * std::max(1u, r.report.mxms_used));
+  e.weight_bound_cycles = (vectors + per_cycle - 1) / per_cycle;
   return e;
 }
 

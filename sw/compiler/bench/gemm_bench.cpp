@@ -144,9 +144,10 @@ int main(int argc, char** argv) {
       std::cout << compiler::scheduleListing(r) << r.report.toText();
       for (const auto& [name, t] : r.layout.tensors)
         for (const auto& f : t.fragments)
-          std::cout << fmt::format("layout {} copy {} plane {} tiles {}..{} slices {} base {}\n",
-                                   name, f.copy, f.plane, f.ct_begin, f.ct_end,
-                                   fmt::join(f.slices, ","), f.base);
+          std::cout << fmt::format(
+              "layout {} copy {} plane {} tiles {}..{} of {} cols slices {} base {}\n", name,
+              f.copy, f.plane, f.ct_begin, f.ct_end, t.tile_cols ? t.tile_cols : cfg.lanes(),
+              fmt::join(f.slices, ","), f.base);
     }
     isa::Program p = r.program;
     for (const auto& [name, vals] : inputs)
