@@ -97,7 +97,7 @@ class Lowering {
   // Weights B, column tiles [ct0, ct1), row-interleaved over several slices of `side`.
   void placeWeights(TensorLayout& t, unsigned ct0, unsigned ct1, int side,
                     const std::set<unsigned>& avoid, bool load_bound, unsigned tile_rows,
-                    int a_slice);
+                    int a_slice, const std::set<unsigned>& a_slices);
 
   // How a matmul is split between the MXMs: side s computes column tiles [c0[s], c1[s]).
   struct MatmulPlan {
@@ -326,17 +326,17 @@ const Lowering::MatmulPlan& Lowering::planMatmul(std::size_t i) {
 
 void Lowering::placeWeights(TensorLayout& t, unsigned ct0, unsigned ct1, int side,
                             const std::set<unsigned>& avoid, bool load_bound, unsigned tile_rows,
-                            int a_slice) {
+                            int a_slice, const std::set<unsigned>& a_slices) {
   const unsigned tiles = ct1 - ct0;
   if (tiles == 0) return;
   const unsigned m = cfg_.memSlicesPerHem();
   // Load-bound: every MEM slice of the chip (one LW can then take up to streams_per_dir - 1 rows,
   // and the SRAM's full read bandwidth is available to the MXMs).
   const unsigned want = std::min(load_bound ? m : std::min(kGemmWeightSlices, m), t.rows);
-  auto candidates = [&](int s, bool use_avoid, std::uint32_t words) {
+  auto candidates = [&](int s, const std::set<unsigned>& skip, std::uint32_t words) {
     std::vector<unsigned> v;
     for (unsigned p : alloc_.bySpace(s))
-      if ((!use_avoid || !avoid.count(p)) && alloc_.freeWords(p) >= words) v.push_back(p);
+      if (!skip.count(p) && alloc_.freeWords(p) >= words) v.push_back(p);
     return v;
   };
   auto commit = [&](std::vector<unsigned> sl, unsigned ns) {
@@ -361,14 +361,21 @@ void Lowering::placeWeights(TensorLayout& t, unsigned ct0, unsigned ct1, int sid
     t.fragments.push_back(f);
   };
   // Compute-bound: slices of its hemisphere that A and C do not use, at least two of them; then
-  // any slices of the hemisphere; then anywhere.
+  // ones without A (A is read every ABC: weight reads between them would defeat Repeat and cost
+  // queue words; C is written only on the last K tile); then any slices of the hemisphere; then
+  // anywhere.
   const unsigned lo = load_bound ? 1 : std::min(2u, want);
-  for (int pass = load_bound ? 1 : 0; pass < 3; ++pass) {
+  const std::set<unsigned> none;
+  for (int pass = load_bound ? 2 : 0; pass < 4; ++pass) {
     for (unsigned ns = want; ns >= (pass == 0 ? lo : 1); --ns) {
       const std::uint32_t words =
           tiles * (load_bound ? ceilDiv(t.rows, tile_rows) * ceilDiv(tile_rows + ns - 1, ns)
                               : ceilDiv(t.rows, ns));
-      auto v = candidates(pass == 2 ? -1 : side, pass == 0, words);
+      auto v = candidates(pass == 3 ? -1 : side,
+                          pass == 0   ? avoid
+                          : pass == 1 ? a_slices
+                                      : none,
+                          words);
       if (v.size() >= ns) return commit(v, ns);
     }
   }
@@ -485,7 +492,7 @@ void Lowering::allocateAll() {
             else
               a_slice = static_cast<int>(al.locate(0, 0, 0, 0).position);
             placeWeights(tl, plan.c0[used[c]], plan.c1[used[c]], static_cast<int>(used[c]), avoid,
-                         plan.load_bound, plan.h, a_slice);
+                         plan.load_bound, plan.h, a_slice, slicesOf(n.inputs[0]));
           }
         }
         break;
@@ -606,7 +613,11 @@ void Lowering::lowerMatmul(int ni, int rq) {
     li.set(Field::kLwn, static_cast<std::int32_t>(cnt));
     const int lw = b.add(u.ql, 0, li);
     const int g = b.group(u.in_dir, cnt);
+    // Weights on the top streams, A (first fit) on the bottom ones: neither moves the other, so
+    // the LWs and reads of a tile stay identical but for their rows and addresses (Repeat).
     b.groups[static_cast<std::size_t>(g)].align = 1;
+    b.groups[static_cast<std::size_t>(g)].prefer_base =
+        static_cast<int>(cfg_.streamsPerDir() - cnt);
     for (unsigned j = 0; j < cnt; ++j) {
       const WordLoc& w = locs[r + j];
       const int rd = b.add(w.position, Bundle::producerOffset(0, Lr, w.position, u.pos),
@@ -928,7 +939,24 @@ CompileResult Lowering::run() {
   try {
     r.program.queues = sched_.emit();
   } catch (const std::runtime_error& e) {
-    throw CompileError(e.what());
+    // Say what fills the queue(s) that overflow: emitted runs per node and instruction.
+    std::string why = e.what();
+    const auto runs = sched_.runs();
+    for (unsigned q = 0; q < cfg_.queues(); ++q) {
+      if (runs[q].size() * 2 < cfg_.params().queue_depth) continue;
+      std::map<std::string, unsigned> count;
+      for (const EmittedRun& run : runs[q]) {
+        const int nd = sched_.placements()[static_cast<std::size_t>(run.bundle)].node;
+        count[fmt::format("{} {}", nd >= 0 ? g_.nodes[static_cast<std::size_t>(nd)].name : "?",
+                          run.insn.desc->mnemonic)]++;
+      }
+      why += fmt::format("; {}: {} runs (", cfg_.queueName(q), runs[q].size());
+      bool first = true;
+      for (const auto& [k, c] : count)
+        why += fmt::format("{}{} x{}", first ? "" : ", ", k, c), first = false;
+      why += ")";
+    }
+    throw CompileError(why);
   }
   for (const auto& [name, t] : g_.tensors) {
     if (t.kind != TensorKind::kWeight || !layout_.tensors.count(name)) continue;

@@ -178,7 +178,15 @@ bool Scheduler::tryStreams(Bundle& b, std::int64_t t, Taken& taken) {
   for (Bundle::Group& g : b.groups) {
     bool found = false;
     const unsigned step = g.align ? g.align : g.width;
-    for (unsigned base = 0; base + g.width <= streams && !found; base += step) {
+    const bool prefer = g.fixed_base < 0 && g.prefer_base >= 0 &&
+                        static_cast<unsigned>(g.prefer_base) + g.width <= streams &&
+                        static_cast<unsigned>(g.prefer_base) % step == 0;
+    for (int i = prefer ? -1 : 0; !found; ++i) {
+      // i = -1: the preferred base; then every aligned base in order.
+      const unsigned base =
+          i < 0 ? static_cast<unsigned>(g.prefer_base) : static_cast<unsigned>(i) * step;
+      if (base + g.width > streams) break;
+      if (i >= 0 && prefer && base == static_cast<unsigned>(g.prefer_base)) continue;
       if (g.fixed_base >= 0 && base != static_cast<unsigned>(g.fixed_base)) continue;
       bool ok = true;
       for (unsigned k = 0; k < g.width && ok; ++k)

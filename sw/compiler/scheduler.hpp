@@ -115,6 +115,7 @@ struct Bundle {
     std::vector<Member> members;
     int fixed_base = -1;
     unsigned align = 0;        // base is a multiple of this (0: of width; lw groups use 1)
+    int prefer_base = -1;      // tried first (keeps repeated bundles on the same streams)
     unsigned chosen_base = 0;  // filled by place()
   };
   // Field `field` of an instruction is set to StreamRef{group.dir, chosen_base + member}.

@@ -185,3 +185,45 @@ TEST(Chain, BatchOne) {
 
 }  // namespace
 }  // namespace lpu::compiler
+
+#include <cstdlib>
+#include <iostream>
+
+namespace lpu::compiler {
+namespace {
+
+// Not in CI (disabled): many random GEMMs and chains, both configs, 1-2 MXMs, batch 1 to beyond the
+// accumulator slots. Run with --gtest_also_run_disabled_tests --gtest_filter='*Stress*';
+// LPU_STRESS_CASES sets the number of cases (default 200).
+TEST(Stress, DISABLED_RandomGemmsAndChains) {
+  const char* env = std::getenv("LPU_STRESS_CASES");
+  const int cases = env ? std::atoi(env) : 200;
+  std::mt19937_64 rng(2024);
+  for (int i = 0; i < cases; ++i) {
+    const bool large = rng() % 2;
+    const unsigned lanes = large ? 64 : 16;
+    std::uniform_int_distribution<unsigned> dim(1, 5 * lanes), small_m(1, lanes / 2),
+        big_m(1, large ? 300 : 40), shift(0, 14);
+    const unsigned M = rng() % 2 ? small_m(rng) : big_m(rng);
+    const CompileOptions opt{1 + static_cast<unsigned>(rng() % 2)};
+    SCOPED_TRACE(fmt::format("case {} {} M={} mxms={}", i, large ? "large" : "small", M, opt.mxms));
+    const bool gemm = rng() % 2;
+    const unsigned K = dim(rng), H = dim(rng), N = dim(rng), sh = shift(rng);
+    const bool per_col = rng() % 2;
+    const Graph g = gemm ? gemmGraph(large ? "large" : "small", M, K, N)
+                         : chain(large ? "large" : "small", M, K, H, N, sh, per_col);
+    try {
+      checkGraph(g, static_cast<std::uint64_t>(i), opt);
+    } catch (const CompileError& e) {
+      // Only the queue depth may refuse a graph: report it, go on.
+      const std::string what = e.what();
+      EXPECT_NE(what.find("queue_depth"), std::string::npos) << what;
+      std::cout << fmt::format("case {}: {} {} M={} K={} H={} N={} mxms={}: {}\n", i,
+                               gemm ? "gemm" : "chain", g.config, M, K, H, N, opt.mxms, what);
+    }
+    if (::testing::Test::HasFailure()) break;
+  }
+}
+
+}  // namespace
+}  // namespace lpu::compiler
