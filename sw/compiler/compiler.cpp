@@ -282,7 +282,7 @@ const Lowering::MatmulPlan& Lowering::planMatmul(std::size_t i) {
   p.h = L_;
   if (auto a = layout_.tensors.find(n.inputs[0]); a != layout_.tensors.end()) {
     if (a->second.tile_cols) p.h = a->second.tile_cols;
-  } else if (p.load_bound) {
+  } else if (p.load_bound && g_.producer(n.inputs[0]) < 0) {
     // Load-bound with A laid out here: the K tile height whose LWs, from the memSlicesPerHem()
     // slices holding a hemisphere's weights, leave kSpareSlots slots per tile for the A read and
     // the output writes in whole cycles (large: 62 rows in 8 cycles of 8 slices instead of 64 in
@@ -399,11 +399,32 @@ void Lowering::allocateAll() {
       s.insert(f.slices.begin(), f.slices.end());
     return s;
   };
+  // Plans first (in node order, as the balancing expects): a produced i8 tensor that both MXMs
+  // read as A gets two copies, so that each MXM streams it from its own slice.
+  std::set<std::string> two_copies;
+  for (std::size_t i = 0; i < g_.nodes.size(); ++i) {
+    if (g_.nodes[i].op != OpKind::kMatmul || skipped_[i]) continue;
+    const MatmulPlan& p = planMatmul(i);
+    const std::string& a = g_.nodes[i].inputs[0];
+    if (p.c1[0] > p.c0[0] && p.c1[1] > p.c0[1] && g_.producer(a) >= 0) two_copies.insert(a);
+  }
   auto i8plain = [&](const std::string& n, std::set<unsigned> avoid) {
     if (allocated(n)) return;
     const Tensor& t = g_.tensor(n);
     TensorLayout& tl = declare(n, t.dtype, t.kind, t.rows, t.cols, t.dtype == DType::kI8 ? 1 : 4);
     for (unsigned p = 0; p < tl.planes; ++p) place(tl, 0, p, 0, tl.col_tiles, -1, avoid);
+    if (tl.planes == 1 && two_copies.count(n)) {
+      // Copy 1 on the same side of the VXM as copy 0 (one result stream passes both), in other
+      // slices; skipped when there is no room.
+      const Fragment f0 = tl.fragments[0];
+      const int side = f0.slices[0] < vxm_ ? 0 : 1;
+      std::set<unsigned> a = avoid, forbid(f0.slices.begin(), f0.slices.end());
+      try {
+        place(tl, 1, 0, 0, tl.col_tiles, side, a, static_cast<unsigned>(f0.slices.size()), forbid,
+              true);
+      } catch (const CompileError&) {
+      }
+    }
   };
 
   for (std::size_t i = 0; i < g_.nodes.size(); ++i) {
@@ -771,7 +792,11 @@ void Lowering::lowerMatmul(int ni, int rq) {
     const WordLoc out = Q->locate(m, nt, 0, 0);
     const int og = b.group(toward(vxm_, out.position), 1);
     b.produce(og, r, Field::kDst, vxm_, latencyOf(Opcode::kReq));
-    writes.emplace_back(out, addWrite(b, og, 0, out));
+    for (unsigned cp = 0; cp < 2; ++cp)
+      if (cp == 0 || Q->hasCopy(cp, nt)) {
+        const WordLoc oc = Q->locate(m, nt, 0, cp);
+        writes.emplace_back(oc, addWrite(b, og, 0, oc));
+      }
     (void)u;
     return writes;
   };
@@ -881,14 +906,21 @@ void Lowering::lowerEltwise(int ni) {
         }
         b.consume(v, src_fields[j], grp, vxm_);
       }
+      // The result, written to every copy of the output (all on one side of the VXM).
       const WordLoc o = out.locate(r, ct, 0, 0);
       const int og = b.group(toward(vxm_, o.position), 1);
       b.produce(og, v, Field::kDst, vxm_, latencyOf(op));
-      const int wi = addWrite(b, og, 0, o);
+      std::vector<std::pair<WordLoc, int>> outs;
+      for (unsigned cp = 0; cp < 2; ++cp)
+        if (cp == 0 || out.hasCopy(cp, ct)) {
+          const WordLoc oc = out.locate(r, ct, 0, cp);
+          outs.emplace_back(oc, addWrite(b, og, 0, oc));
+        }
       const std::int64_t t =
           placeBundle(b, c, ni, fmt::format("{}: row {} tile {}", n.name, r, ct));
-      setReady(o, t + b.insns[static_cast<std::size_t>(wi)].offset + latencyOf(Opcode::kWrite),
-               static_cast<int>(sched_.placements().size() - 1));
+      for (const auto& [oc, wi] : outs)
+        setReady(oc, t + b.insns[static_cast<std::size_t>(wi)].offset + latencyOf(Opcode::kWrite),
+                 static_cast<int>(sched_.placements().size() - 1));
     }
   }
 }

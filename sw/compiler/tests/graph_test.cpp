@@ -227,3 +227,23 @@ TEST(Stress, DISABLED_RandomGemmsAndChains) {
 
 }  // namespace
 }  // namespace lpu::compiler
+
+namespace lpu::compiler {
+namespace {
+
+// A produced tensor that both MXMs read as A (relu output of a chain whose second matmul splits
+// its column tiles) gets a copy per MXM, both on one side of the VXM, written by the same result.
+TEST(Chain, SecondMatmulOnBothMxmsReadsItsOwnCopy) {
+  const Graph g = chain("large", 40, 64, 64, 128, 9, false);
+  const CompileResult r = compile(g);
+  const TensorLayout& t = r.layout.tensor("r");
+  ASSERT_TRUE(t.hasCopy(1, 0));
+  const unsigned p0 = t.locate(0, 0, 0, 0).position, p1 = t.locate(0, 0, 0, 1).position;
+  EXPECT_NE(p0, p1);
+  const unsigned vxm = isa::ArchConfig::byName("large").vxmPosition();
+  EXPECT_EQ(p0 < vxm, p1 < vxm);
+  checkGraph(g, 51);
+}
+
+}  // namespace
+}  // namespace lpu::compiler
