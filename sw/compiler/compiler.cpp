@@ -50,15 +50,15 @@ struct MxmUnit {
   unsigned abc_port = 0;        // exclusive resource: ABC issue spacing
   Dir in_dir = Dir::kWest;      // direction of streams arriving at the MXM
   Dir out_dir = Dir::kEast;     // direction of its results
-  std::int64_t t_last_abc = 0;  // latest ABC/ABCA dispatched (on the installed weights)
+  std::int64_t t_last_abc = 0;  // latest ABC/ABCA/ABCE dispatched (on the installed weights)
   int last_abc_bundle = -1;
   std::int64_t staging_free =
-      0;  // LW may dispatch at >= this (the previous IW has copied the staging buffer)
+      0;  // LW may dispatch at >= this (the previous LWI has installed the staging buffer)
   int staging_bundle = -1;
   std::int64_t active_ready = 0;  // ABC on the newest installed weights may dispatch at >= this
   int active_bundle = -1;
   std::vector<std::int64_t>
-      slot_free;  // a new ABC (overwrite) into the slot may dispatch at >= this
+      slot_free;  // a new ABC into the slot may dispatch at >= this (after its ABCE)
   std::vector<int> slot_bundle;
 };
 
@@ -935,7 +935,8 @@ void Lowering::lowerTranspose(int ni) {
 
 CompileResult Lowering::run() {
   validateGraph(g_);
-  // MXM units: west at position 0, east at the last position; one queue each in the current ISA.
+  // MXM units: west at position 0, east at the last position; each with a compute queue (its
+  // position) and a load queue (positions() + side).
   for (unsigned s = 0; s < 2; ++s) {
     MxmUnit u;
     u.side = s;
