@@ -843,9 +843,13 @@ void Lowering::lowerMatmul(int ni, int rq) {
   // Round-robin over the MXMs so that both hemispheres progress together.
   const std::size_t longest = std::max(work[0].size(), work[1].size());
   for (std::size_t k = 0; k < longest; ++k) {
+    // The MXM that is behind (earlier last install) goes first: first-fit gives the earlier
+    // bundles the contested slots. Ties alternate.
+    const std::int64_t tw = mxm_[0].staging_free, te = mxm_[1].staging_free;
+    const unsigned first = tw != te ? (te < tw ? 1u : 0u)
+                                    : static_cast<unsigned>((k + static_cast<std::size_t>(ni)) % 2);
     for (unsigned i = 0; i < 2; ++i) {
-      // Alternate which MXM goes first (first-fit gives the earlier one the contested slots).
-      const unsigned s = (k + static_cast<std::size_t>(ni)) % 2 ? 1 - i : i;
+      const unsigned s = i == 0 ? first : 1 - first;
       if (k >= work[s].size()) continue;
       MxmUnit& u = mxm_[s];
       loadWeights(u, work[s][k]);
