@@ -157,7 +157,7 @@ class Lowering {
   std::map<std::size_t, MatmulPlan> plans_;
   double side_load_[2] = {0, 0};  // estimated MXM cycles assigned so far (balancing)
   bool mxm_side_used_[2] = {false, false};
-  bool prefer_near_vxm_ = false;  // pickSlices: nearest the VXM before most free
+  int prefer_near_ = -1;  // pickSlices: nearest this position before most free (-1: most free)
 };
 
 // Slices a compute-bound product spreads a weight tile over (LW loads that many rows per cycle;
@@ -226,10 +226,10 @@ std::vector<unsigned> Lowering::pickSlices(int side, const std::set<unsigned>& a
   if (!strict_side) tiers.push_back(filter(-1, false));
   for (auto& v : tiers)
     if (v.size() >= n) {
-      if (prefer_near_vxm_)
+      if (prefer_near_ >= 0)
         std::stable_sort(v.begin(), v.end(), [&](unsigned a, unsigned b) {
-          return std::abs(static_cast<int>(a) - static_cast<int>(vxm_)) <
-                 std::abs(static_cast<int>(b) - static_cast<int>(vxm_));
+          return std::abs(static_cast<int>(a) - prefer_near_) <
+                 std::abs(static_cast<int>(b) - prefer_near_);
         });
       v.resize(n);
       return v;
@@ -467,13 +467,16 @@ void Lowering::allocateAll() {
             // nearer, shortens the program's tail.)
             const bool cross = plan.load_bound && KT <= kCrossOutputMaxKTiles;
             const int ps = cross ? static_cast<int>(1 - s) : static_cast<int>(s);
-            // (Load-bound: nearest the VXM first, for the shortest path of the last rows.)
-            prefer_near_vxm_ = plan.load_bound;
+            // (Load-bound: nearest the MXM that is to write them, for the shortest path of the
+            // last rows: the VXM end of the other hemisphere, or the MXM end of its own.)
+            prefer_near_ = !plan.load_bound ? -1
+                           : cross          ? static_cast<int>(vxm_)
+                                            : static_cast<int>(mxm_[s].pos);
             for (unsigned p = 0; p < 4; ++p) {
               place(tl, 0, p, plan.c0[s], plan.c1[s], ps, a, 1, planes);
               planes.insert(tl.fragments.back().slices.begin(), tl.fragments.back().slices.end());
             }
-            prefer_near_vxm_ = false;
+            prefer_near_ = -1;
           }
           for (unsigned p : slicesOf(n.output)) avoid.insert(p);
         } else {
