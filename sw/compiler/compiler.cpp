@@ -361,19 +361,20 @@ void Lowering::placeWeights(TensorLayout& t, unsigned ct0, unsigned ct1, int sid
     t.fragments.push_back(f);
   };
   // Compute-bound: slices of its hemisphere that A and C do not use, at least two of them; then
-  // ones without A (A is read every ABC: weight reads between them would defeat Repeat and cost
-  // queue words; C is written only on the last K tile); then any slices of the hemisphere; then
-  // anywhere.
+  // such slices anywhere; then ones of its hemisphere without A (A is read every ABC: weight reads
+  // between them would defeat Repeat and cost queue words; C is written only on the last K tile);
+  // then any slices of the hemisphere; then anywhere.
   const unsigned lo = load_bound ? 1 : std::min(2u, want);
   const std::set<unsigned> none;
-  for (int pass = load_bound ? 2 : 0; pass < 4; ++pass) {
-    for (unsigned ns = want; ns >= (pass == 0 ? lo : 1); --ns) {
+  // (pass 1: unused slices anywhere, e.g. the other hemisphere when one MXM does it all.)
+  for (int pass = load_bound ? 3 : 0; pass < 5; ++pass) {
+    for (unsigned ns = want; ns >= (pass <= 1 ? lo : 1); --ns) {
       const std::uint32_t words =
           tiles * (load_bound ? ceilDiv(t.rows, tile_rows) * ceilDiv(tile_rows + ns - 1, ns)
                               : ceilDiv(t.rows, ns));
-      auto v = candidates(pass == 3 ? -1 : side,
-                          pass == 0   ? avoid
-                          : pass == 1 ? a_slices
+      auto v = candidates(pass == 1 || pass == 4 ? -1 : side,
+                          pass <= 1   ? avoid
+                          : pass == 2 ? a_slices
                                       : none,
                           words);
       if (v.size() >= ns) return commit(v, ns);
