@@ -769,7 +769,7 @@ void Lowering::lowerMatmul(int ni, int rq) {
 
   // Adds the destination of a finished row (ABCE's i32 group `grp`): the 4 byte planes of C, or
   // req on the VXM (with the multiplier planes) and the i8 write of Q. Returns the written words.
-  auto addOutput = [&](Bundle& b, const MxmUnit& u, int grp, unsigned m, unsigned nt) {
+  auto addOutput = [&](Bundle& b, int grp, unsigned m, unsigned nt) {
     std::vector<std::pair<WordLoc, int>> writes;
     if (C) {
       for (unsigned p = 0; p < 4; ++p) {
@@ -801,7 +801,6 @@ void Lowering::lowerMatmul(int ni, int rq) {
         const WordLoc oc = Q->locate(m, nt, 0, cp);
         writes.emplace_back(oc, addWrite(b, og, 0, oc));
       }
-    (void)u;
     return writes;
   };
 
@@ -821,7 +820,7 @@ void Lowering::lowerMatmul(int ni, int rq) {
       if (last) {
         const int og = b.group(u.out_dir, 4);
         b.produce(og, abc, Field::kDst, u.pos, Labce);
-        writes = addOutput(b, u, og, m, w.nt);
+        writes = addOutput(b, og, m, w.nt);
       }
       Constraint c;
       c.at_least(u.active_ready, u.active_bundle);
