@@ -6,13 +6,17 @@
 //   1. opcode not assigned                                   ILLEGAL_OPCODE
 //   2. reserved bits set, type / source type not allowed     BAD_OPERAND
 //   3. C2C instruction (no configuration has a C2C slice)    UNIMPLEMENTED
-//   4. not an ICU instruction and not for this slice kind    WRONG_SLICE
+//   4. not an ICU instruction and not for this slice kind,   WRONG_SLICE
+//      or an MXM instruction on the wrong one of the MXM's
+//      two queues (mxm_load_i: lw/lwi/iw only on the load
+//      queue, abc/abca/abce/acc only on the compute queue)
 //   5. stream index + group width > StreamsPerDir, or base
 //      not a multiple of the group width (1, 2, 4, T, S, N)  BAD_OPERAND
 //   6. NOP count 0                                           BAD_OPERAND
 //      Repeat n = 0 or d = 0                                 BAD_REPEAT
 //      Read/Write address >= WordsPerSlice                   BAD_ADDRESS
-//      LW row >= Lanes, ABC/ABCA/ACC slot >= MxmAccSlots     BAD_OPERAND
+//      LW/LWI n = 0, row + n > Lanes, srca + n >
+//      StreamsPerDir; ABC/ABCA/ABCE/ACC slot >= MxmAccSlots  BAD_OPERAND
 // Repeat legality that depends on the queue's history (after an ICU instruction, at the start,
 // stride on an instruction without index field) is checked by lpu_queue. For a re-issue of a
 // Repeat, index_oob_i says that the strided index left its field's range (negative or too wide):
@@ -27,6 +31,8 @@ module lpu_decode #(
   parameter int unsigned TransposeN    = lpu_arch_pkg::CFG_SMALL_TRANSPOSE_N
 ) (
   input  logic [31:0] insn_i,
+  input  logic        mxm_load_i,    // role: this is an MXM's load queue (else its compute queue);
+                                     // ignored unless SliceKind is SLICE_MXM
   input  logic        index_oob_i,   // Repeat re-issue: strided index outside its field's range
   output logic        icu_o,         // an ICU instruction (executed by the queue itself)
   output logic        nop_o,
@@ -71,6 +77,7 @@ module lpu_decode #(
   localparam logic [31:0] MShamt  = field_mask(lpu_isa_pkg::F_SHAMT_MSB, lpu_isa_pkg::F_SHAMT_LSB);
   localparam logic [31:0] MImm8   = field_mask(lpu_isa_pkg::F_IMM8_MSB, lpu_isa_pkg::F_IMM8_LSB);
   localparam logic [31:0] MIndex  = field_mask(lpu_isa_pkg::F_INDEX_MSB, lpu_isa_pkg::F_INDEX_LSB);
+  localparam logic [31:0] MLwn    = field_mask(lpu_isa_pkg::F_LWN_MSB, lpu_isa_pkg::F_LWN_LSB);
 
   // A stream operand of group width g (bytes per element, a power of two) is legal when the
   // group fits in the streams of one direction and starts at a multiple of g.
@@ -90,6 +97,7 @@ module lpu_decode #(
   logic [7:0]  frep_d;
   logic [12:0] faddr;
   logic [7:0]  findex;
+  logic [4:0]  flwn;
 
   assign opcode = insn_i[lpu_isa_pkg::OPCODE_MSB:lpu_isa_pkg::OPCODE_LSB];
   assign ftype  = insn_i[lpu_isa_pkg::F_TYPE_MSB:lpu_isa_pkg::F_TYPE_LSB];
@@ -105,6 +113,7 @@ module lpu_decode #(
   assign frep_d = insn_i[lpu_isa_pkg::F_REP_D_MSB:lpu_isa_pkg::F_REP_D_LSB];
   assign faddr  = insn_i[lpu_isa_pkg::F_ADDR_MSB:lpu_isa_pkg::F_ADDR_LSB];
   assign findex = insn_i[lpu_isa_pkg::F_INDEX_MSB:lpu_isa_pkg::F_INDEX_LSB];
+  assign flwn   = insn_i[lpu_isa_pkg::F_LWN_MSB:lpu_isa_pkg::F_LWN_LSB];
 
   // Per-opcode properties.
   logic        known;
@@ -115,6 +124,7 @@ module lpu_decode #(
   int unsigned g_dst, g_srca, g_srcb, g_srcc, g_mstrm, g_mmap;  // group widths, 0 = unused
   int unsigned tw, sw;     // widths of the element type and of the CVT source type
   logic        nop, rpt, sync, notify, halt, rw, lw, slot;
+  logic        ld;       // MXM load-queue instruction (lw, lwi, iw)
 
   assign tw = 32'd1 << ftype;
   assign sw = 32'd1 << fstype;
@@ -139,6 +149,7 @@ module lpu_decode #(
     rw      = 1'b0;
     lw      = 1'b0;
     slot    = 1'b0;
+    ld      = 1'b0;
     unique case (opcode)
       // ICU
       lpu_isa_pkg::OP_NOP: begin
@@ -225,17 +236,28 @@ module lpu_decode #(
         g_srca = tw;
       end
       // MXM
-      lpu_isa_pkg::OP_LW: begin
+      lpu_isa_pkg::OP_LW, lpu_isa_pkg::OP_LWI: begin
         cls    = lpu_pkg::SLICE_MXM;
-        used   = used | MIndex | MSrca;
+        used   = used | MIndex | MSrca | MLwn;
         g_srca = 1;
         lw     = 1'b1;
+        ld     = 1'b1;
       end
-      lpu_isa_pkg::OP_IW: cls = lpu_pkg::SLICE_MXM;
+      lpu_isa_pkg::OP_IW: begin
+        cls = lpu_pkg::SLICE_MXM;
+        ld  = 1'b1;
+      end
       lpu_isa_pkg::OP_ABC, lpu_isa_pkg::OP_ABCA: begin
         cls    = lpu_pkg::SLICE_MXM;
         used   = used | MSrca | MIndex;
         g_srca = 1;
+        slot   = 1'b1;
+      end
+      lpu_isa_pkg::OP_ABCE: begin
+        cls    = lpu_pkg::SLICE_MXM;
+        used   = used | MSrca | MIndex | MDst;
+        g_srca = 1;
+        g_dst  = 4;
         slot   = 1'b1;
       end
       lpu_isa_pkg::OP_ACC: begin
@@ -281,7 +303,7 @@ module lpu_decode #(
   end
 
   // Checks, in the order of the ISA library.
-  logic reserved_bad, type_bad, streams_bad, addr_bad;
+  logic reserved_bad, type_bad, streams_bad, addr_bad, queue_bad, rows_bad;
 
   assign reserved_bad = (insn_i & ~used) != '0;
   assign type_bad     = ((tmask != '0) && !tmask[ftype]) || ((smask != '0) && !smask[fstype]);
@@ -289,6 +311,12 @@ module lpu_decode #(
                      || stream_bad(fsrcb, g_srcb) || stream_bad(fsrcc, g_srcc)
                      || stream_bad(fmstrm, g_mstrm) || stream_bad(fmmap, g_mmap);
   assign addr_bad     = (32'(faddr) >= WordsPerSlice) || index_oob_i;
+  // An MXM instruction on the other one of the MXM's two queues.
+  assign queue_bad    = (cls == lpu_pkg::SLICE_MXM) && (ld != mxm_load_i);
+  // LW/LWI: rows index .. index+n-1 from streams srca .. srca+n-1 (n = lwn >= 1), all in range;
+  // a strided re-issue whose row left the index field (index_oob_i) is out of range as well.
+  assign rows_bad     = (flwn == '0) || (32'(findex) + 32'(flwn) > Lanes)
+                     || (32'(fsrca) + 32'(flwn) > StreamsPerDir) || index_oob_i;
 
   always_comb begin
     err_code_o = lpu_isa_pkg::ERR_NONE;
@@ -298,7 +326,7 @@ module lpu_decode #(
       err_code_o = lpu_isa_pkg::ERR_BAD_OPERAND;
     end else if (cls == ClsC2c) begin
       err_code_o = lpu_isa_pkg::ERR_UNIMPLEMENTED;
-    end else if (cls != ClsIcu && cls != SliceKind) begin
+    end else if (cls != ClsIcu && (cls != SliceKind || queue_bad)) begin
       err_code_o = lpu_isa_pkg::ERR_WRONG_SLICE;
     end else if (streams_bad) begin
       err_code_o = lpu_isa_pkg::ERR_BAD_OPERAND;
@@ -308,7 +336,7 @@ module lpu_decode #(
       err_code_o = lpu_isa_pkg::ERR_BAD_REPEAT;
     end else if (rw && addr_bad) begin
       err_code_o = lpu_isa_pkg::ERR_BAD_ADDRESS;
-    end else if (lw && ((32'(findex) >= Lanes) || index_oob_i)) begin
+    end else if (lw && rows_bad) begin
       err_code_o = lpu_isa_pkg::ERR_BAD_OPERAND;
     end else if (slot && ((32'(findex) >= MxmAccSlots) || index_oob_i)) begin
       err_code_o = lpu_isa_pkg::ERR_BAD_OPERAND;

@@ -1,4 +1,5 @@
-// One instruction queue (ICU): instruction memory plus sequencer for the slice at one position.
+// One instruction queue (ICU): instruction memory plus sequencer for the slice at one position
+// (for an MXM: its compute queue, or with MxmLoad its load queue).
 //
 // Instruction memory: QueueDepth x 32 block RAM. The host writes it (only while stopped) through
 // the IMEM_ADDR/IMEM_DATA registers; the sequencer reads it with the registered read port.
@@ -32,6 +33,9 @@ module lpu_queue #(
   parameter int unsigned MxmAccSlots   = lpu_arch_pkg::CFG_SMALL_MXM_ACC_SLOTS,
   parameter int unsigned TransposeN    = lpu_arch_pkg::CFG_SMALL_TRANSPOSE_N,
   parameter int unsigned QueueDepth    = lpu_arch_pkg::CFG_SMALL_QUEUE_DEPTH,
+  // Decode role for SliceKind = SLICE_MXM: 1 = the MXM's load queue (lw, lwi, iw), 0 = its compute
+  // queue (abc, abca, abce, acc). An MXM instruction on the other queue is WRONG_SLICE.
+  parameter bit          MxmLoad       = 1'b0,
   localparam int unsigned Aw = $clog2(QueueDepth),
   localparam int unsigned Lw = Aw + 1
 ) (
@@ -113,6 +117,7 @@ module lpu_queue #(
     .TransposeN   (TransposeN)
   ) u_dec_head (
     .insn_i        (head),
+    .mxm_load_i    (MxmLoad),
     .index_oob_i   (1'b0),
     .icu_o         (h_icu),
     .nop_o         (h_nop),
@@ -205,6 +210,7 @@ module lpu_queue #(
     .TransposeN   (TransposeN)
   ) u_dec_rep (
     .insn_i        (rep_word),
+    .mxm_load_i    (MxmLoad),
     .index_oob_i   (rep_oob),
     .icu_o         (r_flags[0]),
     .nop_o         (r_flags[1]),

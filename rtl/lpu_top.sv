@@ -4,6 +4,8 @@
 //                    |  IMEM writes            |  SRAM staging buffer <-> MEM host ports
 //                    v                         v
 //   position   0       1       2 .. M+1    M+2    M+3 .. 2M+2   P-2     P-1
+//   load queue [qP]                                                  [qP+1]   lpu_queue (MxmLoad)
+//              | ld_issue                                               |
 //   queue    [q0]    [q1]    [q2 ..  ]   [qV]   [ ..      ]   [..]    [..]     lpu_queue
 //              | issue |        |          |         |          |       |
 //   slice    [MXM_W] [SXM_W] [MEM_W..]   [VXM]  [MEM_E..  ]  [SXM_E] [MXM_E]  lpu_* slices
@@ -11,6 +13,12 @@
 //              v                                           |
 //            lpu_streams: R[E][s][p+1] <- result or R[E][s][p];  R[W][s][p-1] likewise
 //   error collector: first error (lowest position, then lowest code) stops the machine
+//
+// Queues (IMEM_ADDR queue index): q < P drives the slice at position q (for an MXM its compute
+// queue: abc, abca, abce, acc); q = P is MXM_W_LOAD and q = P+1 MXM_E_LOAD, the MXMs' load queues
+// (lw, lwi, iw), which feed lpu_mxm_core's second issue port so that a load and a compute
+// instruction dispatch in the same cycle. A load queue's errors report its MXM's position; it
+// takes part in Sync/Notify, deadlock and done detection like every other queue.
 //
 // Run control. The host's START (CTRL bit 0, accepted while stopped or running) clears status,
 // error and cycle counter at once (STATUS reads RUNNING from then on); as soon as no slice is busy
@@ -120,7 +128,56 @@ module lpu_top #(
   logic [Positions*Vb-1:0] mem_host_rdata;
   logic                    notify_any, commit, busy_any;
 
-  assign notify_any = |q_notify;
+  // The two MXM load queues: index 0 = MXM_W_LOAD (queue P, position 0), 1 = MXM_E_LOAD (queue P+1,
+  // position P-1).
+  logic [1:0]    ld_issue_valid, ld_notify, ld_halted, ld_parked, ld_err;
+  logic [2*32-1:0] ld_issue_insn;
+  logic [2*4-1:0]  ld_code;
+  logic [2*16-1:0] ld_info, ld_issue_pc, ld_sync_pc;
+
+  assign notify_any = (|q_notify) || (|ld_notify);
+
+  for (genvar l = 0; l < 2; l++) begin : gen_ldq
+    lpu_queue #(
+      .SliceKind    (lpu_pkg::SLICE_MXM),
+      .Lanes        (Lanes),
+      .StreamsPerDir(StreamsPerDir),
+      .WordsPerSlice(WordsPerSlice),
+      .MxmAccSlots  (MxmAccSlots),
+      .TransposeN   (TransposeN),
+      .QueueDepth   (QueueDepth),
+      .MxmLoad      (1'b1)
+    ) u_queue (
+      .clk_i        (clk_i),
+      .rst_ni       (rst_ni),
+      .imem_we_i    (imem_data_wr && (32'(imem_queue_q) == Positions + l)
+                     && (32'(imem_index_q) < QueueDepth)),
+      .imem_waddr_i (imem_index_q[QAw-1:0]),
+      .imem_wdata_i (host_wdata_i),
+      .imem_len_we_i(imem_addr_wr && (32'(host_wdata_i[7:0]) == Positions + l)),
+      .imem_len_i   ((32'(host_wdata_i[23:8]) > QueueDepth) ? (QAw + 1)'(QueueDepth)
+                                                            : host_wdata_i[8 +: QAw + 1]),
+      .start_i      (start),
+      .running_i    (running_q),
+      .commit_i     (commit),
+      .notify_any_i (notify_any),
+      .issue_valid_o(ld_issue_valid[l]),
+      .issue_insn_o (ld_issue_insn[l * 32 +: 32]),
+      .notify_o     (ld_notify[l]),
+      .halted_o     (ld_halted[l]),
+      .parked_o     (ld_parked[l]),
+      .issue_pc_o   (ld_issue_pc[l * 16 +: 16]),
+      .sync_pc_o    (ld_sync_pc[l * 16 +: 16]),
+      .err_o        (ld_err[l]),
+      .err_code_o   (ld_code[l * 4 +: 4]),
+      .err_info_o   (ld_info[l * 16 +: 16])
+    );
+  end
+
+  // No MXM slice error comes from a load-queue instruction (lw/lwi/iw neither overrun nor drive
+  // streams), so the load queues' dispatch word index is not needed.
+  logic unused_ld;
+  assign unused_ld = ^{ld_issue_pc, ld_info[15], ld_info[31], ld_sync_pc[15], ld_sync_pc[31]};
 
   for (genvar p = 0; p < Positions; p++) begin : gen_pos
     localparam int unsigned Kind = slice_kind(p);
@@ -235,16 +292,20 @@ module lpu_top #(
           .commit_i     (commit)
         );
       end else begin : gen_mxm
-        lpu_mxm #(
+        // Compute queue on issue_*, the MXM's load queue (MXM_W_LOAD / MXM_E_LOAD) on ld_issue_*.
+        localparam int unsigned Ld = (p == 0) ? 0 : 1;
+        lpu_mxm_core #(
           .Lanes         (Lanes),
           .StreamsPerDir (StreamsPerDir),
           .MxmAccSlots   (MxmAccSlots),
           .MxmAbcInterval(MxmAbcInterval)
         ) u_slice (
-          .clk_i        (clk_i),
-          .rst_ni       (rst_ni),
-          .issue_valid_i(issue_valid[p]),
-          .issue_insn_i (issue_insn[p * 32 +: 32]),
+          .clk_i           (clk_i),
+          .rst_ni          (rst_ni),
+          .issue_valid_i   (issue_valid[p]),
+          .issue_insn_i    (issue_insn[p * 32 +: 32]),
+          .ld_issue_valid_i(ld_issue_valid[Ld]),
+          .ld_issue_insn_i (ld_issue_insn[Ld * 32 +: 32]),
           .sr_e_i       (sr_e[p * Sb +: Sb]),
           .sr_w_i       (sr_w[p * Sb +: Sb]),
           .wr_e_en_o    (wr_e_en[p * S +: S]),
@@ -284,9 +345,12 @@ module lpu_top #(
   // Error collector. Per position, the lowest code among: the queue (instruction checks at
   // dispatch), the slice (STREAM_CONFLICT, map BAD_ADDRESS, MXM_OVERRUN) and EDGE_WRITE (a result
   // aimed west of position 0 or east of position P-1). Across positions the lowest position wins.
+  // An MXM's load queue competes at its MXM's position with the model's full order (code, then
+  // direction, stream, address: for two queue errors of one code the lower word index).
   // SYNC_DEADLOCK (every queue halted or parked, one parked, nothing busy) names the lowest parked
-  // queue. ERR_WHERE: position; stream and direction for STREAM_CONFLICT and EDGE_WRITE; the
-  // low 15 bits of the address for BAD_ADDRESS.
+  // queue (by queue index: q0 .. qP-1, then MXM_W_LOAD, MXM_E_LOAD). ERR_WHERE: position; stream
+  // and direction for STREAM_CONFLICT and EDGE_WRITE; the low 15 bits of the address for
+  // BAD_ADDRESS.
   logic [Positions*4-1:0]  pos_code;
   logic [Positions*32-1:0] pos_where;
 
@@ -296,6 +360,17 @@ module lpu_top #(
                                            input logic [7:0] stream, input logic [14:0] addr);
     where_of = (32'(p) << lpu_pkg::WHERE_POS_LSB) | (32'(stream) << lpu_pkg::WHERE_STREAM_LSB)
              | (32'(dir) << lpu_pkg::WHERE_DIR_BIT) | (32'(addr) << lpu_pkg::WHERE_ADDR_LSB);
+  endfunction
+
+  // The model's order of two errors at one position: code, then direction, stream, address.
+  function automatic logic err_before(input logic [3:0] c1, input logic [31:0] w1,
+                                      input logic [3:0] c2, input logic [31:0] w2);
+    logic [23:0] k1, k2;
+    k1 = {w1[lpu_pkg::WHERE_DIR_BIT], w1[lpu_pkg::WHERE_STREAM_LSB +: 8],
+          w1[lpu_pkg::WHERE_ADDR_LSB +: 15]};
+    k2 = {w2[lpu_pkg::WHERE_DIR_BIT], w2[lpu_pkg::WHERE_STREAM_LSB +: 8],
+          w2[lpu_pkg::WHERE_ADDR_LSB +: 15]};
+    err_before = (c1 < c2) || (c1 == c2 && k1 < k2);
   endfunction
 
   for (genvar p = 0; p < Positions; p++) begin : gen_err
@@ -344,12 +419,31 @@ module lpu_top #(
     logic        unused_info_msb;
     assign unused_info_msb = ^{q_info[p * 16 + 15], s_info[p * 16 + 15],
                                q_issue_pc[p * 16 + 15], q_sync_pc[p * 16 + 15]};
+    // The MXM's load queue (at positions 0 and P-1 only).
+    logic        l_err;
+    logic [3:0]  l_code;
+    logic [31:0] l_where;
+    if (p == 0 || p == Positions - 1) begin : gen_ld_err
+      localparam int unsigned Ld = (p == 0) ? 0 : 1;
+      assign l_err   = ld_err[Ld];
+      assign l_code  = ld_code[Ld * 4 +: 4];
+      assign l_where = where_of(8'(p), 1'b0, 8'd0, ld_info[Ld * 16 +: 15]);
+    end else begin : gen_no_ld_err
+      assign l_err   = 1'b0;
+      assign l_code  = lpu_isa_pkg::ERR_NONE;
+      assign l_where = '0;
+    end
+
     always_comb begin
       c = lpu_isa_pkg::ERR_NONE;
       w = '0;
       if (q_err[p]) begin
         c = q_code[p * 4 +: 4];
         w = q_where;
+      end
+      if (l_err && (c == lpu_isa_pkg::ERR_NONE || err_before(l_code, l_where, c, w))) begin
+        c = l_code;
+        w = l_where;
       end
       if (s_err[p] && (c == lpu_isa_pkg::ERR_NONE || sc < c)) begin
         c = sc;
@@ -369,9 +463,9 @@ module lpu_top #(
   logic [31:0] err_where;
 
   assign busy_any   = |s_busy;
-  assign all_halted = &q_halted;
-  assign all_quiet  = &(q_halted | q_parked);
-  assign any_parked = |q_parked;
+  assign all_halted = (&q_halted) && (&ld_halted);
+  assign all_quiet  = (&(q_halted | q_parked)) && (&(ld_halted | ld_parked));
+  assign any_parked = (|q_parked) || (|ld_parked);
   assign deadlock   = all_quiet && any_parked && !busy_any;
 
   always_comb begin
@@ -385,6 +479,9 @@ module lpu_top #(
     end
     if (err_code == lpu_isa_pkg::ERR_NONE && deadlock) begin
       err_code = lpu_isa_pkg::ERR_SYNC_DEADLOCK;
+      // Lowest parked queue index wins (assigned last): load queues P+1, P, then P-1 .. 0.
+      if (ld_parked[1]) err_where = where_of(8'(Positions - 1), 1'b0, 8'd0, ld_sync_pc[16 +: 15]);
+      if (ld_parked[0]) err_where = where_of(8'd0, 1'b0, 8'd0, ld_sync_pc[0 +: 15]);
       for (int p = Positions - 1; p >= 0; p--) begin
         if (q_parked[p]) err_where = where_of(8'(p), 1'b0, 8'd0, q_sync_pc[p * 16 +: 15]);
       end
@@ -548,7 +645,7 @@ module lpu_top #(
   ErrorCodeSetIffError: assert property (@(posedge clk_i) disable iff (!rst_ni)
       error_q == (err_code_q != lpu_isa_pkg::ERR_NONE));
   NoDispatchWhileStopped: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      !running_q |-> (issue_valid == '0));
+      !running_q |-> (issue_valid == '0 && ld_issue_valid == '0));
   NothingCommitsWhileStopped: assert property (@(posedge clk_i) disable iff (!rst_ni)
       commit |-> running_q);
   SlicesIdleWhenDoneWithoutError: assert property (@(posedge clk_i) disable iff (!rst_ni)
