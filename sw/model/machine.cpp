@@ -393,7 +393,8 @@ struct Machine::Impl {
       case Opcode::kRead:
       case Opcode::kWrite: return words_per_slice;
       case Opcode::kLw:
-      case Opcode::kLwi: return lanes;
+      case Opcode::kLwi:  // rows index .. index+n-1 must stay inside the array
+        return std::int64_t{lanes} - insn.get(Field::kLwn) + 1;
       default: return cfg.params().mxm_acc_slots;  // abc, abca, acc
     }
   }

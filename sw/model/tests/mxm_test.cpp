@@ -240,5 +240,19 @@ TEST(Mxm, MultiRowLoadInstallAndAccumulateEmit) {
   EXPECT_EQ(accResult(rec, s, 4, 31), std::vector<std::int64_t>(n, 0));
 }
 
+// A Repeat stride that pushes a multi-row lw past the array (row < lanes but row + n > lanes) is BAD_OPERAND at
+// that re-issue, like the same word dispatched directly (small: 16 lanes; lw 8,W0,4 then rows 12..15, then 16..19).
+TEST(Mxm, StridedMultiRowLoadPastTheArrayIsBadOperand) {
+  ArchConfig cfg = ArchConfig::byName("small");
+  Machine m(cfg);
+  const MxmSide s = side(cfg, false);
+  ProgramBuilder b(cfg);
+  b.at(s.xl, 0, lw(8, StreamRef{Dir::kWest, 0}, 4)).rep(s.xl, 2, 1, 4);
+  RunResult r = runProgram(m, b.build(), nullptr);
+  ASSERT_EQ(r.state, RunState::kError);
+  EXPECT_EQ(r.error->code, isa::ErrorCode::kBadOperand);
+  EXPECT_EQ(r.error->cycle, 2u);
+}
+
 }  // namespace
 }  // namespace lpu::model::test
