@@ -17,7 +17,8 @@ class ModelDevice final : public Device {
 
   const isa::ArchConfig& config() const override { return cfg_; }
   void loadProgram(const isa::Program& program) override { machine_.loadProgram(program); }
-  void writeSram(unsigned position, std::uint32_t address, std::span<const std::uint8_t> word) override {
+  void writeSram(unsigned position, std::uint32_t address,
+                 std::span<const std::uint8_t> word) override {
     machine_.writeSram(position, address, word);
   }
   std::vector<std::uint8_t> readSram(unsigned position, std::uint32_t address) override {
@@ -51,9 +52,25 @@ class ModelDevice final : public Device {
 
 }  // namespace
 
+#if LPU_HAVE_RTL
+std::unique_ptr<Device> makeRtlDevice(const isa::ArchConfig& cfg);  // rtl_device.cpp
+#endif
+
 std::unique_ptr<Device> makeDevice(std::string_view backend, const isa::ArchConfig& cfg) {
   if (backend == "model") return std::make_unique<ModelDevice>(cfg);
-  throw std::invalid_argument(fmt::format("backend '{}' is not available in this build; expected: model", backend));
+#if LPU_HAVE_RTL
+  if (backend == "rtl") return makeRtlDevice(cfg);
+  throw std::invalid_argument(
+      fmt::format("backend '{}' is not available; expected: model, rtl", backend));
+#else
+  if (backend == "rtl") {
+    throw std::invalid_argument(
+        "backend 'rtl' is not available in this build (it needs Verilator: make deps, then "
+        "rebuild); expected: model");
+  }
+  throw std::invalid_argument(
+      fmt::format("backend '{}' is not available in this build; expected: model", backend));
+#endif
 }
 
 }  // namespace lpu::driver
