@@ -329,7 +329,7 @@ Result Session::run(const isa::Program& program, const Options& opt) {
   // ---- Load both (the model first: it throws std::invalid_argument for a program that does not
   // fit).
   Recorder rec(cfg);
-  machine.loadProgram(program);
+  machine.loadProgram(opt.model_program != nullptr ? *opt.model_program : program);
   struct Detach {
     model::Machine& m;
     Recorder* r;

@@ -81,6 +81,9 @@ struct Options {
   // test's result or "every word of the data segments" to catch RTL writes the model did not make).
   std::vector<std::pair<unsigned, std::uint32_t>> extra_sram_words;
   bool check_data_segments = false;  // add every word of program.data to the read-back
+  // Self-test of the checker only: the model runs this program instead of the RTL's (so a
+  // difference is known).
+  const isa::Program* model_program = nullptr;
 };
 
 struct Mismatch {
