@@ -247,8 +247,8 @@ std::string Result::report() const {
   if (!wave_command.empty()) {
     s += fmt::format("  waveform: {}\n", wave_command);
     s += fmt::format("  view:     {}\n", gtkwave_command);
-    s += "            (signal lpu_top.cycle_q shows the program cycle; each program cycle is one "
-         "clock)\n";
+    s += "            (lpu_view.cycle is the program cycle, lpu_view.E_<slice>.E<s> a stream "
+         "register)\n";
   }
   return s;
 }
@@ -403,7 +403,7 @@ Result Session::run(const isa::Program& program, const Options& opt) {
     }
     add(Mismatch::Kind::kStream, cycle,
         fmt::format(
-            "{} stream register{} differ {}:{}", bad, bad == 1 ? "" : "s",
+            "{} stream register{} {}:{}", bad, bad == 1 ? " differs" : "s differ",
             initial ? "at the start of cycle 0" : fmt::format("at the end of cycle {}", cycle),
             details));
     return false;
