@@ -58,8 +58,8 @@ const std::vector<Suite>& suites() {
       {"small", "small", 1, 3000, 100, base()},
       {"small_data64", "small", 50001, 200, 100, base(64)},
       {"small_gs", "small", 100001, 300, 100, withGatherScatter(base())},
-      {"large", "large", 1, 40, 5, largePrograms()},
-      {"large_gs", "large", 100001, 10, 5, withGatherScatter(largePrograms())},
+      {"large", "large", 1, 80, 5, largePrograms()},
+      {"large_gs", "large", 100001, 20, 5, withGatherScatter(largePrograms())},
   };
   return s;
 }
