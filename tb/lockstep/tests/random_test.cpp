@@ -135,5 +135,26 @@ TEST(RandomRegression, KnownSeeds) {
   }
 }
 
+// One harness and one model for a sequence of programs, as a host uses a device: SRAM contents
+// carry over, runs that stopped on an error (gather/scatter BAD_ADDRESS, results still in flight)
+// are followed by the next load and START.
+TEST(RandomRegression, BackToBackProgramsOnOneDevice) {
+  const isa::ArchConfig cfg = isa::ArchConfig::byName("small");
+  Session session(cfg);
+  unsigned errors = 0;
+  for (std::uint64_t seed = 900001; seed <= 900060; ++seed) {
+    verif::RandomProgramOptions o = withGatherScatter(base());
+    o.gather_scatter_weight = 6;
+    o.seed = seed;
+    Options opt;
+    opt.repro = "(program " + std::to_string(seed - 900000) +
+                " of a Session: " + randomRepro("small", o) + " reruns it alone)";
+    const Result r = session.run(verif::randomProgram(cfg, o), opt);
+    ASSERT_TRUE(r.ok()) << r.report();
+    if (r.model_error) ++errors;
+  }
+  EXPECT_GT(errors, 0u);  // some runs stopped on an error, and the next ones still matched
+}
+
 }  // namespace
 }  // namespace lpu::lockstep
