@@ -97,13 +97,18 @@ class Lowering {
   // Weights B, column tiles [ct0, ct1), row-interleaved over several slices of `side`.
   void placeWeights(TensorLayout& t, unsigned ct0, unsigned ct1, int side,
                     const std::set<unsigned>& avoid, bool load_bound, unsigned tile_rows,
-                    int a_slice, const std::set<unsigned>& a_slices);
+                    int a_slice, const std::set<unsigned>& a_slices, unsigned copy = 0);
 
   // How a matmul is split between the MXMs: side s computes column tiles [c0[s], c1[s]).
   struct MatmulPlan {
     unsigned c0[2] = {0, 0}, c1[2] = {0, 0};
     bool load_bound = false;  // few rows per weight tile: weight loading, not ABCs, is the limit
     unsigned h = 0;           // K rows per weight tile (= A's columns per tile), <= lanes
+    // K split (load-bound, both MXMs): column tile `split` (between the west's [c0[0], c1[0]) and
+    // the east's [c0[1], c1[1])) is computed by both, the west over K tiles [0, ks), the east over
+    // [ks, KT); the VXM adds the two partial rows (add.i32) before C is written. -1: none.
+    int split = -1;
+    unsigned ks = 0;
   };
   const MatmulPlan& planMatmul(std::size_t node);
 
@@ -319,9 +324,26 @@ const Lowering::MatmulPlan& Lowering::planMatmul(std::size_t i) {
       p.load_bound ? cfg_.memSlicesPerHem() : std::min(kGemmWeightSlices, cfg_.memSlicesPerHem());
   const double per_tile = static_cast<double>(ceilDiv(M, S)) * KT *
                           std::max<double>(ceilDiv(L_, lw_rows), double(block) * interval);
+  // Splitting one column tile's K range between the MXMs balances an odd number of tiles (or an
+  // imbalance left by earlier matmuls) to within one K tile. Load-bound only (one M-block, the
+  // partial rows meet in the VXM once), without a fused requant (its req would need the sum).
+  // (The VXM's add sends the sum one way: its 4 planes need 4 MEM slices in one hemisphere.)
+  const bool may_split = opt_.mxms >= 2 && p.load_bound && M <= S && KT >= 2 &&
+                         fused_into_[i] < 0 && cfg_.memSlicesPerHem() >= 4;
+  double split_cost = 1e300;
+  unsigned split_x = 0, split_ks = 0;
+  if (may_split) {
+    for (unsigned x = 0; x < NT; ++x)
+      for (unsigned ks = 1; ks < KT; ++ks) {
+        const double f = static_cast<double>(ks) / KT;
+        const double c = std::max(side_load_[0] + (x + f) * per_tile,
+                                  side_load_[1] + (NT - 1 - x + (1 - f)) * per_tile);
+        if (c < split_cost - 1e-9) split_cost = c, split_x = x, split_ks = ks;
+      }
+  }
   if (opt_.mxms < 2) {
     p.c1[0] = NT;
-  } else if (NT == 1) {
+  } else if (NT == 1 && !may_split) {
     const unsigned s = side_load_[1] < side_load_[0] ? 1 : 0;
     p.c1[s] = NT;
   } else {
@@ -336,14 +358,30 @@ const Lowering::MatmulPlan& Lowering::planMatmul(std::size_t i) {
     p.c1[0] = best;
     p.c0[1] = best;
     p.c1[1] = NT;
+    // (The split wins only if it lowers the larger side's total by more than a tenth of a tile:
+    // it costs a VXM add per row and ties the two MXMs together for its last K tiles.)
+    const double unsplit =
+        NT == 1 ? 1e300
+                : std::max(side_load_[0] + best * per_tile, side_load_[1] + (NT - best) * per_tile);
+    if (may_split && split_cost < unsplit - 0.1 * per_tile) {
+      p.c0[0] = 0, p.c1[0] = split_x;
+      p.c0[1] = split_x + 1, p.c1[1] = NT;
+      p.split = static_cast<int>(split_x);
+      p.ks = split_ks;
+    }
   }
   for (unsigned s = 0; s < 2; ++s) side_load_[s] += (p.c1[s] - p.c0[s]) * per_tile;
+  if (p.split >= 0) {
+    const double f = static_cast<double>(p.ks) / KT;
+    side_load_[0] += f * per_tile;
+    side_load_[1] += (1 - f) * per_tile;
+  }
   return plans_[i] = p;
 }
 
 void Lowering::placeWeights(TensorLayout& t, unsigned ct0, unsigned ct1, int side,
                             const std::set<unsigned>& avoid, bool load_bound, unsigned tile_rows,
-                            int a_slice, const std::set<unsigned>& a_slices) {
+                            int a_slice, const std::set<unsigned>& a_slices, unsigned copy) {
   const unsigned tiles = ct1 - ct0;
   if (tiles == 0) return;
   const unsigned m = cfg_.memSlicesPerHem();
@@ -360,7 +398,7 @@ void Lowering::placeWeights(TensorLayout& t, unsigned ct0, unsigned ct1, int sid
     sl.resize(ns);
     std::sort(sl.begin(), sl.end());
     Fragment f;
-    f.copy = 0;
+    f.copy = copy;
     f.plane = 0;
     f.ct_begin = ct0;
     f.ct_end = ct1;
@@ -456,7 +494,7 @@ void Lowering::allocateAll() {
         const unsigned KT = ceilDiv(A.cols, plan.h);
         std::vector<unsigned> used;  // sides, first the one that gets copy 0 of A
         for (unsigned s = 0; s < 2; ++s)
-          if (plan.c1[s] > plan.c0[s]) used.push_back(s);
+          if (plan.c1[s] > plan.c0[s] || plan.split >= 0) used.push_back(s);
         for (unsigned s : used) mxm_side_used_[s] = true;
         std::set<unsigned> avoid = slicesOf(n.inputs[1]);
         // A: a copy per hemisphere whose MXM reads it when it comes from the host; else wherever
@@ -490,8 +528,20 @@ void Lowering::allocateAll() {
             prefer_near_ = !plan.load_bound ? -1
                            : cross          ? static_cast<int>(vxm_)
                                             : static_cast<int>(mxm_[s].pos);
-            for (unsigned p = 0; p < 4; ++p) {
+            for (unsigned p = 0; p < 4 && plan.c1[s] > plan.c0[s]; ++p) {
               place(tl, 0, p, plan.c0[s], plan.c1[s], ps, a, 1, planes);
+              planes.insert(tl.fragments.back().slices.begin(), tl.fragments.back().slices.end());
+            }
+            prefer_near_ = -1;
+          }
+          if (plan.split >= 0) {
+            // The split tile's row leaves the VXM's add once: 4 planes on 4 slices of one
+            // hemisphere, nearest the VXM (the shortest tail).
+            std::set<unsigned> a, planes;
+            prefer_near_ = static_cast<int>(vxm_);
+            const auto x = static_cast<unsigned>(plan.split);
+            for (unsigned p = 0; p < 4; ++p) {
+              place(tl, 0, p, x, x + 1, 1, a, 1, planes, true);
               planes.insert(tl.fragments.back().slices.begin(), tl.fragments.back().slices.end());
             }
             prefer_near_ = -1;
@@ -535,6 +585,13 @@ void Lowering::allocateAll() {
               a_slice = static_cast<int>(al.locate(0, 0, 0, 0).position);
             placeWeights(tl, plan.c0[used[c]], plan.c1[used[c]], static_cast<int>(used[c]), avoid,
                          plan.load_bound, plan.h, a_slice, slicesOf(n.inputs[0]));
+            // The split tile: a whole copy in each hemisphere (copy = side), of which each MXM
+            // loads its K tiles.
+            if (plan.split >= 0) {
+              const auto x = static_cast<unsigned>(plan.split);
+              placeWeights(tl, x, x + 1, static_cast<int>(used[c]), avoid, plan.load_bound, plan.h,
+                           a_slice, slicesOf(n.inputs[0]), used[c]);
+            }
           }
         }
         break;
@@ -683,15 +740,28 @@ void Lowering::lowerMatmul(int ni, int rq) {
   const TensorLayout* Mul = req ? &layout_.tensor(req->name + ".multiplier") : nullptr;
   const std::string label = req ? fmt::format("{}+{}", n.name, req->name) : n.name;
 
+  // first/last: the K tile starts/ends the row's accumulation on this MXM (abc / abce); bcopy: the
+  // copy of B holding the tile (the split tile has one per hemisphere).
   struct Work {
     unsigned kt, nt, m0, rows;
+    bool first = false, last = false;
+    unsigned bcopy = 0;
   };
-  std::vector<std::vector<Work>> work(2);
+  std::vector<std::vector<Work>> work(2), split_work(2);
   for (unsigned s = 0; s < 2; ++s)
     for (unsigned nt = plan.c0[s]; nt < plan.c1[s]; ++nt)
       for (unsigned m0 = 0; m0 < M; m0 += S)
         for (unsigned kt = 0; kt < KT; ++kt)
-          work[s].push_back(Work{kt, nt, m0, std::min(S, M - m0)});
+          work[s].push_back(Work{kt, nt, m0, std::min(S, M - m0), kt == 0, kt == KT - 1, 0});
+  if (plan.split >= 0) {
+    // The split tile first: both MXMs start on it at once and its joint ABCEs come early, so the
+    // VXM add and the writes of its row are off the program's tail.
+    const auto x = static_cast<unsigned>(plan.split);
+    const unsigned k0[2] = {0, plan.ks}, k1[2] = {plan.ks, KT};
+    for (unsigned s = 0; s < 2; ++s)
+      for (unsigned kt = k0[s]; kt < k1[s]; ++kt)
+        split_work[s].push_back(Work{kt, x, 0, M, kt == k0[s], kt + 1 == k1[s], s});
+  }
 
   // The copy of A in the MXM's hemisphere, else copy 0.
   auto copyFor = [&](const MxmUnit& u, unsigned kt) {
@@ -730,7 +800,7 @@ void Lowering::lowerMatmul(int ni, int rq) {
   auto loadWeights = [&](MxmUnit& u, const Work& w) {
     const unsigned krows = std::min(H, K - w.kt * H);
     std::vector<WordLoc> locs(krows);
-    for (unsigned r = 0; r < krows; ++r) locs[r] = B.locate(w.kt * H + r, w.nt, 0, 0);
+    for (unsigned r = 0; r < krows; ++r) locs[r] = B.locate(w.kt * H + r, w.nt, 0, w.bcopy);
     // Longest run of rows from r whose slices differ (at most nmax).
     auto runFrom = [&](unsigned r, const std::vector<char>& ok) {
       unsigned cnt = 0;
@@ -880,8 +950,8 @@ void Lowering::lowerMatmul(int ni, int rq) {
 
   auto streamRows = [&](MxmUnit& u, const Work& w) {
     const unsigned copy = copyFor(u, w.kt);
-    const bool last = w.kt == KT - 1;
-    const Opcode op = last ? Opcode::kAbce : w.kt == 0 ? Opcode::kAbc : Opcode::kAbca;
+    const bool last = w.last;
+    const Opcode op = last ? Opcode::kAbce : w.first ? Opcode::kAbc : Opcode::kAbca;
     for (unsigned i = 0; i < w.rows; ++i) {
       const unsigned m = w.m0 + i;
       const WordLoc loc = A.locate(m, w.kt, 0, copy);
@@ -900,7 +970,7 @@ void Lowering::lowerMatmul(int ni, int rq) {
       c.at_least(u.active_ready, u.active_bundle);
       const Ready rdy = readyOf(loc);
       c.at_least(rdy.t - b.insns[static_cast<std::size_t>(rd)].offset, rdy.bundle);
-      if (w.kt == 0) c.at_least(u.slot_free[i], u.slot_bundle[i]);
+      if (w.first) c.at_least(u.slot_free[i], u.slot_bundle[i]);
       const std::int64_t t = placeBundle(
           b, c, ni,
           fmt::format("{}: {} row {} (k{} n{})", label,
@@ -916,6 +986,78 @@ void Lowering::lowerMatmul(int ni, int rq) {
       }
     }
   };
+
+  // The split tile: each MXM's K tiles but its last as usual (abc/abca into the row's slot), in
+  // rounds; then both last loads, then per row one bundle with both MXMs' ABCEs in the same cycle
+  // (the MXMs sit at the same distance from the VXM, so their i32 rows meet there), the VXM's
+  // add.i32 and the 4 plane writes of C. Timing: ABCE at t is visible at the neighbour at
+  // t + L(abce), at the VXM at t + L(abce) + |vxm - mxm| - 1; the add's sum at the neighbour at
+  // + L(add).
+  if (plan.split >= 0) {
+    const std::size_t rounds = std::max(split_work[0].size(), split_work[1].size());
+    for (std::size_t k = 0; k + 1 < rounds; ++k)
+      for (unsigned s = 0; s < 2; ++s)
+        if (k + 1 < split_work[s].size()) {
+          loadWeights(mxm_[s], split_work[s][k]);
+          streamRows(mxm_[s], split_work[s][k]);
+        }
+    for (unsigned s = 0; s < 2; ++s) loadWeights(mxm_[s], split_work[s].back());
+    const auto x = static_cast<unsigned>(plan.split);
+    for (unsigned i = 0; i < M; ++i) {
+      Bundle b;
+      Constraint c;
+      int og[2] = {-1, -1};
+      int rd[2] = {-1, -1};
+      WordLoc aloc[2];
+      for (unsigned s = 0; s < 2; ++s) {
+        MxmUnit& u = mxm_[s];
+        const Work& w = split_work[s].back();
+        const int abc = b.add(u.qc, 0, indexInsn(Opcode::kAbce, i));
+        aloc[s] = A.locate(i, w.kt, 0, copyFor(u, w.kt));
+        auto [r, grp] = addRead(b, aloc[s], u.pos, 0);
+        rd[s] = r;
+        b.consume(abc, Field::kSrca, grp, u.pos);
+        b.excl.push_back(Bundle::Excl{u.abc_port, 0, interval});
+        og[s] = b.group(u.out_dir, 4);
+        b.produce(og[s], abc, Field::kDst, u.pos, Labce);
+        c.at_least(u.active_ready, u.active_bundle);
+        if (w.first) c.at_least(u.slot_free[i], u.slot_bundle[i]);
+      }
+      const int when = b.arrival(og[0], 0, vxm_);
+      if (when != b.arrival(og[1], 0, vxm_))
+        throw std::logic_error("matmul split: the MXMs' rows do not meet at the VXM");
+      Instruction add = makeInsn(Opcode::kAdd);
+      add.type = ElemType::kI32;
+      const int v = b.add(vxm_, when, add);
+      b.consume(v, Field::kSrca, og[0], vxm_, 0, 4);
+      b.consume(v, Field::kSrcb, og[1], vxm_, 0, 4);
+      const WordLoc p0 = C->locate(i, x, 0, 0);
+      const int sg = b.group(toward(vxm_, p0.position), 4);
+      b.produce(sg, v, Field::kDst, vxm_, latencyOf(Opcode::kAdd));
+      std::vector<std::pair<WordLoc, int>> writes;
+      for (unsigned p = 0; p < 4; ++p) {
+        const WordLoc loc = C->locate(i, x, p, 0);
+        writes.emplace_back(loc, addWrite(b, sg, p, loc));
+      }
+      for (unsigned s = 0; s < 2; ++s) {
+        const Ready rdy = readyOf(aloc[s]);
+        c.at_least(rdy.t - b.insns[static_cast<std::size_t>(rd[s])].offset, rdy.bundle);
+      }
+      const std::int64_t t = placeBundle(
+          b, c, ni,
+          fmt::format("{}: abce+abce+add row {} (n{} split at k{})", label, i, x, plan.ks));
+      const int id = static_cast<int>(sched_.placements().size() - 1);
+      for (unsigned s = 0; s < 2; ++s) {
+        MxmUnit& u = mxm_[s];
+        if (t >= u.t_last_abc) u.t_last_abc = t, u.last_abc_bundle = id;
+        u.slot_free[i] = t + 1;
+        u.slot_bundle[i] = id;
+      }
+      for (const auto& [wl, wi] : writes)
+        setReady(wl, t + b.insns[static_cast<std::size_t>(wi)].offset + latencyOf(Opcode::kWrite),
+                 id);
+    }
+  }
 
   // Round-robin over the MXMs so that both hemispheres progress together.
   const std::size_t longest = std::max(work[0].size(), work[1].size());
