@@ -528,9 +528,24 @@ void Lowering::allocateAll() {
             prefer_near_ = !plan.load_bound ? -1
                            : cross          ? static_cast<int>(vxm_)
                                             : static_cast<int>(mxm_[s].pos);
-            for (unsigned p = 0; p < 4 && plan.c1[s] > plan.c0[s]; ++p) {
-              place(tl, 0, p, plan.c0[s], plan.c1[s], ps, a, 1, planes);
+            // Except the last column tile of the graph's last matmul: its rows end the program,
+            // and the own hemisphere next to the MXM is the shortest way into SRAM.
+            bool last_matmul = true;
+            for (std::size_t j = i + 1; j < g_.nodes.size(); ++j)
+              last_matmul &= g_.nodes[j].op != OpKind::kMatmul;
+            const unsigned cend =
+                cross && last_matmul && plan.c1[s] > plan.c0[s] ? plan.c1[s] - 1 : plan.c1[s];
+            for (unsigned p = 0; p < 4 && cend > plan.c0[s]; ++p) {
+              place(tl, 0, p, plan.c0[s], cend, ps, a, 1, planes);
               planes.insert(tl.fragments.back().slices.begin(), tl.fragments.back().slices.end());
+            }
+            if (cend < plan.c1[s]) {
+              std::set<unsigned> own;
+              prefer_near_ = static_cast<int>(mxm_[s].pos);
+              for (unsigned p = 0; p < 4; ++p) {
+                place(tl, 0, p, cend, plan.c1[s], static_cast<int>(s), a, 1, own);
+                own.insert(tl.fragments.back().slices.begin(), tl.fragments.back().slices.end());
+              }
             }
             prefer_near_ = -1;
           }
