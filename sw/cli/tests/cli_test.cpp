@@ -115,6 +115,38 @@ TEST(LpuTool, BadDumpAndBackendAndFilesAreClearErrors) {
   EXPECT_NE(out.status, 0);
 }
 
+// The verilated RTL behind `--backend rtl` (only in builds with Verilator; otherwise the driver says "not
+// available in this build"): the same program gives the same cycles and memory as on the model, and a machine
+// error the same code.
+bool lpuHasRtlBackend() {
+  const auto src = writeTemp("probe_rtl.s", ".queue VXM\n    halt\n");
+  return runLpu("run " + src.string() + " --backend rtl").text.find("not available in this build") ==
+         std::string::npos;
+}
+
+TEST(LpuTool, RtlBackendRunsLikeTheModel) {
+  if (!lpuHasRtlBackend()) GTEST_SKIP() << "lpu built without Verilator";
+  const auto src = writeTemp("doubler_rtl.s", kDoubler);
+  Output out = runLpu("run " + src.string() + " --backend rtl --dump MEM_E0:0x10");
+  EXPECT_EQ(out.status, 0) << out.text;
+  EXPECT_NE(out.text.find("on rtl (small): 6 cycles, status done"), std::string::npos) << out.text;
+  EXPECT_NE(out.text.find("02 04 06 08 0a 0c 0e 10 12 14 16 18 1a 1c 1e 20"), std::string::npos) << out.text;
+  const auto bad = writeTemp("illegal_rtl.s", ".queue MEM_E1\n    .word 0xfe000000\n");
+  out = runLpu("run " + bad.string() + " --backend rtl");
+  EXPECT_EQ(out.status, 2) << out.text;
+  EXPECT_NE(out.text.find("ILLEGAL_OPCODE at cycle 0 in MEM_E1"), std::string::npos) << out.text;
+}
+
+TEST(LpuTool, CompiledGraphRunsOnTheRtlInThePredictedCycles) {
+  if (!lpuHasRtlBackend()) GTEST_SKIP() << "lpu built without Verilator";
+  const auto out_lpb = std::filesystem::temp_directory_path() / "lpu_cli_test" / "mlp2.lpb";
+  const Output out = runLpu("compile " + std::string(LPU_SOURCE_DIR) + "/sw/compiler/graphs/mlp2.json -o " +
+                            out_lpb.string() + " --run --backend rtl");
+  EXPECT_EQ(out.status, 0) << out.text;
+  EXPECT_NE(out.text.find("run on rtl:"), std::string::npos) << out.text;
+  EXPECT_NE(out.text.find("predicted: exact"), std::string::npos) << out.text;
+}
+
 TEST(LpuTool, TimeoutIsReportedAsAnError) {
   const auto src = writeTemp("long.s", ".queue VXM\n    nop 1000\n");
   const Output out = runLpu("run " + src.string() + " --max-cycles 50");
