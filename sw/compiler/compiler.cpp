@@ -327,9 +327,7 @@ const Lowering::MatmulPlan& Lowering::planMatmul(std::size_t i) {
   // Splitting one column tile's K range between the MXMs balances an odd number of tiles (or an
   // imbalance left by earlier matmuls) to within one K tile. Load-bound only (one M-block, the
   // partial rows meet in the VXM once), without a fused requant (its req would need the sum).
-  // (The VXM's add sends the sum one way: its 4 planes need 4 MEM slices in one hemisphere.)
-  const bool may_split = opt_.mxms >= 2 && p.load_bound && M <= S && KT >= 2 &&
-                         fused_into_[i] < 0 && cfg_.memSlicesPerHem() >= 4;
+  const bool may_split = opt_.mxms >= 2 && p.load_bound && M <= S && KT >= 2 && fused_into_[i] < 0;
   double split_cost = 1e300;
   unsigned split_x = 0, split_ks = 0;
   if (may_split) {
@@ -550,13 +548,16 @@ void Lowering::allocateAll() {
             prefer_near_ = -1;
           }
           if (plan.split >= 0) {
-            // The split tile's row leaves the VXM's add once: 4 planes on 4 slices of one
-            // hemisphere, nearest the VXM (the shortest tail).
+            // The split tile's row leaves the VXM's add once, eastward: its 4 planes on 4 slices
+            // of the east hemisphere, nearest the VXM (the shortest tail). With fewer slices
+            // (small: 3) the rest go anywhere east; lowerMatmul turns those planes around at
+            // SXM_E and writes them on the way back.
             std::set<unsigned> a, planes;
             prefer_near_ = static_cast<int>(vxm_);
             const auto x = static_cast<unsigned>(plan.split);
             for (unsigned p = 0; p < 4; ++p) {
-              place(tl, 0, p, x, x + 1, 1, a, 1, planes, true);
+              const bool direct = p < cfg_.memSlicesPerHem();
+              place(tl, 0, p, x, x + 1, 1, a, 1, direct ? planes : std::set<unsigned>{}, true);
               planes.insert(tl.fragments.back().slices.begin(), tl.fragments.back().slices.end());
             }
             prefer_near_ = -1;
@@ -1052,7 +1053,20 @@ void Lowering::lowerMatmul(int ni, int rq) {
       std::vector<std::pair<WordLoc, int>> writes;
       for (unsigned p = 0; p < 4; ++p) {
         const WordLoc loc = C->locate(i, x, p, 0);
-        writes.emplace_back(loc, addWrite(b, sg, p, loc));
+        if (p < cfg_.memSlicesPerHem()) {
+          writes.emplace_back(loc, addWrite(b, sg, p, loc));
+          continue;
+        }
+        // Turned around: `shift 0` (a copy) at SXM_E when the plane passes, then westward to
+        // its slice (visible at SXM_E - 1 at + L(shift)).
+        const unsigned sx = cfg_.positions() - 2;
+        Instruction sh = makeInsn(Opcode::kShift);
+        sh.set(Field::kImm8, 0);
+        const int si = b.add(sx, b.arrival(sg, p, sx), sh);
+        b.consume(si, Field::kSrca, sg, sx, p, 1);
+        const int back = b.group(Dir::kWest, 1);
+        b.produce(back, si, Field::kDst, sx, latencyOf(Opcode::kShift));
+        writes.emplace_back(loc, addWrite(b, back, 0, loc));
       }
       for (unsigned s = 0; s < 2; ++s) {
         const Ready rdy = readyOf(aloc[s]);

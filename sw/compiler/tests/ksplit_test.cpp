@@ -37,6 +37,22 @@ TEST(KSplit, Stories15MShapes) {
   }
 }
 
+TEST(KSplit, SmallTurnsTheFourthPlaneAround) {
+  // small has 3 MEM slices per hemisphere: plane 3 of the sum goes through SXM_E and back.
+  for (auto [K, N] : {std::pair{64u, 176u}, {100u, 48u}, {64u, 16u}}) {
+    SCOPED_TRACE(fmt::format("1x{}x{}", K, N));
+    const CompileResult r = check(gemmGraph("small", 1, K, N), K * N);
+    EXPECT_TRUE(hasSplitTile(r, "C"));
+  }
+  std::mt19937_64 rng(22);
+  std::uniform_int_distribution<unsigned> m(1, 4), k(17, 200), n(1, 120);
+  for (int i = 0; i < 10; ++i) {
+    const unsigned M = m(rng), K = k(rng), N = n(rng);
+    SCOPED_TRACE(fmt::format("small {}x{}x{}", M, K, N));
+    check(gemmGraph("small", M, K, N), 700 + static_cast<std::uint64_t>(i));
+  }
+}
+
 TEST(KSplit, OneColumnTileOnBothMxms) {
   Graph g = gemmGraph("large", 1, 300, 64);
   const CompileResult r = check(g, 1);
