@@ -308,12 +308,28 @@ const Lowering::MatmulPlan& Lowering::planMatmul(std::size_t i) {
     // Load-bound with A laid out here: the K tile height whose LWs, from the memSlicesPerHem()
     // slices holding a hemisphere's weights, leave kSpareSlots slots per tile for the A read and
     // the output writes in whole cycles (large: 62 rows in 8 cycles of 8 slices instead of 64 in
-    // 9). Fewest estimated cycles; ties to the taller tile.
-    const unsigned s = cfg_.memSlicesPerHem();
+    // 9). Fewest estimated cycles; ties to the taller tile. With an odd number of column tiles
+    // on two MXMs, one is split by K tiles (below), so the estimate is that of the busier MXM:
+    // half the other tiles plus the larger part of the split one (large, 1x288x288: h = 47
+    // splits 141 : 147 rows, h = 63 only 126 : 162).
+    const unsigned s = cfg_.memSlicesPerHem(), NT0 = ceilDiv(B.cols, L_);
+    const bool odd_split = opt_.mxms >= 2 && NT0 % 2 == 1 && fused_into_[i] < 0;
     std::uint64_t best = ~std::uint64_t{0};
     for (unsigned h = L_; h >= std::max(1u, L_ / 2); --h) {
-      std::uint64_t cyc = 0;
-      for (unsigned k0 = 0; k0 < K; k0 += h) cyc += ceilDiv(std::min(h, K - k0) + kSpareSlots, s);
+      std::vector<std::uint64_t> tc;
+      for (unsigned k0 = 0; k0 < K; k0 += h)
+        tc.push_back(ceilDiv(std::min(h, K - k0) + kSpareSlots, s));
+      std::uint64_t T = 0;
+      for (auto c : tc) T += c;
+      std::uint64_t cyc = T * (odd_split ? NT0 / 2 : 1);
+      if (odd_split) {
+        std::uint64_t part = T, prefix = 0;
+        for (std::size_t ks = 1; ks < tc.size(); ++ks) {
+          prefix += tc[ks - 1];
+          part = std::min(part, std::max(prefix, T - prefix));
+        }
+        cyc += part;
+      }
       if (cyc < best) best = cyc, p.h = h;
     }
   }
@@ -333,7 +349,7 @@ const Lowering::MatmulPlan& Lowering::planMatmul(std::size_t i) {
   if (may_split) {
     for (unsigned x = 0; x < NT; ++x)
       for (unsigned ks = 1; ks < KT; ++ks) {
-        const double f = static_cast<double>(ks) / KT;
+        const double f = static_cast<double>(ks * p.h) / K;  // the west's share of the rows
         const double c = std::max(side_load_[0] + (x + f) * per_tile,
                                   side_load_[1] + (NT - 1 - x + (1 - f)) * per_tile);
         if (c < split_cost - 1e-9) split_cost = c, split_x = x, split_ks = ks;
@@ -370,7 +386,7 @@ const Lowering::MatmulPlan& Lowering::planMatmul(std::size_t i) {
   }
   for (unsigned s = 0; s < 2; ++s) side_load_[s] += (p.c1[s] - p.c0[s]) * per_tile;
   if (p.split >= 0) {
-    const double f = static_cast<double>(p.ks) / KT;
+    const double f = static_cast<double>(p.ks * p.h) / K;
     side_load_[0] += f * per_tile;
     side_load_[1] += (1 - f) * per_tile;
   }
