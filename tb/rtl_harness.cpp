@@ -7,10 +7,15 @@
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #pragma GCC diagnostic ignored "-Wshadow"
+// tb/CMakeLists.txt verilates the configurations in LPU_RTL_CONFIGS and defines LPU_RTL_HAVE_<CONFIG>.
+#if LPU_RTL_HAVE_LARGE
 #include "Vlpu_large.h"
 #include "Vlpu_large___024root.h"
+#endif
+#if LPU_RTL_HAVE_SMALL
 #include "Vlpu_small.h"
 #include "Vlpu_small___024root.h"
+#endif
 #include "verilated.h"
 #include "verilated_fst_c.h"
 #pragma GCC diagnostic pop
@@ -114,17 +119,31 @@ class ModelImpl final : public RtlHarness::Model {
 }  // namespace
 
 RtlHarness::RtlHarness(const isa::ArchConfig& cfg, HarnessOptions options) : cfg_(cfg) {
-  if (cfg.name() == "small") {
-    model_ = std::make_unique<ModelImpl<Vlpu_small>>(options);
-  } else if (cfg.name() == "large") {
-    model_ = std::make_unique<ModelImpl<Vlpu_large>>(options);
-  } else {
+#if LPU_RTL_HAVE_SMALL
+  if (cfg.name() == "small") model_ = std::make_unique<ModelImpl<Vlpu_small>>(options);
+#endif
+#if LPU_RTL_HAVE_LARGE
+  if (cfg.name() == "large") model_ = std::make_unique<ModelImpl<Vlpu_large>>(options);
+#endif
+  if (!model_) {
     throw std::invalid_argument("RtlHarness: no verilated model for configuration '" + std::string(cfg.name()) +
-                                "' (have: small, large)");
+                                "' in this build (LPU_RTL_CONFIGS in tb/CMakeLists.txt; the full build has: "
+                                "small, large)");
   }
 }
 
 RtlHarness::~RtlHarness() = default;
+
+bool RtlHarness::available(std::string_view config_name) {
+#if LPU_RTL_HAVE_SMALL
+  if (config_name == "small") return true;
+#endif
+#if LPU_RTL_HAVE_LARGE
+  if (config_name == "large") return true;
+#endif
+  static_cast<void>(config_name);  // unused when neither model is built
+  return false;
+}
 
 void RtlHarness::writeReg(std::uint32_t addr, std::uint32_t value) { model_->cycle(true, true, addr, value); }
 

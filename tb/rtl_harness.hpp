@@ -16,6 +16,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sw/isa/arch.hpp"
@@ -81,6 +82,9 @@ class RtlHarness {
   // Throws std::invalid_argument for a configuration without a verilated model.
   explicit RtlHarness(const isa::ArchConfig& cfg, HarnessOptions options = {});
   ~RtlHarness();
+  // Whether this build verilated the named configuration (tb/CMakeLists.txt LPU_RTL_CONFIGS; the normal build has
+  // both, the coverage build small alone).
+  static bool available(std::string_view config_name);
   RtlHarness(const RtlHarness&) = delete;
   RtlHarness& operator=(const RtlHarness&) = delete;
 
