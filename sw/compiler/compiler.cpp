@@ -644,6 +644,9 @@ void Lowering::allocateAll() {
         const unsigned k = transposeRows();
         const Tensor& X = g_.tensor(n.inputs[0]);
         std::string xs = n.inputs[0];
+        // (An operand of add/mul must not share a slice with its partner: a tensor spread over k
+        // slices would leave it none on large, so such an X is laid out plainly and copied.)
+        if (!allocated(xs) && partners_.count(xs)) i8plain(xs, {});
         if (!allocated(xs)) {
           TensorLayout& tl = declare(xs, X.dtype, X.kind, X.rows, X.cols, 1);
           placeInterleaved(tl, k, {});

@@ -96,6 +96,43 @@ TEST(Transpose, TransposeThenMatmulFromInput) {
   for (unsigned mxms : {1u, 2u}) check(g, 400 + mxms, CompileOptions{mxms});
 }
 
+TEST(Transpose, MatmulRequantTransposeAdd) {
+  // X produced by a fused requant (plain layout: phase 0 copies it), Y an operand of add.
+  for (const char* config : {"small", "large"}) {
+    SCOPED_TRACE(config);
+    Graph g;
+    g.config = config;
+    g.tensors["a"] = Tensor{"a", DType::kI8, 9, 21, TensorKind::kInput, {}};
+    g.tensors["w"] =
+        Tensor{"w", DType::kI8, 21, 13, TensorKind::kWeight, std::vector<std::int32_t>(21 * 13)};
+    g.tensors["h"] = Tensor{"h", DType::kI32, 9, 13, TensorKind::kTemp, {}};
+    g.tensors["q"] = Tensor{"q", DType::kI8, 9, 13, TensorKind::kTemp, {}};
+    g.tensors["qt"] = Tensor{"qt", DType::kI8, 13, 9, TensorKind::kTemp, {}};
+    g.tensors["b"] = Tensor{"b", DType::kI8, 13, 9, TensorKind::kInput, {}};
+    g.tensors["y"] = Tensor{"y", DType::kI8, 13, 9, TensorKind::kOutput, {}};
+    g.nodes.push_back(Node{OpKind::kMatmul, "mm", {"a", "w"}, "h", {}, 0});
+    g.nodes.push_back(Node{OpKind::kRequant, "rq", {"h"}, "q", {77}, 9});
+    g.nodes.push_back(Node{OpKind::kTranspose, "tr", {"q"}, "qt", {}, 0});
+    g.nodes.push_back(Node{OpKind::kAdd, "sum", {"qt", "b"}, "y", {}, 0});
+    check(g, 600);
+  }
+}
+
+TEST(Transpose, InputAlsoAddedLater) {
+  // x is transposed (first) and later an operand of add: it keeps a plain layout (phase 0).
+  for (const char* config : {"small", "large"}) {
+    SCOPED_TRACE(config);
+    Graph g;
+    g.config = config;
+    g.tensors["x"] = Tensor{"x", DType::kI8, 17, 17, TensorKind::kInput, {}};
+    g.tensors["xt"] = Tensor{"xt", DType::kI8, 17, 17, TensorKind::kOutput, {}};
+    g.tensors["y"] = Tensor{"y", DType::kI8, 17, 17, TensorKind::kOutput, {}};
+    g.nodes.push_back(Node{OpKind::kTranspose, "tr", {"x"}, "xt", {}, 0});
+    g.nodes.push_back(Node{OpKind::kAdd, "sym", {"x", "xt"}, "y", {}, 0});
+    check(g, 700);
+  }
+}
+
 TEST(Transpose, TwiceIsIdentity) {
   Graph g;
   g.config = "large";
