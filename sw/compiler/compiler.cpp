@@ -651,6 +651,11 @@ void Lowering::allocateAll() {
           TensorLayout& tl = declare(xs, X.dtype, X.kind, X.rows, X.cols, 1);
           placeInterleaved(tl, k, {});
         } else if (!transposable(layout_.tensor(xs), k)) {
+          if (const unsigned tc = layout_.tensor(xs).tile_cols; tc && tc != L_)
+            throw CompileError(fmt::format(
+                "node '{}': transpose of '{}', whose words hold {} columns (the K tiles of a "
+                "load-bound matmul), is not supported; transpose it before the matmul reads it",
+                n.name, xs, tc));
           xs = n.name + ".x";
           TensorLayout& tl = declare(xs, DType::kI8, TensorKind::kTemp, X.rows, X.cols, 1);
           placeInterleaved(tl, k, {});

@@ -133,6 +133,20 @@ TEST(Transpose, InputAlsoAddedLater) {
   }
 }
 
+TEST(Transpose, NarrowTilesOfAMatvecInputAreRefused) {
+  // x laid out first by a load-bound matmul (K tiles of h < lanes columns per word).
+  Graph g;
+  g.config = "large";
+  g.tensors["x"] = Tensor{"x", DType::kI8, 1, 288, TensorKind::kInput, {}};
+  g.tensors["w"] =
+      Tensor{"w", DType::kI8, 288, 64, TensorKind::kWeight, std::vector<std::int32_t>(288 * 64)};
+  g.tensors["y"] = Tensor{"y", DType::kI32, 1, 64, TensorKind::kOutput, {}};
+  g.tensors["xt"] = Tensor{"xt", DType::kI8, 288, 1, TensorKind::kOutput, {}};
+  g.nodes.push_back(Node{OpKind::kMatmul, "mm", {"x", "w"}, "y", {}, 0});
+  g.nodes.push_back(Node{OpKind::kTranspose, "tr", {"x"}, "xt", {}, 0});
+  EXPECT_THROW(compile(g), CompileError);
+}
+
 TEST(Transpose, TwiceIsIdentity) {
   Graph g;
   g.config = "large";
