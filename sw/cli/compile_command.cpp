@@ -8,6 +8,7 @@
 
 #include "sw/asm/disassembler.hpp"
 #include "sw/compiler/compiler.hpp"
+#include "sw/compiler/reference.hpp"
 #include "sw/driver/device.hpp"
 #include "sw/isa/program.hpp"
 
@@ -43,11 +44,13 @@ int compileCommand(const CompileCommandOptions& o, std::ostream& out) {
   // Inputs: seeded random int8 values, packed where the layout put them.
   std::mt19937_64 rng(o.seed);
   isa::Program program = r.program;
+  compiler::TensorValues inputs;
   for (const auto& [name, t] : graph.tensors) {
     if (t.kind != compiler::TensorKind::kInput) continue;
     std::vector<std::int32_t> values(std::size_t{t.rows} * t.cols);
     for (auto& v : values) v = static_cast<std::int32_t>(rng() % 256) - 128;
     for (auto& seg : compiler::packTensor(r.layout, name, values)) program.data.push_back(std::move(seg));
+    inputs[name] = std::move(values);
   }
   auto device = driver::makeDevice(o.backend, cfg);
   device->loadProgram(program);
@@ -59,14 +62,33 @@ int compileCommand(const CompileCommandOptions& o, std::ostream& out) {
                        run.error->message);
     return 2;
   }
+  // Every output read back from the device against the IR's reference semantics (sw/compiler/reference.hpp).
+  const compiler::TensorValues want = compiler::evaluateGraph(graph, inputs);
+  bool outputs_match = true;
   for (const auto& [name, t] : graph.tensors) {
     if (t.kind != compiler::TensorKind::kOutput) continue;
     const auto values = compiler::unpackTensor(
         r.layout, name, [&](unsigned p, std::uint32_t a) { return device->readSram(p, a); });
+    const auto& ref = want.at(name);
+    std::size_t wrong = 0, first_wrong = values.size();
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (values[i] == ref[i]) continue;
+      if (wrong++ == 0) first_wrong = i;
+    }
     out << fmt::format("  {} ({}x{}), first row:", name, t.rows, t.cols);
     for (unsigned c = 0; c < std::min(t.cols, 16u); ++c) out << " " << values[c];
-    out << (t.cols > 16 ? " ...\n" : "\n");
+    out << (t.cols > 16 ? " ..." : "");
+    if (wrong == 0) {
+      out << fmt::format("  [all {} values == reference]\n", values.size());
+    } else {
+      outputs_match = false;
+      out << fmt::format("\n  MISMATCH: {} of {} values differ from the reference; first at row {} column {}: "
+                         "{} (device) vs {} (reference)\n",
+                         wrong, values.size(), first_wrong / t.cols, first_wrong % t.cols, values[first_wrong],
+                         ref[first_wrong]);
+    }
   }
+  if (!outputs_match) return 2;
   return run.cycles == r.report.predicted_cycles ? 0 : 2;
 }
 

@@ -145,6 +145,7 @@ TEST(LpuTool, CompiledGraphRunsOnTheRtlInThePredictedCycles) {
   EXPECT_EQ(out.status, 0) << out.text;
   EXPECT_NE(out.text.find("run on rtl:"), std::string::npos) << out.text;
   EXPECT_NE(out.text.find("predicted: exact"), std::string::npos) << out.text;
+  EXPECT_NE(out.text.find("values == reference]"), std::string::npos) << out.text;
 }
 
 TEST(LpuTool, TimeoutIsReportedAsAnError) {
