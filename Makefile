@@ -43,7 +43,8 @@ help:
 	@echo "  sim        run PROG (default $(SIM_PROG)) on the RTL in lockstep with the golden model, print a summary"
 	@echo "             (CONFIG=small|large; WAVES=1 also writes an FST, see wave)"
 	@echo "  lint       verilator --lint-only -Wall over rtl/*.sv (top: LINT_TOP=$(LINT_TOP))"
-	@echo "  synth      Yosys synthesis of the small configuration for the ECP5-85F (resource summary)"
+	@echo "  synth      Yosys synthesis of the small configuration for the ECP5-85F (resource summary, netlist"
+	@echo "             build/synth/lpu_top.json)"
 	@echo "  bench      run benchmarks, JSON into $(BUILD_DIR)/bench/"
 	@echo "  wave       make sim with an FST of program cycles WAVE_FROM..WAVE_TO into $(BUILD_DIR)/waves/, and the"
 	@echo "             gtkwave command (save file tb/waves/lpu.gtkw)"
@@ -73,12 +74,13 @@ build: deps $(BUILD_FILE)
 	$(Q)cmake --build $(BUILD_DIR) $(BUILD_VERBOSE)
 
 # Every test: ctest (unit, model, assembler corpus, RTL lockstep, compiler), a bounded libFuzzer run of the
-# assembler, then the ECP5 synthesis check of the small configuration (errors, latches, resource summary).
+# assembler, then the ECP5 synthesis of the small configuration with LUT mapping (fails on errors, latches and
+# check problems; prints the resource summary against the ECP5-85F; ~5 min CPU).
 test: build
 	$(Q)ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(CTEST_JOBS) --no-tests=ignore
 	$(Q)bash sw/tools/fuzz.sh
 	$(Q)bash sw/tools/deps.sh fpga
-	$(Q)SYNTH_QUICK=1 bash sw/tools/synth.sh
+	$(Q)bash sw/tools/synth.sh
 
 # The RTL (Vlpu_<CONFIG>) and the golden model step together; every stream register is compared every cycle.
 # Without Verilator (no lpu-lockstep) the program runs on the golden model alone.
@@ -99,9 +101,10 @@ lint:
 bench: build
 	$(Q)bash sw/tools/bench.sh $(BUILD_DIR)
 
-# ECP5 synthesis of the small configuration (Yosys from PyPI); fails on errors and latches.
+# ECP5 synthesis of the small configuration (Yosys from PyPI); fails on errors and latches. The same run as in
+# make test, plus cell names and the netlist for place and route (build/synth/lpu_top.json).
 synth: deps-fpga
-	$(Q)bash sw/tools/synth.sh
+	$(Q)SYNTH_JSON=1 bash sw/tools/synth.sh
 
 wave:
 	$(Q)$(MAKE) --no-print-directory sim WAVES=1
