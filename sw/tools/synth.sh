@@ -12,6 +12,7 @@
 #   SYNTH_NOFLATTEN=1              keep every module (synth_ecp5 -noflatten)
 #   SYNTH_DIR=build/x, SYNTH_TOP=lpu_mxm_core (one module with its default parameters),
 #   SYNTH_PARAMS="MulInLuts=1 Lanes=16" (top-level parameter overrides, `chparam -set`)
+#   SYNTH_RTL=build/x/rtl          sources from another directory (experiments; default rtl)
 #
 # Hierarchy: flattening lpu_top puts 16 VXM lanes, 6 MEM slices, 2 SXMs and 2 MXMs through ABC as one netlist
 # (> 60 min); `synth_ecp5 -noflatten` maps each unique module once but loses optimisation across every module
@@ -36,7 +37,7 @@ command -v "$YOSYS" >/dev/null || { echo "synth: $YOSYS not found (run: sw/tools
 
 mkdir -p "$SYNTH_DIR/rtl"
 rm -f "$SYNTH_DIR"/rtl/*.sv
-cp rtl/*.sv "$SYNTH_DIR/rtl/"
+cp "${SYNTH_RTL:-rtl}"/*.sv "$SYNTH_DIR/rtl/"
 cd "$SYNTH_DIR"
 
 shopt -s nullglob
