@@ -32,11 +32,20 @@ rm -rf "$raw"
 mkdir -p "$raw"
 # Extra generator flags (lpu-lockstep --help), e.g. COV_FLAGS=--gs 3.
 flags=${COV_FLAGS:-}
-echo "coverage: $n random programs on small"
+echo "coverage: $n random programs on small (CI generator options)"
 LPU_COVERAGE_DIR="$raw" "$cb/bin/lpu-lockstep" --config small --seed 1 --count "$n" --quiet $flags
-echo "coverage: directed lockstep tests and examples on small"
+echo "coverage: $((n / 3)) random programs on small with gather/scatter (BAD_ADDRESS may fire)"
+LPU_COVERAGE_DIR="$raw" "$cb/bin/lpu-lockstep" --config small --seed 100001 --count $((n / 3)) --quiet --gs 3 $flags
+echo "coverage: $((n / 3)) random programs on small with 64 initialised words per slice"
+LPU_COVERAGE_DIR="$raw" "$cb/bin/lpu-lockstep" --config small --seed 50001 --count $((n / 3)) --quiet \
+  --data-words 64 $flags
+# Directed, error, example and compiled-graph lockstep tests. (CompiledOnRtl is left out: it also creates
+# harnesses through the rtl driver, and in this build the process then aborts at exit with a std::system_error
+# from the Verilated runtime, before the session writes its counters. Not investigated yet; the compiled graphs
+# of Graphs/* cover the same MXM paths.)
+echo "coverage: directed lockstep tests, examples and compiled graphs on small"
 LPU_COVERAGE_DIR="$raw" "$cb/bin/lpu_lockstep_tests" --gtest_brief=1 \
-  --gtest_filter='Configs/*/small:Programs/*:Graphs/*:CompiledOnRtl.*Small' || echo "coverage: (some directed tests failed; see above)"
+  --gtest_filter='Configs/*/small:Programs/*:Graphs/*' || { echo "coverage: directed tests failed" >&2; exit 1; }
 files=("$raw"/small-*.dat)
 verilator_coverage --write "$cov/small.dat" "${files[@]}"
 rm -rf "$cov/annotated"
