@@ -1,8 +1,14 @@
-// Stream register file: R[E][s][p] and R[W][s][p] for every stream s and position p.
+// Stream registers of one position p: R[E][s][p] and R[W][s][p] for every stream s. lpu_top
+// instantiates one per position (gen_sr[p].u_streams); together they are the stream register file.
 //
-// Flattened layout (also what the testbench peeks): position p, stream s, lane i of a direction
-// is byte [((p * StreamsPerDir + s) * Lanes + i) * 8 +: 8] of sr_e_o / sr_w_o. The bus of one
-// position, [p * S*L*8 +: S*L*8], is what the slice at p reads (sr_e_i / sr_w_i).
+// Layout: lane i of stream s is byte [(s * Lanes + i) * 8 +: 8] of sr_e_q / sr_w_q (sr_e_o /
+// sr_w_o) of the instance at position p, which is what the slice at p reads (sr_e_i / sr_w_i).
+// lpu_top's sr_e[p] / sr_w[p] carry it (public_flat_rd: what the testbench peeks). The inputs of
+// the instance at p come from its neighbours: the producer at p-1 (wr_e_en[p-1], wr_e_data[p-1])
+// and R[E][*][p-1] for the eastward registers, the producer at p+1 and R[W][*][p+1] for the
+// westward ones. (One instance per position keeps every stream bus a separate per-position
+// vector: one packed vector of all positions costs the verilated model quadratic concatenations
+// every cycle.)
 //
 // Timing contract (docs/architecture.md section 2), at the end of every cycle with advance_i:
 //   R[E][s][p+1] <= wr_e_en[p][s] ? wr_e_data[p][s] : R[E][s][p]     (p+1 <= P-1)
@@ -10,80 +16,93 @@
 //   R[E][s][0] <= 0, R[W][s][P-1] <= 0                               (chip-edge entries)
 // Exactly one producer (the slice at p) may load a register, so each register is a 2:1 mux
 // (pass or load): the cheap structure measured in toolchain.md. Results written past an edge
-// (wr_w_en at position 0, wr_e_en at position P-1) are dropped here; lpu_top raises EDGE_WRITE.
+// (wr_w_en at position 0, wr_e_en at position P-1) are dropped (no instance takes them); lpu_top
+// raises EDGE_WRITE.
 // Without advance_i (stopped, or the erroring cycle) every register holds; clear_i (START) zeros
 // all registers, as at reset.
+//
+// EastEntry (p = 0) / WestEntry (p = P-1): the eastward / westward registers of this position are
+// chip-edge entries and load 0; the corresponding inputs are unused (lpu_top ties them to 0).
 module lpu_streams #(
-  parameter int unsigned Positions     = lpu_arch_pkg::CFG_SMALL_POSITIONS,
   parameter int unsigned StreamsPerDir = lpu_arch_pkg::CFG_SMALL_STREAMS_PER_DIR,
   parameter int unsigned Lanes         = lpu_arch_pkg::CFG_SMALL_LANES,
+  parameter bit          EastEntry     = 1'b0,
+  parameter bit          WestEntry     = 1'b0,
   localparam int unsigned Vb = Lanes * 8,            // bits of one stream register
-  localparam int unsigned Sb = StreamsPerDir * Vb,   // bits of one position, one direction
-  localparam int unsigned Ab = Positions * Sb        // bits of one direction
+  localparam int unsigned Sb = StreamsPerDir * Vb    // bits of one position, one direction
 ) (
-  input  logic                               clk_i,
+  input  logic                     clk_i,
   // The assertions' `disable iff (!rst_ni)` is a synchronous use of the asynchronous reset; that is
   // intended (assertions only), so SYNCASYNCNET is waived for this port alone.
   /* verilator lint_off SYNCASYNCNET */
-  input  logic                               rst_ni,
+  input  logic                     rst_ni,
   /* verilator lint_on SYNCASYNCNET */
-  input  logic                               clear_i,
-  input  logic                               advance_i,
-  input  logic [Positions*StreamsPerDir-1:0] wr_e_en_i,
-  input  logic [Ab-1:0]                      wr_e_data_i,
-  input  logic [Positions*StreamsPerDir-1:0] wr_w_en_i,
-  input  logic [Ab-1:0]                      wr_w_data_i,
-  output logic [Ab-1:0]                      sr_e_o,
-  output logic [Ab-1:0]                      sr_w_o
+  input  logic                     clear_i,
+  input  logic                     advance_i,
+  // Eastward: the producer at p-1 and R[E][*][p-1].
+  input  logic [StreamsPerDir-1:0] wr_e_en_i,
+  input  logic [Sb-1:0]            wr_e_data_i,
+  input  logic [Sb-1:0]            sr_e_i,
+  // Westward: the producer at p+1 and R[W][*][p+1].
+  input  logic [StreamsPerDir-1:0] wr_w_en_i,
+  input  logic [Sb-1:0]            wr_w_data_i,
+  input  logic [Sb-1:0]            sr_w_i,
+  // R[E][*][p], R[W][*][p].
+  output logic [Sb-1:0]            sr_e_o,
+  output logic [Sb-1:0]            sr_w_o
 );
 
-  logic [Ab-1:0] sr_e_q /*verilator public_flat_rd*/;
-  logic [Ab-1:0] sr_w_q /*verilator public_flat_rd*/;
-  logic [Ab-1:0] sr_e_d, sr_w_d;
+  logic [Sb-1:0] sr_e_q, sr_w_q;
+  logic [Sb-1:0] sr_e_d, sr_w_d;
 
-  // The producers at the far edges write outside the chip: those results are dropped. (Wide sinks
-  // are plain unused_* signals, not XOR reductions: a 16k-bit reduction is one huge C++ expression
-  // in the verilated model that overflows the compiler's stack.)
-  logic [StreamsPerDir-1:0] unused_edge_en_e, unused_edge_en_w;
-  logic [Sb-1:0]            unused_edge_data_e, unused_edge_data_w;
-  assign unused_edge_en_e   = wr_e_en_i[(Positions-1)*StreamsPerDir +: StreamsPerDir];
-  assign unused_edge_data_e = wr_e_data_i[(Positions-1)*Sb +: Sb];
-  assign unused_edge_en_w   = wr_w_en_i[0 +: StreamsPerDir];
-  assign unused_edge_data_w = wr_w_data_i[0 +: Sb];
-
-  always_comb begin
-    // Every register is assigned below; the loops are per stream register (a single '0 over a
-    // whole direction is a replication Verilator flags as suspicious).
-    for (int unsigned s = 0; s < StreamsPerDir; s++) begin
-      sr_e_d[s * Vb +: Vb] = '0;
-      sr_w_d[((Positions - 1) * StreamsPerDir + s) * Vb +: Vb] = '0;
+  // The loops are per stream register (a single '0 over a whole direction is a replication Verilator
+  // flags as suspicious).
+  if (EastEntry) begin : gen_east_entry
+    // Plain unused_* sinks, not XOR reductions: a wide reduction is one huge C++ expression in the
+    // verilated model.
+    logic [StreamsPerDir-1:0] unused_en;
+    logic [Sb-1:0]            unused_data, unused_sr;
+    assign unused_en   = wr_e_en_i;
+    assign unused_data = wr_e_data_i;
+    assign unused_sr   = sr_e_i;
+    always_comb begin
+      for (int unsigned s = 0; s < StreamsPerDir; s++) sr_e_d[s * Vb +: Vb] = '0;
     end
-    for (int unsigned p = 1; p < Positions; p++) begin
+  end else begin : gen_east
+    always_comb begin
       for (int unsigned s = 0; s < StreamsPerDir; s++) begin
-        // Eastward: position p takes from p-1.
-        sr_e_d[(p * StreamsPerDir + s) * Vb +: Vb] =
-            wr_e_en_i[(p - 1) * StreamsPerDir + s]
-            ? wr_e_data_i[((p - 1) * StreamsPerDir + s) * Vb +: Vb]
-            : sr_e_q[((p - 1) * StreamsPerDir + s) * Vb +: Vb];
-        // Westward: position p-1 takes from p.
-        sr_w_d[((p - 1) * StreamsPerDir + s) * Vb +: Vb] =
-            wr_w_en_i[p * StreamsPerDir + s]
-            ? wr_w_data_i[(p * StreamsPerDir + s) * Vb +: Vb]
-            : sr_w_q[(p * StreamsPerDir + s) * Vb +: Vb];
+        sr_e_d[s * Vb +: Vb] = wr_e_en_i[s] ? wr_e_data_i[s * Vb +: Vb] : sr_e_i[s * Vb +: Vb];
+      end
+    end
+  end
+
+  if (WestEntry) begin : gen_west_entry
+    logic [StreamsPerDir-1:0] unused_en;
+    logic [Sb-1:0]            unused_data, unused_sr;
+    assign unused_en   = wr_w_en_i;
+    assign unused_data = wr_w_data_i;
+    assign unused_sr   = sr_w_i;
+    always_comb begin
+      for (int unsigned s = 0; s < StreamsPerDir; s++) sr_w_d[s * Vb +: Vb] = '0;
+    end
+  end else begin : gen_west
+    always_comb begin
+      for (int unsigned s = 0; s < StreamsPerDir; s++) begin
+        sr_w_d[s * Vb +: Vb] = wr_w_en_i[s] ? wr_w_data_i[s * Vb +: Vb] : sr_w_i[s * Vb +: Vb];
       end
     end
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      for (int unsigned i = 0; i < Positions * StreamsPerDir; i++) begin
-        sr_e_q[i * Vb +: Vb] <= '0;
-        sr_w_q[i * Vb +: Vb] <= '0;
+      for (int unsigned s = 0; s < StreamsPerDir; s++) begin
+        sr_e_q[s * Vb +: Vb] <= '0;
+        sr_w_q[s * Vb +: Vb] <= '0;
       end
     end else if (clear_i) begin
-      for (int unsigned i = 0; i < Positions * StreamsPerDir; i++) begin
-        sr_e_q[i * Vb +: Vb] <= '0;
-        sr_w_q[i * Vb +: Vb] <= '0;
+      for (int unsigned s = 0; s < StreamsPerDir; s++) begin
+        sr_e_q[s * Vb +: Vb] <= '0;
+        sr_w_q[s * Vb +: Vb] <= '0;
       end
     end else if (advance_i) begin
       sr_e_q <= sr_e_d;
@@ -97,10 +116,14 @@ module lpu_streams #(
   // ----------------------------------------------------------------------------------------------
   // Assertions
 `ifndef SYNTHESIS
-  EastEntryRegistersStayZero: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      sr_e_q[0 +: Sb] == '0);
-  WestEntryRegistersStayZero: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      sr_w_q[(Positions - 1) * Sb +: Sb] == '0);
+  if (EastEntry) begin : gen_east_entry_check
+    EastEntryRegistersStayZero: assert property (@(posedge clk_i) disable iff (!rst_ni)
+        sr_e_q == '0);
+  end
+  if (WestEntry) begin : gen_west_entry_check
+    WestEntryRegistersStayZero: assert property (@(posedge clk_i) disable iff (!rst_ni)
+        sr_w_q == '0);
+  end
   StreamsHoldWhileStopped: assert property (@(posedge clk_i) disable iff (!rst_ni)
       (!advance_i && !clear_i) |=> ($stable(sr_e_q) && $stable(sr_w_q)));
 `endif

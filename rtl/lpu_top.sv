@@ -123,9 +123,17 @@ module lpu_top #(
   logic [Positions*32-1:0] issue_insn;
   logic [Positions*4-1:0]  q_code, s_code;
   logic [Positions*16-1:0] q_info, s_info, q_issue_pc, q_sync_pc;
-  logic [Positions*S-1:0]  wr_e_en, wr_w_en;
-  logic [Positions*Sb-1:0] wr_e_data, wr_w_data, sr_e, sr_w;
-  logic [Positions*Vb-1:0] mem_host_rdata;
+  // Stream buses and MEM host read data: one element per position, each written by one producer
+  // (one packed vector of all positions costs the verilated model quadratic concatenations every
+  // cycle). sr_e[p] / sr_w[p] = R[E][*][p] / R[W][*][p] (lane i of stream s at byte s*Lanes+i),
+  // public_flat_rd for the testbench.
+  logic [S-1:0]            wr_e_en [Positions];
+  logic [S-1:0]            wr_w_en [Positions];
+  logic [Sb-1:0]           wr_e_data [Positions];
+  logic [Sb-1:0]           wr_w_data [Positions];
+  logic [Sb-1:0]           sr_e [Positions] /*verilator public_flat_rd*/;
+  logic [Sb-1:0]           sr_w [Positions] /*verilator public_flat_rd*/;
+  logic [Vb-1:0]           mem_host_rdata [Positions];
   logic                    notify_any, commit, busy_any;
 
   // The two MXM load queues: index 0 = MXM_W_LOAD (queue P, position 0), 1 = MXM_E_LOAD (queue P+1,
@@ -228,12 +236,12 @@ module lpu_top #(
         .rst_ni       (rst_ni),
         .issue_valid_i(issue_valid[p]),
         .issue_insn_i (issue_insn[p * 32 +: 32]),
-        .sr_e_i       (sr_e[p * Sb +: Sb]),
-        .sr_w_i       (sr_w[p * Sb +: Sb]),
-        .wr_e_en_o    (wr_e_en[p * S +: S]),
-        .wr_w_en_o    (wr_w_en[p * S +: S]),
-        .wr_e_data_o  (wr_e_data[p * Sb +: Sb]),
-        .wr_w_data_o  (wr_w_data[p * Sb +: Sb]),
+        .sr_e_i       (sr_e[p]),
+        .sr_w_i       (sr_w[p]),
+        .wr_e_en_o    (wr_e_en[p]),
+        .wr_w_en_o    (wr_w_en[p]),
+        .wr_e_data_o  (wr_e_data[p]),
+        .wr_w_data_o  (wr_w_data[p]),
         .busy_o       (s_busy[p]),
         .err_o        (s_err[p]),
         .err_code_o   (s_code[p * 4 +: 4]),
@@ -243,10 +251,10 @@ module lpu_top #(
         .host_we_i    (sram_host_wr),
         .host_addr_i  (sram_addr_q[MemAw-1:0]),
         .host_wdata_i (staging_q),
-        .host_rdata_o (mem_host_rdata[p * Vb +: Vb])
+        .host_rdata_o (mem_host_rdata[p])
       );
     end else begin : gen_fu
-      assign mem_host_rdata[p * Vb +: Vb] = '0;
+      assign mem_host_rdata[p] = '0;
       if (Kind == lpu_pkg::SLICE_VXM) begin : gen_vxm
         lpu_vxm #(
           .Lanes        (Lanes),
@@ -256,12 +264,12 @@ module lpu_top #(
           .rst_ni       (rst_ni),
           .issue_valid_i(issue_valid[p]),
           .issue_insn_i (issue_insn[p * 32 +: 32]),
-          .sr_e_i       (sr_e[p * Sb +: Sb]),
-          .sr_w_i       (sr_w[p * Sb +: Sb]),
-          .wr_e_en_o    (wr_e_en[p * S +: S]),
-          .wr_w_en_o    (wr_w_en[p * S +: S]),
-          .wr_e_data_o  (wr_e_data[p * Sb +: Sb]),
-          .wr_w_data_o  (wr_w_data[p * Sb +: Sb]),
+          .sr_e_i       (sr_e[p]),
+          .sr_w_i       (sr_w[p]),
+          .wr_e_en_o    (wr_e_en[p]),
+          .wr_w_en_o    (wr_w_en[p]),
+          .wr_e_data_o  (wr_e_data[p]),
+          .wr_w_data_o  (wr_w_data[p]),
           .busy_o       (s_busy[p]),
           .err_o        (s_err[p]),
           .err_code_o   (s_code[p * 4 +: 4]),
@@ -279,12 +287,12 @@ module lpu_top #(
           .rst_ni       (rst_ni),
           .issue_valid_i(issue_valid[p]),
           .issue_insn_i (issue_insn[p * 32 +: 32]),
-          .sr_e_i       (sr_e[p * Sb +: Sb]),
-          .sr_w_i       (sr_w[p * Sb +: Sb]),
-          .wr_e_en_o    (wr_e_en[p * S +: S]),
-          .wr_w_en_o    (wr_w_en[p * S +: S]),
-          .wr_e_data_o  (wr_e_data[p * Sb +: Sb]),
-          .wr_w_data_o  (wr_w_data[p * Sb +: Sb]),
+          .sr_e_i       (sr_e[p]),
+          .sr_w_i       (sr_w[p]),
+          .wr_e_en_o    (wr_e_en[p]),
+          .wr_w_en_o    (wr_w_en[p]),
+          .wr_e_data_o  (wr_e_data[p]),
+          .wr_w_data_o  (wr_w_data[p]),
           .busy_o       (s_busy[p]),
           .err_o        (s_err[p]),
           .err_code_o   (s_code[p * 4 +: 4]),
@@ -306,12 +314,12 @@ module lpu_top #(
           .issue_insn_i    (issue_insn[p * 32 +: 32]),
           .ld_issue_valid_i(ld_issue_valid[Ld]),
           .ld_issue_insn_i (ld_issue_insn[Ld * 32 +: 32]),
-          .sr_e_i       (sr_e[p * Sb +: Sb]),
-          .sr_w_i       (sr_w[p * Sb +: Sb]),
-          .wr_e_en_o    (wr_e_en[p * S +: S]),
-          .wr_w_en_o    (wr_w_en[p * S +: S]),
-          .wr_e_data_o  (wr_e_data[p * Sb +: Sb]),
-          .wr_w_data_o  (wr_w_data[p * Sb +: Sb]),
+          .sr_e_i       (sr_e[p]),
+          .sr_w_i       (sr_w[p]),
+          .wr_e_en_o    (wr_e_en[p]),
+          .wr_w_en_o    (wr_w_en[p]),
+          .wr_e_data_o  (wr_e_data[p]),
+          .wr_w_data_o  (wr_w_data[p]),
           .busy_o       (s_busy[p]),
           .err_o        (s_err[p]),
           .err_code_o   (s_code[p * 4 +: 4]),
@@ -323,23 +331,55 @@ module lpu_top #(
   end
 
   // ----------------------------------------------------------------------------------------------
-  // Stream register file
-  lpu_streams #(
-    .Positions    (Positions),
-    .StreamsPerDir(StreamsPerDir),
-    .Lanes        (Lanes)
-  ) u_streams (
-    .clk_i      (clk_i),
-    .rst_ni     (rst_ni),
-    .clear_i    (start),
-    .advance_i  (commit),
-    .wr_e_en_i  (wr_e_en),
-    .wr_e_data_i(wr_e_data),
-    .wr_w_en_i  (wr_w_en),
-    .wr_w_data_i(wr_w_data),
-    .sr_e_o     (sr_e),
-    .sr_w_o     (sr_w)
-  );
+  // Stream register file: one lpu_streams per position holds R[E][*][p] and R[W][*][p]; its inputs
+  // are the neighbours' producers and registers (0 at the chip-edge entries, which load 0).
+  for (genvar p = 0; p < Positions; p++) begin : gen_sr
+    logic [S-1:0]  e_en, w_en;
+    logic [Sb-1:0] e_data, e_sr, w_data, w_sr;
+    if (p == 0) begin : gen_east_entry
+      assign e_en   = '0;
+      assign e_data = '0;
+      assign e_sr   = '0;
+    end else begin : gen_east
+      assign e_en   = wr_e_en[p - 1];
+      assign e_data = wr_e_data[p - 1];
+      assign e_sr   = sr_e[p - 1];
+    end
+    if (p == Positions - 1) begin : gen_west_entry
+      assign w_en   = '0;
+      assign w_data = '0;
+      assign w_sr   = '0;
+    end else begin : gen_west
+      assign w_en   = wr_w_en[p + 1];
+      assign w_data = wr_w_data[p + 1];
+      assign w_sr   = sr_w[p + 1];
+    end
+
+    lpu_streams #(
+      .StreamsPerDir(StreamsPerDir),
+      .Lanes        (Lanes),
+      .EastEntry    (p == 0),
+      .WestEntry    (p == Positions - 1)
+    ) u_streams (
+      .clk_i      (clk_i),
+      .rst_ni     (rst_ni),
+      .clear_i    (start),
+      .advance_i  (commit),
+      .wr_e_en_i  (e_en),
+      .wr_e_data_i(e_data),
+      .sr_e_i     (e_sr),
+      .wr_w_en_i  (w_en),
+      .wr_w_data_i(w_data),
+      .sr_w_i     (w_sr),
+      .sr_e_o     (sr_e[p]),
+      .sr_w_o     (sr_w[p])
+    );
+  end
+
+  // Results aimed past the chip edges are not stored (EDGE_WRITE, in the error collector).
+  logic [Sb-1:0] unused_edge_data_e, unused_edge_data_w;
+  assign unused_edge_data_e = wr_e_data[Positions - 1];
+  assign unused_edge_data_w = wr_w_data[0];
 
   // ----------------------------------------------------------------------------------------------
   // Error collector. Per position, the lowest code among: the queue (instruction checks at
@@ -378,10 +418,10 @@ module lpu_top #(
     logic         edge_dir;  // 1: westward result at position 0
     logic [7:0]   edge_stream;
     if (p == 0) begin : gen_west_edge
-      assign edge_en  = wr_w_en[p * S +: S];
+      assign edge_en  = wr_w_en[p];
       assign edge_dir = 1'b1;
     end else if (p == Positions - 1) begin : gen_east_edge
-      assign edge_en  = wr_e_en[p * S +: S];
+      assign edge_en  = wr_e_en[p];
       assign edge_dir = 1'b0;
     end else begin : gen_no_edge
       assign edge_en  = '0;
@@ -548,7 +588,7 @@ module lpu_top #(
   always_comb begin
     sram_rdata = '0;
     for (int unsigned p = 0; p < Positions; p++) begin
-      if (32'(sram_pos_q) == p) sram_rdata = mem_host_rdata[p * Vb +: Vb];
+      if (32'(sram_pos_q) == p) sram_rdata = mem_host_rdata[p];
     end
   end
 
@@ -652,8 +692,12 @@ module lpu_top #(
       (done_q && !error_q) |-> !busy_any);
   // A slice drives only streams that exist: its enables are S bits by construction, so the one
   // remaining way to lose a result is the chip edge, which is EDGE_WRITE.
+  // (The enables are sampled through a plain signal: Verilator 5.006 cannot select an array element
+  // inside a property.)
+  logic edge_results;
+  assign edge_results = (wr_w_en[0] != '0) || (wr_e_en[Positions - 1] != '0);
   EdgeResultsAreErrors: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      (commit |-> (wr_w_en[0 +: S] == '0 && wr_e_en[(Positions - 1) * S +: S] == '0)));
+      (commit |-> !edge_results));
   CycleCounterFrozenWhileStopped: assert property (@(posedge clk_i) disable iff (!rst_ni)
       (!running_q && !start_wr) |=> $stable(cycle_q));
 `endif

@@ -30,8 +30,8 @@ class RtlHarness::Model {
   virtual void cycle(bool req, bool we, std::uint32_t addr, std::uint32_t wdata) = 0;
   virtual void reset() = 0;
   virtual std::uint32_t rdata() const = 0;
-  // Byte `index` of the flattened stream register file of one direction.
-  virtual std::uint8_t streamByte(isa::Dir dir, std::size_t index) const = 0;
+  // Byte `index` (stream * lanes + lane) of the stream registers of one direction at one position.
+  virtual std::uint8_t streamByte(isa::Dir dir, unsigned position, std::size_t index) const = 0;
   virtual std::uint64_t clocks() const = 0;
   virtual bool gotError() const = 0;
 };
@@ -95,9 +95,10 @@ class ModelImpl final : public RtlHarness::Model {
 
   std::uint32_t rdata() const override { return top_->host_rdata_o; }
 
-  std::uint8_t streamByte(isa::Dir dir, std::size_t index) const override {
-    const auto& v = dir == isa::Dir::kEast ? top_->rootp->lpu_top__DOT__u_streams__DOT__sr_e_q
-                                           : top_->rootp->lpu_top__DOT__u_streams__DOT__sr_w_q;
+  std::uint8_t streamByte(isa::Dir dir, unsigned position, std::size_t index) const override {
+    // lpu_top.sr_e / sr_w: one packed vector of StreamsPerDir x Lanes bytes per position.
+    const auto& v = dir == isa::Dir::kEast ? top_->rootp->lpu_top__DOT__sr_e[position]
+                                           : top_->rootp->lpu_top__DOT__sr_w[position];
     return static_cast<std::uint8_t>(v[index / 4] >> (8 * (index % 4)));
   }
 
@@ -239,9 +240,9 @@ RunResult RtlHarness::run(std::uint64_t max_cycles) {
 
 std::vector<std::uint8_t> RtlHarness::peekStream(isa::Dir dir, unsigned stream, unsigned position) const {
   const unsigned lanes = cfg_.lanes();
-  const std::size_t base = (std::size_t{position} * cfg_.streamsPerDir() + stream) * lanes;
+  const std::size_t base = std::size_t{stream} * lanes;
   std::vector<std::uint8_t> out(lanes);
-  for (unsigned i = 0; i < lanes; ++i) out[i] = model_->streamByte(dir, base + i);
+  for (unsigned i = 0; i < lanes; ++i) out[i] = model_->streamByte(dir, position, base + i);
   return out;
 }
 

@@ -3,8 +3,9 @@
 
     fst_view.py in.fst out.fst
 
-The RTL keeps the stream registers and the per-position dispatch signals as flat vectors (lpu_streams.sr_e_q is
-positions x streams x lanes bytes), which GTKWave cannot split. This script copies the trace (fst2vcd), adds a scope
+The RTL keeps the stream registers and the per-position dispatch signals as flat vectors (sr_e_q of
+gen_sr[p].u_streams is streams x lanes bytes, issue_insn positions x 32 bits), which GTKWave cannot split. This
+script copies the trace (fst2vcd), adds a scope
 `lpu_view` with one signal per architectural register, named by slice, and writes the result back (vcd2fst):
 
     lpu_view.cycle                       program cycle (lpu_top.cycle_q), running, done, error
@@ -98,13 +99,13 @@ def main():
         return None
 
     top = "lpu_top.lpu_top."
-    need = {k: find(top + k) for k in ("u_streams.sr_e_q", "u_streams.sr_w_q", "issue_valid", "issue_insn",
+    need = {k: find(top + k) for k in ("gen_sr[0].u_streams.sr_e_q", "issue_valid", "issue_insn",
                                        "q_halted", "q_parked", "s_busy", "s_err", "s_code", "cycle_q",
                                        "running_q", "done_q", "error_q", "ld_issue_valid", "ld_issue_insn",
                                        "ld_halted", "ld_parked")}
     params = {k: find(top + k) for k in ("Lanes", "StreamsPerDir", "Positions", "VxmPosition")}
-    if any(v is None for v in params.values()) or need["u_streams.sr_e_q"] is None:
-        sys.exit("fst_view: not an lpu_top trace (parameters or u_streams.sr_e_q missing)")
+    if any(v is None for v in params.values()) or need["gen_sr[0].u_streams.sr_e_q"] is None:
+        sys.exit("fst_view: not an lpu_top trace (parameters or gen_sr[0].u_streams.sr_e_q missing)")
 
     # ---- Values: first pass over the body to learn the parameters (dumped at the first time step).
     value = {}
@@ -176,11 +177,13 @@ def main():
         add("halted", need["ld_halted"], k, 1)
         add("parked", need["ld_parked"], k, 1)
         decl.append("$upscope $end")
-    for d, key in (("E", "u_streams.sr_e_q"), ("W", "u_streams.sr_w_q")):
+    # Stream registers: R[d][*][p] is sr_<d>_q of gen_sr[p].u_streams (one lpu_streams per position).
+    for d, reg in (("E", "sr_e_q"), ("W", "sr_w_q")):
         for p, n in enumerate(names):
             decl.append(f"$scope module {d}_{n} $end")
+            src = find(f"{top}gen_sr[{p}].u_streams.{reg}")
             for s in range(S):
-                add(f"{d}{s}", need[key], (p * S + s) * vb, vb)
+                add(f"{d}{s}", src, s * vb, vb)
             decl.append("$upscope $end")
     for p, n in enumerate(names):
         decl.append(f"$scope module s_{n} $end")
