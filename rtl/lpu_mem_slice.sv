@@ -211,6 +211,7 @@ module lpu_mem_slice #(
     end
   end
 
+  logic [StreamsPerDir-1:0] out_g_e, out_g_w;  // stream slot s carries the gather result
   for (genvar s = 0; s < StreamsPerDir; s++) begin : gen_out
     logic r_e, r_w, g_e, g_w;
     assign r_e = r_valid_q && (r_strm_q == {1'b0, 4'(s)});
@@ -219,8 +220,17 @@ module lpu_mem_slice #(
     assign g_w = g2_valid_q && (g2_strm_q == {1'b1, 4'(s)});
     assign wr_e_en_o[s] = r_e || g_e;
     assign wr_w_en_o[s] = r_w || g_w;
-    assign wr_e_data_o[s * Vb +: Vb] = g_e ? g2_data_q : out;
-    assign wr_w_data_o[s * Vb +: Vb] = g_w ? g2_data_q : out;
+    assign out_g_e[s]   = g_e;
+    assign out_g_w[s]   = g_w;
+  end
+
+  // The data of every stream slot in one procedural block: per-slot continuous assigns become a
+  // chain of ever-wider concatenations in the verilated model.
+  always_comb begin
+    for (int unsigned s = 0; s < StreamsPerDir; s++) begin
+      wr_e_data_o[s * Vb +: Vb] = out_g_e[s] ? g2_data_q : out;
+      wr_w_data_o[s * Vb +: Vb] = out_g_w[s] ? g2_data_q : out;
+    end
   end
 
   assign busy_o = r_valid_q || g1_valid_q || g2_valid_q;
