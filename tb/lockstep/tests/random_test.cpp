@@ -38,8 +38,8 @@ verif::RandomProgramOptions base(unsigned data_words = 16) {
   o.data_words = data_words;
   return o;
 }
-// large: short programs and 2 initialised words per MEM slice. Its verilated model runs ~300
-// clocks/s (small ~30k), so every large program costs seconds (docs/verification.md section 5).
+// large: short programs and 2 initialised words per MEM slice. Its verilated model runs ~2k
+// clocks/s (small ~50k), so a large program costs about half a second (docs/verification.md section 5).
 verif::RandomProgramOptions largePrograms() {
   verif::RandomProgramOptions o = base(2);
   o.min_insns = 2;
@@ -51,15 +51,15 @@ verif::RandomProgramOptions withGatherScatter(verif::RandomProgramOptions o) {
   return o;
 }
 
-// Sized for about 5 minutes of `ctest -j2` on two shared cores (docs/verification.md has the
+// Sized for about 3-4 minutes of `ctest -j2` on two shared cores (docs/verification.md has the
 // measured times).
 const std::vector<Suite>& suites() {
   static const std::vector<Suite> s = {
       {"small", "small", 1, 3000, 100, base()},
       {"small_data64", "small", 50001, 200, 100, base(64)},
       {"small_gs", "small", 100001, 300, 100, withGatherScatter(base())},
-      {"large", "large", 1, 80, 5, largePrograms()},
-      {"large_gs", "large", 100001, 20, 5, withGatherScatter(largePrograms())},
+      {"large", "large", 1, 320, 10, largePrograms()},
+      {"large_gs", "large", 100001, 80, 10, withGatherScatter(largePrograms())},
   };
   return s;
 }
