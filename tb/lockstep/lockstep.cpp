@@ -261,16 +261,19 @@ struct Session::State {
   }
 #if LPU_RTL_COVERAGE
   // Writes this harness's coverage counters to $LPU_COVERAGE_DIR/<config>-<pid>-<n>.dat (merged by
-  // coverage.sh).
-  ~State() {
+  // coverage.sh), once.
+  ~State() { writeCoverage(); }
+  void writeCoverage() {
     const char* dir = std::getenv("LPU_COVERAGE_DIR");
-    if (dir == nullptr || !*dir || runs == 0) return;
+    if (dir == nullptr || !*dir || runs == 0 || written) return;
+    written = true;
     static unsigned n = 0;
     std::filesystem::create_directories(dir);
     const std::string path = fmt::format("{}/{}-{}-{}.dat", dir, cfg.name(), ::getpid(), n++);
     context->coveragep()->write(path.c_str());
   }
   VerilatedContext* context = nullptr;
+  bool written = false;
 #endif
   isa::ArchConfig cfg;
   model::Machine machine;
@@ -285,6 +288,34 @@ Session::Session(const isa::ArchConfig& cfg, const tb::HarnessOptions& harness_o
 Session::~Session() = default;
 tb::RtlHarness& Session::harness() { return state_->h; }
 model::Machine& Session::machine() { return state_->machine; }
+
+#if LPU_RTL_COVERAGE
+namespace {
+std::map<std::string, std::unique_ptr<Session>>& coverageSessions() {
+  static std::map<std::string, std::unique_ptr<Session>> sessions;
+  return sessions;
+}
+}  // namespace
+#endif
+
+void Session::writeCoverage() {
+#if LPU_RTL_COVERAGE
+  state_->writeCoverage();
+#endif
+}
+
+void flushCoverage() {
+#if LPU_RTL_COVERAGE
+  for (auto& [name, session] : coverageSessions()) {
+    if (!session) continue;
+    session->writeCoverage();
+    // Deliberately not destroyed: tearing down this verilated model after another harness's context
+    // has come and gone aborts inside the Verilated 5.006 runtime (std::system_error). The process is
+    // about to exit; the counters are written.
+    static_cast<void>(session.release());
+  }
+#endif
+}
 
 Result run(const isa::ArchConfig& cfg, const isa::Program& program, const Options& opt) {
   // The RTL is traced when asked; the window is in harness clocks, so find where cycle 0 falls
@@ -303,10 +334,9 @@ Result run(const isa::ArchConfig& cfg, const isa::Program& program, const Option
   }
 #if LPU_RTL_COVERAGE
   // One session per configuration for the whole process, so the counters of every run accumulate in
-  // one model (written when the process exits).
+  // one model (written by flushCoverage()).
   if (opt.trace_path.empty()) {
-    static std::map<std::string, std::unique_ptr<Session>> sessions;
-    std::unique_ptr<Session>& s = sessions[std::string(cfg.name())];
+    std::unique_ptr<Session>& s = coverageSessions()[std::string(cfg.name())];
     if (!s) s = std::make_unique<Session>(cfg);
     return s->run(program, opt);
   }

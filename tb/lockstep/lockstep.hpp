@@ -136,6 +136,13 @@ struct Result {
 // own).
 Result run(const isa::ArchConfig& cfg, const isa::Program& program, const Options& options = {});
 
+// Coverage build only (LPU_RTL_COVERAGE=1; a no-op otherwise): run() keeps one session per
+// configuration for the whole process; this writes their counters to $LPU_COVERAGE_DIR. Call it
+// before the process exits (lpu-lockstep's main, the tests' global TearDown): left to static
+// destruction, the process aborts inside the Verilated runtime once another harness (e.g. the rtl
+// driver's) has come and gone, before the counters are written.
+void flushCoverage();
+
 // One RtlHarness and one Machine for a sequence of programs (SRAM contents carry over on both
 // sides, as on a real device): quicker, and needed where the RTL state must survive (coverage
 // counters). Tracing is not supported here (use run()). A program that fails in a session may need
@@ -145,6 +152,8 @@ class Session {
   explicit Session(const isa::ArchConfig& cfg);
   Session(const isa::ArchConfig& cfg, const tb::HarnessOptions& harness_options);
   ~Session();
+  // Coverage build only (no-op otherwise): writes this session's coverage counters now (once).
+  void writeCoverage();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
   Result run(const isa::Program& program, const Options& options = {});

@@ -234,6 +234,7 @@ int main(int argc, char** argv) {
       std::cout << fmt::format("lpu-lockstep: {} program{}, {} mismatch{} ({:.1f} s)\n", total,
                                total == 1 ? "" : "s", bad, bad == 1 ? "" : "es", secs);
     }
+    lpu::lockstep::flushCoverage();
     return bad ? 1 : 0;
   } catch (const std::exception& e) {
     std::cout << std::flush;

@@ -23,6 +23,15 @@ namespace {
 
 using compiler::testing::Values;
 
+// Coverage build: the lockstep sessions write their counters before static destruction (see
+// lockstep::flushCoverage); a no-op in the normal build.
+class FlushCoverage : public ::testing::Environment {
+ public:
+  void TearDown() override { flushCoverage(); }
+};
+[[maybe_unused]] ::testing::Environment* const kFlushCoverage =
+    ::testing::AddGlobalTestEnvironment(new FlushCoverage);
+
 // matmul -> requant (per-column multipliers) -> relu -> matmul, i32 output.
 compiler::Graph chainGraph(const std::string& config, unsigned M, unsigned K, unsigned H,
                            unsigned N, unsigned shift, std::mt19937_64& rng) {
