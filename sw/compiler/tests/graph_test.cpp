@@ -14,13 +14,7 @@ using testing::runOnModel;
 // Compiles, runs, compares every tensor the graph computes (except fused intermediates) with the
 // reference.
 void checkGraph(Graph g, std::uint64_t seed, CompileOptions opt = {}) {
-  auto in = testing::randomInputs(g, seed);
-  const CompileResult r = compile(g, opt);
-  const auto run = runOnModel(r, in);
-  ASSERT_EQ(run.state, model::RunState::kDone) << run.error;
-  EXPECT_EQ(run.cycles, r.report.predicted_cycles);
-  const auto want = reference(g, in);
-  for (const auto& [name, vals] : run.tensors) EXPECT_EQ(vals, want.at(name)) << "tensor " << name;
+  testing::compileAndCheckOnModel(std::move(g), seed, opt);
 }
 
 Graph chain(const std::string& config, unsigned M, unsigned K, unsigned H, unsigned N,

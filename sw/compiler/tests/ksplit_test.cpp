@@ -9,16 +9,9 @@
 namespace lpu::compiler {
 namespace {
 
-// Compiles and runs C = A.B; returns the compile result.
+// Compiles and runs C = A.B on the model (checked); returns the compile result.
 CompileResult check(Graph g, std::uint64_t seed, CompileOptions opt = {}) {
-  auto in = testing::randomInputs(g, seed);
-  const CompileResult r = compile(g, opt);
-  const auto run = testing::runOnModel(r, in);
-  EXPECT_EQ(run.state, model::RunState::kDone) << run.error;
-  EXPECT_EQ(run.cycles, r.report.predicted_cycles);
-  const auto want = testing::reference(g, in);
-  for (const auto& [name, vals] : run.tensors) EXPECT_EQ(vals, want.at(name)) << "tensor " << name;
-  return r;
+  return testing::compileAndCheckOnModel(std::move(g), seed, opt);
 }
 
 // True when some column tile of C has a fragment of its own (the split tile's planes).

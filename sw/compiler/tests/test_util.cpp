@@ -1,5 +1,7 @@
 #include "sw/compiler/tests/test_util.hpp"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 
 #include "sw/compiler/reference.hpp"
@@ -44,6 +46,18 @@ ModelRun runOnModel(const CompileResult& r, const Values& inputs) {
         r.layout, name, [&](unsigned pos, std::uint32_t addr) { return m.readSram(pos, addr); });
   }
   return out;
+}
+
+CompileResult compileAndCheckOnModel(Graph g, std::uint64_t seed, CompileOptions opt) {
+  const Values in = randomInputs(g, seed);
+  CompileResult r = compile(g, opt);
+  const ModelRun run = runOnModel(r, in);
+  EXPECT_EQ(run.state, model::RunState::kDone) << run.error;
+  if (run.state != model::RunState::kDone) return r;
+  EXPECT_EQ(run.cycles, r.report.predicted_cycles);
+  const Values want = reference(g, in);
+  for (const auto& [name, vals] : run.tensors) EXPECT_EQ(vals, want.at(name)) << "tensor " << name;
+  return r;
 }
 
 }  // namespace lpu::compiler::testing

@@ -33,4 +33,9 @@ struct ModelRun {
 // and reads back.
 ModelRun runOnModel(const CompileResult& r, const Values& inputs);
 
+// Random inputs (and weights) from `seed`, compile with `opt`, run on the golden model: the run must
+// end done in exactly the predicted cycles, and every tensor read back must equal the reference.
+// Returns the compile result for further checks.
+CompileResult compileAndCheckOnModel(Graph g, std::uint64_t seed, CompileOptions opt = {});
+
 }  // namespace lpu::compiler::testing

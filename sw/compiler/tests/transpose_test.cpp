@@ -9,13 +9,7 @@ namespace lpu::compiler {
 namespace {
 
 void check(Graph g, std::uint64_t seed, CompileOptions opt = {}) {
-  auto in = testing::randomInputs(g, seed);
-  const CompileResult r = compile(g, opt);
-  const auto run = testing::runOnModel(r, in);
-  ASSERT_EQ(run.state, model::RunState::kDone) << run.error;
-  EXPECT_EQ(run.cycles, r.report.predicted_cycles);
-  const auto want = testing::reference(g, in);
-  for (const auto& [name, vals] : run.tensors) EXPECT_EQ(vals, want.at(name)) << "tensor " << name;
+  testing::compileAndCheckOnModel(std::move(g), seed, opt);
 }
 
 // y = x^T, x an input (laid out by the transpose itself).
