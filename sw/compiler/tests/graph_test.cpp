@@ -19,27 +19,12 @@ void checkGraph(Graph g, std::uint64_t seed, CompileOptions opt = {}) {
 
 Graph chain(const std::string& config, unsigned M, unsigned K, unsigned H, unsigned N,
             unsigned shift, bool per_column) {
-  Graph g;
-  g.config = config;
-  g.tensors["x"] = Tensor{"x", DType::kI8, M, K, TensorKind::kInput, {}};
-  g.tensors["w1"] =
-      Tensor{"w1", DType::kI8, K, H, TensorKind::kWeight, std::vector<std::int32_t>(K * H)};
-  g.tensors["h"] = Tensor{"h", DType::kI32, M, H, TensorKind::kTemp, {}};
-  g.tensors["q"] = Tensor{"q", DType::kI8, M, H, TensorKind::kTemp, {}};
-  g.tensors["r"] = Tensor{"r", DType::kI8, M, H, TensorKind::kTemp, {}};
-  g.tensors["w2"] =
-      Tensor{"w2", DType::kI8, H, N, TensorKind::kWeight, std::vector<std::int32_t>(H * N)};
-  g.tensors["y"] = Tensor{"y", DType::kI32, M, N, TensorKind::kOutput, {}};
   std::vector<std::int32_t> mult = {97};
   if (per_column) {
     mult.clear();
     for (unsigned c = 0; c < H; ++c) mult.push_back(static_cast<std::int32_t>(c * 37 % 500) - 100);
   }
-  g.nodes.push_back(Node{OpKind::kMatmul, "fc1", {"x", "w1"}, "h", {}, 0});
-  g.nodes.push_back(Node{OpKind::kRequant, "rq1", {"h"}, "q", mult, shift});
-  g.nodes.push_back(Node{OpKind::kRelu, "act1", {"q"}, "r", {}, 0});
-  g.nodes.push_back(Node{OpKind::kMatmul, "fc2", {"r", "w2"}, "y", {}, 0});
-  return g;
+  return testing::chainGraph(config, M, K, H, N, std::move(mult), shift);
 }
 
 TEST(Chain, MatmulRequantReluMatmulSmall) {

@@ -12,6 +12,26 @@ namespace lpu::compiler::testing {
 
 Values reference(const Graph& g, const Values& inputs) { return evaluateGraph(g, inputs); }
 
+Graph chainGraph(const std::string& config, unsigned M, unsigned K, unsigned H, unsigned N,
+                 std::vector<std::int32_t> multipliers, unsigned shift) {
+  Graph g;
+  g.config = config;
+  g.tensors["x"] = Tensor{"x", DType::kI8, M, K, TensorKind::kInput, {}};
+  g.tensors["w1"] =
+      Tensor{"w1", DType::kI8, K, H, TensorKind::kWeight, std::vector<std::int32_t>(K * H)};
+  g.tensors["h"] = Tensor{"h", DType::kI32, M, H, TensorKind::kTemp, {}};
+  g.tensors["q"] = Tensor{"q", DType::kI8, M, H, TensorKind::kTemp, {}};
+  g.tensors["r"] = Tensor{"r", DType::kI8, M, H, TensorKind::kTemp, {}};
+  g.tensors["w2"] =
+      Tensor{"w2", DType::kI8, H, N, TensorKind::kWeight, std::vector<std::int32_t>(H * N)};
+  g.tensors["y"] = Tensor{"y", DType::kI32, M, N, TensorKind::kOutput, {}};
+  g.nodes.push_back(Node{OpKind::kMatmul, "fc1", {"x", "w1"}, "h", {}, 0});
+  g.nodes.push_back(Node{OpKind::kRequant, "rq1", {"h"}, "q", std::move(multipliers), shift});
+  g.nodes.push_back(Node{OpKind::kRelu, "act1", {"q"}, "r", {}, 0});
+  g.nodes.push_back(Node{OpKind::kMatmul, "fc2", {"r", "w2"}, "y", {}, 0});
+  return g;
+}
+
 Values randomInputs(Graph& g, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::uniform_int_distribution<int> d(-128, 127);

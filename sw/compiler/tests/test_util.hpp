@@ -19,6 +19,12 @@ using Values = std::map<std::string, std::vector<std::int32_t>>;
 // the graph.
 Values reference(const Graph& g, const Values& inputs);
 
+// x(M×K, i8 input) -> matmul w1(K×H) -> h(i32) -> requant(multipliers: one, or one per column of h;
+// shift) -> q -> relu -> r -> matmul w2(H×N) -> y(M×N, i32 output). Weights are zero until
+// randomInputs() fills them.
+Graph chainGraph(const std::string& config, unsigned M, unsigned K, unsigned H, unsigned N,
+                 std::vector<std::int32_t> multipliers, unsigned shift);
+
 // Random i8 values for every input tensor; random i8 data for every weight tensor (written into
 // `g`).
 Values randomInputs(Graph& g, std::uint64_t seed);

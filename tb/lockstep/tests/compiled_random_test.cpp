@@ -32,28 +32,13 @@ class FlushCoverage : public ::testing::Environment {
 [[maybe_unused]] ::testing::Environment* const kFlushCoverage =
     ::testing::AddGlobalTestEnvironment(new FlushCoverage);
 
-// matmul -> requant (per-column multipliers) -> relu -> matmul, i32 output.
+// matmul -> requant (random per-column multipliers) -> relu -> matmul, i32 output.
 compiler::Graph chainGraph(const std::string& config, unsigned M, unsigned K, unsigned H,
                            unsigned N, unsigned shift, std::mt19937_64& rng) {
-  using compiler::DType;
-  using compiler::TensorKind;
-  compiler::Graph g;
-  g.config = config;
-  g.tensors["x"] = {"x", DType::kI8, M, K, TensorKind::kInput, {}};
-  g.tensors["w1"] = {"w1", DType::kI8, K, H, TensorKind::kWeight, std::vector<std::int32_t>(K * H)};
-  g.tensors["h"] = {"h", DType::kI32, M, H, TensorKind::kTemp, {}};
-  g.tensors["q"] = {"q", DType::kI8, M, H, TensorKind::kTemp, {}};
-  g.tensors["r"] = {"r", DType::kI8, M, H, TensorKind::kTemp, {}};
-  g.tensors["w2"] = {"w2", DType::kI8, H, N, TensorKind::kWeight, std::vector<std::int32_t>(H * N)};
-  g.tensors["y"] = {"y", DType::kI32, M, N, TensorKind::kOutput, {}};
   std::uniform_int_distribution<int> mult(-300, 300);
   std::vector<std::int32_t> m(H);
   for (auto& v : m) v = mult(rng);
-  g.nodes.push_back({compiler::OpKind::kMatmul, "fc1", {"x", "w1"}, "h", {}, 0});
-  g.nodes.push_back({compiler::OpKind::kRequant, "rq1", {"h"}, "q", m, shift});
-  g.nodes.push_back({compiler::OpKind::kRelu, "act1", {"q"}, "r", {}, 0});
-  g.nodes.push_back({compiler::OpKind::kMatmul, "fc2", {"r", "w2"}, "y", {}, 0});
-  return g;
+  return compiler::testing::chainGraph(config, M, K, H, N, std::move(m), shift);
 }
 
 // Every tensor of the layout (not the compiler's constants), read back from `dev`.
