@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Draw a schedule trace (lpu compile --trace / lpuc --trace: Chrome trace-event JSON) as an SVG timeline.
+"""Draw a schedule trace (lpu compile --trace: Chrome trace-event JSON) as an SVG timeline.
 
     trace_svg.py sched.json out.svg [--title TEXT] [--cycle-px N]
 
