@@ -112,7 +112,7 @@ wave:
 # Random programs SEED .. SEED+N-1 on both configurations; a mismatch prints the command that reruns it. large
 # gets short programs with little data by default (FUZZ_FLAGS_LARGE): its verilated model runs ~300 clocks/s.
 fuzz-rtl: build
-	$(Q)$(LOCKSTEP) --config small --seed $(SEED) --count $(N) --quiet $(FUZZ_FLAGS)
+	$(Q)$(LOCKSTEP) --config ulx3s --seed $(SEED) --count $(N) --quiet $(FUZZ_FLAGS)
 	$(Q)$(LOCKSTEP) --config large --seed $(SEED) --count $(N) --quiet $(FUZZ_FLAGS_LARGE) $(FUZZ_FLAGS)
 
 # Separate Verilator build with --coverage-line --coverage-toggle ($(BUILD_DIR)/coverage/cmake), runs COV_N random

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Verilator lint over rtl/*.sv (used by `make lint`).
-#   LINT_TOP=lpu_top sw/tools/lint.sh
-# Packages (*_pkg.sv) are passed first. If a module named $LINT_TOP exists, the whole design
-# is linted from that top; until it does, each module file is linted as its own top (other
-# modules are found through -y rtl) and package-only files are linted together.
+# Verilator lint of the RTL (what `make lint` runs): `verilator --lint-only -Wall --assert` of lpu_top in every
+# named configuration, with the same -G overrides the verilated builds use (sw/isa/arch_gen.cmake, generated from
+# sw/isa/arch.toml), so every width any configuration elaborates is linted.
+#   sw/tools/lint.sh                 lpu_top, every configuration
+#   LINT_TOP=lpu_vxm sw/tools/lint.sh   another module as the top, with its default parameters
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 LINT_TOP="${LINT_TOP:-lpu_top}"
@@ -12,41 +12,23 @@ VFLAGS=(--lint-only -Wall --assert -y rtl)
 
 shopt -s nullglob
 pkgs=(rtl/*_pkg.sv)
-all=(rtl/*.sv)
-if ((${#all[@]} == 0)); then
-  echo "lint: no rtl/*.sv files yet; nothing to lint"
-  exit 0
-fi
 mods=()
-for f in "${all[@]}"; do [[ "$f" == *_pkg.sv ]] || mods+=("$f"); done
+for f in rtl/*.sv; do [[ "$f" == *_pkg.sv ]] || mods+=("$f"); done
 
-if grep -Eq "^[[:space:]]*module[[:space:]]+${LINT_TOP}\b" "${mods[@]+"${mods[@]}"}" /dev/null; then
-  echo "lint: verilator ${VFLAGS[*]} --top-module $LINT_TOP (${#all[@]} files)"
-  verilator "${VFLAGS[@]}" --top-module "$LINT_TOP" "${pkgs[@]}" "${mods[@]}"
-  if [[ "$LINT_TOP" == lpu_top ]]; then
-    # The large configuration elaborates other widths: lint it too (values of sw/isa/arch.toml, config.large;
-    # the same overrides as tb/CMakeLists.txt).
-    large=(-GLanes=64 -GSuperlaneLanes=16 -GStreamsPerDir=16 -GMemSlicesPerHem=8 -GBanksPerSlice=2
-           -GWordsPerBank=4096 -GQueueDepth=4096 -GMxmAccSlots=256 -GMxmAbcInterval=1 -GTransposeN=16)
-    echo "lint: same, large configuration"
-    verilator "${VFLAGS[@]}" "${large[@]}" --top-module "$LINT_TOP" "${pkgs[@]}" "${mods[@]}"
-  fi
-  exit 0
+if [[ "$LINT_TOP" != lpu_top ]]; then
+  echo "lint: verilator ${VFLAGS[*]} --top-module $LINT_TOP"
+  exec verilator "${VFLAGS[@]}" --top-module "$LINT_TOP" "${pkgs[@]}" "${mods[@]}"
 fi
 
-echo "lint: top module '$LINT_TOP' not in rtl/ yet; linting each file on its own"
-fail=0
-if ((${#pkgs[@]})); then
-  echo "lint: ${pkgs[*]}"
-  verilator "${VFLAGS[@]}" "${pkgs[@]}" || fail=1
+# set(LPU_CFG_<NAME>_GPARAMS -GLanes=.. ...) lines of the generated CMake file: one lint per configuration.
+found=0
+while read -r name params; do
+  found=1
+  echo "lint: verilator ${VFLAGS[*]} --top-module lpu_top, configuration ${name,,}"
+  # shellcheck disable=SC2086  # params is a list of -G options
+  verilator "${VFLAGS[@]}" $params --top-module lpu_top "${pkgs[@]}" "${mods[@]}"
+done < <(sed -nE 's/^set\(LPU_CFG_([A-Z0-9_]+)_GPARAMS (.*)\)$/\1 \2/p' sw/isa/arch_gen.cmake)
+if ((found == 0)); then
+  echo "lint: no LPU_CFG_*_GPARAMS in sw/isa/arch_gen.cmake (run: make gen)" >&2
+  exit 1
 fi
-for f in "${mods[@]+"${mods[@]}"}"; do
-  top="$(sed -nE 's/^[[:space:]]*module[[:space:]]+([A-Za-z_][A-Za-z0-9_$]*).*/\1/p' "$f" | head -n1)"
-  if [[ -z "$top" ]]; then
-    echo "lint: $f declares no module; skipped"
-    continue
-  fi
-  echo "lint: $f (top $top)"
-  verilator "${VFLAGS[@]}" --top-module "$top" "${pkgs[@]}" "$f" || fail=1
-done
-exit "$fail"
