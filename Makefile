@@ -7,7 +7,7 @@ SIM_PROG   ?= tb/demo/pipeline.s
 # make sim / wave / fuzz-rtl / coverage (docs/verification.md)
 PROG       ?= $(SIM_PROG)
 # CONFIG: configuration of a .s program without a .config line (given explicitly, it also overrides that line)
-CONFIG     ?= small
+CONFIG     ?= ulx3s
 WAVES      ?= 0
 WAVE_FROM  ?= 0
 WAVE_TO    ?=
@@ -41,16 +41,16 @@ help:
 	@echo "  build      configure and build into $(BUILD_DIR)/ (binaries in $(BUILD_DIR)/bin/)"
 	@echo "  test       build, run all tests (ctest), a bounded fuzz run and the ECP5 synthesis check"
 	@echo "  sim        run PROG (default $(SIM_PROG)) on the RTL in lockstep with the golden model, print a summary"
-	@echo "             (CONFIG=small|large; WAVES=1 also writes an FST, see wave)"
+	@echo "             (CONFIG=ulx3s|large; WAVES=1 also writes an FST, see wave)"
 	@echo "  lint       verilator --lint-only -Wall over rtl/*.sv (top: LINT_TOP=$(LINT_TOP))"
-	@echo "  synth      Yosys synthesis of the small configuration for the ECP5-85F (resource summary, netlist"
+	@echo "  synth      Yosys synthesis of the ulx3s configuration for the ECP5-85F (resource summary, netlist"
 	@echo "             build/synth/lpu_top.json)"
 	@echo "  bench      run benchmarks, JSON into $(BUILD_DIR)/bench/"
 	@echo "  wave       make sim with an FST of program cycles WAVE_FROM..WAVE_TO into $(BUILD_DIR)/waves/, and the"
 	@echo "             gtkwave command (save file tb/waves/lpu.gtkw)"
 	@echo "  fuzz-rtl   N random programs from SEED on the RTL vs the model, both configurations (FUZZ_FLAGS,"
 	@echo "             FUZZ_FLAGS_LARGE: lpu-lockstep generator options)"
-	@echo "  coverage   Verilator line+toggle coverage of the lockstep regression (small), into $(BUILD_DIR)/coverage/"
+	@echo "  coverage   Verilator line+toggle coverage of the lockstep regression (ulx3s), into $(BUILD_DIR)/coverage/"
 	@echo "  bitstream  build the ULX3S bitstream (not yet implemented)"
 	@echo "  gen        regenerate ISA tables (sw/isa/gen_isa.py)"
 	@echo "  clean      remove $(BUILD_DIR)/"
@@ -74,7 +74,7 @@ build: deps $(BUILD_FILE)
 	$(Q)cmake --build $(BUILD_DIR) $(BUILD_VERBOSE)
 
 # Every test: ctest (unit, model, assembler corpus, RTL lockstep, compiler), a bounded libFuzzer run of the
-# assembler, then the ECP5 synthesis of the small configuration with LUT mapping (fails on errors, latches and
+# assembler, then the ECP5 synthesis of the ulx3s configuration with LUT mapping (fails on errors, latches and
 # check problems; prints the resource summary against the ECP5-85F; ~4.5 min CPU).
 test: build
 	$(Q)ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(CTEST_JOBS) --no-tests=ignore
@@ -101,7 +101,7 @@ lint:
 bench: build
 	$(Q)bash sw/tools/bench.sh $(BUILD_DIR)
 
-# ECP5 synthesis of the small configuration (Yosys from PyPI); fails on errors and latches. The same run as in
+# ECP5 synthesis of the ulx3s configuration (Yosys from PyPI); fails on errors and latches. The same run as in
 # make test, plus cell names and the netlist for place and route (build/synth/lpu_top.json).
 synth: deps-fpga
 	$(Q)SYNTH_JSON=1 bash sw/tools/synth.sh
@@ -124,8 +124,7 @@ bitstream:
 	@echo "bitstream: not yet implemented (ULX3S ECP5-85F flow; see 'make deps-fpga' and constraints/)"
 
 gen:
-	$(Q)if [ -f sw/isa/gen_isa.py ]; then python3 sw/isa/gen_isa.py $(GEN_ARGS); \
-	else echo "gen: sw/isa/gen_isa.py not present yet; nothing to generate"; fi
+	$(Q)python3 sw/isa/gen_isa.py $(GEN_ARGS)
 
 clean:
 	$(Q)rm -rf $(BUILD_DIR)

@@ -5,12 +5,12 @@
 ; by SHIFT with round-half-away-from-zero, saturated to int8. A VXM result leaves the VXM, so to apply relu to it
 ; the program turns it around in MEM_E0 (write, then read back westward); MEM_E1 stores the final vector.
 ;
-; Positions (small): 0 MXM_W | 1 SXM_W | 2 MEM_W2 | 3 MEM_W1 | 4 MEM_W0 | 5 VXM | 6 MEM_E0 | 7 MEM_E1 | ...
+; Positions (ulx3s): 0 MXM_W | 1 SXM_W | 2 MEM_W2 | 3 MEM_W1 | 4 MEM_W0 | 5 VXM | 6 MEM_E0 | 7 MEM_E1 | ...
 ; Timing rule (docs/architecture.md section 4): a result of latency L dispatched at t is visible h hops away at
 ; t+L+h-1; a state write (lw, iw, abc, write) is seen by instructions dispatched at t+L or later.
 ;   t=0,1  MEM_W2 reads weight rows 0, 1 onto W0 (read + repeat, stride 1): at MXM_W (2 hops) at t=3, 4
 ;   t=3,4  MXM_W_LOAD, the MXM's weight-load queue, stages them (lw + repeat, stride 1: rows 0, 1);
-;          rows 2..15 stay 0
+;          rows 2..7 stay 0
 ;   t=3    MEM_W2 reads x onto W1: at MXM_W at t=6
 ;   t=5    MXM_W_LOAD iw installs the staged weights (latency 1: seen by the abc at t=6)
 ;   t=6    MXM_W, the MXM's compute queue, abc: acc[0] = x . W (latency 3: seen by acc at t=9)
@@ -21,14 +21,14 @@
 ;   t=19   MEM_E0 writes E6 into tmp; t=20 reads it back onto W6: at the VXM at t=22
 ;   t=22   VXM relu.i8 onto E7: at MEM_E1 (2 hops) at t=25
 ;   t=25   MEM_E1 writes E7 into y
-; Expected: acc[n] = 50*(n-8) + 20*1 = 50n - 380; r = round(3*acc / 8) saturated to int8; y = max(r, 0):
-;   y = 0, 0, 0, 0, 0, 0, 0, 0, 8, 26, 45, 64, 83, 101, 120, 127
+; Expected: acc[n] = 50*(n-4) + 20*1 = 50n - 180; r = round(3*acc / 8) saturated to int8; y = max(r, 0):
+;   y = 0, 0, 0, 0, 8, 26, 45, 64
 ;
 ; Machine-checked results (sw/asm/tests/examples_model_test.cpp runs the golden model; int8 lanes from lane 0):
-; result: MEM_E1 y = 0 0 0 0 0 0 0 0 8 26 45 64 83 101 120 127
-; result: MEM_E0 tmp = -128 -124 -105 -86 -68 -49 -30 -11 8 26 45 64 83 101 120 127
+; result: MEM_E1 y = 0 0 0 0 8 26 45 64
+; result: MEM_E0 tmp = -68 -49 -30 -11 8 26 45 64
 
-.config small
+.config ulx3s
 
 .equ M, 3                       ; requantisation multiplier (i16)
 .equ SHIFT, 3                   ; requantisation right shift
@@ -77,20 +77,20 @@
     write y, E7                 ; t=25
 
 .data MEM_W2, 0x000
-w:  .byte -8, -7, -6, -5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 6, 7    ; row 0: W[0][n] = n - 8
-    .byte 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1             ; row 1: W[1][n] = 1
+w:  .byte -4, -3, -2, -1, 0, 1, 2, 3    ; row 0: W[0][n] = n - 4
+    .byte 1, 1, 1, 1, 1, 1, 1, 1        ; row 1: W[1][n] = 1
 x:  .byte 50, 20                                                    ; x[0], x[1]; the rest 0
 
 .data MEM_W1, 0x000
 m_hi:
-    .byte M_HI, M_HI, M_HI, M_HI, M_HI, M_HI, M_HI, M_HI, M_HI, M_HI, M_HI, M_HI, M_HI, M_HI, M_HI, M_HI
+    .byte M_HI, M_HI, M_HI, M_HI, M_HI, M_HI, M_HI, M_HI
 
 .data MEM_W0, 0x000
 m_lo:
-    .byte M_LO, M_LO, M_LO, M_LO, M_LO, M_LO, M_LO, M_LO, M_LO, M_LO, M_LO, M_LO, M_LO, M_LO, M_LO, M_LO
+    .byte M_LO, M_LO, M_LO, M_LO, M_LO, M_LO, M_LO, M_LO
 
 .data MEM_E0, 0x100
-tmp: .zero 16
+tmp: .zero 8
 
 .data MEM_E1, 0x100
-y:  .zero 16                    ; the result lands here
+y:  .zero 8                     ; the result lands here

@@ -1,6 +1,6 @@
 ; sxm.s: the switch slices. SXM_W permutes and shifts a vector; SXM_E transposes eight rows.
 ;
-; Positions (small): 0 MXM_W | 1 SXM_W | 2 MEM_W2 | 3 MEM_W1 | 4 MEM_W0 | 5 VXM | 6 MEM_E0 | 7 MEM_E1 | 8 MEM_E2
+; Positions (ulx3s): 0 MXM_W | 1 SXM_W | 2 MEM_W2 | 3 MEM_W1 | 4 MEM_W0 | 5 VXM | 6 MEM_E0 | 7 MEM_E1 | 8 MEM_E2
 ;                    | 9 SXM_E | 10 MXM_E
 ; Timing rule (docs/architecture.md section 4): a result of latency L dispatched at t is visible h hops away at
 ; t+L+h-1 (read 2, SXM 2, mov 2, write 1). Each slice issues at most one instruction per cycle.
@@ -10,7 +10,7 @@
 ;   t=3,4  MEM_W2 reads v onto W0 (twice): at SXM_W at t=5 and t=6
 ;   t=5    SXM_W permute E0, W0, W1: at MEM_W2 at t=7, which writes it to `permuted`
 ;   t=6    SXM_W shift E1, W0, 3: at MEM_W2 at t=8, which writes it to `shifted`
-; Expected: permuted = 115, 114, ..., 100 (v reversed); shifted = 0, 0, 0, 100, 101, ..., 112
+; Expected: permuted = 107, 106, ..., 100 (v reversed); shifted = 0, 0, 0, 100, 101, ..., 104
 ;
 ; Part 2, SXM_E (position 9): an 8x8 byte transpose (transpose_n = 8) needs rows 0..7 on E0..E7 at SXM_E in the
 ; same cycle, t=8. Six MEM slices each read one row, timed by their distance; rows 6 and 7 come from MEM_E0 and
@@ -22,22 +22,22 @@
 ;   Each MEM slice stores the output row passing it: MEM_E2 W0 (t=10), MEM_E1 W1 (t=11), MEM_E0 W2 (t=12),
 ;   MEM_W0 W3 (t=14), MEM_W1 W4 (t=15), MEM_W2 W5 (t=16). Rows W6, W7 pass the VXM at t=13, which turns them
 ;   around east (mov.i16 E6, W6): MEM_E1 stores E7 at t=16, MEM_E2 stores E6 at t=17.
-; Input row i, lane j holds 16*i + j. Expected output row i (t0..t7), lane 8*b + j = input row j, lane 8*b + i:
-;   t_i = i, 16+i, 32+i, ..., 112+i, 8+i, 24+i, ..., 120+i
+; Input row i, lane j holds 16*i + j. Expected output row i (t0..t7), lane j = input row j, lane i:
+;   t_i = i, 16+i, 32+i, ..., 112+i
 ;
 ; Machine-checked results (sw/asm/tests/examples_model_test.cpp runs the golden model; int8 lanes from lane 0):
-; result: MEM_W2 permuted = 115 114 113 112 111 110 109 108 107 106 105 104 103 102 101 100
-; result: MEM_W2 shifted = 0 0 0 100 101 102 103 104 105 106 107 108 109 110 111 112
-; result: MEM_E2 t0 = 0 16 32 48 64 80 96 112 8 24 40 56 72 88 104 120
-; result: MEM_E1 t1 = 1 17 33 49 65 81 97 113 9 25 41 57 73 89 105 121
-; result: MEM_E0 t2 = 2 18 34 50 66 82 98 114 10 26 42 58 74 90 106 122
-; result: MEM_W0 t3 = 3 19 35 51 67 83 99 115 11 27 43 59 75 91 107 123
-; result: MEM_W1 t4 = 4 20 36 52 68 84 100 116 12 28 44 60 76 92 108 124
-; result: MEM_W2 t5 = 5 21 37 53 69 85 101 117 13 29 45 61 77 93 109 125
-; result: MEM_E2 t6 = 6 22 38 54 70 86 102 118 14 30 46 62 78 94 110 126
-; result: MEM_E1 t7 = 7 23 39 55 71 87 103 119 15 31 47 63 79 95 111 127
+; result: MEM_W2 permuted = 107 106 105 104 103 102 101 100
+; result: MEM_W2 shifted = 0 0 0 100 101 102 103 104
+; result: MEM_E2 t0 = 0 16 32 48 64 80 96 112
+; result: MEM_E1 t1 = 1 17 33 49 65 81 97 113
+; result: MEM_E0 t2 = 2 18 34 50 66 82 98 114
+; result: MEM_W0 t3 = 3 19 35 51 67 83 99 115
+; result: MEM_W1 t4 = 4 20 36 52 68 84 100 116
+; result: MEM_W2 t5 = 5 21 37 53 69 85 101 117
+; result: MEM_E2 t6 = 6 22 38 54 70 86 102 118
+; result: MEM_E1 t7 = 7 23 39 55 71 87 103 119
 
-.config small
+.config ulx3s
 
 .queue SXM_W
     nop 5
@@ -105,36 +105,36 @@
 
 ; ---- inputs
 .data MEM_W2, 0x000
-row0: .byte 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f
-v:    .byte 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115
+row0: .byte 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07
+v:    .byte 100, 101, 102, 103, 104, 105, 106, 107
 .data MEM_W1, 0x000
-row1: .byte 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f
-map:  .byte 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0
+row1: .byte 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17
+map:  .byte 7, 6, 5, 4, 3, 2, 1, 0
 .data MEM_W0, 0x000
-row2: .byte 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28, 0x29, 0x2a, 0x2b, 0x2c, 0x2d, 0x2e, 0x2f
+row2: .byte 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27
 .data MEM_E0, 0x000
-row3: .byte 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x3a, 0x3b, 0x3c, 0x3d, 0x3e, 0x3f
-row6: .byte 0x60, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f
+row3: .byte 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37
+row6: .byte 0x60, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67
 .data MEM_E1, 0x000
-row4: .byte 0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4a, 0x4b, 0x4c, 0x4d, 0x4e, 0x4f
-row7: .byte 0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x7b, 0x7c, 0x7d, 0x7e, 0x7f
+row4: .byte 0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47
+row7: .byte 0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77
 .data MEM_E2, 0x000
-row5: .byte 0x50, 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57, 0x58, 0x59, 0x5a, 0x5b, 0x5c, 0x5d, 0x5e, 0x5f
+row5: .byte 0x50, 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57
 
 ; ---- outputs
 .data MEM_W2, 0x010
-permuted: .zero 16
-shifted:  .zero 16
-t5:       .zero 16
+permuted: .zero 8
+shifted:  .zero 8
+t5:       .zero 8
 .data MEM_W1, 0x010
-t4:       .zero 16
+t4:       .zero 8
 .data MEM_W0, 0x010
-t3:       .zero 16
+t3:       .zero 8
 .data MEM_E0, 0x010
-t2:       .zero 16
+t2:       .zero 8
 .data MEM_E1, 0x010
-t1:       .zero 16
-t7:       .zero 16
+t1:       .zero 8
+t7:       .zero 8
 .data MEM_E2, 0x010
-t0:       .zero 16
-t6:       .zero 16
+t0:       .zero 8
+t6:       .zero 8

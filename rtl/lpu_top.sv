@@ -36,16 +36,16 @@
 // CLEAR (CTRL bit 1) clears status and error and stops a running machine (what a host does on
 // its own TIMEOUT). Instruction and SRAM loads are accepted only while stopped.
 module lpu_top #(
-  parameter int unsigned Lanes           = lpu_arch_pkg::CFG_SMALL_LANES,
-  parameter int unsigned SuperlaneLanes  = lpu_arch_pkg::CFG_SMALL_SUPERLANE_LANES,
-  parameter int unsigned StreamsPerDir   = lpu_arch_pkg::CFG_SMALL_STREAMS_PER_DIR,
-  parameter int unsigned MemSlicesPerHem = lpu_arch_pkg::CFG_SMALL_MEM_SLICES_PER_HEM,
-  parameter int unsigned BanksPerSlice   = lpu_arch_pkg::CFG_SMALL_BANKS_PER_SLICE,
-  parameter int unsigned WordsPerBank    = lpu_arch_pkg::CFG_SMALL_WORDS_PER_BANK,
-  parameter int unsigned QueueDepth      = lpu_arch_pkg::CFG_SMALL_QUEUE_DEPTH,
-  parameter int unsigned MxmAccSlots     = lpu_arch_pkg::CFG_SMALL_MXM_ACC_SLOTS,
-  parameter int unsigned MxmAbcInterval  = lpu_arch_pkg::CFG_SMALL_MXM_ABC_INTERVAL,
-  parameter int unsigned TransposeN      = lpu_arch_pkg::CFG_SMALL_TRANSPOSE_N
+  parameter int unsigned Lanes           = lpu_arch_pkg::CFG_ULX3S_LANES,
+  parameter int unsigned SuperlaneLanes  = lpu_arch_pkg::CFG_ULX3S_SUPERLANE_LANES,
+  parameter int unsigned StreamsPerDir   = lpu_arch_pkg::CFG_ULX3S_STREAMS_PER_DIR,
+  parameter int unsigned MemSlicesPerHem = lpu_arch_pkg::CFG_ULX3S_MEM_SLICES_PER_HEM,
+  parameter int unsigned BanksPerSlice   = lpu_arch_pkg::CFG_ULX3S_BANKS_PER_SLICE,
+  parameter int unsigned WordsPerBank    = lpu_arch_pkg::CFG_ULX3S_WORDS_PER_BANK,
+  parameter int unsigned QueueDepth      = lpu_arch_pkg::CFG_ULX3S_QUEUE_DEPTH,
+  parameter int unsigned MxmAccSlots     = lpu_arch_pkg::CFG_ULX3S_MXM_ACC_SLOTS,
+  parameter int unsigned MxmAbcInterval  = lpu_arch_pkg::CFG_ULX3S_MXM_ABC_INTERVAL,
+  parameter int unsigned TransposeN      = lpu_arch_pkg::CFG_ULX3S_TRANSPOSE_N
 ) (
   input  logic        clk_i,
   // The assertions' `disable iff (!rst_ni)` is a synchronous use of the asynchronous reset; that is

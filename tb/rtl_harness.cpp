@@ -7,15 +7,9 @@
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #pragma GCC diagnostic ignored "-Wshadow"
-// tb/CMakeLists.txt verilates the configurations in LPU_RTL_CONFIGS and defines LPU_RTL_HAVE_<CONFIG>.
-#if LPU_RTL_HAVE_LARGE
-#include "Vlpu_large.h"
-#include "Vlpu_large___024root.h"
-#endif
-#if LPU_RTL_HAVE_SMALL
-#include "Vlpu_small.h"
-#include "Vlpu_small___024root.h"
-#endif
+// tb/CMakeLists.txt verilates the configurations in LPU_RTL_CONFIGS; rtl_models_gen.hpp includes their headers
+// and lists them as LPU_RTL_MODELS(X).
+#include "rtl_models_gen.hpp"
 #include "verilated.h"
 #include "verilated_fst_c.h"
 #pragma GCC diagnostic pop
@@ -119,30 +113,38 @@ class ModelImpl final : public RtlHarness::Model {
 
 }  // namespace
 
+namespace {
+
+std::string builtModels() {
+  std::string names;
+#define LPU_RTL_NAME(model) names += names.empty() ? #model : ", " #model;
+  LPU_RTL_MODELS(LPU_RTL_NAME)
+#undef LPU_RTL_NAME
+  return names.empty() ? "none" : names;
+}
+
+}  // namespace
+
 RtlHarness::RtlHarness(const isa::ArchConfig& cfg, HarnessOptions options) : cfg_(cfg) {
-#if LPU_RTL_HAVE_SMALL
-  if (cfg.name() == "small") model_ = std::make_unique<ModelImpl<Vlpu_small>>(options);
-#endif
-#if LPU_RTL_HAVE_LARGE
-  if (cfg.name() == "large") model_ = std::make_unique<ModelImpl<Vlpu_large>>(options);
-#endif
+#define LPU_RTL_MAKE(model) \
+  if (cfg.name() == #model) model_ = std::make_unique<ModelImpl<Vlpu_##model>>(options);
+  LPU_RTL_MODELS(LPU_RTL_MAKE)
+#undef LPU_RTL_MAKE
   if (!model_) {
     throw std::invalid_argument("RtlHarness: no verilated model for configuration '" + std::string(cfg.name()) +
-                                "' in this build (LPU_RTL_CONFIGS in tb/CMakeLists.txt; the full build has: "
-                                "small, large)");
+                                "' in this build (it has: " + builtModels() +
+                                "; LPU_RTL_CONFIGS in tb/CMakeLists.txt chooses them)");
   }
 }
 
 RtlHarness::~RtlHarness() = default;
 
 bool RtlHarness::available(std::string_view config_name) {
-#if LPU_RTL_HAVE_SMALL
-  if (config_name == "small") return true;
-#endif
-#if LPU_RTL_HAVE_LARGE
-  if (config_name == "large") return true;
-#endif
-  static_cast<void>(config_name);  // unused when neither model is built
+#define LPU_RTL_HAS(model) \
+  if (config_name == #model) return true;
+  LPU_RTL_MODELS(LPU_RTL_HAS)
+#undef LPU_RTL_HAS
+  static_cast<void>(config_name);  // unused when no model is built
   return false;
 }
 

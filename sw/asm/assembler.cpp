@@ -1486,4 +1486,22 @@ AssembleResult assemble(std::string_view source, std::string_view file_name,
   return a.run(source);
 }
 
+std::string declaredConfig(std::string_view source) {
+  while (!source.empty()) {
+    const std::size_t eol = source.find('\n');
+    std::string_view line = source.substr(0, eol);
+    source = eol == std::string_view::npos ? std::string_view{} : source.substr(eol + 1);
+    const std::size_t first = line.find_first_not_of(" \t\r");
+    if (first == std::string_view::npos) continue;
+    line.remove_prefix(first);
+    if (line.substr(0, 7) != ".config" || line.size() == 7 || (line[7] != ' ' && line[7] != '\t')) continue;
+    line.remove_prefix(7);
+    const std::size_t b = line.find_first_not_of(" \t");
+    if (b == std::string_view::npos) return "";
+    const std::size_t e = line.find_first_of(" \t\r;/", b);
+    return std::string(line.substr(b, e == std::string_view::npos ? std::string_view::npos : e - b));
+  }
+  return "";
+}
+
 }  // namespace lpu::assembler

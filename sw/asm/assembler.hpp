@@ -2,7 +2,7 @@
 // segments).
 //
 // Example:
-//   const isa::ArchConfig cfg = isa::ArchConfig::byName("small");
+//   const isa::ArchConfig cfg = isa::ArchConfig::byName("ulx3s");
 //   AssembleResult r = assemble(".queue MEM_W0\n read 0, E3\n", "prog.s", cfg);
 //   if (!r.ok()) { std::cerr << r.formatDiagnostics(); return 1; }
 //   // r.program->queues[cfg.positionOf("MEM_W0")] == {encode(read 0, E3), encode(halt)}
@@ -12,7 +12,7 @@
 // The language (docs/assembly.md has the same text with more examples)
 //
 //   ; comment to end of line (also '//')
-//   .config small              ; optional; must name the configuration passed to assemble()
+//   .config ulx3s              ; optional; must name the configuration passed to assemble()
 //   .equ ROWS, 16              ; named constant (an expression; may use later definitions)
 //   .queue MEM_W0              ; start (or continue) the instruction section of that queue
 //   start:                     ; label in a queue section = index of the next instruction
@@ -115,5 +115,10 @@ struct AssembleResult {
 // Diagnostic); `file_name` is used only in diagnostics.
 AssembleResult assemble(std::string_view source, std::string_view file_name,
                         const isa::ArchConfig& cfg);
+
+// The configuration a source names in its `.config NAME` line (the first one; a line of its own, comments
+// allowed), or "" when it has none. Tools use it to pick the configuration when the user names none:
+//   declaredConfig(source) -> "ulx3s" for ".config ulx3s ; FPGA"; assemble() still checks the line itself.
+std::string declaredConfig(std::string_view source);
 
 }  // namespace lpu::assembler

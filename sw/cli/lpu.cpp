@@ -5,6 +5,7 @@
 //   lpu run prog.s --dump MEM_E0:0x10:2   run on the golden model, dump SRAM words, print the cycle count
 //   lpu compile g.json -o g.lpb --run     compile a tensor graph, run it, check the predicted cycle count
 //   lpu info --config large               print a configuration
+#include <algorithm>
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -48,8 +49,17 @@ bool endsWith(const std::string& s, std::string_view suffix) {
 // Loads a program from assembly (.s) or a binary container (anything else); config_name may be empty.
 Program loadAnyProgram(const std::string& path, const std::string& config_name) {
   if (endsWith(path, ".s") || endsWith(path, ".asm")) {
-    const ArchConfig cfg = ArchConfig::byName(config_name.empty() ? "small" : config_name);
+    // --config, else the program's own .config line, else the default configuration.
     const std::string source = readTextFile(path);
+    // An unknown .config name falls back to the default, so the assembler reports it at its file:line:col.
+    std::string name = config_name;
+    if (name.empty()) {
+      name = lpu::assembler::declaredConfig(source);
+      const bool known = std::any_of(lpu::isa::kConfigs.begin(), lpu::isa::kConfigs.end(),
+                                     [&](const auto& p) { return p.name == name; });
+      if (!known) name = lpu::isa::kDefaultConfig;
+    }
+    const ArchConfig cfg = ArchConfig::byName(name);
     auto result = lpu::assembler::assemble(source, path, cfg);
     if (!result.ok()) throw UsageError(result.formatDiagnostics());
     return std::move(*result.program);
@@ -112,7 +122,7 @@ int main(int argc, char** argv) {
   auto* asm_cmd = app.add_subcommand("asm", "Assemble a .s file into a .lpb program");
   asm_cmd->add_option("input", input, "assembly source (.s)")->required();
   asm_cmd->add_option("-o,--output", output, "output file (default: input with .lpb)");
-  asm_cmd->add_option("-c,--config", config_name, "configuration (small, large); default small or the .config");
+  asm_cmd->add_option("-c,--config", config_name, "configuration (ulx3s, small, large); default ulx3s or the .config");
 
   auto* dis_cmd = app.add_subcommand("disasm", "Disassemble a .lpb program to assembly");
   dis_cmd->add_option("input", input, "program (.lpb)")->required();
@@ -121,7 +131,7 @@ int main(int argc, char** argv) {
   lpu::cli::RunOptions run;
   auto* run_cmd = app.add_subcommand("run", "Run a program (.s or .lpb) and report cycles, status and memory");
   run_cmd->add_option("input", run.program_path, "program (.s or .lpb)")->required();
-  run_cmd->add_option("-c,--config", run.config_name, "configuration for .s input (default small)");
+  run_cmd->add_option("-c,--config", run.config_name, "configuration for .s input (default ulx3s)");
   run_cmd->add_option("-b,--backend", run.backend, "model (golden model) or rtl (verilated RTL)")
       ->check(CLI::IsMember({"model", "rtl"}));
   run_cmd->add_option("-m,--mem", run.memory_images, "memory image (.lpm) loaded after the program's own data");
@@ -146,8 +156,8 @@ int main(int argc, char** argv) {
   comp_cmd->add_option("--seed", comp.seed, "seed of the random inputs for --run");
 
   auto* info_cmd = app.add_subcommand("info", "Print a named configuration");
-  std::string info_config = "small";
-  info_cmd->add_option("-c,--config", info_config, "configuration (small, large)");
+  std::string info_config(lpu::isa::kDefaultConfig);
+  info_cmd->add_option("-c,--config", info_config, "configuration (ulx3s, small, large)");
 
   try {
     app.parse(argc, argv);

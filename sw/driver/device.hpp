@@ -1,5 +1,5 @@
 // The host's view of an LPU: load a program, move SRAM words, run, read the status. One interface, several
-// backends: the golden model ("model") now; the verilated RTL ("rtl") and the UART-attached board later.
+// backends: the golden model ("model") and the verilated RTL ("rtl", in builds with Verilator).
 #pragma once
 
 #include <cstdint>

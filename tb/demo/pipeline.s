@@ -4,21 +4,21 @@
 ; on eight consecutive cycles (read + repeat with stride 1), MEM_E0 reads the bias b onto W0 eight times (stride 0),
 ; the VXM issues one adds.i8 per cycle (repeat), and MEM_E1 writes y[0..7] as they pass (repeat, stride 1).
 ; Every slice issues every cycle for eight cycles; the stream registers E0, W0 and E1 carry a new vector each cycle.
-; Like hello.s it uses only the VXM and its nearest MEM slices, so it runs unchanged on small and large.
+; Like hello.s it uses only the VXM and its nearest MEM slices, so it runs unchanged on every configuration.
 ;
 ; Timing (docs/architecture.md section 4: latency L dispatched at t is visible h hops away at t+L+h-1):
 ;   t=0..7   MEM_W0 read x[j] -> E0, MEM_E0 read b -> W0     (read L=2: at the VXM, 1 hop, at t=2..9)
 ;   t=2..9   VXM adds.i8 E1, E0, W0                           (L=2: at MEM_E1, 2 hops, at t=5..12)
 ;   t=5..12  MEM_E1 write y[j]
 ;   the machine stops at t=14 (last write at 12, halt at 13)
-; x[j] lane i = 16j + i - 64, b = 100 in every lane, so y[j] lane i = min(16j + i + 36, 127): from vector 5 on the
+; x[j] lane i = 8j + i - 32, b = 110 in every lane, so y[j] lane i = min(8j + i + 78, 127): from vector 6 on the
 ; sum saturates at 127 instead of wrapping.
 ;
 ; Machine-checked results (tb/lockstep/tests/examples_test.cpp: golden model, and the RTL in lockstep):
-; result: MEM_E1 y0 = 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51
-; result: MEM_E1 y3 = 84 85 86 87 88 89 90 91 92 93 94 95 96 97 98 99
-; result: MEM_E1 y5 = 116 117 118 119 120 121 122 123 124 125 126 127 127 127 127 127
-; result: MEM_E1 y7 = 127 127 127 127 127 127 127 127 127 127 127 127 127 127 127 127
+; result: MEM_E1 y0 = 78 79 80 81 82 83 84 85
+; result: MEM_E1 y3 = 102 103 104 105 106 107 108 109
+; result: MEM_E1 y6 = 126 127 127 127 127 127 127 127
+; result: MEM_E1 y7 = 127 127 127 127 127 127 127 127
 
 .queue MEM_W0
     read x0, E0                 ; t=0: x[0] -> E0
@@ -38,41 +38,41 @@
     write y0, E1                ; t=5: y[0]
     repeat 7, 1, 1              ; t=6..12: y[1..7]
 
-; One .data section per vector: each starts a new word, so the program also assembles for large (64 lanes;
-; the lanes past 16 are 0 there).
+; One .data section per vector: each starts a new word, so the program also assembles for wider configurations
+; (small: 16 lanes, large: 64; the lanes past 8 are 0 there).
 .data MEM_W0, 0x000
-x0: .byte -64, -63, -62, -61, -60, -59, -58, -57, -56, -55, -54, -53, -52, -51, -50, -49
+x0: .byte -32, -31, -30, -29, -28, -27, -26, -25
 .data MEM_W0, 0x001
-x1: .byte -48, -47, -46, -45, -44, -43, -42, -41, -40, -39, -38, -37, -36, -35, -34, -33
+x1: .byte -24, -23, -22, -21, -20, -19, -18, -17
 .data MEM_W0, 0x002
-x2: .byte -32, -31, -30, -29, -28, -27, -26, -25, -24, -23, -22, -21, -20, -19, -18, -17
+x2: .byte -16, -15, -14, -13, -12, -11, -10, -9
 .data MEM_W0, 0x003
-x3: .byte -16, -15, -14, -13, -12, -11, -10, -9, -8, -7, -6, -5, -4, -3, -2, -1
+x3: .byte -8, -7, -6, -5, -4, -3, -2, -1
 .data MEM_W0, 0x004
-x4: .byte 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+x4: .byte 0, 1, 2, 3, 4, 5, 6, 7
 .data MEM_W0, 0x005
-x5: .byte 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
+x5: .byte 8, 9, 10, 11, 12, 13, 14, 15
 .data MEM_W0, 0x006
-x6: .byte 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47
+x6: .byte 16, 17, 18, 19, 20, 21, 22, 23
 .data MEM_W0, 0x007
-x7: .byte 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63
+x7: .byte 24, 25, 26, 27, 28, 29, 30, 31
 
 .data MEM_E0, 0x000
-b:  .byte 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100
+b:  .byte 110, 110, 110, 110, 110, 110, 110, 110
 
 .data MEM_E1, 0x020
-y0: .zero 16
+y0: .zero 8
 .data MEM_E1, 0x021
-y1: .zero 16
+y1: .zero 8
 .data MEM_E1, 0x022
-y2: .zero 16
+y2: .zero 8
 .data MEM_E1, 0x023
-y3: .zero 16
+y3: .zero 8
 .data MEM_E1, 0x024
-y4: .zero 16
+y4: .zero 8
 .data MEM_E1, 0x025
-y5: .zero 16
+y5: .zero 8
 .data MEM_E1, 0x026
-y6: .zero 16
+y6: .zero 8
 .data MEM_E1, 0x027
-y7: .zero 16
+y7: .zero 8

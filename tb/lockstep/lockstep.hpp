@@ -35,7 +35,7 @@
 //
 // Example:
 //   lockstep::Options opt;  opt.repro = "build/bin/lpu-lockstep --config small --seed 7";
-//   lockstep::Result r = lockstep::run(isa::ArchConfig::byName("small"), program, opt);
+//   lockstep::Result r = lockstep::run(isa::ArchConfig::byName("ulx3s"), program, opt);
 //   if (!r.ok()) std::cerr << r.report();
 #pragma once
 

@@ -43,13 +43,8 @@ Program loadProgram(const std::string& path, std::string config, bool config_giv
     std::stringstream ss;
     ss << in.rdbuf();
     const std::string text = ss.str();
-    if (!config_given) {
-      for (const char* c : {"small", "large"}) {
-        if (text.find(std::string("\n.config ") + c) != std::string::npos ||
-            text.rfind(std::string(".config ") + c, 0) == 0) {
-          config = c;
-        }
-      }
+    if (!config_given && !lpu::assembler::declaredConfig(text).empty()) {
+      config = lpu::assembler::declaredConfig(text);
     }
     const auto r = lpu::assembler::assemble(text, path, ArchConfig::byName(config));
     if (!r.ok()) throw std::runtime_error(r.formatDiagnostics());
@@ -124,15 +119,19 @@ void printSummary(const std::string& what, const ArchConfig& cfg, const Program&
 
 int main(int argc, char** argv) {
   CLI::App app{"lpu-lockstep: verilated RTL vs golden model, cycle by cycle"};
-  std::string config = "small", program_path, wave;
+  std::string config(lpu::isa::kDefaultConfig), program_path, wave;
   std::uint64_t seed = 1, count = 1, from = 0, to = UINT64_MAX, max_cycles = 200'000;
   bool summary = false, quiet = false;
   lpu::verif::RandomProgramOptions ro;
   bool no_mxm = false, mxm = false, no_sync = false, sync = false;
 
+  std::vector<std::string> config_names;
+  for (const auto& p : lpu::isa::kConfigs) config_names.emplace_back(p.name);
+  config_names.emplace_back("both");
   auto* config_opt =
-      app.add_option("-c,--config", config, "configuration: small, large or both (random programs)")
-          ->check(CLI::IsMember({"small", "large", "both"}));
+      app.add_option("-c,--config", config,
+                     "configuration (sw/isa/arch.toml), or both: ulx3s and large (random programs)")
+          ->check(CLI::IsMember(config_names));
   auto* seed_opt =
       app.add_option("-s,--seed", seed, "first random program (sw/verif randomProgram seed)");
   app.add_option("-n,--count", count, "number of random programs: seeds seed .. seed+count-1");
@@ -171,7 +170,7 @@ int main(int argc, char** argv) {
   try {
     std::vector<std::string> configs;
     if (config == "both") {
-      configs = {"small", "large"};
+      configs = {"ulx3s", "large"};
     } else {
       configs = {config};
     }

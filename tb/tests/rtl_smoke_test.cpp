@@ -146,7 +146,7 @@ TEST_P(RtlSmoke, RepeatWithStrideCopiesABlock) {
 // model simulates about 100x slower than the small one, so it runs a shorter program.
 TEST_P(RtlSmoke, LongRepeatedCopyKeepsExactTiming) {
   const unsigned t_w = latency(Opcode::kRead) + 2 - 1;
-  const bool small = cfg_.name() == "small";
+  const bool small = cfg_.name() == "ulx3s";
   const unsigned kN = small ? 1023 : 63, kD = small ? 64 : 4;
   isa::Program p = haltEverywhere();
   const std::uint32_t rep = enc(Opcode::kRepeat, {{Field::kRepN, kN}, {Field::kRepD, kD}, {Field::kStride, 1}});
@@ -493,7 +493,7 @@ TEST_P(RtlSmoke, LoadQueuesTakePartInSyncAndDeadlock) {
   EXPECT_FALSE(h_.assertionFailed());
 }
 
-INSTANTIATE_TEST_SUITE_P(Configs, RtlSmoke, ::testing::Values("small", "large"),
+INSTANTIATE_TEST_SUITE_P(Configs, RtlSmoke, ::testing::Values("ulx3s", "large"),
                          [](const ::testing::TestParamInfo<const char*>& i) { return std::string(i.param); });
 
 }  // namespace

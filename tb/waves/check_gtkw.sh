@@ -2,12 +2,12 @@
 # Checks that tb/waves/lpu.gtkw loads on a trace written by lpu-lockstep --wave and that every signal it names in the
 # lpu_view scope and lpu_top exists there (GTKWave silently drops names it cannot find).
 #
-#   tb/waves/check_gtkw.sh build/bin/lpu-lockstep [small|large]
+#   tb/waves/check_gtkw.sh build/bin/lpu-lockstep [ulx3s|large]
 #
 # Needs gtkwave and xvfb-run (make deps-wave; apt-get install xvfb); skips (exit 0) without them.
 set -euo pipefail
 lockstep=${1:?usage: check_gtkw.sh path/to/lpu-lockstep [config]}
-config=${2:-small}
+config=${2:-ulx3s}
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 if ! command -v gtkwave >/dev/null || ! command -v xvfb-run >/dev/null; then
   echo "check_gtkw: gtkwave or xvfb-run not installed; skipped"

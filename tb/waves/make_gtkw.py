@@ -6,8 +6,8 @@
 Signals come from the lpu_view scope that tb/waves/fst_view.py adds (one signal per architectural register, named
 by slice) plus the host port and run control of lpu_top. Groups: run control and host port; one group per queue
 (pc, dispatch valid and word, halted, parked); stream registers eastward and westward, one group per slice; slice
-state by kind (MEM, VXM, SXM, MXM). Slices and streams of the small configuration are listed, plus streams 8..15 of
-large; GTKWave skips names a trace does not have, so the file opens both configurations' traces (large's further
+state by kind (MEM, VXM, SXM, MXM). Slices and streams of the ulx3s and small configurations are listed, plus streams 8..15
+of large; GTKWave skips names a trace does not have, so the file opens both configurations' traces (large's further
 MEM slices are in the signal tree under lpu_view).
 """
 HEX, DEC, BIN = "@22", "@24", "@28"
@@ -51,7 +51,7 @@ def run_control():
 def queue(q):
     def body():
         if not q.endswith("_LOAD"):
-            sig(DEC, f"{V}q_{q}.pc[9:0]")   # small: 512-word queues
+            sig(DEC, f"{V}q_{q}.pc[9:0]")   # ulx3s, small: 512-word queues
             sig(DEC, f"{V}q_{q}.pc[11:0]")  # large: 4096-word queues
         sig(BIN, f"{V}q_{q}.valid")
         sig(HEX, f"{V}q_{q}.insn[31:0]")
@@ -63,6 +63,7 @@ def queue(q):
 def streams(d, s):
     def body():
         for i in range(16):
+            sig(HEX, f"{V}{d}_{s}.{d}{i}[63:0]")   # ulx3s: 8 lanes
             sig(HEX, f"{V}{d}_{s}.{d}{i}[127:0]")  # small: 16 lanes
             sig(HEX, f"{V}{d}_{s}.{d}{i}[511:0]")  # large: 64 lanes
     return body

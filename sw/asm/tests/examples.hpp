@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "sw/asm/assembler.hpp"
 #include "sw/asm/tests/test_util.hpp"
+#include "sw/isa/arch.hpp"
 
 namespace lpu::assembler::testing {
 
@@ -33,12 +35,9 @@ inline std::vector<Example> examples() {
        std::filesystem::directory_iterator(std::filesystem::path(LPU_SOURCE_DIR) / "examples")) {
     if (e.path().extension() != ".s") continue;
     Example ex{e.path(), readFile(e.path()), {}};
-    const bool has_config =
-        ex.source.find("\n.config ") != std::string::npos;  // a directive, not a comment
-    for (const char* c : {"small", "large"}) {
-      if (!has_config || ex.source.find(std::string("\n.config ") + c) != std::string::npos) {
-        ex.configs.push_back(c);
-      }
+    const std::string declared = declaredConfig(ex.source);
+    for (const auto& p : isa::kConfigs) {
+      if (declared.empty() || declared == p.name) ex.configs.emplace_back(p.name);
     }
     out.push_back(std::move(ex));
   }

@@ -243,5 +243,13 @@ TEST(AsmSyntax, OptionalStrideAndSingleTypeSuffixAreOptional) {
   EXPECT_EQ(a.program->queues, b.program->queues);
 }
 
+TEST(AsmConfig, DeclaredConfigIsTheFirstConfigLine) {
+  EXPECT_EQ(declaredConfig("; a comment\n  .config ulx3s   ; FPGA\n.queue VXM\n"), "ulx3s");
+  EXPECT_EQ(declaredConfig(".config large\n.config small\n"), "large");
+  EXPECT_EQ(declaredConfig(".queue VXM\n  halt\n"), "");
+  EXPECT_EQ(declaredConfig("; .config small in a comment\n.configx small\n"), "");
+  EXPECT_EQ(declaredConfig(".config\tsmall"), "small");
+}
+
 }  // namespace
 }  // namespace lpu::assembler

@@ -116,7 +116,7 @@ void measure(const ArchConfig& cfg, const std::vector<Program>& programs, double
 
 int main(int argc, char** argv) {
   std::string out = LPU_BUILD_DIR_REL "/bench/rtl.json";
-  std::vector<std::string> configs = {"small", "large"};
+  std::vector<std::string> configs = {"ulx3s", "large"};
   double seconds = 1.0;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -130,7 +130,7 @@ int main(int argc, char** argv) {
       out = a;
     } else {
       std::cerr
-          << "usage: lpu_rtl_bench [FILE | --out FILE] [--config small|large] [--seconds S]\n";
+          << "usage: lpu_rtl_bench [FILE | --out FILE] [--config ulx3s|large] [--seconds S]\n";
       return 2;
     }
   }

@@ -157,7 +157,7 @@ TEST_P(Directed, RepeatStridesAndDistances) {
   const std::uint32_t max = l_.maxAddr();
   // The longest Repeat (n = 1023) with stride 1 needs 1024 loaded words: on large (18 host clocks
   // per word at ~300 clocks/s) it repeats one word instead.
-  const std::int32_t long_stride = cfg_.name() == "small" ? 1 : 0;
+  const std::int32_t long_stride = cfg_.name() == "ulx3s" ? 1 : 0;
   const std::vector<Case> cases = {
       {1023, 1, long_stride, 0}, {4, 255, 63, 10},       {3, 3, -63, max}, {7, 2, 0, 5},
       {15, 1, -1, 15},           {2, 17, 63, max - 127}, {31, 1, 2, 100}};
@@ -253,7 +253,7 @@ std::vector<VxmCase> vxmCases() {
 // group is written back east.
 TEST_P(Directed, VxmEveryOpcodeAndType) {
   unsigned n = 0;
-  const unsigned rounds = cfg_.name() == "small" ? 2 : 1;  // large simulates ~100x slower
+  const unsigned rounds = cfg_.name() == "ulx3s" ? 2 : 1;  // large simulates ~100x slower
   for (const VxmCase& c : vxmCases()) {
     for (unsigned round = 0; round < rounds; ++round) {
       isa::Instruction insn = isa::Instruction::make(c.op);
@@ -431,7 +431,7 @@ TEST_P(Directed, MxmLoadComputeAccumulate) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Configs, Directed, ::testing::Values("small", "large"),
+INSTANTIATE_TEST_SUITE_P(Configs, Directed, ::testing::Values("ulx3s", "large"),
                          [](const ::testing::TestParamInfo<const char*>& info) {
                            return std::string(info.param);
                          });

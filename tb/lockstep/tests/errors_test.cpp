@@ -45,7 +45,7 @@ TEST_P(Errors, IllegalOpcode) {
   EXPECT_EQ(r.model_error->address, 300u);
   // The last word of a full queue (small only: large's 4096-word queue costs ~25 s of its slow
   // model).
-  if (cfg_.name() != "small") return;
+  if (cfg_.name() != "ulx3s") return;
   std::vector<std::uint32_t> full(cfg_.params().queue_depth - 1, nop(1));
   full.push_back(kIllegal);
   r = runQueues({{l_.sxmE(), full}}, "last-word");
@@ -281,7 +281,7 @@ TEST_P(Errors, TimeoutOnTheLongestNop) {
   EXPECT_EQ(r.model_cycles, 1500u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Configs, Errors, ::testing::Values("small", "large"),
+INSTANTIATE_TEST_SUITE_P(Configs, Errors, ::testing::Values("ulx3s", "large"),
                          [](const ::testing::TestParamInfo<const char*>& info) {
                            return std::string(info.param);
                          });

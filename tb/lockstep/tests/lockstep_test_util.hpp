@@ -66,7 +66,7 @@ inline Result check(const ArchConfig& cfg, const isa::Program& p, const std::str
   }
   // Read back every loaded word too (catches RTL writes the model did not make) on small; on large
   // a host SRAM read costs 18 clocks at ~300 clocks/s, and the same RTL is checked on small.
-  opt.check_data_segments = cfg.name() == "small";
+  opt.check_data_segments = cfg.name() == "ulx3s";
   const Result r = run(cfg, p, opt);
   EXPECT_TRUE(r.ok()) << r.report();
   return r;

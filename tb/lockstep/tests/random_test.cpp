@@ -55,9 +55,9 @@ verif::RandomProgramOptions withGatherScatter(verif::RandomProgramOptions o) {
 // measured times).
 const std::vector<Suite>& suites() {
   static const std::vector<Suite> s = {
-      {"small", "small", 1, 3000, 100, base()},
-      {"small_data64", "small", 50001, 200, 100, base(64)},
-      {"small_gs", "small", 100001, 300, 100, withGatherScatter(base())},
+      {"ulx3s", "ulx3s", 1, 3000, 100, base()},
+      {"ulx3s_data64", "ulx3s", 50001, 200, 100, base(64)},
+      {"ulx3s_gs", "ulx3s", 100001, 300, 100, withGatherScatter(base())},
       {"large", "large", 1, 320, 10, largePrograms()},
       {"large_gs", "large", 100001, 80, 10, withGatherScatter(largePrograms())},
   };
@@ -139,7 +139,7 @@ TEST(RandomRegression, KnownSeeds) {
 // carry over, runs that stopped on an error (gather/scatter BAD_ADDRESS, results still in flight)
 // are followed by the next load and START.
 TEST(RandomRegression, BackToBackProgramsOnOneDevice) {
-  const isa::ArchConfig cfg = isa::ArchConfig::byName("small");
+  const isa::ArchConfig cfg = isa::ArchConfig::byName("ulx3s");
   Session session(cfg);
   unsigned errors = 0;
   for (std::uint64_t seed = 900001; seed <= 900060; ++seed) {
@@ -148,7 +148,7 @@ TEST(RandomRegression, BackToBackProgramsOnOneDevice) {
     o.seed = seed;
     Options opt;
     opt.repro = "(program " + std::to_string(seed - 900000) +
-                " of a Session: " + randomRepro("small", o) + " reruns it alone)";
+                " of a Session: " + randomRepro("ulx3s", o) + " reruns it alone)";
     const Result r = session.run(verif::randomProgram(cfg, o), opt);
     ASSERT_TRUE(r.ok()) << r.report();
     if (r.model_error) ++errors;
