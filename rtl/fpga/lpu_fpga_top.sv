@@ -10,10 +10,11 @@
 //                                         v
 //   led[0] heartbeat, led[1] RUNNING, led[2] DONE, led[3] ERROR, led[4] PLL locked
 //
-// Clocking: one clock domain. The PLL multiplies the 25 MHz oscillator to ClkHz (a multiple of 5 MHz;
-// default 100 MHz: CLKI_DIV 1, CLKFB_DIV 4, CLKOP_DIV 6, VCO 600 MHz). In simulation tb/fpga/EHXPLLL.sv
-// stands in for the primitive (Verilator cannot model the analog PLL): CLKOP = CLKI, so the testbench's
-// clk_25mhz *is* the ClkHz core clock there, and LOCK rises a few cycles after the start.
+// Clocking: one clock domain. The PLL multiplies the 25 MHz oscillator to ClkHz (a multiple of 5
+// MHz; default 100 MHz: CLKI_DIV 1, CLKFB_DIV 4, CLKOP_DIV 6, VCO 600 MHz). In simulation
+// tb/fpga/EHXPLLL.sv stands in for the primitive (Verilator cannot model the analog PLL): CLKOP =
+// CLKI, so the testbench's clk_25mhz *is* the ClkHz core clock there, and LOCK rises a few cycles
+// after the start.
 //
 // Pin names are those of constraints/ulx3s.lpf. ftdi_rxd is the FPGA's output (the FTDI's RXD);
 // ftdi_txd the FPGA's input.
@@ -22,14 +23,14 @@ module lpu_fpga_top #(
   parameter int unsigned Baud          = 3_000_000,
   parameter int unsigned TimeoutClks   = ClkHz / 100,  // 10 ms: longer than a USB frame's gap
   parameter int unsigned MaxWords      = 16,
-  parameter int unsigned HeartbeatLog2 = 26             // led[0] toggles every 2^26 clocks (0.67 s)
+  parameter int unsigned HeartbeatLog2 = 26             // led[0]: period 2^26 clocks (0.67 s)
 ) (
   input  logic       clk_25mhz,
   input  logic [6:0] btn,         // btn[0]: PWR button, active low (reset); others unused
   input  logic       ftdi_txd,    // host -> FPGA
   output logic       ftdi_rxd,    // FPGA -> host
   output logic [7:0] led,
-  output logic       wifi_gpio0   // held high: the ESP32 must not pull the FPGA's PROGRAMN
+  output logic       wifi_gpio0   // held high: the ESP32's boot strapping pin (normal boot)
 );
 
   // ----------------------------------------------------------------------------------------------
@@ -66,8 +67,8 @@ module lpu_fpga_top #(
   localparam int unsigned ClkopDiv = pll_clkop_div(ClkHz);
   localparam int unsigned VcoKhz   = ClkHz / 1000 * ClkopDiv;
 
-  // UART: ClkHz / Baud rounded; at 100 MHz and 3 Mbaud 33 clocks per bit for 33.33, a bit 1.0 % short
-  // (3.030 Mbaud): 0.095 bit of drift at the stop bit's sample, far inside the 8N1 margin.
+  // UART: ClkHz / Baud rounded; at 100 MHz and 3 Mbaud 33 clocks per bit for 33.33, a bit 1.0 %
+  // short (3.030 Mbaud): 0.095 bit of drift at the stop bit's sample, far inside the 8N1 margin.
   localparam int unsigned ClksPerBit = (ClkHz + Baud / 2) / Baud;
 
   logic       clk, pll_lock;
@@ -216,7 +217,7 @@ module lpu_fpga_top #(
   // ----------------------------------------------------------------------------------------------
   // Elaboration checks
 `ifndef SYNTHESIS
-  initial $display("lpu_fpga_top: PLL CLKI_DIV %0d CLKFB_DIV %0d CLKOP_DIV %0d VCO %0d kHz, UART %0d clocks/bit",
+  initial $display("lpu_fpga_top: CLKI_DIV %0d CLKFB_DIV %0d CLKOP_DIV %0d VCO %0d kHz, %0d/bit",
                    ClkiDiv, ClkfbDiv, ClkopDiv, VcoKhz, ClksPerBit);
   if (ClkiDiv == 0 || ClkfbDiv > 80 || ClkopDiv == 0 || VcoKhz > 800_000) begin : gen_pll_check
     $error("lpu_fpga_top: ClkHz has no EHXPLLL setting from 25 MHz (use a multiple of 5 MHz)");

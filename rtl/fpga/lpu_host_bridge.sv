@@ -1,6 +1,6 @@
-// Host bridge: framed, CRC-checked requests from a byte stream (the UART) onto lpu_top's host register
-// port, and replies back. The protocol is documented byte by byte in docs/fpga.md; constants are in
-// lpu_link_pkg.
+// Host bridge: framed, CRC-checked requests from a byte stream (the UART) onto lpu_top's host
+// register port, and replies back. The protocol is documented byte by byte in docs/fpga.md;
+// constants are in lpu_link_pkg.
 //
 //   request  A5 | CMD | ADDR lo | ADDR hi | N | payload (4N bytes, writes only) | CRC hi | CRC lo
 //   reply    5A | STATUS | CMD | N | payload (4N bytes) | CRC hi | CRC lo
@@ -8,25 +8,29 @@
 //
 // Robustness. Bytes before a sync byte are skipped. A request is checked as it arrives (command at
 // its byte, address and length at theirs, CRC at the end); a write's payload is held in a LUT-RAM
-// buffer (MaxWords x 32 bits) and reaches the register port only after the CRC matched, so a rejected
-// frame writes nothing. After an error the bridge drains: it ignores bytes until the line has been
-// quiet for TimeoutClks, then sends the error reply and hunts for the next sync byte (so the tail of
-// a rejected frame, whose payload may contain A5, is not taken for a new frame). A frame that stops
-// arriving for TimeoutClks gets a TIMEOUT reply at once. Bytes that arrive while a reply is being
-// sent are ignored: the host waits for each reply.
+// buffer (MaxWords x 32 bits) and reaches the register port only after the CRC matched, so a
+// rejected frame writes nothing. After an error the bridge drains: it ignores bytes until the line
+// has been quiet for TimeoutClks, then sends the error reply and hunts for the next sync byte (so
+// the tail of a rejected frame, whose payload may contain A5, is not taken for a new frame). A
+// frame that stops arriving for TimeoutClks gets a TIMEOUT reply at once. Bytes that arrive while a
+// reply is being sent are ignored: the host waits for each reply.
 //
-// Register port timing (lpu_top, docs/architecture.md section 7): host_*_o are flops; one access per
-// cycle; the read data of a request presented in cycle c is on host_rdata_i in cycle c+1.
+// Register port timing (lpu_top, docs/architecture.md section 7): host_*_o are flops; one access
+// per cycle; the read data of a request presented in cycle c is on host_rdata_i in cycle c+1.
 //
-// STATUS for the board LEDs: lpu_top has no status output, so while the bridge is hunting for a sync
-// byte it reads STATUS every cycle (reads have no side effects) and status_o holds the last value's
-// RUNNING/DONE/ERROR bits (it lags by at most one frame while the host is talking).
+// STATUS for the board LEDs: lpu_top has no status output, so while the bridge is hunting for a
+// sync byte it reads STATUS every cycle (reads have no side effects) and status_o holds the last
+// value's RUNNING/DONE/ERROR bits (it lags by at most one frame while the host is talking).
 module lpu_host_bridge #(
   parameter int unsigned TimeoutClks = 1_000_000,  // inter-byte timeout (10 ms at 100 MHz)
   parameter int unsigned MaxWords    = 16          // payload words per frame (the buffer's depth)
 ) (
   input  logic        clk_i,
+  // The assertions' `disable iff (!rst_ni)` is a synchronous use of the asynchronous reset; that is
+  // intended (assertions only), so SYNCASYNCNET is waived for this port alone.
+  /* verilator lint_off SYNCASYNCNET */
   input  logic        rst_ni,
+  /* verilator lint_on SYNCASYNCNET */
   // Received bytes (lpu_uart_rx): one byte per rx_valid_i pulse.
   input  logic        rx_valid_i,
   input  logic [7:0]  rx_data_i,
@@ -72,10 +76,12 @@ module lpu_host_bridge #(
   logic [31:0]       hwdata_q, hwdata_d;
   logic [2:0]        status_q;
 
-  // Payload buffer: LUT RAM (no reset, asynchronous read, byte-lane writes). Written only while a
-  // frame's payload arrives; read only after that frame's CRC matched.
-  logic [31:0]       buf_q [MaxWords];
+  // Payload buffer: LUT RAM (no reset, asynchronous read), one 8-bit memory per byte lane so that
+  // each has one plain write port (one memory with byte-lane writes became four write ports and
+  // four copies of the RAM in Yosys). Written only while a frame's payload arrives; read only after
+  // that frame's CRC matched.
   logic              buf_we;
+  logic [31:0]       buf_rdata;
 
   // ----------------------------------------------------------------------------------------------
   // CRC-16/CCITT-FALSE, one byte per update, MSB first. Requests update it with each received byte
@@ -89,7 +95,8 @@ module lpu_host_bridge #(
 
   logic cmd_write, cmd_seq, cmd_ping, len_ok, timeout, tx_take, in_request, crc_byte;
   assign cmd_write = (cmd_q == lpu_link_pkg::CMD_WRITE) || (cmd_q == lpu_link_pkg::CMD_WRITE_SEQ);
-  assign cmd_seq   = (cmd_q == lpu_link_pkg::CMD_WRITE_SEQ) || (cmd_q == lpu_link_pkg::CMD_READ_SEQ);
+  assign cmd_seq   = (cmd_q == lpu_link_pkg::CMD_WRITE_SEQ)
+                     || (cmd_q == lpu_link_pkg::CMD_READ_SEQ);
   assign cmd_ping  = (cmd_q == lpu_link_pkg::CMD_PING);
   // Checked at the length byte (rx_data_i), cmd_q already known there.
   assign len_ok    = cmd_ping ? (rx_data_i == 8'd0)
@@ -121,13 +128,16 @@ module lpu_host_bridge #(
     req_d     = 1'b0;
     we_d      = 1'b0;
     poll_d    = 1'b0;
-    haddr_d   = haddr_q;
-    hwdata_d  = hwdata_q;
+    // The port's address and data flops load every cycle (they matter only with req): no hold
+    // muxes.
+    haddr_d   = (state_q == StHunt) ? lpu_pkg::REG_STATUS
+              : (cmd_ping ? lpu_pkg::REG_CONFIG : addr_q);
+    hwdata_d  = buf_rdata;
     buf_we    = 1'b0;
 
     if (rx_valid_i) timer_d = '0;
-    // Request bytes after the sync byte all enter the CRC, the two CRC bytes included: a frame whose
-    // CRC matches leaves the register at 0 (the CRC's residue, big-endian CRC bytes).
+    // Request bytes after the sync byte all enter the CRC, the two CRC bytes included: a frame
+    // whose CRC matches leaves the register at 0 (the CRC's residue, big-endian CRC bytes).
     if (rx_valid_i && in_request) begin
       crc_d = crc16_byte(crc_q, rx_data_i);
     end
@@ -143,7 +153,6 @@ module lpu_host_bridge #(
         // Poll STATUS for the LEDs while nothing else uses the port.
         req_d   = 1'b1;
         poll_d  = 1'b1;
-        haddr_d = lpu_pkg::REG_STATUS;
         if (rx_valid_i && rx_data_i == lpu_link_pkg::SYNC_REQUEST) begin
           state_d = StCmd;
           crc_d   = 16'hFFFF;
@@ -159,7 +168,8 @@ module lpu_host_bridge #(
             StCmd: begin
               cmd_d   = rx_data_i;
               state_d = StAddrLo;
-              if (!(rx_data_i >= lpu_link_pkg::CMD_PING && rx_data_i <= lpu_link_pkg::CMD_READ_SEQ)) begin
+              if (rx_data_i < lpu_link_pkg::CMD_PING
+                  || rx_data_i > lpu_link_pkg::CMD_READ_SEQ) begin
                 rstatus_d = lpu_link_pkg::ST_BAD_CMD;
                 state_d   = StDrain;
               end
@@ -213,8 +223,6 @@ module lpu_host_bridge #(
         // One buffered word per cycle onto the port.
         req_d    = 1'b1;
         we_d     = 1'b1;
-        haddr_d  = addr_q;
-        hwdata_d = buf_q[idx_q];
         idx_d    = idx_q + 1'b1;
         if (cmd_seq) addr_d = addr_q + 12'd4;
         if (32'(idx_q) == 32'(len_q) - 1) begin
@@ -268,7 +276,6 @@ module lpu_host_bridge #(
           state_d = StRByte;
         end else begin
           req_d   = 1'b1;
-          haddr_d = cmd_ping ? lpu_pkg::REG_CONFIG : addr_q;
           state_d = StRWordWait;
         end
       end
@@ -329,8 +336,12 @@ module lpu_host_bridge #(
     end
   end
 
-  always_ff @(posedge clk_i) begin
-    if (buf_we) buf_q[pcnt_q[PcntW-1:2]][8 * pcnt_q[1:0] +: 8] <= rx_data_i;
+  for (genvar k = 0; k < 4; k++) begin : gen_buf_lane
+    logic [7:0] mem_q [MaxWords];
+    always_ff @(posedge clk_i) begin
+      if (buf_we && pcnt_q[1:0] == 2'(k)) mem_q[pcnt_q[PcntW-1:2]] <= rx_data_i;
+    end
+    assign buf_rdata[8 * k +: 8] = mem_q[idx_q];
   end
 
   assign tx_valid_o   = tx_valid_q;

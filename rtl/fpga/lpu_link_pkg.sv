@@ -1,6 +1,6 @@
-// Host link protocol constants (docs/fpga.md, "The host protocol byte by byte"). The host side's copy is
-// sw/link/link.hpp; tb/fpga drives the verilated bridge with frames that library encodes, so the two
-// cannot drift apart without a failing test.
+// Host link protocol constants (docs/fpga.md, "The host protocol byte by byte"). The host side's
+// copy is sw/link/link.hpp; tb/fpga drives the verilated bridge with frames that library encodes,
+// so the two cannot drift apart without a failing test.
 package lpu_link_pkg;
 
   /* verilator lint_off UNUSEDPARAM */
@@ -8,7 +8,7 @@ package lpu_link_pkg;
   localparam logic [7:0] PROTOCOL_VERSION = 8'h01;
   localparam logic [7:0] SYNC_REQUEST     = 8'hA5;  // first byte of every host -> board frame
   localparam logic [7:0] SYNC_REPLY       = 8'h5A;  // first byte of every board -> host reply
-  localparam logic [15:0] IDENT_MAGIC     = 16'h4C50;  // "LP", bits 31:16 of the ping reply's word 0
+  localparam logic [15:0] IDENT_MAGIC     = 16'h4C50;  // "LP": ping reply word 0, 31:16
 
   // Commands (request byte 1).
   localparam logic [7:0] CMD_PING      = 8'h01;  // reply: identity word, CONFIG

@@ -1,9 +1,10 @@
 // Reset synchroniser: asserts asynchronously, deasserts synchronously to clk_i.
 //
-// rst_no goes low as soon as arst_ni goes low (no clock needed: the PLL's LOCK is low while its output
-// clock is not yet running) and goes high Stages rising edges of clk_i after arst_ni rose, so every flop
-// of the clock domain leaves reset in the same cycle. Do not use it for a reset that must be glitch free:
-// a glitch on arst_ni resets the domain (for the reset button and PLL lock that is what we want).
+// rst_no goes low as soon as arst_ni goes low (no clock needed: the PLL's LOCK is low while its
+// output clock is not yet running) and goes high Stages rising edges of clk_i after arst_ni rose,
+// so every flop of the clock domain leaves reset in the same cycle. Do not use it for a reset that
+// must be glitch free: a glitch on arst_ni resets the domain (for the reset button and PLL lock
+// that is what we want).
 module lpu_reset_sync #(
   parameter int unsigned Stages = 3
 ) (
@@ -12,7 +13,10 @@ module lpu_reset_sync #(
   output logic rst_no     // synchronous deassertion
 );
 
-  logic [Stages-1:0] sync_q;
+  // Power-up value 0, as the ECP5's flops come out of configuration (GSR) at their reset value: the
+  // domain starts in reset even before arst_ni has had an edge (in simulation too, where the flops
+  // start random and LOCK starts low, so the asynchronous reset never sees a falling edge).
+  logic [Stages-1:0] sync_q = '0;
 
   always_ff @(posedge clk_i or negedge arst_ni) begin
     if (!arst_ni) sync_q <= '0;

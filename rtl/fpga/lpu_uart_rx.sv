@@ -1,17 +1,22 @@
 // UART receiver, 8N1, LSB first, idle high, with a 2-flop synchroniser and mid-bit sampling.
 //
 // A falling edge of the synchronised line starts a byte; the start bit is checked again half a bit
-// later (a shorter low pulse is a glitch and ignored), then each data bit and the stop bit are sampled
-// ClksPerBit cycles apart, i.e. in the middle of each bit. valid_o pulses for one cycle with data_o
-// (a flop, stable until the next byte) at the middle of the stop bit, and the receiver looks for the next
-// start edge from then on, so a sender up to half a bit per frame faster than ClksPerBit is still
-// received. A byte whose stop bit reads 0 (framing error, or a break) is dropped: to the protocol
-// above it is a byte that never came (lpu_host_bridge then reports a bad CRC or a timeout).
+// later (a shorter low pulse is a glitch and ignored), then each data bit and the stop bit are
+// sampled ClksPerBit cycles apart, i.e. in the middle of each bit. valid_o pulses for one cycle
+// with data_o (a flop, stable until the next byte) at the middle of the stop bit, and the receiver
+// looks for the next start edge from then on, so a sender up to half a bit per frame faster than
+// ClksPerBit is still received. A byte whose stop bit reads 0 (framing error, or a break) is
+// dropped: to the protocol above it is a byte that never came (lpu_host_bridge then reports a bad
+// CRC or a timeout).
 module lpu_uart_rx #(
   parameter int unsigned ClksPerBit = 33
 ) (
   input  logic       clk_i,
+  // The assertions' `disable iff (!rst_ni)` is a synchronous use of the asynchronous reset; that is
+  // intended (assertions only), so SYNCASYNCNET is waived for this port alone.
+  /* verilator lint_off SYNCASYNCNET */
   input  logic       rst_ni,
+  /* verilator lint_on SYNCASYNCNET */
   input  logic       rx_i,      // asynchronous pin
   output logic       valid_o,
   output logic [7:0] data_o

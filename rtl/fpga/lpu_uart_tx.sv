@@ -1,13 +1,18 @@
 // UART transmitter, 8N1, LSB first, idle high.
 //
 // ClksPerBit clock cycles per bit (the caller rounds ClkHz / Baud; lpu_fpga_top states the error).
-// Handshake: a byte is taken in the cycle where valid_i && ready_o; ready_o is low from the next cycle
-// until the stop bit has been on the line for ClksPerBit cycles. tx_o is a flop (no glitches on the pin).
+// Handshake: a byte is taken in the cycle where valid_i && ready_o; ready_o is low from the next
+// cycle until the stop bit has been on the line for ClksPerBit cycles. tx_o is a flop (no glitches
+// on the pin).
 module lpu_uart_tx #(
   parameter int unsigned ClksPerBit = 33
 ) (
   input  logic       clk_i,
+  // The assertions' `disable iff (!rst_ni)` is a synchronous use of the asynchronous reset; that is
+  // intended (assertions only), so SYNCASYNCNET is waived for this port alone.
+  /* verilator lint_off SYNCASYNCNET */
   input  logic       rst_ni,
+  /* verilator lint_on SYNCASYNCNET */
   input  logic       valid_i,
   input  logic [7:0] data_i,
   output logic       ready_o,
@@ -16,7 +21,7 @@ module lpu_uart_tx #(
 
   localparam int unsigned CntW = $clog2(ClksPerBit);
 
-  logic [8:0]      shift_q;    // data bits then the stop bit; bit 0 is on the line after the start bit
+  logic [8:0]      shift_q;    // data bits, then the stop bit; bit 0 goes out next
   logic [3:0]      bits_q;     // bits still to send after the current one
   logic [CntW-1:0] cnt_q;      // clocks left in the current bit
   logic            busy_q, tx_q;

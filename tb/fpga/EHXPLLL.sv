@@ -2,9 +2,9 @@
 // library and has no behavioural model Verilator could run: it is an analog PLL).
 //
 // CLKOP = CLKI: the testbench's clk_25mhz is the core clock in simulation. LOCK rises LockClks CLKI
-// cycles after RST is low, as the real PLL's does some microseconds after its input clock runs, so the
-// testbench sees the board's reset held until lock. Every other output is 0. Do not use it outside
-// simulation; the parameters exist so that lpu_fpga_top elaborates unchanged.
+// cycles after RST is low, as the real PLL's does some microseconds after its input clock runs, so
+// the testbench sees the board's reset held until lock. Every other output is 0. Do not use it
+// outside simulation; the parameters exist so that lpu_fpga_top elaborates unchanged.
 /* verilator lint_off UNUSEDPARAM */
 /* verilator lint_off UNUSEDSIGNAL */
 module EHXPLLL #(
@@ -61,8 +61,8 @@ module EHXPLLL #(
   output logic REFCLK,
   output logic CLKINTFB
 );
-  // Counts from the random initial state's value to LockClks; +verilator+rand+reset makes it random,
-  // so start from 0 explicitly.
+  // Counts from the random initial state's value to LockClks; +verilator+rand+reset makes it
+  // random, so start from 0 explicitly.
   int unsigned count_q = 0;
   always_ff @(posedge CLKI) begin
     if (RST) count_q <= 0;

@@ -54,6 +54,12 @@ TEST(LinkEncode, RequestLayoutByteByByte) {
   EXPECT_EQ(r.size(), 7u);  // no payload on a read
 }
 
+TEST(LinkEncode, DocumentedExampleFrame) {
+  // docs/fpga.md section 4: "read CYCLE_LO and CYCLE_HI: A5 05 14 00 02 87 64" (CRC computed there with an
+  // independent bit-serial implementation).
+  EXPECT_EQ(encodeRequest(Request::readSeq(0x14, 2)), (Bytes{0xA5, 0x05, 0x14, 0x00, 0x02, 0x87, 0x64}));
+}
+
 TEST(LinkEncode, RejectsWhatTheBoardWouldRejectWithContext) {
   auto message = [](const Request& r, unsigned max = kDefaultMaxWords) {
     try {
