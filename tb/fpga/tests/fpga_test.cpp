@@ -41,7 +41,7 @@ std::uint32_t testSeed() {
   return std::random_device{}();
 }
 
-bool led(const FpgaHarness& b, unsigned i) { return (b.leds() >> i) & 1; }
+[[maybe_unused]] bool led(const FpgaHarness& b, unsigned i) { return (b.leds() >> i) & 1; }
 
 std::string readFile(const std::string& path) {
   std::ifstream f(path);
