@@ -12,7 +12,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <random>
+#include <span>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -290,6 +292,49 @@ TEST_F(Board, RandomGarbageGetsAtMostOneErrorReplyAndWritesNothing) {
     EXPECT_EQ(staging(), before);
   }
   EXPECT_EQ(b_.framingErrors(), 0u);
+  EXPECT_EQ(b_.transact(Request::ping()).status, Status::kOk);
+}
+
+TEST_F(Board, SlowHostWithinTheTimeoutIsAccepted) {
+  // Idle gaps between the bytes of a frame, each shorter than the inter-byte timeout: the frame is good. The
+  // same frame with one gap longer than the timeout gets TIMEOUT and writes nothing.
+  const double gap_bits = 0.7 * static_cast<double>(b_.timeoutClocks()) / b_.hostClocksPerBit();
+  const std::vector<std::uint32_t> v{0xABCD0001u, 0xABCD0002u};
+  b_.send(link::encodeRequest(Request::writeSeq(kRegSramData, v)), gap_bits);
+  b_.drainTx();
+  std::optional<link::Reply> r = b_.waitReply(4 * b_.timeoutClocks());
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, Status::kOk);
+  EXPECT_EQ(staging(), v);
+
+  const std::vector<std::uint8_t> f = link::encodeRequest(Request::writeSeq(kRegSramData, {7, 8}));
+  b_.send(std::span<const std::uint8_t>(f).first(6));
+  b_.send(std::span<const std::uint8_t>(f).subspan(6), 1.5 * static_cast<double>(b_.timeoutClocks()) /
+                                                           b_.hostClocksPerBit());
+  b_.drainTx();
+  std::vector<link::Reply> replies;
+  while (auto x = b_.waitReply(3 * b_.timeoutClocks())) replies.push_back(*x);
+  // The first six bytes time out; the rest, which holds no sync byte, is skipped.
+  ASSERT_FALSE(replies.empty());
+  EXPECT_EQ(replies[0].status, Status::kTimeout);
+  for (const link::Reply& x : replies) EXPECT_NE(x.status, Status::kOk);
+  EXPECT_EQ(staging(), v);
+}
+
+TEST_F(Board, BytesDuringAReplyAreIgnored) {
+  // The ping reply (14 bytes) is still going out while these bytes arrive; the bridge drops them, sync byte
+  // included, so exactly one reply comes and the next frame is good.
+  const std::vector<std::uint8_t> ping = link::encodeRequest(Request::ping());
+  b_.send(ping);
+  b_.drainTx();
+  b_.step(static_cast<std::uint64_t>(20 * b_.hostClocksPerBit()));  // the reply has started
+  const std::vector<std::uint8_t> noise{link::kSyncRequest, 0x04, 0x00, 0x01, 0x02};
+  b_.send(noise);
+  std::vector<link::Reply> replies;
+  while (auto x = b_.waitReply(3 * b_.timeoutClocks())) replies.push_back(*x);
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(replies[0].status, Status::kOk);
+  EXPECT_EQ(replies[0].words.size(), 2u);
   EXPECT_EQ(b_.transact(Request::ping()).status, Status::kOk);
 }
 
