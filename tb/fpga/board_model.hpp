@@ -1,5 +1,5 @@
-// BoardModel for one verilated lpu_fpga_top (included by board_model_fast.cpp / board_model_real.cpp only: it
-// pulls in the generated model's header).
+// BoardModel for one verilated lpu_fpga_top (included by board_model_fast.cpp /
+// board_model_real.cpp only: it pulls in the generated model's header).
 #pragma once
 
 #include <cstdint>
@@ -16,7 +16,8 @@
 
 namespace lpu::tb {
 
-// The numbers a model was verilated with (tb/fpga/CMakeLists.txt passes the same ones as -G overrides).
+// The numbers a model was verilated with (tb/fpga/CMakeLists.txt passes the same ones as -G
+// overrides).
 struct BoardParams {
   double clk_hz;
   double baud;

@@ -1,9 +1,10 @@
-// Board-level driver of the verilated ULX3S top (rtl/fpga/lpu_fpga_top.sv, PLL replaced by tb/fpga/EHXPLLL.sv).
+// Board-level driver of the verilated ULX3S top (rtl/fpga/lpu_fpga_top.sv, PLL replaced by
+// tb/fpga/EHXPLLL.sv).
 //
-// The harness is the host at the far end of the FTDI cable: it serialises bytes onto ftdi_txd as 8N1 UART frames
-// at the host's exact baud rate (a fractional number of FPGA clocks per bit at the real 100 MHz / 3 Mbaud), and
-// deserialises ftdi_rxd by sampling the middle of each bit at the same rate. Everything the core sees arrives
-// through lpu_host_bridge; there is no back door.
+// The harness is the host at the far end of the FTDI cable: it serialises bytes onto ftdi_txd as
+// 8N1 UART frames at the host's exact baud rate (a fractional number of FPGA clocks per bit at the
+// real 100 MHz / 3 Mbaud), and deserialises ftdi_rxd by sampling the middle of each bit at the same
+// rate. Everything the core sees arrives through lpu_host_bridge; there is no back door.
 //
 // Example:
 //   FpgaHarness b(makeFastBoardModel(seed));
@@ -24,8 +25,9 @@
 
 namespace lpu::tb {
 
-// What the harness needs from a verilated lpu_fpga_top, whatever its parameters. The models live in separate
-// libraries (tb/fpga/CMakeLists.txt) so that each test binary compiles only the one it runs.
+// What the harness needs from a verilated lpu_fpga_top, whatever its parameters. The models live in
+// separate libraries (tb/fpga/CMakeLists.txt) so that each test binary compiles only the one it
+// runs.
 class BoardModel {
  public:
   virtual ~BoardModel() = default;
@@ -35,19 +37,21 @@ class BoardModel {
   virtual bool gpio0() const = 0;
   virtual std::uint64_t clocks() const = 0;
   virtual bool gotError() const = 0;
-  virtual double clocksPerBit() const = 0;  // the host's ClkHz / Baud, exact
+  virtual double clocksPerBit() const = 0;    // the host's ClkHz / Baud, exact
   virtual std::uint64_t timeout() const = 0;  // the bridge's TimeoutClks
 };
 
 // Both start from random state (+verilator+rand+reset+2) with this seed.
 // Fast: ClkHz 100 MHz, 12.5 Mbaud: 8 clocks per bit, TimeoutClks 2000, heartbeat period 2^8 clocks.
 std::unique_ptr<BoardModel> makeFastBoardModel(std::uint32_t seed);  // tb/fpga/board_model_fast.cpp
-// Real: the board's parameters: 100 MHz, 3 Mbaud (33.33 clocks per bit, the FPGA uses 33), 10 ms timeout.
+// Real: the board's parameters: 100 MHz, 3 Mbaud (33.33 clocks per bit, the FPGA uses 33), 10 ms
+// timeout.
 std::unique_ptr<BoardModel> makeRealBoardModel(std::uint32_t seed);  // tb/fpga/board_model_real.cpp
 
 class FpgaHarness {
  public:
-  // Holds btn[0] released and waits until the PLL stand-in has locked and the reset synchroniser has let go.
+  // Holds btn[0] released and waits until the PLL stand-in has locked and the reset synchroniser
+  // has let go.
   explicit FpgaHarness(std::unique_ptr<BoardModel> model);
   ~FpgaHarness();
   FpgaHarness(const FpgaHarness&) = delete;
@@ -59,22 +63,24 @@ class FpgaHarness {
   unsigned maxWords() const { return link::kDefaultMaxWords; }
 
   // ---- Line level.
-  // Queues bytes for the host's transmitter (sent back to back, or gap_bits idle bit times before each byte).
+  // Queues bytes for the host's transmitter (sent back to back, or gap_bits idle bit times before
+  // each byte).
   void send(std::span<const std::uint8_t> bytes, double gap_bits = 0);
   // Runs n clocks.
   void step(std::uint64_t n = 1);
   // Runs until the transmitter has sent everything queued.
   void drainTx();
-  // Bytes the host's receiver has collected (and forgets them). A byte with a bad stop bit counts in
-  // framingErrors() instead.
+  // Bytes the host's receiver has collected (and forgets them). A byte with a bad stop bit counts
+  // in framingErrors() instead.
   std::vector<std::uint8_t> takeReceived();
   unsigned framingErrors() const;
 
   // ---- Frame level.
-  // Sends the frame's bytes and runs until one reply has arrived (kFrame) or max_clocks passed (nullopt). A reply
-  // with a bad CRC throws link::LinkError.
+  // Sends the frame's bytes and runs until one reply has arrived (kFrame) or max_clocks passed
+  // (nullopt). A reply with a bad CRC throws link::LinkError.
   std::optional<link::Reply> waitReply(std::uint64_t max_clocks);
-  link::Reply transact(const link::Request& request);  // throws std::runtime_error without a good OK-or-error reply
+  link::Reply transact(
+      const link::Request& request);  // throws std::runtime_error without a good OK-or-error reply
   link::Reply transactRaw(std::span<const std::uint8_t> bytes);
 
   // ---- Register level (each is one frame; throws std::runtime_error unless the reply says OK).
@@ -86,7 +92,8 @@ class FpgaHarness {
   void loadProgram(const isa::Program& program, const isa::ArchConfig& cfg);
   void writeSram(unsigned position, std::uint32_t address, std::span<const std::uint8_t> word);
   std::vector<std::uint8_t> readSram(unsigned position, std::uint32_t address, unsigned lanes);
-  // START, then poll STATUS (one READ frame each) until RUNNING drops; returns STATUS. Throws after max_polls.
+  // START, then poll STATUS (one READ frame each) until RUNNING drops; returns STATUS. Throws after
+  // max_polls.
   std::uint32_t runToCompletion(unsigned max_polls);
   std::uint64_t cycleCount();  // CYCLE_HI:CYCLE_LO (READ_SEQ of both)
 

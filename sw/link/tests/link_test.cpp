@@ -1,5 +1,8 @@
 // Unit tests of the link library: CRC against the catalogue check value, frame layout byte by byte
-// (docs/fpga.md), encoder/decoder round trips, the board-side reference checks, and argument errors.
+// (docs/fpga.md), encoder/decoder round trips, the board-side reference checks, and argument
+// errors.
+#include "sw/link/link.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -7,15 +10,14 @@
 #include <string>
 #include <vector>
 
-#include "sw/link/link.hpp"
-
 namespace lpu::link {
 namespace {
 
 using Bytes = std::vector<std::uint8_t>;
 
 TEST(LinkCrc, MatchesTheCatalogueCheckValue) {
-  // CRC-16/CCITT-FALSE check value (CRC of the ASCII string "123456789") from the CRC catalogue: 0x29B1.
+  // CRC-16/CCITT-FALSE check value (CRC of the ASCII string "123456789") from the CRC catalogue:
+  // 0x29B1.
   const std::string s = "123456789";
   const Bytes b(s.begin(), s.end());
   EXPECT_EQ(crc16(b), 0x29B1);
@@ -29,7 +31,8 @@ TEST(LinkCrc, MessageFollowedByItsCrcHasResidueZero) {
   b.push_back(static_cast<std::uint8_t>(c >> 8));
   b.push_back(static_cast<std::uint8_t>(c));
   EXPECT_EQ(crc16(b), 0);
-  EXPECT_EQ(crc16(std::span<const std::uint8_t>(b).subspan(4), crc16(std::span<const std::uint8_t>(b).first(4))),
+  EXPECT_EQ(crc16(std::span<const std::uint8_t>(b).subspan(4),
+                  crc16(std::span<const std::uint8_t>(b).first(4))),
             0);
 }
 
@@ -41,7 +44,8 @@ TEST(LinkEncode, RequestLayoutByteByByte) {
   EXPECT_EQ(f[2], 0x24);  // address low byte
   EXPECT_EQ(f[3], 0x00);  // address high byte
   EXPECT_EQ(f[4], 2);     // N
-  EXPECT_EQ((Bytes{f.begin() + 5, f.begin() + 13}), (Bytes{0x44, 0x33, 0x22, 0x11, 0xDD, 0xCC, 0xBB, 0xAA}));
+  EXPECT_EQ((Bytes{f.begin() + 5, f.begin() + 13}),
+            (Bytes{0x44, 0x33, 0x22, 0x11, 0xDD, 0xCC, 0xBB, 0xAA}));
   const std::uint16_t c = crc16(std::span<const std::uint8_t>(f).subspan(1, 12));
   EXPECT_EQ(f[13], c >> 8);
   EXPECT_EQ(f[14], c & 0xFF);
@@ -55,9 +59,10 @@ TEST(LinkEncode, RequestLayoutByteByByte) {
 }
 
 TEST(LinkEncode, DocumentedExampleFrame) {
-  // docs/fpga.md section 4: "read CYCLE_LO and CYCLE_HI: A5 05 14 00 02 87 64" (CRC computed there with an
-  // independent bit-serial implementation).
-  EXPECT_EQ(encodeRequest(Request::readSeq(0x14, 2)), (Bytes{0xA5, 0x05, 0x14, 0x00, 0x02, 0x87, 0x64}));
+  // docs/fpga.md section 4: "read CYCLE_LO and CYCLE_HI: A5 05 14 00 02 87 64" (CRC computed there
+  // with an independent bit-serial implementation).
+  EXPECT_EQ(encodeRequest(Request::readSeq(0x14, 2)),
+            (Bytes{0xA5, 0x05, 0x14, 0x00, 0x02, 0x87, 0x64}));
 }
 
 TEST(LinkEncode, RejectsWhatTheBoardWouldRejectWithContext) {
@@ -72,7 +77,8 @@ TEST(LinkEncode, RejectsWhatTheBoardWouldRejectWithContext) {
   EXPECT_NE(message(Request::read(0x102, 1)).find("0x102"), std::string::npos);
   EXPECT_NE(message(Request::read(0x1000, 1)).find("below 0x1000"), std::string::npos);
   EXPECT_NE(message(Request::read(0x4, 0)).find("1..16"), std::string::npos);
-  EXPECT_NE(message(Request::write(0x24, std::vector<std::uint32_t>(17))).find("17 words"), std::string::npos);
+  EXPECT_NE(message(Request::write(0x24, std::vector<std::uint32_t>(17))).find("17 words"),
+            std::string::npos);
   EXPECT_EQ(message(Request::write(0x24, std::vector<std::uint32_t>(17)), 32), "");
   Request bad = Request::write(0x24, {1, 2});
   bad.count = 3;
@@ -115,8 +121,8 @@ TEST(LinkReply, IncompleteUntilTheLastByte) {
 }
 
 TEST(LinkReply, EverySingleBitFlipIsCaught) {
-  // CRC-16 detects every 1-bit error; flips in the N byte change the frame length, so those frames are
-  // incomplete or fail their CRC -- never a good frame.
+  // CRC-16 detects every 1-bit error; flips in the N byte change the frame length, so those frames
+  // are incomplete or fail their CRC -- never a good frame.
   const Bytes f = encodeReply(Reply{Status::kOk, 0x04, {0xCAFEF00Du, 0x12345678u}});
   for (std::size_t i = 1; i < f.size(); ++i) {
     for (int b = 0; b < 8; ++b) {
@@ -151,7 +157,8 @@ TEST(LinkCheck, ReferenceChecksInTheBridgesOrder) {
   EXPECT_EQ(checkRequest(Bytes{0xA5, 0x04, 0x00, 0x10}).status, Status::kBadAddr);
   EXPECT_EQ(checkRequest(Bytes{0xA5, 0x04, 0x00, 0x00, 17}).status, Status::kBadLen);
   EXPECT_EQ(checkRequest(Bytes{0xA5, 0x01, 0x00, 0x00, 1}).status, Status::kBadLen);
-  EXPECT_EQ(checkRequest(std::span<const std::uint8_t>(good).first(good.size() - 1)).status, Status::kTimeout);
+  EXPECT_EQ(checkRequest(std::span<const std::uint8_t>(good).first(good.size() - 1)).status,
+            Status::kTimeout);
   EXPECT_FALSE(checkRequest(Bytes{0x00, 0x5A, 0xFF}).found);
 }
 
@@ -164,11 +171,21 @@ TEST(LinkCheck, EncodedRequestsAreAccepted) {
     for (auto& w : words) w = rng();
     Request r;
     switch (rng() % 5) {
-      case 0: r = Request::ping(); break;
-      case 1: r = Request::write(addr, words); break;
-      case 2: r = Request::writeSeq(addr, words); break;
-      case 3: r = Request::read(addr, n); break;
-      default: r = Request::readSeq(addr, n); break;
+      case 0:
+        r = Request::ping();
+        break;
+      case 1:
+        r = Request::write(addr, words);
+        break;
+      case 2:
+        r = Request::writeSeq(addr, words);
+        break;
+      case 3:
+        r = Request::read(addr, n);
+        break;
+      default:
+        r = Request::readSeq(addr, n);
+        break;
     }
     const RequestCheck c = checkRequest(encodeRequest(r));
     ASSERT_EQ(c.status, Status::kOk) << commandName(r.command);

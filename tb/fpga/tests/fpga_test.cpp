@@ -1,11 +1,11 @@
-// The verilated ULX3S top driven through its UART exactly as a host would drive the board: programs loaded,
-// run and read back through lpu_host_bridge frames and compared with the golden model (sw/model) running the
-// same assembled program; protocol robustness (garbage, timeout, bad CRC, unknown command, oversized length,
-// bad address, random garbage) checked against the reference rules of sw/link (checkRequest) and by reading
-// back that nothing was written.
+// The verilated ULX3S top driven through its UART exactly as a host would drive the board: programs
+// loaded, run and read back through lpu_host_bridge frames and compared with the golden model
+// (sw/model) running the same assembled program; protocol robustness (garbage, timeout, bad CRC,
+// unknown command, oversized length, bad address, random garbage) checked against the reference
+// rules of sw/link (checkRequest) and by reading back that nothing was written.
 //
-// Random initial state: every model starts from +verilator+rand+reset+2 with a seed printed by each test;
-// LPU_SEED=<n> reruns one.
+// Random initial state: every model starts from +verilator+rand+reset+2 with a seed printed by each
+// test; LPU_SEED=<n> reruns one.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -39,7 +39,8 @@ constexpr std::uint32_t kStatusRunning = 1, kStatusDone = 2, kStatusError = 4;
 constexpr unsigned kLedHeartbeat = 0, kLedRunning = 1, kLedDone = 2, kLedError = 3, kLedLocked = 4;
 
 std::uint32_t testSeed() {
-  if (const char* s = std::getenv("LPU_SEED")) return static_cast<std::uint32_t>(std::strtoul(s, nullptr, 0));
+  if (const char* s = std::getenv("LPU_SEED"))
+    return static_cast<std::uint32_t>(std::strtoul(s, nullptr, 0));
   return std::random_device{}();
 }
 
@@ -77,8 +78,8 @@ class Board : public ::testing::Test {
   }
   void TearDown() override { EXPECT_FALSE(b_.assertionFailed()) << "an RTL assertion failed"; }
 
-  // Assembles, runs on the golden model and on the board, and compares every word of every data segment (the
-  // result areas are data segments too), the status and the cycle count.
+  // Assembles, runs on the golden model and on the board, and compares every word of every data
+  // segment (the result areas are data segments too), the status and the cycle count.
   void runAndCompare(const std::string& rel) {
     const isa::Program prog = assembleFile(rel, cfg_);
     model::Machine m(cfg_);
@@ -97,26 +98,29 @@ class Board : public ::testing::Test {
         const std::vector<std::uint8_t> want = m.readSram(seg.position, addr);
         EXPECT_EQ(b_.readSram(seg.position, addr, cfg_.lanes()), want)
             << rel << ": " << cfg_.queueName(seg.position) << " word " << addr;
-        const std::vector<std::uint8_t> before(seg.bytes.begin() + static_cast<std::ptrdiff_t>(w * cfg_.lanes()),
-                                               seg.bytes.begin() + static_cast<std::ptrdiff_t>((w + 1) * cfg_.lanes()));
+        const std::vector<std::uint8_t> before(
+            seg.bytes.begin() + static_cast<std::ptrdiff_t>(w * cfg_.lanes()),
+            seg.bytes.begin() + static_cast<std::ptrdiff_t>((w + 1) * cfg_.lanes()));
         changed += want != before;
       }
     }
-    EXPECT_GT(changed, 0u) << rel << ": the program wrote none of its data words (nothing compared)";
+    EXPECT_GT(changed, 0u) << rel
+                           << ": the program wrote none of its data words (nothing compared)";
   }
 
   // Staging words SRAM_DATA[0..lanes/4) set to a pattern; the robustness tests check they stay so.
   std::vector<std::uint32_t> setStaging(std::uint32_t salt) {
     std::vector<std::uint32_t> v(cfg_.lanes() / 4);
-    for (std::size_t i = 0; i < v.size(); ++i) v[i] = 0x01020304u * static_cast<std::uint32_t>(i + 1) ^ salt;
+    for (std::size_t i = 0; i < v.size(); ++i)
+      v[i] = 0x01020304u * static_cast<std::uint32_t>(i + 1) ^ salt;
     EXPECT_EQ(b_.transact(Request::writeSeq(kRegSramData, v)).status, Status::kOk);
     EXPECT_EQ(b_.readRegs(kRegSramData, static_cast<unsigned>(v.size())), v);
     return v;
   }
   std::vector<std::uint32_t> staging() { return b_.readRegs(kRegSramData, cfg_.lanes() / 4); }
 
-  // Sends a rejected frame, expects the error reply `want` (also what sw/link's reference check predicts), and
-  // checks nothing was written and that the next good frame works.
+  // Sends a rejected frame, expects the error reply `want` (also what sw/link's reference check
+  // predicts), and checks nothing was written and that the next good frame works.
   void rejectAndRecover(const std::vector<std::uint8_t>& bytes, Status want, const char* what) {
     SCOPED_TRACE(what);
     const link::RequestCheck ref = link::checkRequest(bytes, b_.maxWords());
@@ -148,7 +152,8 @@ TEST_F(Board, ComesOutOfResetWithPllLockedAndIdleLeds) {
   EXPECT_FALSE(led(b_, kLedRunning));
   EXPECT_FALSE(led(b_, kLedDone));
   EXPECT_FALSE(led(b_, kLedError));
-  // The fast variant's heartbeat (HeartbeatLog2 = 8: the top bit of an 8-bit counter) toggles every 128 clocks.
+  // The fast variant's heartbeat (HeartbeatLog2 = 8: the top bit of an 8-bit counter) toggles every
+  // 128 clocks.
   const bool h0 = led(b_, kLedHeartbeat);
   b_.step(128);
   EXPECT_NE(led(b_, kLedHeartbeat), h0);
@@ -186,8 +191,9 @@ TEST_F(Board, HelloMatchesTheGoldenModel) {
 TEST_F(Board, PipelineMatchesTheGoldenModel) { runAndCompare("tb/fpga/pipeline8.s"); }
 
 TEST_F(Board, ErrorLedFollowsStatus) {
-  // hello.s with MEM_W0's queue replaced by one word that does not decode: the golden model says which error
-  // and when; the board must report the same through STATUS, ERR_CODE and ERR_CYCLE, and light the ERROR LED.
+  // hello.s with MEM_W0's queue replaced by one word that does not decode: the golden model says
+  // which error and when; the board must report the same through STATUS, ERR_CODE and ERR_CYCLE,
+  // and light the ERROR LED.
   isa::Program p = assembleFile("examples/hello.s", cfg_);
   p.queues[cfg_.vxmPosition() - 1] = {0xFFFFFFFFu};
   model::Machine m(cfg_);
@@ -252,23 +258,29 @@ TEST_F(Board, UnknownCommandIsRejected) {
 }
 
 TEST_F(Board, OversizedLengthIsRejected) {
-  // N = 17 > MaxWords with a full payload full of sync bytes and a good CRC: the drain must swallow all of it.
+  // N = 17 > MaxWords with a full payload full of sync bytes and a good CRC: the drain must swallow
+  // all of it.
   Request r = Request::writeSeq(kRegSramData, std::vector<std::uint32_t>(17, 0xA5A5A5A5u));
   const std::vector<std::uint8_t> f = link::encodeRequest(r, 64);
   rejectAndRecover(f, Status::kBadLen, "N = 17");
-  rejectAndRecover({link::kSyncRequest, 0x04, 0x00, 0x01, 0x00, 0x12, 0x34}, Status::kBadLen, "read of N = 0");
-  rejectAndRecover({link::kSyncRequest, 0x01, 0x00, 0x00, 0x02, 0x12, 0x34}, Status::kBadLen, "ping with N = 2");
+  rejectAndRecover({link::kSyncRequest, 0x04, 0x00, 0x01, 0x00, 0x12, 0x34}, Status::kBadLen,
+                   "read of N = 0");
+  rejectAndRecover({link::kSyncRequest, 0x01, 0x00, 0x00, 0x02, 0x12, 0x34}, Status::kBadLen,
+                   "ping with N = 2");
 }
 
 TEST_F(Board, BadAddressIsRejected) {
-  rejectAndRecover({link::kSyncRequest, 0x03, 0x02, 0x01, 0x01, 1, 2, 3, 4, 0, 0}, Status::kBadAddr, "unaligned");
-  rejectAndRecover({link::kSyncRequest, 0x03, 0x00, 0x11, 0x01, 1, 2, 3, 4, 0, 0}, Status::kBadAddr, ">= 0x1000");
+  rejectAndRecover({link::kSyncRequest, 0x03, 0x02, 0x01, 0x01, 1, 2, 3, 4, 0, 0}, Status::kBadAddr,
+                   "unaligned");
+  rejectAndRecover({link::kSyncRequest, 0x03, 0x00, 0x11, 0x01, 1, 2, 3, 4, 0, 0}, Status::kBadAddr,
+                   ">= 0x1000");
 }
 
 TEST_F(Board, RandomGarbageGetsAtMostOneErrorReplyAndWritesNothing) {
-  // Random bytes back to back: the first sync byte starts a frame that fails (or runs out: TIMEOUT); the bridge
-  // then drains everything up to the quiet line, so exactly one reply comes, with the status sw/link's reference
-  // check predicts for the first frame. No sync byte at all: no reply.
+  // Random bytes back to back: the first sync byte starts a frame that fails (or runs out:
+  // TIMEOUT); the bridge then drains everything up to the quiet line, so exactly one reply comes,
+  // with the status sw/link's reference check predicts for the first frame. No sync byte at all: no
+  // reply.
   std::mt19937 rng(seed_);
   for (int round = 0; round < 6; ++round) {
     SCOPED_TRACE(round);
@@ -278,7 +290,8 @@ TEST_F(Board, RandomGarbageGetsAtMostOneErrorReplyAndWritesNothing) {
     if (round == 0) std::erase(g, link::kSyncRequest);
     if (round == 1) g[g.size() / 2] = link::kSyncRequest;
     const link::RequestCheck ref = link::checkRequest(g, b_.maxWords());
-    ASSERT_TRUE(!ref.found || ref.status != Status::kOk) << "the garbage holds a valid frame: pick another seed";
+    ASSERT_TRUE(!ref.found || ref.status != Status::kOk)
+        << "the garbage holds a valid frame: pick another seed";
     b_.send(g);
     b_.drainTx();
     std::vector<link::Reply> replies;
@@ -296,8 +309,8 @@ TEST_F(Board, RandomGarbageGetsAtMostOneErrorReplyAndWritesNothing) {
 }
 
 TEST_F(Board, SlowHostWithinTheTimeoutIsAccepted) {
-  // Idle gaps between the bytes of a frame, each shorter than the inter-byte timeout: the frame is good. The
-  // same frame with one gap longer than the timeout gets TIMEOUT and writes nothing.
+  // Idle gaps between the bytes of a frame, each shorter than the inter-byte timeout: the frame is
+  // good. The same frame with one gap longer than the timeout gets TIMEOUT and writes nothing.
   const double gap_bits = 0.7 * static_cast<double>(b_.timeoutClocks()) / b_.hostClocksPerBit();
   const std::vector<std::uint32_t> v{0xABCD0001u, 0xABCD0002u};
   b_.send(link::encodeRequest(Request::writeSeq(kRegSramData, v)), gap_bits);
@@ -309,8 +322,8 @@ TEST_F(Board, SlowHostWithinTheTimeoutIsAccepted) {
 
   const std::vector<std::uint8_t> f = link::encodeRequest(Request::writeSeq(kRegSramData, {7, 8}));
   b_.send(std::span<const std::uint8_t>(f).first(6));
-  b_.send(std::span<const std::uint8_t>(f).subspan(6), 1.5 * static_cast<double>(b_.timeoutClocks()) /
-                                                           b_.hostClocksPerBit());
+  b_.send(std::span<const std::uint8_t>(f).subspan(6),
+          1.5 * static_cast<double>(b_.timeoutClocks()) / b_.hostClocksPerBit());
   b_.drainTx();
   std::vector<link::Reply> replies;
   while (auto x = b_.waitReply(3 * b_.timeoutClocks())) replies.push_back(*x);
@@ -322,8 +335,8 @@ TEST_F(Board, SlowHostWithinTheTimeoutIsAccepted) {
 }
 
 TEST_F(Board, BytesDuringAReplyAreIgnored) {
-  // The ping reply (14 bytes) is still going out while these bytes arrive; the bridge drops them, sync byte
-  // included, so exactly one reply comes and the next frame is good.
+  // The ping reply (14 bytes) is still going out while these bytes arrive; the bridge drops them,
+  // sync byte included, so exactly one reply comes and the next frame is good.
   const std::vector<std::uint8_t> ping = link::encodeRequest(Request::ping());
   b_.send(ping);
   b_.drainTx();
@@ -339,15 +352,19 @@ TEST_F(Board, BytesDuringAReplyAreIgnored) {
 }
 
 TEST_F(Board, EveryWriteCommandReachesItsRegisters) {
-  // WRITE (one register, N times): IMEM_DATA auto-increments, so the IMEM_ADDR read back moves by N.
-  EXPECT_EQ(b_.transact(Request::write(0x20, {0x0000'0003u})).status, Status::kOk);  // queue 3, word 0
-  EXPECT_EQ(b_.transact(Request::write(0x24, std::vector<std::uint32_t>(16, 0))).status, Status::kOk);
+  // WRITE (one register, N times): IMEM_DATA auto-increments, so the IMEM_ADDR read back moves by
+  // N.
+  EXPECT_EQ(b_.transact(Request::write(0x20, {0x0000'0003u})).status,
+            Status::kOk);  // queue 3, word 0
+  EXPECT_EQ(b_.transact(Request::write(0x24, std::vector<std::uint32_t>(16, 0))).status,
+            Status::kOk);
   EXPECT_EQ(b_.readReg(0x20), 0x0000'1003u) << "IMEM_ADDR after 16 IMEM_DATA writes";
   // READ (one register, N times) returns the same word N times.
   const link::Reply r = b_.transact(Request::read(0x20, 3));
   ASSERT_EQ(r.status, Status::kOk);
   EXPECT_EQ(r.words, (std::vector<std::uint32_t>(3, 0x0000'1003u)));
-  // WRITE_SEQ / READ_SEQ over SRAM_ADDR..SRAM_DATA is covered by writeSram/readSram in the program tests.
+  // WRITE_SEQ / READ_SEQ over SRAM_ADDR..SRAM_DATA is covered by writeSram/readSram in the program
+  // tests.
 }
 
 #else
