@@ -238,6 +238,13 @@ TEST_F(Board, TruncatedFrameTimesOut) {
   rejectAndRecover(f, Status::kTimeout, "truncated");
 }
 
+TEST_F(Board, SyncByteAloneTimesOutWithCommandZero) {
+  const link::Reply r = b_.transactRaw(std::vector<std::uint8_t>{link::kSyncRequest});
+  EXPECT_EQ(r.status, Status::kTimeout);
+  EXPECT_EQ(r.command, 0) << "no command byte arrived";
+  EXPECT_EQ(b_.transact(Request::ping()).status, Status::kOk);
+}
+
 TEST_F(Board, BadCrcIsRejected) {
   std::vector<std::uint8_t> f = link::encodeRequest(Request::writeSeq(kRegSramData, {1, 2}));
   f.back() ^= 0x40;
