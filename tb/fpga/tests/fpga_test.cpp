@@ -188,7 +188,7 @@ TEST_F(Board, HelloMatchesTheGoldenModel) {
   EXPECT_FALSE(led(b_, kLedError));
 }
 
-TEST_F(Board, PipelineMatchesTheGoldenModel) { runAndCompare("tb/fpga/pipeline8.s"); }
+TEST_F(Board, PipelineMatchesTheGoldenModel) { runAndCompare("tb/demo/pipeline.s"); }
 
 TEST_F(Board, ErrorLedFollowsStatus) {
   // hello.s with MEM_W0's queue replaced by one word that does not decode: the golden model says
