@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Verilator lint of the RTL (what `make lint` runs): `verilator --lint-only -Wall --assert` of lpu_top in every
 # named configuration, with the same -G overrides the verilated builds use (sw/isa/arch_gen.cmake, generated from
-# sw/isa/arch.toml), so every width any configuration elaborates is linted.
+# sw/isa/arch.toml), so every width any configuration elaborates is linted; then the board top (rtl/fpga).
 #   sw/tools/lint.sh                 lpu_top, every configuration
 #   LINT_TOP=lpu_vxm sw/tools/lint.sh   another module as the top, with its default parameters
 set -euo pipefail
@@ -32,3 +32,9 @@ if ((found == 0)); then
   echo "lint: no LPU_CFG_*_GPARAMS in sw/isa/arch_gen.cmake (run: make gen)" >&2
   exit 1
 fi
+
+# The board top with its core (ulx3s: the top's own parameters). The ECP5 PLL primitive has no source Verilator
+# can read, so the testbench's stand-in (tb/fpga/EHXPLLL.sv) takes its place, as in the board tests.
+echo "lint: verilator ${VFLAGS[*]} --top-module lpu_fpga_top (rtl/fpga, PLL stand-in tb/fpga/EHXPLLL.sv)"
+verilator "${VFLAGS[@]}" -y rtl/fpga --top-module lpu_fpga_top "${pkgs[@]}" rtl/fpga/*_pkg.sv \
+  tb/fpga/EHXPLLL.sv rtl/fpga/lpu_fpga_top.sv
