@@ -59,14 +59,16 @@ def check_gemm(j, problems):
             if r.get("must_compile", True):
                 problems.append(f"{where}: {r['error']}")
         elif r.get("group") == "token":
-            need(r, ["cycles_per_token", "cycles_per_token_source"], where, problems, positive=["cycles_per_token"])
+            need(r, ["cycles_per_token", "cycles_per_token_source"], where, problems,
+                 positive=["cycles_per_token"])
         else:
             need(r, ["cycles_predicted", "cycles_measured", "macs", "utilization", "correct"], where, problems,
                  positive=["cycles_measured", "macs", "utilization"])
             if r.get("correct") is not True:
                 problems.append(f"{where}: wrong result")
             if r.get("cycles_predicted") != r.get("cycles_measured"):
-                problems.append(f"{where}: predicted {r.get('cycles_predicted')} != measured {r.get('cycles_measured')}")
+                problems.append(f"{where}: predicted {r.get('cycles_predicted')} "
+                                f"!= measured {r.get('cycles_measured')}")
     for c in configs():
         for g in ("gemm", "matvec"):
             if not any(r.get("config") == c and r.get("group") == g and "error" not in r for r in rows):

@@ -20,8 +20,9 @@
 #
 # Variables (environment):
 #   BOARD=ulx3s           the only board so far
-#   TARGET=100            MHz: nextpnr's --freq, and the top's ClkHz parameter (its PLL) when it has one. The
-#                         clock nextpnr times is the PLL output, constrained from the PLL's dividers.
+#   TARGET=100            MHz: the top's ClkHz parameter (its PLL) when it has one, and nextpnr's --freq. nextpnr
+#                         derives the PLL output's constraint from the PLL's dividers (TARGET=130 was timed at
+#                         130.005 MHz); --freq only covers clocks without a constraint of their own.
 #   PNR_SEED=1            nextpnr placer seed (fixed: the same netlist places the same way every run)
 #   BUILD_DIR=build       FPGA_DIR=$BUILD_DIR/fpga, fpga.json into $BUILD_DIR/bench/
 #   FPGA_TOP=lpu_fpga_top, FPGA_RTL="rtl rtl/fpga", FPGA_LPF=constraints/ulx3s.lpf, FPGA_PARAMS="A=1"
@@ -31,7 +32,8 @@
 #
 # Cycles per token (for tokens_per_s_estimate = Fmax / cycles_per_token): the compiler's prediction of
 # stories260K's matrix-vector products on ulx3s, taken from lpu_compiler_bench (BUILD_DIR/bin; the token row of
-# its JSON: 5 layers x the 7-matvec layer program + the classifier). Without that binary the estimate is null.
+# its JSON: 5 layers x the layer's matrix-vector programs + the classifier; its cycles_per_token_source, copied
+# into fpga.json, says which programs). Without that binary the estimate is null.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT="$(pwd)"

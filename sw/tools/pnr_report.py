@@ -35,7 +35,8 @@ def token_cycles(path, config):
         return None, f"no compiler benchmark ({path}: {e})"
     for r in rows:
         if r.get("group") == "token" and r.get("config") == config:
-            return r["cycles_per_token"], f"lpu_compiler_bench --quick, config {config}: {r['cycles_per_token_source']}"
+            source = r["cycles_per_token_source"]
+            return r["cycles_per_token"], f"lpu_compiler_bench --quick, config {config}: {source}"
     return None, f"no token row for config {config} in {path}"
 
 
@@ -101,7 +102,8 @@ def main():
             if not ok:
                 failures.append(f"clock {name} at {c['achieved_mhz']:.2f} MHz < {c['constraint_mhz']:g} MHz")
         if abs(clocks[core]["constraint_mhz"] - a.target) > 0.01:
-            print(f"  note: the core clock is constrained to {clocks[core]['constraint_mhz']:g} MHz (from its PLL), "
+            print(f"  note: the core clock is constrained to {clocks[core]['constraint_mhz']:g} MHz "
+                  "(from its PLL), "
                   f"not the target {a.target:g} MHz")
         if out["fmax_mhz"] < a.target and clocks[core]["achieved_mhz"] >= clocks[core]["constraint_mhz"]:
             failures.append(f"Fmax {out['fmax_mhz']:.2f} MHz < target {a.target:g} MHz")
