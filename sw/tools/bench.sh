@@ -43,8 +43,11 @@ run() {  # run NAME KIND JSON CMD...: runs CMD when its binary exists, then chec
   fi
   echo "== $name ($json)"
   rm -f "$json"
-  local start=$SECONDS
-  if ! "$@"; then
+  local start=$SECONDS rc=0
+  "$@" || rc=$?
+  if ((rc == 77)); then
+    echo "== $name: skipped (nothing to measure in this build)"
+  elif ((rc != 0)); then
     echo "bench: $kind FAILED: $*" >&2
     failed+=("$kind")
   elif ! python3 "$here/bench_check.py" "$kind" "$json"; then
