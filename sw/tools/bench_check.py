@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Checks a benchmark's JSON (sw/tools/bench.sh): valid JSON, the expected keys with sane values.
+
+    bench_check.py model|gemm|rtl|fpga FILE.json
+
+model  lpu_model_bench: a row per configuration of sw/isa/arch.toml (with and without an observer), cycles,
+       seconds and cycles_per_s > 0.
+gemm   lpu_compiler_bench: every row compiled (but those marked must_compile false), ran, was correct and its
+       cycles_predicted equals cycles_measured;
+       every configuration of arch.toml has a gemm and a matvec row; every configuration with a layer row has a
+       token row (cycles_per_token > 0 and its source).
+rtl    lpu_rtl_bench: each verilated configuration (a configuration of arch.toml) has busy and copy loads with
+       positive speeds and no lockstep mismatch.
+fpga   sw/tools/bitstream.sh: fmax_mhz, target_mhz, luts, luts_total, ffs, dsps, brams, seconds,
+       tokens_per_s_estimate, cycles_per_token(_source).
+Exit status 1 with one line per problem.
+"""
+import json
+import pathlib
+import sys
+import tomllib
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def configs():
+    return list(tomllib.load(open(ROOT / "sw/isa/arch.toml", "rb"))["config"])
+
+
+def need(row, keys, where, problems, positive=()):
+    for k in keys:
+        if k not in row:
+            problems.append(f"{where}: no '{k}'")
+    for k in positive:
+        if k in row and not (isinstance(row[k], (int, float)) and row[k] > 0):
+            problems.append(f"{where}: {k} = {row[k]!r}, expected > 0")
+
+
+def check_model(j, problems):
+    rows = j.get("benchmarks") or []
+    if not rows:
+        problems.append("no benchmarks")
+    for i, r in enumerate(rows):
+        need(r, ["config", "observer", "cycles", "seconds", "cycles_per_s"], f"row {i}", problems,
+             positive=["cycles", "seconds", "cycles_per_s"])
+    for c in configs():
+        if not any(r.get("config") == c for r in rows):
+            problems.append(f"no row for configuration {c}")
+
+
+def check_gemm(j, problems):
+    rows = j.get("benchmarks") or []
+    if not rows:
+        problems.append("no benchmarks")
+    for r in rows:
+        where = f"{r.get('config')} {r.get('name')}"
+        need(r, ["group", "config", "name"], where, problems)
+        if "error" in r:
+            if r.get("must_compile", True):
+                problems.append(f"{where}: {r['error']}")
+        elif r.get("group") == "token":
+            need(r, ["cycles_per_token", "cycles_per_token_source"], where, problems,
+                 positive=["cycles_per_token"])
+        else:
+            need(r, ["cycles_predicted", "cycles_measured", "macs", "utilization", "correct"], where, problems,
+                 positive=["cycles_measured", "macs", "utilization"])
+            if r.get("correct") is not True:
+                problems.append(f"{where}: wrong result")
+            if r.get("cycles_predicted") != r.get("cycles_measured"):
+                problems.append(f"{where}: predicted {r.get('cycles_predicted')} "
+                                f"!= measured {r.get('cycles_measured')}")
+    for c in configs():
+        for g in ("gemm", "matvec"):
+            if not any(r.get("config") == c and r.get("group") == g and "error" not in r for r in rows):
+                problems.append(f"no {g} row for configuration {c}")
+        if any(r.get("config") == c and r.get("group") == "layer" for r in rows) and \
+                not any(r.get("config") == c and r.get("group") == "token" for r in rows):
+            problems.append(f"no token row for configuration {c}")
+
+
+def check_rtl(j, problems):
+    cfgs = j.get("configs") or {}
+    if not cfgs:
+        problems.append("no configurations")
+    for c, loads in cfgs.items():
+        if c not in configs():
+            problems.append(f"unknown configuration {c}")
+        for load in ("busy", "copy"):
+            r = loads.get(load)
+            if r is None:
+                problems.append(f"{c}: no {load} load")
+                continue
+            need(r, ["programs_run", "cycles_per_program", "rtl_cycles_per_s", "model_cycles_per_s",
+                     "lockstep_cycles_per_s", "lockstep_mismatches"], f"{c} {load}", problems,
+                 positive=["programs_run", "cycles_per_program", "rtl_cycles_per_s", "model_cycles_per_s",
+                           "lockstep_cycles_per_s"])
+            if r.get("lockstep_mismatches", 0) != 0:
+                problems.append(f"{c} {load}: {r['lockstep_mismatches']} lockstep mismatches")
+
+
+def check_fpga(j, problems):
+    need(j, ["fmax_mhz", "target_mhz", "luts", "luts_total", "ffs", "dsps", "brams", "seconds",
+             "tokens_per_s_estimate", "cycles_per_token", "cycles_per_token_source"], "fpga", problems,
+         positive=["target_mhz", "luts_total"])
+
+
+def main():
+    kinds = {"model": check_model, "gemm": check_gemm, "rtl": check_rtl, "fpga": check_fpga}
+    if len(sys.argv) != 3 or sys.argv[1] not in kinds:
+        sys.exit(f"usage: bench_check.py {'|'.join(kinds)} FILE.json")
+    kind, path = sys.argv[1:]
+    try:
+        j = json.load(open(path))
+    except (OSError, ValueError) as e:
+        print(f"bench_check: {path}: {e}", file=sys.stderr)
+        return 1
+    problems = []
+    kinds[kind](j, problems)
+    for p in problems:
+        print(f"bench_check: {path}: {p}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
