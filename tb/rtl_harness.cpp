@@ -16,6 +16,10 @@
 #include "Vlpu_small.h"
 #include "Vlpu_small___024root.h"
 #endif
+#if LPU_RTL_HAVE_ULX3S
+#include "Vlpu_ulx3s.h"
+#include "Vlpu_ulx3s___024root.h"
+#endif
 #include "verilated.h"
 #include "verilated_fst_c.h"
 #pragma GCC diagnostic pop
@@ -126,6 +130,9 @@ RtlHarness::RtlHarness(const isa::ArchConfig& cfg, HarnessOptions options) : cfg
 #if LPU_RTL_HAVE_LARGE
   if (cfg.name() == "large") model_ = std::make_unique<ModelImpl<Vlpu_large>>(options);
 #endif
+#if LPU_RTL_HAVE_ULX3S
+  if (cfg.name() == "ulx3s") model_ = std::make_unique<ModelImpl<Vlpu_ulx3s>>(options);
+#endif
   if (!model_) {
     throw std::invalid_argument("RtlHarness: no verilated model for configuration '" + std::string(cfg.name()) +
                                 "' in this build (LPU_RTL_CONFIGS in tb/CMakeLists.txt; the full build has: "
@@ -141,6 +148,9 @@ bool RtlHarness::available(std::string_view config_name) {
 #endif
 #if LPU_RTL_HAVE_LARGE
   if (config_name == "large") return true;
+#endif
+#if LPU_RTL_HAVE_ULX3S
+  if (config_name == "ulx3s") return true;
 #endif
   static_cast<void>(config_name);  // unused when neither model is built
   return false;

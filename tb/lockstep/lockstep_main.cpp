@@ -132,7 +132,7 @@ int main(int argc, char** argv) {
 
   auto* config_opt =
       app.add_option("-c,--config", config, "configuration: small, large or both (random programs)")
-          ->check(CLI::IsMember({"small", "large", "both"}));
+          ->check(CLI::IsMember({"small", "large", "ulx3s", "both"}));
   auto* seed_opt =
       app.add_option("-s,--seed", seed, "first random program (sw/verif randomProgram seed)");
   app.add_option("-n,--count", count, "number of random programs: seeds seed .. seed+count-1");
