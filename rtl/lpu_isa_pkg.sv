@@ -13,41 +13,58 @@ package lpu_isa_pkg;
   localparam int unsigned OPCODE_LSB = 25;
   localparam int unsigned OPCODE_BITS = 7;
 
-  // Field positions
+  // Field positions and widths
   localparam int unsigned F_COUNT_MSB = 24;
   localparam int unsigned F_COUNT_LSB = 0;
+  localparam int unsigned F_COUNT_BITS = 25;
   localparam int unsigned F_REP_N_MSB = 24;
   localparam int unsigned F_REP_N_LSB = 15;
+  localparam int unsigned F_REP_N_BITS = 10;
   localparam int unsigned F_REP_D_MSB = 14;
   localparam int unsigned F_REP_D_LSB = 7;
+  localparam int unsigned F_REP_D_BITS = 8;
   localparam int unsigned F_STRIDE_MSB = 6;
   localparam int unsigned F_STRIDE_LSB = 0;
+  localparam int unsigned F_STRIDE_BITS = 7;
   localparam int unsigned F_MSTRM_MSB = 24;
   localparam int unsigned F_MSTRM_LSB = 20;
+  localparam int unsigned F_MSTRM_BITS = 5;
   localparam int unsigned F_MMAP_MSB = 19;
   localparam int unsigned F_MMAP_LSB = 15;
+  localparam int unsigned F_MMAP_BITS = 5;
   localparam int unsigned F_ADDR_MSB = 12;
   localparam int unsigned F_ADDR_LSB = 0;
+  localparam int unsigned F_ADDR_BITS = 13;
   localparam int unsigned F_TYPE_MSB = 24;
   localparam int unsigned F_TYPE_LSB = 23;
+  localparam int unsigned F_TYPE_BITS = 2;
   localparam int unsigned F_DST_MSB = 22;
   localparam int unsigned F_DST_LSB = 18;
+  localparam int unsigned F_DST_BITS = 5;
   localparam int unsigned F_SRCA_MSB = 17;
   localparam int unsigned F_SRCA_LSB = 13;
+  localparam int unsigned F_SRCA_BITS = 5;
   localparam int unsigned F_SRCB_MSB = 12;
   localparam int unsigned F_SRCB_LSB = 8;
+  localparam int unsigned F_SRCB_BITS = 5;
   localparam int unsigned F_SRCC_MSB = 7;
   localparam int unsigned F_SRCC_LSB = 3;
+  localparam int unsigned F_SRCC_BITS = 5;
   localparam int unsigned F_STYPE_MSB = 1;
   localparam int unsigned F_STYPE_LSB = 0;
+  localparam int unsigned F_STYPE_BITS = 2;
   localparam int unsigned F_SHAMT_MSB = 5;
   localparam int unsigned F_SHAMT_LSB = 0;
+  localparam int unsigned F_SHAMT_BITS = 6;
   localparam int unsigned F_IMM8_MSB = 7;
   localparam int unsigned F_IMM8_LSB = 0;
+  localparam int unsigned F_IMM8_BITS = 8;
   localparam int unsigned F_INDEX_MSB = 7;
   localparam int unsigned F_INDEX_LSB = 0;
+  localparam int unsigned F_INDEX_BITS = 8;
   localparam int unsigned F_LWN_MSB = 12;
   localparam int unsigned F_LWN_LSB = 8;
+  localparam int unsigned F_LWN_BITS = 5;
 
   // Element types
   localparam logic [1:0] TYPE_I8 = 2'd0;
@@ -160,19 +177,488 @@ package lpu_isa_pkg;
   localparam int unsigned LAT_RECV = 0;
   localparam int unsigned LAT_DESKEW = 0;
 
-  // Sticky error codes
-  localparam logic [3:0] ERR_NONE = 4'd0;
-  localparam logic [3:0] ERR_ILLEGAL_OPCODE = 4'd1;
-  localparam logic [3:0] ERR_WRONG_SLICE = 4'd2;
-  localparam logic [3:0] ERR_BAD_OPERAND = 4'd3;
-  localparam logic [3:0] ERR_BAD_ADDRESS = 4'd4;
-  localparam logic [3:0] ERR_STREAM_CONFLICT = 4'd5;
-  localparam logic [3:0] ERR_EDGE_WRITE = 4'd6;
-  localparam logic [3:0] ERR_BAD_REPEAT = 4'd7;
-  localparam logic [3:0] ERR_MXM_OVERRUN = 4'd8;
-  localparam logic [3:0] ERR_SYNC_DEADLOCK = 4'd9;
-  localparam logic [3:0] ERR_UNIMPLEMENTED = 4'd10;
-  localparam logic [3:0] ERR_TIMEOUT = 4'd11;
+  // Sticky error codes (ERR_CODE): the order of the codes is the priority at one position.
+  typedef enum logic [3:0] {
+    ERR_NONE = 4'd0,
+    ERR_ILLEGAL_OPCODE = 4'd1,
+    ERR_WRONG_SLICE = 4'd2,
+    ERR_BAD_OPERAND = 4'd3,
+    ERR_BAD_ADDRESS = 4'd4,
+    ERR_STREAM_CONFLICT = 4'd5,
+    ERR_EDGE_WRITE = 4'd6,
+    ERR_BAD_REPEAT = 4'd7,
+    ERR_MXM_OVERRUN = 4'd8,
+    ERR_SYNC_DEADLOCK = 4'd9,
+    ERR_UNIMPLEMENTED = 4'd10,
+    ERR_TIMEOUT = 4'd11
+  } err_e;
+
+  // Slice classes of the ISA (isa.toml `slice`); lpu_pkg names the four that own a position.
+  // 32 bits wide: modules take a slice kind as an `int unsigned` parameter (SliceKind).
+  typedef enum int unsigned {
+    SLICE_ICU = 0,
+    SLICE_MEM = 1,
+    SLICE_VXM = 2,
+    SLICE_MXM = 3,
+    SLICE_SXM = 4,
+    SLICE_C2C = 5
+  } slice_e;
+
+  // Stream-group width of a stream operand (bytes per element = streams), see docs/isa.md.
+  typedef enum logic [2:0] {
+    GROUP_NONE = 3'd0,  // not an operand
+    GROUP_1 = 3'd1,  // 1 stream
+    GROUP_2 = 3'd2,  // 2 streams
+    GROUP_4 = 3'd3,  // 4 streams
+    GROUP_T = 3'd4,  // the element type's width
+    GROUP_S = 3'd5,  // the CVT source type's width
+    GROUP_N = 3'd6  // transpose_n
+  } group_e;
+
+  // Operand-value check of an instruction (isa::validateOperands).
+  typedef enum logic [2:0] {
+    CHECK_NONE = 3'd0,  // no value check
+    CHECK_COUNT = 3'd1,  // NOP count >= 1, else BAD_OPERAND
+    CHECK_REPEAT = 3'd2,  // Repeat n >= 1 and d >= 1, else BAD_REPEAT
+    CHECK_ADDR = 3'd3,  // MEM address < words_per_slice, else BAD_ADDRESS
+    CHECK_ROWS = 3'd4,  // lwn >= 1, index + lwn <= lanes, srca + lwn <= streams, else BAD_OPERAND
+    CHECK_SLOT = 3'd5  // MXM accumulator slot (index) < mxm_acc_slots, else BAD_OPERAND
+  } check_e;
+
+  // Field a Repeat's stride applies to.
+  typedef enum logic [1:0] {
+    STRIDED_NONE = 2'd0,
+    STRIDED_ADDR = 2'd1,
+    STRIDED_INDEX = 2'd2
+  } strided_e;
+
+  // Decode properties of one opcode; insn_desc(opcode) gives them (known = 0: opcode not assigned).
+  typedef struct packed {
+    logic known;
+    slice_e slice;
+    logic load_queue;  // MXM: dispatched by the load queue (else the compute queue)
+    logic [31:0] used;  // bits the instruction defines (opcode, operands, type fields)
+    logic [3:0] type_mask;  // bit i: element type i allowed; 0 = no type field
+    logic [3:0] stype_mask;  // CVT source types
+    group_e group_mstrm;
+    group_e group_mmap;
+    group_e group_dst;
+    group_e group_srca;
+    group_e group_srcb;
+    group_e group_srcc;
+    check_e check;
+    strided_e strided;
+  } insn_desc_t;
+
+  function automatic insn_desc_t insn_desc(input logic [6:0] opcode);
+    insn_desc_t d;
+    d = '0;
+    unique case (opcode)
+      lpu_isa_pkg::OP_NOP: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_ICU; d.load_queue = 1'b0;
+        d.used = 32'hffffffff; d.type_mask = 4'b0000; d.stype_mask = 4'b0000;
+        d.check = lpu_isa_pkg::CHECK_COUNT;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_REPEAT: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_ICU; d.load_queue = 1'b0;
+        d.used = 32'hffffffff; d.type_mask = 4'b0000; d.stype_mask = 4'b0000;
+        d.check = lpu_isa_pkg::CHECK_REPEAT;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_SYNC: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_ICU; d.load_queue = 1'b0;
+        d.used = 32'hfe000000; d.type_mask = 4'b0000; d.stype_mask = 4'b0000;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_NOTIFY: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_ICU; d.load_queue = 1'b0;
+        d.used = 32'hfe000000; d.type_mask = 4'b0000; d.stype_mask = 4'b0000;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_HALT: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_ICU; d.load_queue = 1'b0;
+        d.used = 32'hfe000000; d.type_mask = 4'b0000; d.stype_mask = 4'b0000;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_READ: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_MEM; d.load_queue = 1'b0;
+        d.used = 32'hfff01fff; d.type_mask = 4'b0000; d.stype_mask = 4'b0000;
+        d.group_mstrm = lpu_isa_pkg::GROUP_1;
+        d.check = lpu_isa_pkg::CHECK_ADDR;
+        d.strided = lpu_isa_pkg::STRIDED_ADDR;
+      end
+      lpu_isa_pkg::OP_WRITE: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_MEM; d.load_queue = 1'b0;
+        d.used = 32'hfff01fff; d.type_mask = 4'b0000; d.stype_mask = 4'b0000;
+        d.group_mstrm = lpu_isa_pkg::GROUP_1;
+        d.check = lpu_isa_pkg::CHECK_ADDR;
+        d.strided = lpu_isa_pkg::STRIDED_ADDR;
+      end
+      lpu_isa_pkg::OP_GATHER: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_MEM; d.load_queue = 1'b0;
+        d.used = 32'hffff8000; d.type_mask = 4'b0000; d.stype_mask = 4'b0000;
+        d.group_mstrm = lpu_isa_pkg::GROUP_1; d.group_mmap = lpu_isa_pkg::GROUP_2;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_SCATTER: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_MEM; d.load_queue = 1'b0;
+        d.used = 32'hffff8000; d.type_mask = 4'b0000; d.stype_mask = 4'b0000;
+        d.group_mstrm = lpu_isa_pkg::GROUP_1; d.group_mmap = lpu_isa_pkg::GROUP_2;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_ADD: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_VXM; d.load_queue = 1'b0;
+        d.used = 32'hffffff00; d.type_mask = 4'b0111; d.stype_mask = 4'b0000;
+        d.group_dst = lpu_isa_pkg::GROUP_T; d.group_srca = lpu_isa_pkg::GROUP_T;
+        d.group_srcb = lpu_isa_pkg::GROUP_T;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_SUB: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_VXM; d.load_queue = 1'b0;
+        d.used = 32'hffffff00; d.type_mask = 4'b0111; d.stype_mask = 4'b0000;
+        d.group_dst = lpu_isa_pkg::GROUP_T; d.group_srca = lpu_isa_pkg::GROUP_T;
+        d.group_srcb = lpu_isa_pkg::GROUP_T;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_ADDS: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_VXM; d.load_queue = 1'b0;
+        d.used = 32'hffffff00; d.type_mask = 4'b0111; d.stype_mask = 4'b0000;
+        d.group_dst = lpu_isa_pkg::GROUP_T; d.group_srca = lpu_isa_pkg::GROUP_T;
+        d.group_srcb = lpu_isa_pkg::GROUP_T;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_SUBS: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_VXM; d.load_queue = 1'b0;
+        d.used = 32'hffffff00; d.type_mask = 4'b0111; d.stype_mask = 4'b0000;
+        d.group_dst = lpu_isa_pkg::GROUP_T; d.group_srca = lpu_isa_pkg::GROUP_T;
+        d.group_srcb = lpu_isa_pkg::GROUP_T;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_MUL: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_VXM; d.load_queue = 1'b0;
+        d.used = 32'hffffff00; d.type_mask = 4'b0111; d.stype_mask = 4'b0000;
+        d.group_dst = lpu_isa_pkg::GROUP_T; d.group_srca = lpu_isa_pkg::GROUP_T;
+        d.group_srcb = lpu_isa_pkg::GROUP_T;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_AND: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_VXM; d.load_queue = 1'b0;
+        d.used = 32'hffffff00; d.type_mask = 4'b0111; d.stype_mask = 4'b0000;
+        d.group_dst = lpu_isa_pkg::GROUP_T; d.group_srca = lpu_isa_pkg::GROUP_T;
+        d.group_srcb = lpu_isa_pkg::GROUP_T;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_OR: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_VXM; d.load_queue = 1'b0;
+        d.used = 32'hffffff00; d.type_mask = 4'b0111; d.stype_mask = 4'b0000;
+        d.group_dst = lpu_isa_pkg::GROUP_T; d.group_srca = lpu_isa_pkg::GROUP_T;
+        d.group_srcb = lpu_isa_pkg::GROUP_T;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_XOR: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_VXM; d.load_queue = 1'b0;
+        d.used = 32'hffffff00; d.type_mask = 4'b0111; d.stype_mask = 4'b0000;
+        d.group_dst = lpu_isa_pkg::GROUP_T; d.group_srca = lpu_isa_pkg::GROUP_T;
+        d.group_srcb = lpu_isa_pkg::GROUP_T;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_SHL: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_VXM; d.load_queue = 1'b0;
+        d.used = 32'hffffff00; d.type_mask = 4'b0111; d.stype_mask = 4'b0000;
+        d.group_dst = lpu_isa_pkg::GROUP_T; d.group_srca = lpu_isa_pkg::GROUP_T;
+        d.group_srcb = lpu_isa_pkg::GROUP_T;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_SHR: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_VXM; d.load_queue = 1'b0;
+        d.used = 32'hffffff00; d.type_mask = 4'b0111; d.stype_mask = 4'b0000;
+        d.group_dst = lpu_isa_pkg::GROUP_T; d.group_srca = lpu_isa_pkg::GROUP_T;
+        d.group_srcb = lpu_isa_pkg::GROUP_T;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_SHRL: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_VXM; d.load_queue = 1'b0;
+        d.used = 32'hffffff00; d.type_mask = 4'b0111; d.stype_mask = 4'b0000;
+        d.group_dst = lpu_isa_pkg::GROUP_T; d.group_srca = lpu_isa_pkg::GROUP_T;
+        d.group_srcb = lpu_isa_pkg::GROUP_T;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_MIN: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_VXM; d.load_queue = 1'b0;
+        d.used = 32'hffffff00; d.type_mask = 4'b0111; d.stype_mask = 4'b0000;
+        d.group_dst = lpu_isa_pkg::GROUP_T; d.group_srca = lpu_isa_pkg::GROUP_T;
+        d.group_srcb = lpu_isa_pkg::GROUP_T;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_MAX: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_VXM; d.load_queue = 1'b0;
+        d.used = 32'hffffff00; d.type_mask = 4'b0111; d.stype_mask = 4'b0000;
+        d.group_dst = lpu_isa_pkg::GROUP_T; d.group_srca = lpu_isa_pkg::GROUP_T;
+        d.group_srcb = lpu_isa_pkg::GROUP_T;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_CMPEQ: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_VXM; d.load_queue = 1'b0;
+        d.used = 32'hffffff00; d.type_mask = 4'b0111; d.stype_mask = 4'b0000;
+        d.group_dst = lpu_isa_pkg::GROUP_T; d.group_srca = lpu_isa_pkg::GROUP_T;
+        d.group_srcb = lpu_isa_pkg::GROUP_T;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_CMPLT: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_VXM; d.load_queue = 1'b0;
+        d.used = 32'hffffff00; d.type_mask = 4'b0111; d.stype_mask = 4'b0000;
+        d.group_dst = lpu_isa_pkg::GROUP_T; d.group_srca = lpu_isa_pkg::GROUP_T;
+        d.group_srcb = lpu_isa_pkg::GROUP_T;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_SEL: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_VXM; d.load_queue = 1'b0;
+        d.used = 32'hfffffff8; d.type_mask = 4'b0111; d.stype_mask = 4'b0000;
+        d.group_dst = lpu_isa_pkg::GROUP_T; d.group_srca = lpu_isa_pkg::GROUP_T;
+        d.group_srcb = lpu_isa_pkg::GROUP_T; d.group_srcc = lpu_isa_pkg::GROUP_T;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_NEG: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_VXM; d.load_queue = 1'b0;
+        d.used = 32'hffffe000; d.type_mask = 4'b0111; d.stype_mask = 4'b0000;
+        d.group_dst = lpu_isa_pkg::GROUP_T; d.group_srca = lpu_isa_pkg::GROUP_T;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_ABS: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_VXM; d.load_queue = 1'b0;
+        d.used = 32'hffffe000; d.type_mask = 4'b0111; d.stype_mask = 4'b0000;
+        d.group_dst = lpu_isa_pkg::GROUP_T; d.group_srca = lpu_isa_pkg::GROUP_T;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_NOT: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_VXM; d.load_queue = 1'b0;
+        d.used = 32'hffffe000; d.type_mask = 4'b0111; d.stype_mask = 4'b0000;
+        d.group_dst = lpu_isa_pkg::GROUP_T; d.group_srca = lpu_isa_pkg::GROUP_T;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_MOV: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_VXM; d.load_queue = 1'b0;
+        d.used = 32'hffffe000; d.type_mask = 4'b0111; d.stype_mask = 4'b0000;
+        d.group_dst = lpu_isa_pkg::GROUP_T; d.group_srca = lpu_isa_pkg::GROUP_T;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_RELU: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_VXM; d.load_queue = 1'b0;
+        d.used = 32'hffffe000; d.type_mask = 4'b0111; d.stype_mask = 4'b0000;
+        d.group_dst = lpu_isa_pkg::GROUP_T; d.group_srca = lpu_isa_pkg::GROUP_T;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_CVT: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_VXM; d.load_queue = 1'b0;
+        d.used = 32'hffffe003; d.type_mask = 4'b0111; d.stype_mask = 4'b0111;
+        d.group_dst = lpu_isa_pkg::GROUP_T; d.group_srca = lpu_isa_pkg::GROUP_S;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_REQ: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_VXM; d.load_queue = 1'b0;
+        d.used = 32'hffffff3f; d.type_mask = 4'b0011; d.stype_mask = 4'b0000;
+        d.group_dst = lpu_isa_pkg::GROUP_T; d.group_srca = lpu_isa_pkg::GROUP_4;
+        d.group_srcb = lpu_isa_pkg::GROUP_2;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_EXP2: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_VXM; d.load_queue = 1'b0;
+        d.used = 32'hffffe000; d.type_mask = 4'b0010; d.stype_mask = 4'b0000;
+        d.group_dst = lpu_isa_pkg::GROUP_T; d.group_srca = lpu_isa_pkg::GROUP_T;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_RSQRT: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_VXM; d.load_queue = 1'b0;
+        d.used = 32'hffffe000; d.type_mask = 4'b0100; d.stype_mask = 4'b0000;
+        d.group_dst = lpu_isa_pkg::GROUP_T; d.group_srca = lpu_isa_pkg::GROUP_T;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_SIGMOID: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_VXM; d.load_queue = 1'b0;
+        d.used = 32'hffffe000; d.type_mask = 4'b0010; d.stype_mask = 4'b0000;
+        d.group_dst = lpu_isa_pkg::GROUP_T; d.group_srca = lpu_isa_pkg::GROUP_T;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_SILU: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_VXM; d.load_queue = 1'b0;
+        d.used = 32'hffffe000; d.type_mask = 4'b0010; d.stype_mask = 4'b0000;
+        d.group_dst = lpu_isa_pkg::GROUP_T; d.group_srca = lpu_isa_pkg::GROUP_T;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_LW: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_MXM; d.load_queue = 1'b1;
+        d.used = 32'hfe03ffff; d.type_mask = 4'b0000; d.stype_mask = 4'b0000;
+        d.group_srca = lpu_isa_pkg::GROUP_1;
+        d.check = lpu_isa_pkg::CHECK_ROWS;
+        d.strided = lpu_isa_pkg::STRIDED_INDEX;
+      end
+      lpu_isa_pkg::OP_LWI: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_MXM; d.load_queue = 1'b1;
+        d.used = 32'hfe03ffff; d.type_mask = 4'b0000; d.stype_mask = 4'b0000;
+        d.group_srca = lpu_isa_pkg::GROUP_1;
+        d.check = lpu_isa_pkg::CHECK_ROWS;
+        d.strided = lpu_isa_pkg::STRIDED_INDEX;
+      end
+      lpu_isa_pkg::OP_IW: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_MXM; d.load_queue = 1'b1;
+        d.used = 32'hfe000000; d.type_mask = 4'b0000; d.stype_mask = 4'b0000;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_ABC: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_MXM; d.load_queue = 1'b0;
+        d.used = 32'hfe03e0ff; d.type_mask = 4'b0000; d.stype_mask = 4'b0000;
+        d.group_srca = lpu_isa_pkg::GROUP_1;
+        d.check = lpu_isa_pkg::CHECK_SLOT;
+        d.strided = lpu_isa_pkg::STRIDED_INDEX;
+      end
+      lpu_isa_pkg::OP_ABCA: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_MXM; d.load_queue = 1'b0;
+        d.used = 32'hfe03e0ff; d.type_mask = 4'b0000; d.stype_mask = 4'b0000;
+        d.group_srca = lpu_isa_pkg::GROUP_1;
+        d.check = lpu_isa_pkg::CHECK_SLOT;
+        d.strided = lpu_isa_pkg::STRIDED_INDEX;
+      end
+      lpu_isa_pkg::OP_ACC: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_MXM; d.load_queue = 1'b0;
+        d.used = 32'hfe7c00ff; d.type_mask = 4'b0000; d.stype_mask = 4'b0000;
+        d.group_dst = lpu_isa_pkg::GROUP_4;
+        d.check = lpu_isa_pkg::CHECK_SLOT;
+        d.strided = lpu_isa_pkg::STRIDED_INDEX;
+      end
+      lpu_isa_pkg::OP_ABCE: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_MXM; d.load_queue = 1'b0;
+        d.used = 32'hfe7fe0ff; d.type_mask = 4'b0000; d.stype_mask = 4'b0000;
+        d.group_dst = lpu_isa_pkg::GROUP_4; d.group_srca = lpu_isa_pkg::GROUP_1;
+        d.check = lpu_isa_pkg::CHECK_SLOT;
+        d.strided = lpu_isa_pkg::STRIDED_INDEX;
+      end
+      lpu_isa_pkg::OP_SHIFT: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_SXM; d.load_queue = 1'b0;
+        d.used = 32'hfe7fe0ff; d.type_mask = 4'b0000; d.stype_mask = 4'b0000;
+        d.group_dst = lpu_isa_pkg::GROUP_1; d.group_srca = lpu_isa_pkg::GROUP_1;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_ROTATE: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_SXM; d.load_queue = 1'b0;
+        d.used = 32'hfe7fe0ff; d.type_mask = 4'b0000; d.stype_mask = 4'b0000;
+        d.group_dst = lpu_isa_pkg::GROUP_1; d.group_srca = lpu_isa_pkg::GROUP_1;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_PERMUTE: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_SXM; d.load_queue = 1'b0;
+        d.used = 32'hfe7fff00; d.type_mask = 4'b0000; d.stype_mask = 4'b0000;
+        d.group_dst = lpu_isa_pkg::GROUP_1; d.group_srca = lpu_isa_pkg::GROUP_1;
+        d.group_srcb = lpu_isa_pkg::GROUP_1;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_DISTRIBUTE: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_SXM; d.load_queue = 1'b0;
+        d.used = 32'hfe7fff00; d.type_mask = 4'b0000; d.stype_mask = 4'b0000;
+        d.group_dst = lpu_isa_pkg::GROUP_1; d.group_srca = lpu_isa_pkg::GROUP_1;
+        d.group_srcb = lpu_isa_pkg::GROUP_1;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_TRANSPOSE: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_SXM; d.load_queue = 1'b0;
+        d.used = 32'hfe7fe000; d.type_mask = 4'b0000; d.stype_mask = 4'b0000;
+        d.group_dst = lpu_isa_pkg::GROUP_N; d.group_srca = lpu_isa_pkg::GROUP_N;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_SEND: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_C2C; d.load_queue = 1'b0;
+        d.used = 32'hfe03e0ff; d.type_mask = 4'b0000; d.stype_mask = 4'b0000;
+        d.group_srca = lpu_isa_pkg::GROUP_1;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_RECV: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_C2C; d.load_queue = 1'b0;
+        d.used = 32'hfe7c00ff; d.type_mask = 4'b0000; d.stype_mask = 4'b0000;
+        d.group_dst = lpu_isa_pkg::GROUP_1;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      lpu_isa_pkg::OP_DESKEW: begin
+        d.known = 1'b1; d.slice = lpu_isa_pkg::SLICE_C2C; d.load_queue = 1'b0;
+        d.used = 32'hfe000000; d.type_mask = 4'b0000; d.stype_mask = 4'b0000;
+        d.check = lpu_isa_pkg::CHECK_NONE;
+        d.strided = lpu_isa_pkg::STRIDED_NONE;
+      end
+      default: d = '0;
+    endcase
+    insn_desc = d;
+  endfunction
+
+  // Value checks (bit = check_e) and strided fields (bit = strided_e) of the instructions of one
+  // slice class on one queue role: bits [8 * (2 * slice + load_queue) +: 8] and [4 * (...) +: 4]
+  // (load_queue: an MXM's load queue). A queue builds only the checks its instructions can need.
+  localparam logic [95:0] SLICE_CHECKS = {
+    8'b00000000,  // C2C load
+    8'b00000001,  // C2C
+    8'b00000000,  // SXM load
+    8'b00000001,  // SXM
+    8'b00010001,  // MXM load
+    8'b00100000,  // MXM
+    8'b00000000,  // VXM load
+    8'b00000001,  // VXM
+    8'b00000000,  // MEM load
+    8'b00001001,  // MEM
+    8'b00000000,  // ICU load
+    8'b00000111  // ICU
+  };
+  localparam logic [47:0] SLICE_STRIDED = {
+    4'b0000,  // C2C load
+    4'b0001,  // C2C
+    4'b0000,  // SXM load
+    4'b0001,  // SXM
+    4'b0101,  // MXM load
+    4'b0100,  // MXM
+    4'b0000,  // VXM load
+    4'b0001,  // VXM
+    4'b0000,  // MEM load
+    4'b0011,  // MEM
+    4'b0000,  // ICU load
+    4'b0001  // ICU
+  };
 
   // exp2_table: 256 entries, see docs/isa.md
   function automatic logic [15:0] exp2_table(input logic [7:0] idx);

@@ -58,8 +58,6 @@ module lpu_mem_slice #(
 
   localparam int unsigned Superlanes = Lanes / SuperlaneLanes;
   localparam int unsigned Tb = SuperlaneLanes * 8;      // bits of one superlane tile
-  localparam int unsigned Wa = $clog2(WordsPerBank);
-  localparam int unsigned Ba = (BanksPerSlice > 1) ? $clog2(BanksPerSlice) : 1;
 
   // ----------------------------------------------------------------------------------------------
   // Instruction fields
@@ -85,10 +83,21 @@ module lpu_mem_slice #(
                          issue_insn_i[lpu_isa_pkg::F_MMAP_LSB - 1:lpu_isa_pkg::F_ADDR_MSB + 1]};
 
   // ----------------------------------------------------------------------------------------------
-  // Operands: the data vector (write, scatter) and the per-superlane int16 map (gather, scatter)
-  logic [Vb-1:0] src_vec;
-  logic [Sb-1:0] map_bus;
-  logic [Superlanes*16-1:0] map;
+  // Operands: the data vector (write, scatter) and the per-superlane int16 map (gather, scatter).
+  // (Measured at ulx3s: these index-compare multiplexers map to fewer LUTs than an AND-OR over a
+  // one-hot decode, 2,348 against 2,641 LUT4 for the slice.) src_oh is the data stream's slot
+  // one-hot (bit d*S + s: direction d, 1 west, stream s), for the result pipeline.
+  logic [2*StreamsPerDir-1:0] src_oh;
+  logic [Vb-1:0]              src_vec;
+  logic [Superlanes*16-1:0]   map;
+
+  always_comb begin
+    src_oh = '0;
+    for (int unsigned s = 0; s < StreamsPerDir; s++) begin
+      src_oh[s]                 = !mstrm[4] && (32'(mstrm[3:0]) == s);
+      src_oh[StreamsPerDir + s] =  mstrm[4] && (32'(mstrm[3:0]) == s);
+    end
+  end
 
   always_comb begin
     src_vec = '0;
@@ -97,12 +106,12 @@ module lpu_mem_slice #(
     end
   end
 
+  logic [Sb-1:0] map_bus;
   assign map_bus = mmap[4] ? sr_w_i : sr_e_i;
   always_comb begin
     map = '0;
     for (int unsigned k = 0; k < Superlanes; k++) begin
       for (int unsigned s = 0; s < StreamsPerDir; s++) begin
-        // Byte 0 of the int16 element on stream mmap, byte 1 on stream mmap+1, lane k * SL.
         if (32'(mmap[3:0]) == s) begin
           map[k * 16 +: 8] = map_bus[s * Vb + k * Tb +: 8];
         end
@@ -127,116 +136,98 @@ module lpu_mem_slice #(
   end
 
   // ----------------------------------------------------------------------------------------------
-  // Banks
+  // Memory: per superlane, WordsPerSlice words as columns of ColW bits. The ISA's banks are the top
+  // address bits; one instruction accesses one word per superlane per cycle, so the banks need no
+  // separate arrays and no output multiplexer. A column is as deep as the whole slice and as wide
+  // as a 16 Kbit block RAM allows at that depth (ECP5 DP16KD: 8192 x 2, 4096 x 4, ...), so Yosys
+  // maps each column to one DP16KD with no address decoding or output multiplexing (a 64-bit
+  // array of 8192 words was mapped as 16 x 512 x 36 with a 16:1 output multiplexer).
+  localparam int unsigned EbrBits = 16384;
+  localparam int unsigned ColW = ((EbrBits / WordsPerSlice) >= 1
+                                 && (Tb % (EbrBits / WordsPerSlice)) == 0)
+                               ? EbrBits / WordsPerSlice : Tb;
+  localparam int unsigned Cols = Tb / ColW;
+
   logic prog_rd, prog_wr, host_rd, host_wr;
   assign prog_rd = is_read || is_gather;
   assign prog_wr = (is_write || is_scatter) && commit_i;
   assign host_rd = host_req_i && !host_we_i;
   assign host_wr = host_req_i && host_we_i;
 
-  function automatic logic [Ba-1:0] bank_of(input logic [Aw-1:0] a);
-    if (BanksPerSlice > 1) bank_of = Ba'(a >> Wa);
-    else bank_of = '0;
-  endfunction
-
-  logic [BanksPerSlice*Superlanes*Tb-1:0] bank_rdata;
-  logic [Superlanes*Ba-1:0]               rd_bank_q, rd_bank_d;
-  logic [Superlanes-1:0]                  rd_any;
-  logic [Vb-1:0]                          out;   // the word read in the previous cycle
+  logic [Vb-1:0] out;   // the word read in the previous cycle (held until the next read)
 
   for (genvar k = 0; k < Superlanes; k++) begin : gen_sl
-    logic [Aw-1:0] a;
-    assign a = sl_addr[k * Aw +: Aw];
-    for (genvar b = 0; b < BanksPerSlice; b++) begin : gen_bank
-      logic re, we;
-      assign re = (prog_rd && bank_of(a) == Ba'(b)) || (host_rd && bank_of(host_addr_i) == Ba'(b));
-      assign we = (prog_wr && bank_of(a) == Ba'(b)) || (host_wr && bank_of(host_addr_i) == Ba'(b));
+    logic [Aw-1:0] a, waddr, raddr;
+    logic [Tb-1:0] wdata;
+    assign a     = sl_addr[k * Aw +: Aw];
+    assign waddr = host_wr ? host_addr_i : a;
+    assign raddr = host_rd ? host_addr_i : a;
+    assign wdata = host_wr ? host_wdata_i[k * Tb +: Tb] : src_vec[k * Tb +: Tb];
+    for (genvar c = 0; c < Cols; c++) begin : gen_col
       lpu_sram_bank #(
-        .Width(Tb),
-        .Depth(WordsPerBank)
+        .Width(ColW),
+        .Depth(WordsPerSlice)
       ) u_bank (
         .clk_i  (clk_i),
-        .we_i   (we),
-        .waddr_i(host_wr ? host_addr_i[Wa-1:0] : a[Wa-1:0]),
-        .wdata_i(host_wr ? host_wdata_i[k * Tb +: Tb] : src_vec[k * Tb +: Tb]),
-        .re_i   (re),
-        .raddr_i(host_rd ? host_addr_i[Wa-1:0] : a[Wa-1:0]),
-        .rdata_o(bank_rdata[(b * Superlanes + k) * Tb +: Tb])
+        .we_i   (prog_wr || host_wr),
+        .waddr_i(waddr),
+        .wdata_i(wdata[c * ColW +: ColW]),
+        .re_i   (prog_rd || host_rd),
+        .raddr_i(raddr),
+        .rdata_o(out[k * Tb + c * ColW +: ColW])
       );
-    end
-    assign rd_any[k] = prog_rd || host_rd;
-    assign rd_bank_d[k * Ba +: Ba] = host_rd ? bank_of(host_addr_i) : bank_of(a);
-  end
-
-  always_comb begin
-    out = '0;
-    for (int unsigned k = 0; k < Superlanes; k++) begin
-      for (int unsigned b = 0; b < BanksPerSlice; b++) begin
-        if (rd_bank_q[k * Ba +: Ba] == Ba'(b)) out[k * Tb +: Tb] = bank_rdata[(b * Superlanes + k) * Tb +: Tb];
-      end
     end
   end
 
   assign host_rdata_o = out;
 
   // ----------------------------------------------------------------------------------------------
-  // Result pipeline
-  logic          r_valid_q, g1_valid_q, g2_valid_q;
-  logic [4:0]    r_strm_q, g1_strm_q, g2_strm_q;
-  logic [Vb-1:0] g2_data_q;
+  // Result pipeline. The stream slot of each result is kept one-hot (bit d*S + s), registered, so
+  // the write enables and the per-slot data selects are single gates on flops.
+  logic [2*StreamsPerDir-1:0] r_oh_q, g1_oh_q, g2_oh_q;
+  logic [Vb-1:0]              g2_data_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      rd_bank_q  <= '0;
-      r_valid_q  <= 1'b0;
-      g1_valid_q <= 1'b0;
-      g2_valid_q <= 1'b0;
-      r_strm_q   <= '0;
-      g1_strm_q  <= '0;
-      g2_strm_q  <= '0;
-      g2_data_q  <= '0;
+      r_oh_q    <= '0;
+      g1_oh_q   <= '0;
+      g2_oh_q   <= '0;
+      g2_data_q <= '0;
     end else begin
-      for (int unsigned k = 0; k < Superlanes; k++) begin
-        if (rd_any[k]) rd_bank_q[k * Ba +: Ba] <= rd_bank_d[k * Ba +: Ba];
-      end
-      r_valid_q  <= is_read;
-      g1_valid_q <= is_gather;
-      g2_valid_q <= g1_valid_q;
-      if (is_read) r_strm_q <= mstrm;
-      if (is_gather) g1_strm_q <= mstrm;
-      if (g1_valid_q) begin
-        g2_strm_q <= g1_strm_q;
-        g2_data_q <= out;
-      end
+      r_oh_q  <= is_read ? src_oh : '0;
+      g1_oh_q <= is_gather ? src_oh : '0;
+      g2_oh_q <= g1_oh_q;
+      if (g1_oh_q != '0) g2_data_q <= out;
     end
   end
 
-  logic [StreamsPerDir-1:0] out_g_e, out_g_w;  // stream slot s carries the gather result
-  for (genvar s = 0; s < StreamsPerDir; s++) begin : gen_out
-    logic r_e, r_w, g_e, g_w;
-    assign r_e = r_valid_q && (r_strm_q == {1'b0, 4'(s)});
-    assign r_w = r_valid_q && (r_strm_q == {1'b1, 4'(s)});
-    assign g_e = g2_valid_q && (g2_strm_q == {1'b0, 4'(s)});
-    assign g_w = g2_valid_q && (g2_strm_q == {1'b1, 4'(s)});
-    assign wr_e_en_o[s] = r_e || g_e;
-    assign wr_w_en_o[s] = r_w || g_w;
-    assign out_g_e[s]   = g_e;
-    assign out_g_w[s]   = g_w;
-  end
+  assign wr_e_en_o = r_oh_q[StreamsPerDir-1:0] | g2_oh_q[StreamsPerDir-1:0];
+  assign wr_w_en_o = r_oh_q[2*StreamsPerDir-1:StreamsPerDir]
+                   | g2_oh_q[2*StreamsPerDir-1:StreamsPerDir];
 
   // The data of every stream slot in one procedural block: per-slot continuous assigns become a
-  // chain of ever-wider concatenations in the verilated model.
+  // chain of ever-wider concatenations in the verilated model. A read dispatched at t+1 and a
+  // gather dispatched at t drive in the same cycle, possibly on two streams of one direction, so
+  // each slot selects its own source.
   always_comb begin
     for (int unsigned s = 0; s < StreamsPerDir; s++) begin
-      wr_e_data_o[s * Vb +: Vb] = out_g_e[s] ? g2_data_q : out;
-      wr_w_data_o[s * Vb +: Vb] = out_g_w[s] ? g2_data_q : out;
+      wr_e_data_o[s * Vb +: Vb] = g2_oh_q[s] ? g2_data_q : out;
+      wr_w_data_o[s * Vb +: Vb] = g2_oh_q[StreamsPerDir + s] ? g2_data_q : out;
     end
   end
 
-  assign busy_o = r_valid_q || g1_valid_q || g2_valid_q;
+  assign busy_o = (r_oh_q != '0) || (g1_oh_q != '0) || (g2_oh_q != '0);
 
   // ----------------------------------------------------------------------------------------------
   // Errors: BAD_ADDRESS of a map (dispatch cycle) before STREAM_CONFLICT (lowest code first)
+  logic [4:0] r_strm;   // the read's stream field, {dir, index}, from its one-hot slot
+  always_comb begin
+    r_strm = '0;
+    for (int unsigned b = 0; b < 2 * StreamsPerDir; b++) begin
+      if (r_oh_q[b]) r_strm = {b >= StreamsPerDir, 4'(b % StreamsPerDir)};
+    end
+  end
+
   always_comb begin
     err_code_o = lpu_isa_pkg::ERR_NONE;
     err_info_o = '0;
@@ -245,9 +236,9 @@ module lpu_mem_slice #(
       for (int k = Superlanes - 1; k >= 0; k--) begin
         if (map_bad[k]) err_info_o = map[k * 16 +: 16];
       end
-    end else if (r_valid_q && g2_valid_q && (r_strm_q == g2_strm_q)) begin
+    end else if ((r_oh_q & g2_oh_q) != '0) begin
       err_code_o = lpu_isa_pkg::ERR_STREAM_CONFLICT;
-      err_info_o = {7'b0, r_strm_q[4], 4'b0, r_strm_q[3:0]};  // {dir, stream} as every slice
+      err_info_o = {7'b0, r_strm[4], 4'b0, r_strm[3:0]};  // {dir, stream} as every slice
     end
   end
   assign err_o = err_code_o != lpu_isa_pkg::ERR_NONE;

@@ -1,17 +1,24 @@
 // RTL-only constants of openlpu that are not generated from sw/isa/*.toml: slice kinds of the
-// position map, the host register map of docs/architecture.md section 7 and the ERR_WHERE layout.
+// position map, the host register map of docs/architecture.md section 7 and the ERR_WHERE
+// layout.
 // Opcodes, fields, latencies and error codes come only from lpu_isa_pkg; sizes from lpu_arch_pkg.
 package lpu_pkg;
 
   // Not every consumer uses every constant.
   /* verilator lint_off UNUSEDPARAM */
 
-  // Slice kinds. Position p of a machine with M MEM slices per hemisphere holds
+  // Slice kind of a position. Position p of a machine with M MEM slices per hemisphere holds
   //   MXM (0, P-1) | SXM (1, P-2) | MEM (2 .. M+1, M+3 .. 2M+2) | VXM (M+2),  P = 2(M+2)+1.
-  localparam int unsigned SLICE_MXM = 0;
-  localparam int unsigned SLICE_SXM = 1;
-  localparam int unsigned SLICE_MEM = 2;
-  localparam int unsigned SLICE_VXM = 3;
+  // Each is the ISA slice class of the same name (lpu_isa_pkg::slice_e, generated; lpu_queue maps
+  // one to the other by name). 32 bits wide: modules take a kind as an `int unsigned` parameter
+  // (SliceKind). (A package cannot refer to another package's items in Yosys, so the values are
+  // this package's own.)
+  typedef enum int unsigned {
+    SLICE_MXM = 0,
+    SLICE_SXM = 1,
+    SLICE_MEM = 2,
+    SLICE_VXM = 3
+  } slice_kind_e;
 
   // Host register offsets (byte addresses of 32-bit registers).
   localparam logic [11:0] REG_CTRL      = 12'h000;

@@ -25,7 +25,7 @@
 // All state updates happen only when commit_i (running and no error anywhere in this cycle);
 // start_i (the host's START) resets the sequencer so that cycle 0 dispatches word 0.
 module lpu_queue #(
-  parameter int unsigned SliceKind     = lpu_pkg::SLICE_MEM,
+  parameter int unsigned SliceKind     = 32'(lpu_pkg::SLICE_MEM),
   parameter int unsigned Lanes         = lpu_arch_pkg::CFG_SMALL_LANES,
   parameter int unsigned StreamsPerDir = lpu_arch_pkg::CFG_SMALL_STREAMS_PER_DIR,
   parameter int unsigned WordsPerSlice = lpu_arch_pkg::CFG_SMALL_BANKS_PER_SLICE
@@ -69,18 +69,43 @@ module lpu_queue #(
   output logic [15:0]   err_info_o       // BAD_ADDRESS: the (strided) address, else issue_pc_o
 );
 
-  localparam int unsigned OffW = 20;  // |n * stride| <= 1023 * 64 < 2^17, plus sign
-  localparam int unsigned ValW = OffW + 1;
-  localparam int unsigned AddrBits  = lpu_isa_pkg::F_ADDR_MSB - lpu_isa_pkg::F_ADDR_LSB + 1;
-  localparam int unsigned IndexBits = lpu_isa_pkg::F_INDEX_MSB - lpu_isa_pkg::F_INDEX_LSB + 1;
+  // Inlined into lpu_top in the verilated model, every instance alike: a build in which Verilator
+  // 5.006 kept some queues as modules and inlined others produced C++ that did not compile here.
+  /* verilator inline_module */
+
+  // The ISA slice class of this queue's slice kind (lpu_pkg::slice_kind_e names the same classes).
+  // (An int, as the parameter it is passed on as.)
+  localparam int unsigned Kind =
+      (SliceKind == lpu_pkg::SLICE_MXM) ? 32'(lpu_isa_pkg::SLICE_MXM) :
+      (SliceKind == lpu_pkg::SLICE_SXM) ? 32'(lpu_isa_pkg::SLICE_SXM) :
+      (SliceKind == lpu_pkg::SLICE_VXM) ? 32'(lpu_isa_pkg::SLICE_VXM) : 32'(lpu_isa_pkg::SLICE_MEM);
+  localparam int unsigned CountW  = lpu_isa_pkg::F_COUNT_BITS;
+  localparam int unsigned RepNW   = lpu_isa_pkg::F_REP_N_BITS;
+  localparam int unsigned RepDW   = lpu_isa_pkg::F_REP_D_BITS;
+  localparam int unsigned StrideW = lpu_isa_pkg::F_STRIDE_BITS;
+  localparam int unsigned AddrW   = lpu_isa_pkg::F_ADDR_BITS;
+  localparam int unsigned IndexW  = lpu_isa_pkg::F_INDEX_BITS;
+  // One down-counter serves the NOP wait and the Repeat interval (never both at once).
+  localparam int unsigned WaitW   = (CountW > RepDW) ? CountW : RepDW;
+  // A strided re-issue's field value: the previous (legal, so in-field) value plus the stride,
+  // signed and one bit wider than either, so that leaving the field is visible.
+  localparam int unsigned FieldW  = (AddrW > IndexW) ? AddrW : IndexW;
+  localparam int unsigned ValW    = ((FieldW > StrideW) ? FieldW : StrideW) + 2;
+  // Strided fields and value checks of the instructions this queue dispatches (generated table):
+  // the re-issue logic of the others is not built.
+  localparam logic [3:0] Strided  = lpu_isa_pkg::SLICE_STRIDED[4 * (2 * Kind + 32'(MxmLoad)) +: 4];
+  localparam logic [7:0] Checks   = lpu_isa_pkg::SLICE_CHECKS[8 * (2 * Kind + 32'(MxmLoad)) +: 8];
+  localparam bit StridesAddr  = Strided[lpu_isa_pkg::STRIDED_ADDR];
+  localparam bit StridesIndex = Strided[lpu_isa_pkg::STRIDED_INDEX];
 
   // ----------------------------------------------------------------------------------------------
   // Instruction memory and program length
-  logic [Lw-1:0] pc_q, pc_d, len_q, len_d;
-  logic [31:0]   imem_rdata, head;
+  logic [Lw-1:0] pc_q, pc_d, pc_inc, len_q, len_d;
+  logic [lpu_isa_pkg::INSN_BITS-1:0] head;   // the RAM output: the word at pc_q
+  logic          past_end;                   // pc_q is the program length: the head is word 0
 
   lpu_sram_bank #(
-    .Width(32),
+    .Width(lpu_isa_pkg::INSN_BITS),
     .Depth(QueueDepth)
   ) u_imem (
     .clk_i   (clk_i),
@@ -89,7 +114,7 @@ module lpu_queue #(
     .wdata_i (imem_wdata_i),
     .re_i    (start_i || running_i),
     .raddr_i (pc_d[Aw-1:0]),
-    .rdata_o (imem_rdata)
+    .rdata_o (head)
   );
 
   always_comb begin
@@ -101,40 +126,46 @@ module lpu_queue #(
     end
   end
 
-  assign head = (pc_q < len_q) ? imem_rdata : '0;
+  // pc_q never passes len_q (PcNeverPassesTheProgramEnd), so "at or past the end" is equality.
+  // The word there is not masked to zero: the decoder reports it as the all-zero word
+  // (ILLEGAL_OPCODE), and an erroring word is never dispatched.
+  assign past_end = pc_q == len_q;
+  assign pc_inc   = pc_q + Lw'(1);
 
   // ----------------------------------------------------------------------------------------------
   // Decode of the head word
-  logic h_icu, h_nop, h_rpt, h_sync, h_notify, h_halt, h_strided, h_strided_addr, h_err;
-  logic [3:0] h_code;
+  logic h_icu, h_nop, h_rpt, h_sync, h_notify, h_halt, h_err;
+  lpu_isa_pkg::strided_e h_strided;
+  lpu_isa_pkg::check_e   h_check;
+  lpu_isa_pkg::err_e     h_code;
 
   lpu_decode #(
-    .SliceKind    (SliceKind),
+    .SliceClass   (Kind),
     .Lanes        (Lanes),
     .StreamsPerDir(StreamsPerDir),
     .WordsPerSlice(WordsPerSlice),
     .MxmAccSlots  (MxmAccSlots),
-    .TransposeN   (TransposeN)
+    .TransposeN   (TransposeN),
+    .MxmLoad      (MxmLoad)
   ) u_dec_head (
-    .insn_i        (head),
-    .mxm_load_i    (MxmLoad),
-    .index_oob_i   (1'b0),
-    .icu_o         (h_icu),
-    .nop_o         (h_nop),
-    .repeat_o      (h_rpt),
-    .sync_o        (h_sync),
-    .notify_o      (h_notify),
-    .halt_o        (h_halt),
-    .strided_o     (h_strided),
-    .strided_addr_o(h_strided_addr),
-    .err_o         (h_err),
-    .err_code_o    (h_code)
+    .insn_i    (head),
+    .past_end_i(past_end),
+    .icu_o     (h_icu),
+    .nop_o     (h_nop),
+    .repeat_o  (h_rpt),
+    .sync_o    (h_sync),
+    .notify_o  (h_notify),
+    .halt_o    (h_halt),
+    .strided_o (h_strided),
+    .check_o   (h_check),
+    .err_o     (h_err),
+    .err_code_o(h_code)
   );
 
-  logic [24:0] h_count;
-  logic [9:0]  h_rep_n;
-  logic [7:0]  h_rep_d;
-  logic [6:0]  h_stride;
+  logic [CountW-1:0]  h_count;
+  logic [RepNW-1:0]   h_rep_n;
+  logic [RepDW-1:0]   h_rep_d;
+  logic [StrideW-1:0] h_stride;
   assign h_count  = head[lpu_isa_pkg::F_COUNT_MSB:lpu_isa_pkg::F_COUNT_LSB];
   assign h_rep_n  = head[lpu_isa_pkg::F_REP_N_MSB:lpu_isa_pkg::F_REP_N_LSB];
   assign h_rep_d  = head[lpu_isa_pkg::F_REP_D_MSB:lpu_isa_pkg::F_REP_D_LSB];
@@ -142,99 +173,90 @@ module lpu_queue #(
 
   // ----------------------------------------------------------------------------------------------
   // Sequencer state
-  logic            halted_q, halted_d, parked_q, parked_d;
-  logic [24:0]     nop_q, nop_d;            // cycles still to wait after a NOP
-  logic            rep_active_q, rep_active_d;
-  logic [9:0]      rep_left_q, rep_left_d;  // re-issues still to come
-  logic [7:0]      rep_timer_q, rep_timer_d;  // cycles until the next re-issue
-  logic [7:0]      rep_d_q, rep_d_d;
-  logic [6:0]      rep_stride_q, rep_stride_d;
-  logic [OffW-1:0] rep_off_q, rep_off_d;    // i * stride of the last re-issue
-  logic [31:0]     last_q, last_d;          // the last slice instruction dispatched from the head
-  logic [Lw-1:0]   last_pc_q, last_pc_d;    // ... and its word index
-  logic            last_valid_q, last_valid_d;  // ... and it was the previous instruction
-  logic            last_strided_q, last_strided_d, last_addr_q, last_addr_d;
+  logic               halted_q, halted_d, parked_q, parked_d;
+  // wait_q: NOP: cycles until the next head + 1; Repeat: cycles until the next re-issue + 1.
+  // 0 or 1 when neither waits.
+  logic [WaitW-1:0]   wait_q, wait_d;
+  logic               rep_active_q, rep_active_d;
+  logic [RepNW-1:0]   rep_left_q, rep_left_d;     // re-issues still to come
+  logic [RepDW-1:0]   rep_d_q, rep_d_d;
+  logic [StrideW-1:0] rep_stride_q, rep_stride_d;
+  // The last slice instruction dispatched from the head, its word index, and whether it was the
+  // previous instruction. A committed re-issue writes its strided field back, so the field always
+  // holds the value of the latest issue.
+  logic [lpu_isa_pkg::INSN_BITS-1:0] last_q, last_d;
+  logic [Lw-1:0]          last_pc_q, last_pc_d;
+  logic                   last_valid_q, last_valid_d;
+  lpu_isa_pkg::strided_e  last_strided_q, last_strided_d;
+  lpu_isa_pkg::check_e    last_check_q, last_check_d;
 
   logic at_head, rep_head, rep_engine, rep_now;
-  assign at_head  = running_i && !halted_q && !parked_q && (nop_q == '0) && !rep_active_q;
+  assign at_head  = running_i && !halted_q && !parked_q && !rep_active_q
+                 && (wait_q[WaitW-1:1] == '0);
   assign rep_head = at_head && h_rpt;
 
-  // Repeat engine: values in force in this cycle (from the head word in the Repeat's own cycle).
-  logic [7:0]      eff_timer, eff_d;
-  logic [9:0]      eff_left;
-  logic [OffW-1:0] eff_off, new_off;
-  logic [6:0]      eff_stride;
-  assign eff_timer  = rep_head ? (h_rep_d - 8'd1) : rep_timer_q;
+  // Repeat engine: the values in force in this cycle (from the head word in the Repeat's own
+  // cycle).
+  logic [WaitW-1:0]   eff_wait, wait_dec;
+  logic [RepNW-1:0]   eff_left;
+  logic [RepDW-1:0]   eff_d;
+  logic [StrideW-1:0] eff_stride;
+  assign eff_wait   = rep_head ? WaitW'(h_rep_d) : wait_q;
+  assign wait_dec   = eff_wait - WaitW'(1);
   assign eff_d      = rep_head ? h_rep_d : rep_d_q;
   assign eff_left   = rep_head ? h_rep_n : rep_left_q;
-  assign eff_off    = rep_head ? '0 : rep_off_q;
   assign eff_stride = rep_head ? h_stride : rep_stride_q;
-  assign new_off    = eff_off + {{(OffW - 7){eff_stride[6]}}, eff_stride};
   assign rep_engine = rep_head || (running_i && rep_active_q);
-  assign rep_now    = rep_engine && (eff_timer == '0);
+  assign rep_now    = rep_engine && (eff_wait == WaitW'(1));
 
-  // The re-issued word: the repeated instruction with new_off added to its index field.
-  logic [ValW-1:0] orig_val, rep_val;
-  logic [31:0]     rep_word;
-  logic            rep_oob;
-  assign orig_val = last_addr_q
-      ? ValW'(last_q[lpu_isa_pkg::F_ADDR_MSB:lpu_isa_pkg::F_ADDR_LSB])
-      : ValW'(last_q[lpu_isa_pkg::F_INDEX_MSB:lpu_isa_pkg::F_INDEX_LSB]);
-  assign rep_val  = orig_val + {new_off[OffW-1], new_off};
+  // The re-issued word: the repeated instruction with the stride added to its strided field.
+  logic [FieldW-1:0]          cur_val;
+  logic signed [ValW-1:0]     rep_val;
+  logic [lpu_isa_pkg::INSN_BITS-1:0] rep_word;
+  always_comb begin
+    cur_val = '0;
+    if (StridesAddr && last_strided_q == lpu_isa_pkg::STRIDED_ADDR) begin
+      cur_val = FieldW'(last_q[lpu_isa_pkg::F_ADDR_MSB:lpu_isa_pkg::F_ADDR_LSB]);
+    end else if (StridesIndex && last_strided_q == lpu_isa_pkg::STRIDED_INDEX) begin
+      cur_val = FieldW'(last_q[lpu_isa_pkg::F_INDEX_MSB:lpu_isa_pkg::F_INDEX_LSB]);
+    end
+  end
+  assign rep_val = (StridesAddr || StridesIndex)
+                 ? ValW'($signed({1'b0, cur_val})) + ValW'($signed(eff_stride)) : '0;
 
   always_comb begin
     rep_word = last_q;
-    if (last_addr_q) begin
-      rep_word[lpu_isa_pkg::F_ADDR_MSB:lpu_isa_pkg::F_ADDR_LSB] = rep_val[AddrBits-1:0];
-      rep_oob = rep_val[ValW-1] || (rep_val[ValW-2:AddrBits] != '0);
-    end else if (last_strided_q) begin
-      rep_word[lpu_isa_pkg::F_INDEX_MSB:lpu_isa_pkg::F_INDEX_LSB] = rep_val[IndexBits-1:0];
-      rep_oob = rep_val[ValW-1] || (rep_val[ValW-2:IndexBits] != '0);
-    end else begin
-      rep_oob = 1'b0;  // stride is 0 here (else BAD_REPEAT)
+    if (StridesAddr && last_strided_q == lpu_isa_pkg::STRIDED_ADDR) begin
+      rep_word[lpu_isa_pkg::F_ADDR_MSB:lpu_isa_pkg::F_ADDR_LSB] = rep_val[AddrW-1:0];
+    end else if (StridesIndex && last_strided_q == lpu_isa_pkg::STRIDED_INDEX) begin
+      rep_word[lpu_isa_pkg::F_INDEX_MSB:lpu_isa_pkg::F_INDEX_LSB] = rep_val[IndexW-1:0];
     end
   end
 
-  logic r_err;
-  logic [3:0] r_code;
-  // The re-issued word is the repeated instruction itself: only its error matters here.
-  logic [7:0] r_flags;
-  logic unused_r_flags;
-  assign unused_r_flags = ^r_flags;
-  lpu_decode #(
-    .SliceKind    (SliceKind),
-    .Lanes        (Lanes),
-    .StreamsPerDir(StreamsPerDir),
-    .WordsPerSlice(WordsPerSlice),
-    .MxmAccSlots  (MxmAccSlots),
-    .TransposeN   (TransposeN)
-  ) u_dec_rep (
-    .insn_i        (rep_word),
-    .mxm_load_i    (MxmLoad),
-    .index_oob_i   (rep_oob),
-    .icu_o         (r_flags[0]),
-    .nop_o         (r_flags[1]),
-    .repeat_o      (r_flags[2]),
-    .sync_o        (r_flags[3]),
-    .notify_o      (r_flags[4]),
-    .halt_o        (r_flags[5]),
-    .strided_o     (r_flags[6]),
-    .strided_addr_o(r_flags[7]),
-    .err_o         (r_err),
-    .err_code_o    (r_code)
-  );
+  // Errors of a re-issue: only its strided field differs from a word that was legal, so only the
+  // value check of that field can fail (a value that left the field fails it as well).
+  logic [lpu_isa_pkg::F_LWN_BITS-1:0] last_lwn;
+  logic r_addr_bad, r_rows_bad, r_slot_bad;
+  assign last_lwn   = last_q[lpu_isa_pkg::F_LWN_MSB:lpu_isa_pkg::F_LWN_LSB];
+  assign r_addr_bad = Checks[lpu_isa_pkg::CHECK_ADDR] && (last_check_q == lpu_isa_pkg::CHECK_ADDR)
+                   && (rep_val[ValW-1] || (32'(rep_val) >= WordsPerSlice));
+  assign r_rows_bad = Checks[lpu_isa_pkg::CHECK_ROWS] && (last_check_q == lpu_isa_pkg::CHECK_ROWS)
+                   && (rep_val[ValW-1] || (32'(rep_val) + 32'(last_lwn) > Lanes));
+  assign r_slot_bad = Checks[lpu_isa_pkg::CHECK_SLOT] && (last_check_q == lpu_isa_pkg::CHECK_SLOT)
+                   && (rep_val[ValW-1] || (32'(rep_val) >= MxmAccSlots));
 
   // ----------------------------------------------------------------------------------------------
   // Errors and dispatch of this cycle
   logic rep_ctx_bad;
-  assign rep_ctx_bad = !last_valid_q || ((h_stride != '0) && !last_strided_q);
+  assign rep_ctx_bad = !last_valid_q
+                    || ((h_stride != '0) && (last_strided_q == lpu_isa_pkg::STRIDED_NONE));
 
-  // A re-issue in the Repeat's own head cycle (d = 1) is the instruction dispatched then.
-  logic [Lw-1:0] issue_pc, sync_pc;
+  // A re-issue in the Repeat's own head cycle (d = 1) is the instruction dispatched then. A parked
+  // queue's pc_q is its Sync (it advances on the release).
+  logic [Lw-1:0] issue_pc;
   assign issue_pc   = rep_now ? last_pc_q : pc_q;
-  assign sync_pc    = pc_q - Lw'(1);
   assign issue_pc_o = 16'(issue_pc);
-  assign sync_pc_o  = 16'(sync_pc);
+  assign sync_pc_o  = 16'(pc_q);
 
   // err_info_o is what the model reports as the error's address (ERR_WHERE[31:17]): the offending
   // SRAM address for BAD_ADDRESS, else the word index of the instruction that failed.
@@ -248,9 +270,12 @@ module lpu_queue #(
       end
     end else if (rep_head && rep_ctx_bad) begin
       err_code_o = lpu_isa_pkg::ERR_BAD_REPEAT;
-    end else if (rep_now && r_err) begin
-      err_code_o = r_code;
-      err_info_o = (r_code == lpu_isa_pkg::ERR_BAD_ADDRESS) ? rep_val[15:0] : 16'(last_pc_q);
+    end else if (rep_now && r_addr_bad) begin
+      err_code_o = lpu_isa_pkg::ERR_BAD_ADDRESS;
+      err_info_o = 16'(rep_val);
+    end else if (rep_now && (r_rows_bad || r_slot_bad)) begin
+      err_code_o = lpu_isa_pkg::ERR_BAD_OPERAND;
+      err_info_o = 16'(last_pc_q);
     end
   end
   assign err_o = err_code_o != lpu_isa_pkg::ERR_NONE;
@@ -267,59 +292,62 @@ module lpu_queue #(
     pc_d           = pc_q;
     halted_d       = halted_q;
     parked_d       = parked_q;
-    nop_d          = nop_q;
+    wait_d         = wait_q;
     rep_active_d   = rep_active_q;
     rep_left_d     = rep_left_q;
-    rep_timer_d    = rep_timer_q;
     rep_d_d        = rep_d_q;
     rep_stride_d   = rep_stride_q;
-    rep_off_d      = rep_off_q;
     last_d         = last_q;
     last_pc_d      = last_pc_q;
     last_valid_d   = last_valid_q;
     last_strided_d = last_strided_q;
-    last_addr_d    = last_addr_q;
+    last_check_d   = last_check_q;
     if (start_i) begin
       pc_d         = '0;
       halted_d     = 1'b0;
       parked_d     = 1'b0;
-      nop_d        = '0;
+      wait_d       = '0;
       rep_active_d = 1'b0;
       last_valid_d = 1'b0;
     end else if (commit_i) begin
       if (at_head) begin
         if (h_icu) begin
           last_valid_d = 1'b0;
-          if (!h_halt) pc_d = pc_q + Lw'(1);
+          // A Sync not released in its own cycle parks with pc_q on it.
+          if (!h_halt && !(h_sync && !notify_any_i)) pc_d = pc_inc;
           if (h_halt) halted_d = 1'b1;
-          if (h_nop) nop_d = h_count - 25'd1;
+          if (h_nop) wait_d = WaitW'(h_count);
           if (h_sync) parked_d = !notify_any_i;
         end else begin
-          pc_d           = pc_q + Lw'(1);
+          pc_d           = pc_inc;
           last_d         = head;
           last_pc_d      = pc_q;
           last_valid_d   = 1'b1;
           last_strided_d = h_strided;
-          last_addr_d    = h_strided_addr;
+          last_check_d   = h_check;
         end
       end else if (parked_q) begin
-        if (notify_any_i) parked_d = 1'b0;
-      end else if (nop_q != '0) begin
-        nop_d = nop_q - 25'd1;
+        if (notify_any_i) begin
+          parked_d = 1'b0;
+          pc_d     = pc_inc;
+        end
+      end else if (!rep_active_q && (wait_q[WaitW-1:1] != '0)) begin
+        wait_d = wait_dec;
+      end
+      if (rep_head) begin
+        rep_d_d      = h_rep_d;
+        rep_stride_d = h_stride;
       end
       if (rep_engine) begin
-        rep_d_d      = eff_d;
-        rep_stride_d = eff_stride;
         if (rep_now) begin
-          rep_left_d   = eff_left - 10'd1;
-          rep_active_d = eff_left != 10'd1;
-          rep_timer_d  = eff_d - 8'd1;
-          rep_off_d    = new_off;
+          rep_left_d   = eff_left - RepNW'(1);
+          rep_active_d = eff_left != RepNW'(1);
+          wait_d       = (eff_left != RepNW'(1)) ? WaitW'(eff_d) : '0;
+          last_d       = rep_word;
         end else begin
           rep_left_d   = eff_left;
           rep_active_d = 1'b1;
-          rep_timer_d  = eff_timer - 8'd1;
-          rep_off_d    = eff_off;
+          wait_d       = wait_dec;
         end
       end
     end
@@ -331,35 +359,31 @@ module lpu_queue #(
       len_q          <= '0;
       halted_q       <= 1'b0;
       parked_q       <= 1'b0;
-      nop_q          <= '0;
+      wait_q         <= '0;
       rep_active_q   <= 1'b0;
       rep_left_q     <= '0;
-      rep_timer_q    <= '0;
       rep_d_q        <= '0;
       rep_stride_q   <= '0;
-      rep_off_q      <= '0;
       last_q         <= '0;
       last_pc_q      <= '0;
       last_valid_q   <= 1'b0;
-      last_strided_q <= 1'b0;
-      last_addr_q    <= 1'b0;
+      last_strided_q <= lpu_isa_pkg::STRIDED_NONE;
+      last_check_q   <= lpu_isa_pkg::CHECK_NONE;
     end else begin
       pc_q           <= pc_d;
       len_q          <= len_d;
       halted_q       <= halted_d;
       parked_q       <= parked_d;
-      nop_q          <= nop_d;
+      wait_q         <= wait_d;
       rep_active_q   <= rep_active_d;
       rep_left_q     <= rep_left_d;
-      rep_timer_q    <= rep_timer_d;
       rep_d_q        <= rep_d_d;
       rep_stride_q   <= rep_stride_d;
-      rep_off_q      <= rep_off_d;
       last_q         <= last_d;
       last_pc_q      <= last_pc_d;
       last_valid_q   <= last_valid_d;
       last_strided_q <= last_strided_d;
-      last_addr_q    <= last_addr_d;
+      last_check_q   <= last_check_d;
     end
   end
 
@@ -374,10 +398,12 @@ module lpu_queue #(
       issue_valid_o |-> !parked_q);
   NoDispatchedWordIsAnIcuInstruction: assert property (@(posedge clk_i) disable iff (!rst_ni)
       (issue_valid_o && !rep_now) |-> !h_icu);
+  ParkedQueueWaitsOnASync: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      (running_i && parked_q && !past_end) |-> h_sync);
   HaltedAndParkedAreExclusive: assert property (@(posedge clk_i) disable iff (!rst_ni)
       !(halted_q && parked_q));
-  RepeatEngineAndNopCounterAreExclusive: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      !(rep_active_q && (nop_q != '0)));
+  RepeatIntervalRunsWhileActive: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      rep_active_q |-> (wait_q != '0));
   ImemWrittenOnlyWhileStopped: assert property (@(posedge clk_i) disable iff (!rst_ni)
       (imem_we_i || imem_len_we_i) |-> !running_i);
   PcNeverPassesTheProgramEnd: assert property (@(posedge clk_i) disable iff (!rst_ni)

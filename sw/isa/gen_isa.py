@@ -245,10 +245,11 @@ def gen_sv_isa(isa) -> str:
          f"  localparam int unsigned INSN_BITS = {enc['width']};",
          f"  localparam int unsigned OPCODE_MSB = {enc['opcode_msb']};",
          f"  localparam int unsigned OPCODE_LSB = {enc['opcode_lsb']};",
-         f"  localparam int unsigned OPCODE_BITS = {ob};", "", "  // Field positions"]
+         f"  localparam int unsigned OPCODE_BITS = {ob};", "", "  // Field positions and widths"]
     for name, f in isa["fields"].items():
         o.append(f"  localparam int unsigned F_{name.upper()}_MSB = {f['msb']};")
         o.append(f"  localparam int unsigned F_{name.upper()}_LSB = {f['lsb']};")
+        o.append(f"  localparam int unsigned F_{name.upper()}_BITS = {f['msb'] - f['lsb'] + 1};")
     o += ["", "  // Element types"]
     for t, v in isa["types"].items():
         o.append(f"  localparam logic [1:0] TYPE_{t.upper()} = 2'd{v};")
@@ -259,15 +260,136 @@ def gen_sv_isa(isa) -> str:
     o += ["", "  // Functional latencies (cycles from dispatch to visibility, see docs/isa.md)"]
     for insn in isa["insn"]:
         o.append(f"  localparam int unsigned LAT_{insn['mnemonic'].upper()} = {insn['latency']};")
-    o += ["", "  // Sticky error codes"]
-    for name, e in isa["errors"].items():
-        o.append(f"  localparam logic [3:0] ERR_{name} = 4'd{e['code']};")
-    o += [""]
+    o += ["", "  // Sticky error codes (ERR_CODE): the order of the codes is the priority at one position."]
+    o.append("  typedef enum logic [3:0] {")
+    errs = list(isa["errors"].items())
+    for i, (name, e) in enumerate(errs):
+        o.append(f"    ERR_{name} = 4'd{e['code']}{',' if i + 1 < len(errs) else ''}")
+    o += ["  } err_e;", ""]
+    o += gen_sv_decode(isa)
     o += table_sv("exp2_table", exp2_table(), 8, 16)
     o += table_sv("rsqrt_table", rsqrt_table(), 8, 17)
     o += table_sv("sigmoid_table", sigmoid_table(), 9, 16)
     o += ["  /* verilator lint_on UNUSEDPARAM */", "endpackage", ""]
     return "\n".join(o)
+
+
+# The operand-value checks of isa::validateOperands (sw/isa/isa.cpp), keyed by the operand that carries them.
+# An instruction gets the check of the first of its operands found here; MXM `index` is an accumulator slot
+# except where `lwn` makes it a row (then the row check covers it).
+VALUE_CHECKS = [("count", "COUNT", None), ("rep_n", "REPEAT", None), ("addr", "ADDR", None),
+                ("lwn", "ROWS", None), ("index", "SLOT", "MXM")]
+VALUE_CHECK_DOCS = {
+    "NONE": "no value check",
+    "COUNT": "NOP count >= 1, else BAD_OPERAND",
+    "REPEAT": "Repeat n >= 1 and d >= 1, else BAD_REPEAT",
+    "ADDR": "MEM address < words_per_slice, else BAD_ADDRESS",
+    "ROWS": "lwn >= 1, index + lwn <= lanes, srca + lwn <= streams, else BAD_OPERAND",
+    "SLOT": "MXM accumulator slot (index) < mxm_acc_slots, else BAD_OPERAND",
+}
+GROUPS = {"": "NONE", "1": "1", "2": "2", "4": "4", "T": "T", "S": "S", "N": "N"}
+GROUP_DOCS = {"NONE": "not an operand", "1": "1 stream", "2": "2 streams", "4": "4 streams",
+              "T": "the element type's width", "S": "the CVT source type's width", "N": "transpose_n"}
+
+
+PKG = "lpu_isa_pkg::"
+
+
+def value_check(insn) -> str:
+    names = [parse_operand(spec)[0] for spec in insn["operands"]]
+    for field, check, only_slice in VALUE_CHECKS:
+        if field in names and (only_slice is None or insn["slice"] == only_slice):
+            return check
+    return "NONE"
+
+
+def gen_sv_decode(isa):
+    """The per-opcode decode table of lpu_decode: slice, queue role, used bits, type masks, stream groups."""
+    fields = isa["fields"]
+    ob = isa["encoding"]["opcode_msb"] - isa["encoding"]["opcode_lsb"] + 1
+    width = isa["encoding"]["width"]
+    ntypes = 1 << (fields["type"]["msb"] - fields["type"]["lsb"] + 1)
+    streams = [n for n, f in fields.items() if f["kind"] == "stream"]
+    checks = ["NONE"] + [c for _, c, _ in VALUE_CHECKS]
+    o = ["  // Slice classes of the ISA (isa.toml `slice`); lpu_pkg names the four that own a position.",
+         "  // 32 bits wide: modules take a slice kind as an `int unsigned` parameter (SliceKind).",
+         "  typedef enum int unsigned {"]
+    for i, sl in enumerate(SLICES):
+        o.append(f"    SLICE_{sl} = {i}{',' if i + 1 < len(SLICES) else ''}")
+    o += ["  } slice_e;", "", "  // Stream-group width of a stream operand (bytes per element = streams), see docs/isa.md.",
+          "  typedef enum logic [2:0] {"]
+    gl = list(GROUP_DOCS.items())
+    for i, (g, doc) in enumerate(gl):
+        o.append(f"    GROUP_{g} = 3'd{i}{',' if i + 1 < len(gl) else ''}  // {doc}")
+    o += ["  } group_e;", "", "  // Operand-value check of an instruction (isa::validateOperands).",
+          "  typedef enum logic [2:0] {"]
+    for i, c in enumerate(checks):
+        o.append(f"    CHECK_{c} = 3'd{i}{',' if i + 1 < len(checks) else ''}  // {VALUE_CHECK_DOCS[c]}")
+    o += ["  } check_e;", "", "  // Field a Repeat's stride applies to.", "  typedef enum logic [1:0] {",
+          "    STRIDED_NONE = 2'd0,", "    STRIDED_ADDR = 2'd1,", "    STRIDED_INDEX = 2'd2", "  } strided_e;", ""]
+    o += ["  // Decode properties of one opcode; insn_desc(opcode) gives them (known = 0: opcode not assigned).",
+          "  typedef struct packed {", "    logic known;", "    slice_e slice;",
+          "    logic load_queue;  // MXM: dispatched by the load queue (else the compute queue)",
+          f"    logic [{width - 1}:0] used;  // bits the instruction defines (opcode, operands, type fields)",
+          f"    logic [{ntypes - 1}:0] type_mask;  // bit i: element type i allowed; 0 = no type field",
+          f"    logic [{ntypes - 1}:0] stype_mask;  // CVT source types"]
+    for n in streams:
+        o.append(f"    group_e group_{n};")
+    o += ["    check_e check;", "    strided_e strided;", "  } insn_desc_t;", "",
+          f"  function automatic insn_desc_t insn_desc(input logic [{ob - 1}:0] opcode);",
+          "    insn_desc_t d;", "    d = '0;", "    unique case (opcode)"]
+    for insn in isa["insn"]:
+        used = ((1 << (isa["encoding"]["opcode_msb"] + 1)) - (1 << isa["encoding"]["opcode_lsb"]))
+        groups = {}
+        for spec in insn["operands"]:
+            name, group = parse_operand(spec)
+            f = fields[name]
+            used |= (1 << (f["msb"] + 1)) - (1 << f["lsb"])
+            if group:
+                groups[name] = GROUPS[group]
+        for key, fname in (("types", "type"), ("stypes", "stype")):
+            if key in insn:
+                f = fields[fname]
+                used |= (1 << (f["msb"] + 1)) - (1 << f["lsb"])
+        tmask = sum(1 << isa["types"][t] for t in insn.get("types", []))
+        smask = sum(1 << isa["types"][t] for t in insn.get("stypes", []))
+        strided = {None: "NONE", "addr": "ADDR", "index": "INDEX"}[insn.get("strided")]
+        load = 1 if insn.get("queue") == "load" else 0
+        # Package-qualified names inside the function: Yosys resolves them only so when it inlines the call.
+        o.append(f"      {PKG}OP_{insn['mnemonic'].upper()}: begin")
+        o.append(f"        d.known = 1'b1; d.slice = {PKG}SLICE_{insn['slice']}; d.load_queue = 1'b{load};")
+        o.append(f"        d.used = {width}'h{used:08x}; d.type_mask = {ntypes}'b{tmask:0{ntypes}b}; "
+                 f"d.stype_mask = {ntypes}'b{smask:0{ntypes}b};")
+        gs = [f"d.group_{n} = {PKG}GROUP_{groups[n]};" for n in streams if n in groups]
+        for k in range(0, len(gs), 2):
+            o.append("        " + " ".join(gs[k:k + 2]))
+        o.append(f"        d.check = {PKG}CHECK_{value_check(insn)};")
+        o.append(f"        d.strided = {PKG}STRIDED_{strided};")
+        o.append("      end")
+    o += ["      default: d = '0;", "    endcase", "    insn_desc = d;", "  endfunction", ""]
+    # Per slice class and queue role: which value checks and strided fields its instructions have, so a
+    # queue elaborates only the checks (comparators, adders) its instructions can need.
+    props = {}
+    for sl in SLICES:
+        for load in (0, 1):
+            ins = [i for i in isa["insn"] if i["slice"] == sl and (1 if i.get("queue") == "load" else 0) == load]
+            cm = sum(1 << checks.index(c) for c in {value_check(i) for i in ins})
+            sm = sum(1 << ["NONE", "ADDR", "INDEX"].index(c) for c in {
+                {None: "NONE", "addr": "ADDR", "index": "INDEX"}[i.get("strided")] for i in ins})
+            props[(sl, load)] = (cm, sm)
+    n = 2 * len(SLICES)
+    o += ["  // Value checks (bit = check_e) and strided fields (bit = strided_e) of the instructions of one",
+          "  // slice class on one queue role: bits [8 * (2 * slice + load_queue) +: 8] and [4 * (...) +: 4]",
+          "  // (load_queue: an MXM's load queue). A queue builds only the checks its instructions can need.",
+          f"  localparam logic [{8 * n - 1}:0] SLICE_CHECKS = {{"]
+    rows = [(sl, load) for sl in reversed(SLICES) for load in (1, 0)]
+    for k, (sl, load) in enumerate(rows):
+        o.append(f"    8'b{props[(sl, load)][0]:08b}{',' if k + 1 < len(rows) else ''}  // {sl}{' load' if load else ''}")
+    o += ["  };", f"  localparam logic [{4 * n - 1}:0] SLICE_STRIDED = {{"]
+    for k, (sl, load) in enumerate(rows):
+        o.append(f"    4'b{props[(sl, load)][1]:04b}{',' if k + 1 < len(rows) else ''}  // {sl}{' load' if load else ''}")
+    o += ["  };", ""]
+    return o
 
 
 def table_sv(name, values, abits, dbits):
