@@ -229,9 +229,15 @@ module lpu_vxm #(
     is_silu0  = op0 == lpu_isa_pkg::OP_SILU;
 
     // 2^(shamt-1) - (p < 0): klow for p < 0, kone otherwise; for shamt >= 48 both 2^47 (then r = 0).
-    for (int unsigned j = 0; j < 48; j++) begin
-      klow0[j] = (shamt0 <= 6'd47) ? (6'(j) + 6'd1 < shamt0) : (j == 47);
-      kone0[j] = (shamt0 <= 6'd47) ? (6'(j) + 6'd1 == shamt0) : (j == 47);
+    // Shifts of constants rather than per-bit comparisons (those map to carry chains).
+    kone0 = 48'(1) << (shamt0 - 6'd1);
+    klow0 = ~(48'hFFFF_FFFF_FFFF << (shamt0 - 6'd1));
+    if (shamt0 == 6'd0) begin
+      kone0 = '0;
+      klow0 = '0;
+    end else if (shamt0 >= 6'd48) begin
+      kone0 = 48'(1) << 47;
+      klow0 = 48'(1) << 47;
     end
   end
 
@@ -303,9 +309,7 @@ module lpu_vxm #(
   logic [48:0] fits1, fits2_q;
 
   always_comb begin
-    for (int unsigned j = 0; j < 49; j++) begin
-      fits1[j] = 7'(j) >= 7'(st1_q.shamt) + (st1_q.t8 ? 7'd7 : 7'd15);
-    end
+    fits1 = {49{1'b1}} << (7'(st1_q.shamt) + (st1_q.t8 ? 7'd7 : 7'd15));
   end
 
   always_ff @(posedge clk_i) begin

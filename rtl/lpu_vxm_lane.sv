@@ -122,6 +122,7 @@ module lpu_vxm_lane #(
   // -----------------------------------------------------------------------------------------------------------
   logic [32:0] a_s, b_s;         // operands sign-extended from their types
   logic [32:0] add_x, add_y, sum;
+  logic        unused_sum_lsb;
   logic        add_cin;
   logic        lt, eq, a_neg, a_nz;
   logic [31:0] lowm;             // bits below w-1 of type T
@@ -143,7 +144,9 @@ module lpu_vxm_lane #(
     add_x   = a_s ^ {33{x_neg_i | (x_abs_i & a_neg)}};
     add_y   = (b_s & {33{!y_zero_i}}) ^ {33{y_inv_i}};
     add_cin = x_neg_i | (x_abs_i & a_neg) | y_inv_i;
-    sum     = add_x + add_y + 33'(add_cin);
+    // The carry enters as the LSB of a 34-bit two-operand add: `x + y + cin` would become a three-operand
+    // $macc that Yosys maps to LUT full adders instead of one carry chain.
+    {sum, unused_sum_lsb} = {add_x, 1'b1} + {add_y, add_cin};
     lt      = sum[32];
 
     // Saturation to T: the sum fits iff its bits from w-1 up are all copies of its sign (bit 32).
@@ -173,12 +176,14 @@ module lpu_vxm_lane #(
     sh_fill   = sh_arith_i && a_neg;
     sh_in     = r_shl_i ? bitrev(a_i) : (sh_arith_i ? a_s[31:0] :
                 (a_i & {{16{!t8_i && !t16_i}}, {8{!t8_i}}, 8'hFF}));
-    sh_out    = 32'({{32{sh_fill}}, sh_in} >> shamt_alu);
-    sh_res    = r_shl_i ? bitrev(sh_out) : sh_out;
+  end
 
+  always_comb begin
+    sh_out = 32'({{32{sh_fill}}, sh_in} >> shamt_alu);
+    sh_res = r_shl_i ? bitrev(sh_out) : sh_out;
     // One-hot AND-OR of the result paths (the parent raises exactly one r_* for an ALU instruction).
-    alu_d = ({32{r_add_i}} & add_res) | ({32{r_logic_i}} & logic_res) |
-            ({32{r_shl_i || r_shr_i}} & sh_res) | pick_res | {32{cmp_true}};
+    alu_d  = ({32{r_add_i}} & add_res) | ({32{r_logic_i}} & logic_res) |
+             ({32{r_shl_i || r_shr_i}} & sh_res) | pick_res | {32{cmp_true}};
   end
 
   always_ff @(posedge clk_i) begin
@@ -349,11 +354,13 @@ module lpu_vxm_lane #(
 
   always_comb begin
     rq_s    = {prod_q[47], prod_q} + {1'b0, k_q};
-    rq_win  = 16'({{15{rq_s[48]}}, rq_s} >> shamt2_i);
     rq_fits = ((rq_s ^ {49{rq_s[48]}}) & fits2_i) == '0;
     rq_lowm = t8_2_i ? 16'h007F : 16'h7FFF;
-    rq_res  = {16'b0, rq_fits ? rq_win : ({16{rq_s[48]}} ^ rq_lowm)};
   end
+
+  // For shamt >= 48 the sum is positive, so the fill (its sign) is right for every window bit.
+  assign rq_win = 16'({{15{rq_s[48]}}, rq_s} >> shamt2_i);
+  assign rq_res = {16'b0, rq_fits ? rq_win : ({16{rq_s[48]}} ^ rq_lowm)};
 
   // silu: (x * S[j] + x * g + 2^14) >> 15, x * S[j] from M0 in t+1, x * g (16 x 10 bits) here.
   logic [25:0]        si_xg;
