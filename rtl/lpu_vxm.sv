@@ -137,8 +137,8 @@ module lpu_vxm #(
   // Operand fetch (cycle t): byte k of an operand group at base b is on stream b|k (b is aligned to the group).
   // Bytes above the operand's width come from other streams and are ignored by the lanes.
   // Two levels, so that the wide choice is made once per 32-bit word rather than once per byte: first the
-  // aligned 4-stream group word {R[d][4g+3], .., R[d][4g]} with g = b / 4 (one-hot AND-OR over the 2 x S/4
-  // (dir, group) pairs, decoded once for all lanes), then within it byte 0 = byte (b mod 4), byte 1 =
+  // aligned 4-stream group word {R[d][4g+3], .., R[d][4g]} with g = b / 4 (a 2 x S/4 : 1 mux indexed by
+  // {dir, g}: 4:1 for S = 8 is two LUT4s and a PFUMX per bit), then within it byte 0 = byte (b mod 4), byte 1 =
   // byte (b mod 4) | 1, bytes 2 and 3 as they are (i32 groups are aligned to 4, i16 groups to 2).
   // -----------------------------------------------------------------------------------------------------------
   localparam int unsigned NG = S / 4;   // 4-stream groups per direction
@@ -147,16 +147,18 @@ module lpu_vxm #(
   assign sr_e = sr_e_i;
   assign sr_w = sr_w_i;
 
-  logic [1:0][NG-1:0] gsel_a, gsel_b, gsel_c;   // one-hot (dir, group)
+  // grp[l][{dir, g}][k]: byte k of the 4-stream group g of direction dir in lane l.
+  logic [L-1:0][2*NG-1:0][3:0][7:0] grp;
   logic [L-1:0][31:0] a_grp, b_grp, c_grp;
   logic [L-1:0][31:0] a_raw, b_raw, c_raw;
 
   always_comb begin
-    for (int unsigned d = 0; d < 2; d++) begin
+    for (int unsigned l = 0; l < L; l++) begin
       for (int unsigned g = 0; g < NG; g++) begin
-        gsel_a[d][g] = (a_dir0 == d[0]) && (32'(a_idx0) / 4 == g);
-        gsel_b[d][g] = (b_dir0 == d[0]) && (32'(b_idx0) / 4 == g);
-        gsel_c[d][g] = (c_dir0 == d[0]) && (32'(c_idx0) / 4 == g);
+        for (int unsigned k = 0; k < 4; k++) begin
+          grp[l][g][k]      = sr_e[4*g+k][l];
+          grp[l][NG + g][k] = sr_w[4*g+k][l];
+        end
       end
     end
   end
@@ -174,17 +176,10 @@ module lpu_vxm #(
       a_grp[l] = '0;
       b_grp[l] = '0;
       c_grp[l] = '0;
-      for (int unsigned d = 0; d < 2; d++) begin
-        for (int unsigned g = 0; g < NG; g++) begin
-          for (int unsigned k = 0; k < 4; k++) begin
-            a_grp[l][8*k+:8] = a_grp[l][8*k+:8] |
-                               ({8{gsel_a[d][g]}} & (d == 0 ? sr_e[4*g+k][l] : sr_w[4*g+k][l]));
-            b_grp[l][8*k+:8] = b_grp[l][8*k+:8] |
-                               ({8{gsel_b[d][g]}} & (d == 0 ? sr_e[4*g+k][l] : sr_w[4*g+k][l]));
-            c_grp[l][8*k+:8] = c_grp[l][8*k+:8] |
-                               ({8{gsel_c[d][g]}} & (d == 0 ? sr_e[4*g+k][l] : sr_w[4*g+k][l]));
-          end
-        end
+      for (int unsigned k = 0; k < 4; k++) begin
+        a_grp[l][8*k+:8] = grp[l][{a_dir0, a_idx0[SW-1:2]}][k];
+        b_grp[l][8*k+:8] = grp[l][{b_dir0, b_idx0[SW-1:2]}][k];
+        c_grp[l][8*k+:8] = grp[l][{c_dir0, c_idx0[SW-1:2]}][k];
       end
       a_raw[l] = pick_byte01(a_grp[l], a_idx0[1:0]);
       b_raw[l] = pick_byte01(b_grp[l], b_idx0[1:0]);
@@ -399,9 +394,9 @@ module lpu_vxm #(
         conflict[d][s] = (en_alu[d][s] && en_mul[d][s]) || (en_alu[d][s] && en_long[d][s]) ||
                          (en_mul[d][s] && en_long[d][s]);
         for (int unsigned l = 0; l < L; l++) begin
-          wr_data[d][s][l] = ({8{en_alu[d][s]}} & alu_q[l][8*(s%4)+:8]) |
-                             ({8{en_mul[d][s]}} & mul_q[l][8*(s%4)+:8]) |
-                             ({8{en_long[d][s]}} & long_q[l][8*(s%4)+:8]);
+          // Data only matters where en is set: a priority choice (5 inputs per bit), not an AND-OR (6).
+          wr_data[d][s][l] = en_long[d][s] ? long_q[l][8*(s%4)+:8] :
+                             (en_mul[d][s] ? mul_q[l][8*(s%4)+:8] : alu_q[l][8*(s%4)+:8]);
         end
       end
     end
