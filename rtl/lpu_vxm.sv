@@ -136,54 +136,103 @@ module lpu_vxm #(
   // -----------------------------------------------------------------------------------------------------------
   // Operand fetch (cycle t): byte k of an operand group at base b is on stream b|k (b is aligned to the group).
   // Bytes above the operand's width come from other streams and are ignored by the lanes.
+  // Two levels, so that the wide choice is made once per 32-bit word rather than once per byte: first the
+  // aligned 4-stream group word {R[d][4g+3], .., R[d][4g]} with g = b / 4 (a 2 x S/4 : 1 mux indexed by
+  // {dir, g}: 4:1 for S = 8 is two LUT4s and a PFUMX per bit), then within it byte 0 = byte (b mod 4), byte 1 =
+  // byte (b mod 4) | 1, bytes 2 and 3 as they are (i32 groups are aligned to 4, i16 groups to 2).
   // -----------------------------------------------------------------------------------------------------------
+  localparam int unsigned NG = S / 4;   // 4-stream groups per direction
+
   logic [S-1:0][L-1:0][7:0] sr_e, sr_w;
   assign sr_e = sr_e_i;
   assign sr_w = sr_w_i;
 
-  function automatic logic [SW-1:0] byte_stream(input logic [SW-1:0] base, input int unsigned k);
-    logic [SW-1:0] idx;
-    idx = base;
-    if (k == 1) begin
-      idx[0] = 1'b1;
-    end else if (k >= 2) begin
-      idx[1:0] = 2'(k);
-    end
-    byte_stream = idx;
-  endfunction
-
-  // One-hot (dir, stream) selects per operand byte position, then an AND-OR per bit: in Yosys' ECP5 mapping
-  // this is about half the LUTs of an indexed mux (docs/rtl-slices.md, resources).
-  logic [3:0][1:0][S-1:0] sel_a, sel_b, sel_c;
-  logic [L-1:0][31:0]     a_raw, b_raw, c_raw;
+  // grp[l][{dir, g}][k]: byte k of the 4-stream group g of direction dir in lane l.
+  logic [L-1:0][2*NG-1:0][3:0][7:0] grp;
+  logic [L-1:0][31:0] a_grp, b_grp, c_grp;
+  logic [L-1:0][31:0] a_raw, b_raw, c_raw;
 
   always_comb begin
-    for (int unsigned k = 0; k < 4; k++) begin
-      for (int unsigned d = 0; d < 2; d++) begin
-        for (int unsigned s = 0; s < S; s++) begin
-          sel_a[k][d][s] = (a_dir0 == d[0]) && (byte_stream(a_idx0, k) == SW'(s));
-          sel_b[k][d][s] = (b_dir0 == d[0]) && (byte_stream(b_idx0, k) == SW'(s));
-          sel_c[k][d][s] = (c_dir0 == d[0]) && (byte_stream(c_idx0, k) == SW'(s));
+    for (int unsigned l = 0; l < L; l++) begin
+      for (int unsigned g = 0; g < NG; g++) begin
+        for (int unsigned k = 0; k < 4; k++) begin
+          grp[l][g][k]      = sr_e[4*g+k][l];
+          grp[l][NG + g][k] = sr_w[4*g+k][l];
         end
       end
     end
   end
 
+  function automatic logic [31:0] pick_byte01(input logic [31:0] w, input logic [1:0] off);
+    logic [31:0] r;
+    r = w;
+    r[7:0]  = w[8*off+:8];
+    r[15:8] = off[1] ? w[31:24] : w[15:8];
+    pick_byte01 = r;
+  endfunction
+
   always_comb begin
     for (int unsigned l = 0; l < L; l++) begin
+      a_grp[l] = '0;
+      b_grp[l] = '0;
+      c_grp[l] = '0;
       for (int unsigned k = 0; k < 4; k++) begin
-        a_raw[l][8*k+:8] = '0;
-        b_raw[l][8*k+:8] = '0;
-        c_raw[l][8*k+:8] = '0;
-        for (int unsigned s = 0; s < S; s++) begin
-          a_raw[l][8*k+:8] = a_raw[l][8*k+:8] | ({8{sel_a[k][0][s]}} & sr_e[s][l]) |
-                             ({8{sel_a[k][1][s]}} & sr_w[s][l]);
-          b_raw[l][8*k+:8] = b_raw[l][8*k+:8] | ({8{sel_b[k][0][s]}} & sr_e[s][l]) |
-                             ({8{sel_b[k][1][s]}} & sr_w[s][l]);
-          c_raw[l][8*k+:8] = c_raw[l][8*k+:8] | ({8{sel_c[k][0][s]}} & sr_e[s][l]) |
-                             ({8{sel_c[k][1][s]}} & sr_w[s][l]);
-        end
+        a_grp[l][8*k+:8] = grp[l][{a_dir0, a_idx0[SW-1:2]}][k];
+        b_grp[l][8*k+:8] = grp[l][{b_dir0, b_idx0[SW-1:2]}][k];
+        c_grp[l][8*k+:8] = grp[l][{c_dir0, c_idx0[SW-1:2]}][k];
       end
+      a_raw[l] = pick_byte01(a_grp[l], a_idx0[1:0]);
+      b_raw[l] = pick_byte01(b_grp[l], b_idx0[1:0]);
+      c_raw[l] = pick_byte01(c_grp[l], c_idx0[1:0]);
+    end
+  end
+
+  // -----------------------------------------------------------------------------------------------------------
+  // One-hot controls for the lanes (cycle t), decoded once here instead of in every lane
+  // -----------------------------------------------------------------------------------------------------------
+  logic is_add0, is_sub0, is_adds0, is_subs0, is_and0, is_or0, is_xor0, is_shl0, is_shr0, is_shrl0;
+  logic is_min0, is_max0, is_cmpeq0, is_cmplt0, is_sel0, is_neg0, is_abs0, is_not0, is_mov0, is_relu0;
+  logic is_cvt0, is_req0, is_exp0, is_rsq0, is_sig0, is_silu0;
+  logic [47:0] klow0, kone0;   // req's rounding constant masks (see lpu_vxm_lane)
+
+  always_comb begin
+    is_add0   = op0 == lpu_isa_pkg::OP_ADD;
+    is_sub0   = op0 == lpu_isa_pkg::OP_SUB;
+    is_adds0  = op0 == lpu_isa_pkg::OP_ADDS;
+    is_subs0  = op0 == lpu_isa_pkg::OP_SUBS;
+    is_and0   = op0 == lpu_isa_pkg::OP_AND;
+    is_or0    = op0 == lpu_isa_pkg::OP_OR;
+    is_xor0   = op0 == lpu_isa_pkg::OP_XOR;
+    is_shl0   = op0 == lpu_isa_pkg::OP_SHL;
+    is_shr0   = op0 == lpu_isa_pkg::OP_SHR;
+    is_shrl0  = op0 == lpu_isa_pkg::OP_SHRL;
+    is_min0   = op0 == lpu_isa_pkg::OP_MIN;
+    is_max0   = op0 == lpu_isa_pkg::OP_MAX;
+    is_cmpeq0 = op0 == lpu_isa_pkg::OP_CMPEQ;
+    is_cmplt0 = op0 == lpu_isa_pkg::OP_CMPLT;
+    is_sel0   = op0 == lpu_isa_pkg::OP_SEL;
+    is_neg0   = op0 == lpu_isa_pkg::OP_NEG;
+    is_abs0   = op0 == lpu_isa_pkg::OP_ABS;
+    is_not0   = op0 == lpu_isa_pkg::OP_NOT;
+    is_mov0   = op0 == lpu_isa_pkg::OP_MOV;
+    is_relu0  = op0 == lpu_isa_pkg::OP_RELU;
+    is_cvt0   = op0 == lpu_isa_pkg::OP_CVT;
+    is_req0   = op0 == lpu_isa_pkg::OP_REQ;
+    is_exp0   = op0 == lpu_isa_pkg::OP_EXP2;
+    is_rsq0   = op0 == lpu_isa_pkg::OP_RSQRT;
+    is_sig0   = op0 == lpu_isa_pkg::OP_SIGMOID;
+    is_silu0  = op0 == lpu_isa_pkg::OP_SILU;
+
+    // 2^(shamt-1) - (p < 0): klow for p < 0, kone otherwise; for shamt >= 48 both 2^47 (then r = 0).
+    // Shifts of constants rather than per-bit comparisons (those map to carry chains).
+    kone0 = 48'(1) << (shamt0 - 6'd1);
+    klow0 = ~(48'hFFFF_FFFF_FFFF << (shamt0 - 6'd1));
+    if (shamt0 == 6'd0) begin
+      kone0 = '0;
+      klow0 = '0;
+    end else if (shamt0 >= 6'd48) begin
+      kone0 = 48'(1) << 47;
+      klow0 = 48'(1) << 47;
     end
   end
 
@@ -193,8 +242,13 @@ module lpu_vxm #(
   typedef struct packed {
     logic         valid;
     cls_e         cls;
-    logic [6:0]   op;
-    logic [1:0]   tw;
+    logic         t8;
+    logic         t16;
+    logic         is_req;
+    logic         is_exp;
+    logic         is_rsq;
+    logic         is_sig;     // sigmoid or silu
+    logic         is_silu;
     logic [5:0]   shamt;
     logic         dir;
     logic [S-1:0] mask;
@@ -204,16 +258,21 @@ module lpu_vxm #(
   stage_t st1_d, st2_d, st3_d;
 
   always_comb begin
-    st0.valid = issue_valid_i;
-    st0.cls   = cls0;
-    st0.op    = op0;
-    st0.tw    = tw0;
-    st0.shamt = shamt0;
-    st0.dir   = dst_dir0;
-    st0.mask  = mask0;
-    st1_d     = st0;
-    st2_d     = st1_q;
-    st3_d     = st2_q;
+    st0.valid   = issue_valid_i;
+    st0.cls     = cls0;
+    st0.t8      = tw0 == lpu_isa_pkg::TYPE_I8;
+    st0.t16     = tw0 == lpu_isa_pkg::TYPE_I16;
+    st0.is_req  = is_req0;
+    st0.is_exp  = is_exp0;
+    st0.is_rsq  = is_rsq0;
+    st0.is_sig  = is_sig0 || is_silu0;
+    st0.is_silu = is_silu0;
+    st0.shamt   = shamt0;
+    st0.dir     = dst_dir0;
+    st0.mask    = mask0;
+    st1_d       = st0;
+    st2_d       = st1_q;
+    st3_d       = st2_q;
     // An instruction leaves the pipeline after its output stage.
     st2_d.valid = st1_q.valid && (st1_q.cls != ClsAlu);
     st3_d.valid = st2_q.valid && (st2_q.cls == ClsLong);
@@ -239,9 +298,25 @@ module lpu_vxm #(
 
   assign busy_o = st1_q.valid || st2_q.valid || st3_q.valid;
 
-  // The last stage only routes its result; the lanes took op/type/shift from the earlier stages.
+  // Datapath-only pipeline registers (no reset: they are read only under the stage's valid class).
+  // req's masks: k in t+1, fits (bits j >= shamt + w - 1 of the rounded sum) in t+2.
+  logic [47:0] klow1_q, kone1_q;
+  logic [48:0] fits1, fits2_q;
+
+  always_comb begin
+    fits1 = {49{1'b1}} << (7'(st1_q.shamt) + (st1_q.t8 ? 7'd7 : 7'd15));
+  end
+
+  always_ff @(posedge clk_i) begin
+    klow1_q <= klow0;
+    kone1_q <= kone0;
+    fits2_q <= fits1;
+  end
+
+  // The last stage only routes its result; the lanes took their controls from the earlier stages.
   logic unused_st3;
-  assign unused_st3 = ^{st3_q.op, st3_q.tw, st3_q.shamt};
+  assign unused_st3 = ^{st3_q.t8, st3_q.t16, st3_q.is_req, st3_q.is_exp, st3_q.is_rsq, st3_q.is_sig,
+                        st3_q.is_silu, st3_q.shamt, st1_q.is_req, st2_q.is_exp, st2_q.is_rsq, st2_q.is_sig};
 
   // -----------------------------------------------------------------------------------------------------------
   // Lanes
@@ -252,22 +327,55 @@ module lpu_vxm #(
     lpu_vxm_lane #(
       .TablesInBram (TablesInBram)
     ) u_lane (
-      .clk_i    (clk_i),
-      .op0_i    (op0),
-      .tw0_i    (tw0),
-      .aw0_i    (aw0),
-      .bw0_i    (bw0),
-      .a_i      (a_raw[l]),
-      .b_i      (b_raw[l]),
-      .c_i      (c_raw[l]),
-      .op1_i    (st1_q.op),
-      .tw1_i    (st1_q.tw),
-      .op2_i    (st2_q.op),
-      .tw2_i    (st2_q.tw),
-      .shamt2_i (st2_q.shamt),
-      .alu_q_o  (alu_q[l]),
-      .mul_q_o  (mul_q[l]),
-      .long_q_o (long_q[l])
+      .clk_i      (clk_i),
+      .t8_i       (tw0 == lpu_isa_pkg::TYPE_I8),
+      .t16_i      (tw0 == lpu_isa_pkg::TYPE_I16),
+      .a8_i       (aw0 == lpu_isa_pkg::TYPE_I8),
+      .a16_i      (aw0 == lpu_isa_pkg::TYPE_I16),
+      .b8_i       (bw0 == lpu_isa_pkg::TYPE_I8),
+      .b16_i      (bw0 == lpu_isa_pkg::TYPE_I16),
+      .x_neg_i    (is_neg0),
+      .x_abs_i    (is_abs0),
+      .y_zero_i   (is_neg0 || is_abs0 || is_cvt0),
+      .y_inv_i    (is_sub0 || is_subs0 || is_min0 || is_max0 || is_cmplt0),
+      .sat_i      (is_adds0 || is_subs0 || is_cvt0),
+      .r_add_i    (is_add0 || is_sub0 || is_adds0 || is_subs0 || is_neg0 || is_abs0 || is_cvt0),
+      .r_logic_i  (is_and0 || is_or0 || is_xor0 || is_not0),
+      .lc_i       ({is_xor0 || is_not0, is_or0 || is_not0}),
+      .r_shl_i    (is_shl0),
+      .r_shr_i    (is_shr0 || is_shrl0),
+      .sh_arith_i (is_shr0),
+      .r_min_i    (is_min0),
+      .r_max_i    (is_max0),
+      .r_mov_i    (is_mov0),
+      .r_relu_i   (is_relu0),
+      .r_sel_i    (is_sel0),
+      .r_cmpeq_i  (is_cmpeq0),
+      .r_cmplt_i  (is_cmplt0),
+      .req0_i     (is_req0),
+      .exp0_i     (is_exp0),
+      .rsq0_i     (is_rsq0),
+      .sig0_i     (is_sig0 || is_silu0),
+      .a_i        (a_raw[l]),
+      .b_i        (b_raw[l]),
+      .c_i        (c_raw[l]),
+      .t8_1_i     (st1_q.t8),
+      .t16_1_i    (st1_q.t16),
+      .exp1_i     (st1_q.is_exp),
+      .rsq1_i     (st1_q.is_rsq),
+      .sig1_i     (st1_q.is_sig),
+      .silu1_i    (st1_q.is_silu),
+      .klow1_i    (klow1_q),
+      .kone1_i    (kone1_q),
+      .t8_2_i     (st2_q.t8),
+      .t16_2_i    (st2_q.t16),
+      .req2_i     (st2_q.is_req),
+      .silu2_i    (st2_q.is_silu),
+      .shamt2_i   (st2_q.shamt),
+      .fits2_i    (fits2_q),
+      .alu_q_o    (alu_q[l]),
+      .mul_q_o    (mul_q[l]),
+      .long_q_o   (long_q[l])
     );
   end
 
@@ -286,9 +394,9 @@ module lpu_vxm #(
         conflict[d][s] = (en_alu[d][s] && en_mul[d][s]) || (en_alu[d][s] && en_long[d][s]) ||
                          (en_mul[d][s] && en_long[d][s]);
         for (int unsigned l = 0; l < L; l++) begin
-          wr_data[d][s][l] = ({8{en_alu[d][s]}} & alu_q[l][8*(s%4)+:8]) |
-                             ({8{en_mul[d][s]}} & mul_q[l][8*(s%4)+:8]) |
-                             ({8{en_long[d][s]}} & long_q[l][8*(s%4)+:8]);
+          // Data only matters where en is set: a priority choice (5 inputs per bit), not an AND-OR (6).
+          wr_data[d][s][l] = en_long[d][s] ? long_q[l][8*(s%4)+:8] :
+                             (en_mul[d][s] ? mul_q[l][8*(s%4)+:8] : alu_q[l][8*(s%4)+:8]);
         end
       end
     end

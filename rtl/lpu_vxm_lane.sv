@@ -2,14 +2,17 @@
 //
 // lpu_vxm_lane: the datapath of one VXM lane (one element of up to 32 bits per instruction).
 //
-// Three result paths, one per latency class of the VXM (lpu_vxm checks that the ISA's latencies match):
+// The parent (lpu_vxm) decodes each instruction once into the one-hot controls below and pipelines them, so a
+// lane holds no opcode decoder. Three result paths, one per latency class of the VXM (lpu_vxm checks that the
+// ISA's latencies match):
 //   ALU  (LAT 2): every lane-wise op but mul/req/specials. Computed in the dispatch cycle t, registered:
-//                 alu_q_o is valid in cycle t+1.
+//                 alu_q_o is valid in cycle t+1. One 33-bit adder serves add/sub/adds/subs/neg/abs/cvt and
+//                 the comparison of min/max/cmplt; one right shifter serves shl (bit-reversed), shr and shrl.
 //   MUL  (LAT 3): mul. Operands registered at the end of t (the multipliers' input registers), products and
 //                 their sum in t+1, registered: mul_q_o is valid in cycle t+2.
 //   LONG (LAT 4): req, exp2, rsqrt, sigmoid, silu. t: operands and table address; t+1: products (req's a*m,
-//                 the sigmoid slope D*f, silu's x*S) and table results; t+2: req rounding/saturation, silu's
-//                 x*g and sum; long_q_o is valid in cycle t+3.
+//                 the sigmoid slope D*f, silu's x*S), table results, req's rounding constant; t+2: req
+//                 rounding, shift and saturation, silu's x*g and sum; long_q_o is valid in cycle t+3.
 // Each output register holds the result replicated to all four byte positions of the word for narrow types
 // (i8: 4 copies, i16: 2), so the parent routes byte (s mod 4) of a word to stream s without a type mux.
 //
@@ -22,23 +25,56 @@ module lpu_vxm_lane #(
 ) (
   input  logic        clk_i,
 
-  // Stage 0: the instruction dispatched in this cycle (t).
-  input  logic [6:0]  op0_i,
-  input  logic [1:0]  tw0_i,        // element type T (result, operands b and c)
-  input  logic [1:0]  aw0_i,        // type of operand a (S for cvt, i32 for req, else T)
-  input  logic [1:0]  bw0_i,        // type of operand b (i16 for req, else T)
+  // Stage 0 (cycle t): the instruction dispatched in this cycle, decoded by the parent.
+  input  logic        t8_i,         // element type T (result, operands b and c) is i8
+  input  logic        t16_i,        // ... is i16 (neither: i32)
+  input  logic        a8_i,         // type of operand a (S for cvt, i32 for req, else T) is i8
+  input  logic        a16_i,
+  input  logic        b8_i,         // type of operand b (i16 for req, else T) is i8
+  input  logic        b16_i,
+  input  logic        x_neg_i,      // adder x = ~a, carry 1 (neg)
+  input  logic        x_abs_i,      // adder x = a or ~a by the sign of a, carry likewise (abs)
+  input  logic        y_zero_i,     // adder y = 0 (neg, abs, cvt)
+  input  logic        y_inv_i,      // adder y = ~b, carry 1 (sub, subs, min, max, cmplt)
+  input  logic        sat_i,        // saturate the adder's result to T (adds, subs, cvt)
+  input  logic        r_add_i,      // result: the adder (add, sub, adds, subs, neg, abs, cvt)
+  input  logic        r_logic_i,    // result: a op b, op by lc_i
+  input  logic [1:0]  lc_i,         // 0 and, 1 or, 2 xor, 3 not
+  input  logic        r_shl_i,
+  input  logic        r_shr_i,      // shr or shrl
+  input  logic        sh_arith_i,   // shr
+  input  logic        r_min_i,
+  input  logic        r_max_i,
+  input  logic        r_mov_i,
+  input  logic        r_relu_i,
+  input  logic        r_sel_i,
+  input  logic        r_cmpeq_i,
+  input  logic        r_cmplt_i,
+  input  logic        req0_i,
+  input  logic        exp0_i,
+  input  logic        rsq0_i,
+  input  logic        sig0_i,       // sigmoid or silu
   input  logic [31:0] a_i,          // raw operand bytes; bytes at and above the operand's width are ignored
   input  logic [31:0] b_i,
   input  logic [31:0] c_i,
 
-  // Stage 1: the instruction dispatched in t-1 (op/type registered by the parent).
-  input  logic [6:0]  op1_i,
-  input  logic [1:0]  tw1_i,
+  // Stage 1 (cycle t+1): the instruction dispatched in t-1, registered by the parent.
+  input  logic        t8_1_i,
+  input  logic        t16_1_i,
+  input  logic        exp1_i,
+  input  logic        rsq1_i,
+  input  logic        sig1_i,       // sigmoid or silu
+  input  logic        silu1_i,
+  input  logic [47:0] klow1_i,      // req: ones below bit shamt-1 (2^(shamt-1) - 1); bit 47 for shamt >= 48
+  input  logic [47:0] kone1_i,      // req: bit shamt-1 (2^(shamt-1)); bit 47 for shamt >= 48; 0 for shamt 0
 
-  // Stage 2: the instruction dispatched in t-2.
-  input  logic [6:0]  op2_i,
-  input  logic [1:0]  tw2_i,
+  // Stage 2 (cycle t+2): the instruction dispatched in t-2.
+  input  logic        t8_2_i,
+  input  logic        t16_2_i,
+  input  logic        req2_i,
+  input  logic        silu2_i,
   input  logic [5:0]  shamt2_i,
+  input  logic [48:0] fits2_i,      // req: bits j >= shamt + w - 1 of the rounded sum (must equal its sign)
 
   output logic [31:0] alu_q_o,      // ALU result of the instruction dispatched in t-1 (valid in t)
   output logic [31:0] mul_q_o,      // mul result of the instruction dispatched in t-2
@@ -49,73 +85,29 @@ module lpu_vxm_lane #(
   // Helpers
   // -----------------------------------------------------------------------------------------------------------
 
-  // Sign-extends the low 8/16/32 bits of x (type t) to 34 bits.
-  function automatic logic signed [33:0] sext(input logic [31:0] x, input logic [1:0] t);
-    logic signed [33:0] r;
-    unique case (t)
-      lpu_isa_pkg::TYPE_I8:  r = 34'($signed(x[7:0]));
-      lpu_isa_pkg::TYPE_I16: r = 34'($signed(x[15:0]));
-      default:               r = 34'($signed(x));
-    endcase
+  // Sign-extends the low 8/16/32 bits of x to 33 bits.
+  function automatic logic [32:0] sext(input logic [31:0] x, input logic t8, input logic t16);
+    logic [32:0] r;
+    r = {x[31], x};
+    if (t8) begin
+      r = {{25{x[7]}}, x[7:0]};
+    end else if (t16) begin
+      r = {{17{x[15]}}, x[15:0]};
+    end
     sext = r;
   endfunction
 
-  // Zero-extends the low 8/16/32 bits of x.
-  function automatic logic [31:0] zext(input logic [31:0] x, input logic [1:0] t);
-    logic [31:0] r;
-    unique case (t)
-      lpu_isa_pkg::TYPE_I8:  r = {24'b0, x[7:0]};
-      lpu_isa_pkg::TYPE_I16: r = {16'b0, x[15:0]};
-      default:               r = x;
-    endcase
-    zext = r;
-  endfunction
-
-  // Clamps x to the range of type t: x fits iff its bits from w-1 up are all equal (sign copies); otherwise the
-  // sign picks the bound. Constant bit slices, no wide comparators.
-  function automatic logic [31:0] sat(input logic [49:0] x, input logic [1:0] t);
-    logic        fits;
-    logic [31:0] bound;
-    unique case (t)
-      lpu_isa_pkg::TYPE_I8: begin
-        fits  = (x[49:7] == '0) || (x[49:7] == '1);
-        bound = x[49] ? 32'hFFFF_FF80 : 32'h0000_007F;
-      end
-      lpu_isa_pkg::TYPE_I16: begin
-        fits  = (x[49:15] == '0) || (x[49:15] == '1);
-        bound = x[49] ? 32'hFFFF_8000 : 32'h0000_7FFF;
-      end
-      default: begin
-        fits  = (x[49:31] == '0) || (x[49:31] == '1);
-        bound = x[49] ? 32'h8000_0000 : 32'h7FFF_FFFF;
-      end
-    endcase
-    sat = fits ? x[31:0] : bound;
-  endfunction
-
   // Copies the low element of x into every element position of the word (see the header).
-  function automatic logic [31:0] repl(input logic [31:0] x, input logic [1:0] t);
+  function automatic logic [31:0] repl(input logic [31:0] x, input logic t8, input logic t16);
     logic [31:0] r;
-    unique case (t)
-      lpu_isa_pkg::TYPE_I8:  r = {4{x[7:0]}};
-      lpu_isa_pkg::TYPE_I16: r = {2{x[15:0]}};
-      default:               r = x;
-    endcase
+    r = x;
+    if (t8) begin
+      r = {4{x[7:0]}};
+    end else if (t16) begin
+      r = {2{x[15:0]}};
+    end
     repl = r;
   endfunction
-
-  // -----------------------------------------------------------------------------------------------------------
-  // Stage 0 (cycle t): ALU
-  // -----------------------------------------------------------------------------------------------------------
-  logic signed [33:0] a_s, b_s;        // operands sign-extended from their types
-  logic [31:0]        c_s;
-  logic signed [33:0] sum_s, dif_s;
-  logic [4:0]         shamt_alu;       // b mod w
-  logic [31:0]        sh_in, sh_out;   // the one right shifter shared by shl, shr and shrl
-  logic signed [33:0] sat_in;          // the one saturation shared by adds, subs and cvt
-  logic [31:0]        sat_out;
-  logic               sh_fill;
-  logic [31:0]        alu_d;
 
   function automatic logic [31:0] bitrev(input logic [31:0] x);
     logic [31:0] r;
@@ -125,64 +117,77 @@ module lpu_vxm_lane #(
     bitrev = r;
   endfunction
 
+  // -----------------------------------------------------------------------------------------------------------
+  // Stage 0 (cycle t): ALU
+  // -----------------------------------------------------------------------------------------------------------
+  logic [32:0] a_s, b_s;         // operands sign-extended from their types
+  logic [32:0] add_x, add_y, sum;
+  logic        unused_sum_lsb;
+  logic        add_cin;
+  logic        lt, eq, a_neg, a_nz;
+  logic [31:0] lowm;             // bits below w-1 of type T
+  logic        fits;
+  logic [31:0] add_res;          // the adder's result, saturated if asked
+  logic [31:0] logic_res, pick_res, sh_in, sh_out, sh_res;
+  logic        sh_fill, cmp_true;
+  logic [4:0]  shamt_alu;        // b mod w
+  logic        pick_a, pick_b, pick_c;
+  logic [31:0] alu_d;
+
   always_comb begin
-    a_s   = sext(a_i, aw0_i);
-    b_s   = sext(b_i, bw0_i);
-    c_s   = 32'(sext(c_i, tw0_i));
-    sum_s = a_s + b_s;
-    dif_s = a_s - b_s;
-    unique case (tw0_i)
-      lpu_isa_pkg::TYPE_I8:  shamt_alu = {2'b0, b_i[2:0]};
-      lpu_isa_pkg::TYPE_I16: shamt_alu = {1'b0, b_i[3:0]};
-      default:               shamt_alu = b_i[4:0];
+    a_s = sext(a_i, a8_i, a16_i);
+    b_s = sext(b_i, b8_i, b16_i);
+
+    // One adder: x + y + cin. neg: ~a + 1; abs: a or ~a + 1 by the sign; cvt: a + 0 (then saturated);
+    // sub-like: a + ~b + 1 (lt = the sign of the 33-bit difference, which cannot overflow).
+    a_neg   = a_s[32];
+    add_x   = a_s ^ {33{x_neg_i | (x_abs_i & a_neg)}};
+    add_y   = (b_s & {33{!y_zero_i}}) ^ {33{y_inv_i}};
+    add_cin = x_neg_i | (x_abs_i & a_neg) | y_inv_i;
+    // The carry enters as the LSB of a 34-bit two-operand add: `x + y + cin` would become a three-operand
+    // $macc that Yosys maps to LUT full adders instead of one carry chain.
+    {sum, unused_sum_lsb} = {add_x, 1'b1} + {add_y, add_cin};
+    lt      = sum[32];
+
+    // Saturation to T: the sum fits iff its bits from w-1 up are all copies of its sign (bit 32).
+    lowm = t8_i ? 32'h0000_007F : (t16_i ? 32'h0000_7FFF : 32'h7FFF_FFFF);
+    fits = ((sum[31:0] ^ {32{sum[32]}}) & ~lowm) == '0;
+    add_res = (sat_i && !fits) ? ({32{sum[32]}} ^ lowm) : sum[31:0];
+
+    // Compare and select on the raw operands: only the low w bits of the result matter.
+    eq   = ((a_i ^ b_i) & {{16{!t8_i && !t16_i}}, {8{!t8_i}}, 8'hFF}) == '0;
+    a_nz = (a_i & {{16{!t8_i && !t16_i}}, {8{!t8_i}}, 8'hFF}) != '0;
+    cmp_true = (r_cmpeq_i && eq) || (r_cmplt_i && lt);
+    pick_a = r_mov_i || (r_min_i && lt) || (r_max_i && !lt) || (r_relu_i && !a_neg);
+    pick_b = (r_min_i && !lt) || (r_max_i && lt) || (r_sel_i && a_nz);
+    pick_c = r_sel_i && !a_nz;
+    pick_res = ({32{pick_a}} & a_i) | ({32{pick_b}} & b_i) | ({32{pick_c}} & c_i);
+
+    unique case (lc_i)
+      2'd0:    logic_res = a_i & b_i;
+      2'd1:    logic_res = a_i | b_i;
+      2'd2:    logic_res = a_i ^ b_i;
+      default: logic_res = ~a_i;
     endcase
 
     // shl is a right shift of the bit-reversed operand; shr fills with the sign of the sign-extended operand
-    // (correct in the low w bits for every w), shrl shifts the zero-extended one.
-    unique case (op0_i)
-      lpu_isa_pkg::OP_SHL: sh_in = bitrev(a_i);
-      lpu_isa_pkg::OP_SHR: sh_in = a_s[31:0];
-      default:             sh_in = zext(a_i, tw0_i);
-    endcase
-    sh_fill = (op0_i == lpu_isa_pkg::OP_SHR) && a_s[33];
+    // (correct in the low w bits for every w), shrl shifts the zero-extended one (the fill above w is 0).
+    shamt_alu = {b_i[4] && !t8_i && !t16_i, b_i[3] && !t8_i, b_i[2:0]};
+    sh_fill   = sh_arith_i && a_neg;
+    sh_in     = r_shl_i ? bitrev(a_i) : (sh_arith_i ? a_s[31:0] :
+                (a_i & {{16{!t8_i && !t16_i}}, {8{!t8_i}}, 8'hFF}));
+  end
 
-    unique case (op0_i)
-      lpu_isa_pkg::OP_ADDS: sat_in = sum_s;
-      lpu_isa_pkg::OP_SUBS: sat_in = dif_s;
-      default:              sat_in = a_s;     // cvt: widening leaves a_s as is, narrowing saturates
-    endcase
-    sat_out = sat(50'(sat_in), tw0_i);
-    sh_out  = 32'({{32{sh_fill}}, sh_in} >> shamt_alu);
-
-    // Only the low w bits of alu_d matter; wrapping results are the low bits of the 32-bit ones.
-    unique case (op0_i)
-      lpu_isa_pkg::OP_ADD:   alu_d = sum_s[31:0];
-      lpu_isa_pkg::OP_SUB:   alu_d = dif_s[31:0];
-      lpu_isa_pkg::OP_ADDS,
-      lpu_isa_pkg::OP_SUBS:  alu_d = sat_out;
-      lpu_isa_pkg::OP_AND:   alu_d = a_i & b_i;
-      lpu_isa_pkg::OP_OR:    alu_d = a_i | b_i;
-      lpu_isa_pkg::OP_XOR:   alu_d = a_i ^ b_i;
-      lpu_isa_pkg::OP_SHL:   alu_d = bitrev(sh_out);
-      lpu_isa_pkg::OP_SHR,
-      lpu_isa_pkg::OP_SHRL:  alu_d = sh_out;
-      lpu_isa_pkg::OP_MIN:   alu_d = dif_s[33] ? a_s[31:0] : b_s[31:0];
-      lpu_isa_pkg::OP_MAX:   alu_d = dif_s[33] ? b_s[31:0] : a_s[31:0];
-      lpu_isa_pkg::OP_CMPEQ: alu_d = {32{a_s == b_s}};
-      lpu_isa_pkg::OP_CMPLT: alu_d = {32{dif_s[33]}};
-      lpu_isa_pkg::OP_SEL:   alu_d = (a_s != '0) ? b_s[31:0] : c_s;
-      lpu_isa_pkg::OP_NEG:   alu_d = 32'(-a_s);
-      lpu_isa_pkg::OP_ABS:   alu_d = a_s[33] ? 32'(-a_s) : a_s[31:0];
-      lpu_isa_pkg::OP_NOT:   alu_d = ~a_i;
-      lpu_isa_pkg::OP_MOV:   alu_d = a_i;
-      lpu_isa_pkg::OP_RELU:  alu_d = a_s[33] ? '0 : a_s[31:0];
-      lpu_isa_pkg::OP_CVT:   alu_d = sat_out;
-      default:               alu_d = '0;
-    endcase
+  always_comb begin
+    sh_out = 32'({{32{sh_fill}}, sh_in} >> shamt_alu);
+    sh_res = r_shl_i ? bitrev(sh_out) : sh_out;
+    // One-hot AND-OR of the result paths (the parent raises exactly one r_* for an ALU instruction).
+    alu_d  = ({32{r_add_i}} & add_res) | ({32{r_logic_i}} & logic_res) |
+             ({32{r_shl_i || r_shr_i}} & sh_res) | pick_res | {32{cmp_true}};
   end
 
   always_ff @(posedge clk_i) begin
-    alu_q_o <= repl(alu_d, tw0_i);
+    alu_q_o <= repl(alu_d, t8_i, t16_i);
   end
 
   // -----------------------------------------------------------------------------------------------------------
@@ -192,6 +197,7 @@ module lpu_vxm_lane #(
   logic [15:0] xa_d, xb_d;       // mul.i32 cross term; for specials xa = x, xb = {rsqrt k, v == 0}
   logic [8:0]  rom_addr;
   logic        rom_en;
+  logic        neg_d;            // req: a * m < 0
 
   // rsqrt normalisation: k = floor(clz(v) / 2), m = (v << 2k) >> 24.
   logic [3:0]  rs_k;
@@ -209,41 +215,23 @@ module lpu_vxm_lane #(
   end
 
   always_comb begin
-    m0a_d    = {1'b0, a_i[15:0]};
-    m0b_d    = {1'b0, b_i[15:0]};
+    // p = a * m = (a_hi * m) << 16 + a_lo(unsigned) * m, exact in 48 bits (req, m sign-extended);
+    // mul: a_lo * b_lo and a_hi * b_lo (b_lo unsigned).
+    m0a_d    = sig0_i ? {a_i[15], a_i[15:0]} : {1'b0, a_i[15:0]};   // x, times S[j] in t+1 (silu)
+    m0b_d    = {req0_i && b_i[15], b_i[15:0]};
     m1a_d    = {a_i[31], a_i[31:16]};
-    m1b_d    = {1'b0, b_i[15:0]};
+    m1b_d    = sig0_i ? {9'b0, a_i[7:0]} : {req0_i && b_i[15], b_i[15:0]};  // f, times the slope D[j]
     xa_d     = a_i[15:0];
-    xb_d     = b_i[31:16];
-    rom_addr = '0;
-    rom_en   = 1'b0;
-    unique case (op0_i)
-      lpu_isa_pkg::OP_REQ: begin
-        // p = a * m = (a_hi * m) << 16 + a_lo(unsigned) * m, exact in 48 bits.
-        m0b_d = {b_i[15], b_i[15:0]};
-        m1b_d = {b_i[15], b_i[15:0]};
-      end
-      lpu_isa_pkg::OP_EXP2: begin
-        rom_en   = 1'b1;
-        rom_addr = {1'b1, a_i[7:0]};                 // E[f], f = x & 255
-      end
-      lpu_isa_pkg::OP_RSQRT: begin
-        rom_en   = 1'b1;
-        rom_addr = {1'b1, rs_m};                     // R[m]
-        xb_d     = {11'b0, rs_k, a_i == '0};
-      end
-      lpu_isa_pkg::OP_SIGMOID, lpu_isa_pkg::OP_SILU: begin
-        rom_en   = 1'b1;
-        rom_addr = {1'b0, ~a_i[15], a_i[14:8]};      // j = (x >> 8) + 128
-        m0a_d    = {a_i[15], a_i[15:0]};             // x, times S[j] in t+1 (silu)
-        m1b_d    = {9'b0, a_i[7:0]};                 // f, times the slope D[j] in t+1
-      end
-      default: ;
-    endcase
+    xb_d     = rsq0_i ? {11'b0, rs_k, a_i == '0} : b_i[31:16];
+    rom_en   = exp0_i || rsq0_i || sig0_i;
+    rom_addr = sig0_i ? {1'b0, ~a_i[15], a_i[14:8]} :                // j = (x >> 8) + 128
+               {1'b1, rsq0_i ? rs_m : a_i[7:0]};                     // R[m] or E[f], f = x & 255
+    neg_d    = (a_i[31] ^ b_i[15]) && (a_i != '0) && (b_i[15:0] != '0);
   end
 
   logic [16:0] m0a_q, m0b_q, m1a_q, m1b_q;
   logic [15:0] xa_q, xb_q;
+  logic        neg_q;
 
   always_ff @(posedge clk_i) begin
     m0a_q <= m0a_d;
@@ -252,9 +240,10 @@ module lpu_vxm_lane #(
     m1b_q <= m1b_d;
     xa_q  <= xa_d;
     xb_q  <= xb_d;
+    neg_q <= neg_d;
   end
 
-  logic [32:0] rom_q;
+  logic [31:0] rom_q;
 
   lpu_vxm_rom #(
     .InBram (TablesInBram)
@@ -266,21 +255,20 @@ module lpu_vxm_lane #(
   );
 
   // -----------------------------------------------------------------------------------------------------------
-  // Stage 1 (cycle t+1): products, table results
+  // Stage 1 (cycle t+1): products, table results, req's rounding constant
   // -----------------------------------------------------------------------------------------------------------
-  logic               is_sig1;
   logic signed [16:0] m0b_eff, m1a_eff;
   logic signed [33:0] p0, p1;
   logic [15:0]        cross_lo;         // low 16 bits of a_lo * b_hi (mul.i32 only)
-  logic signed [47:0] prod;
   logic [47:0]        prod_d;
+  logic [31:0]        mul_d;
   logic [31:0]        long2_d;
+  logic [47:0]        k_d;
 
-  assign is_sig1 = (op1_i == lpu_isa_pkg::OP_SIGMOID) || (op1_i == lpu_isa_pkg::OP_SILU);
   // The table words read in t feed the multipliers, which sigmoid/silu do not otherwise use: M1 = D[j] * f
   // (the slope term), M0 = x * S[j] (silu's x * s = x * S[j] + x * ((D[j] * f) >> 8)).
-  assign m0b_eff = is_sig1 ? $signed({1'b0, rom_q[15:0]}) : $signed(m0b_q);
-  assign m1a_eff = is_sig1 ? $signed({7'b0, rom_q[25:16]}) : $signed(m1a_q);
+  assign m0b_eff = sig1_i ? $signed({1'b0, rom_q[15:0]}) : $signed(m0b_q);
+  assign m1a_eff = sig1_i ? $signed({7'b0, rom_q[25:16]}) : $signed(m1a_q);
 
   assign p0 = $signed(m0a_q) * m0b_eff;
   assign p1 = m1a_eff * $signed(m1b_q);
@@ -296,22 +284,17 @@ module lpu_vxm_lane #(
   );
 
   always_comb begin
-    // mul: low 32 bits of (a_hi*b_lo + a_lo*b_hi) << 16 + a_lo*b_lo. req: a*m exactly.
-    prod = (48'(p1) <<< 16) + 48'(p0);
-    if (op1_i == lpu_isa_pkg::OP_MUL) begin
-      prod_d = {16'b0, repl(prod[31:0] + {cross_lo, 16'b0}, tw1_i)};
-    end else if (op1_i == lpu_isa_pkg::OP_SILU) begin
-      prod_d = 48'(p0);                              // x * S[j]
-    end else begin
-      prod_d = prod;
-    end
+    // mul: low 32 bits of (a_hi*b_lo + a_lo*b_hi) << 16 + a_lo*b_lo. req: a*m exactly; silu: x * S[j].
+    mul_d  = {p0[31:16] + p1[15:0] + cross_lo, p0[15:0]};
+    prod_d = silu1_i ? 48'(p0) : ((48'(p1) << 16) + 48'(p0));
+    // req's rounding constant 2^(shamt-1) - (p < 0), from the parent's masks.
+    k_d    = neg_q ? klow1_i : kone1_i;
   end
 
   // Special functions that finish in t+1.
   logic signed [7:0] ex_i;      // exp2 integer part
   logic [15:0]       ex_e;      // E[f]
   logic [31:0]       ex_res;
-  logic [47:0]       rs_shifted;
   logic [31:0]       rs_res;
   logic [31:0]       sg_res;    // sigmoid(x), Q0.15
 
@@ -328,54 +311,56 @@ module lpu_vxm_lane #(
       ex_res = '0;
     end
 
-    rs_shifted = 48'(rom_q[32:16]) << xb_q[4:1];
-    if (xb_q[0] || rs_shifted > 48'h7FFF_FFFF) begin
-      rs_res = 32'h7FFF_FFFF;
-    end else begin
-      rs_res = rs_shifted[31:0];
-    end
+    // R[m] < 2^16 for every m >= 64 (lpu_vxm_rom checks it), so R[m] << k < 2^31 never saturates; v = 0 does.
+    rs_res = xb_q[0] ? 32'h7FFF_FFFF : (32'(rom_q[31:16]) << xb_q[4:1]);
 
     // S[j] + ((D[j] * f) >> 8); D*f < 2^18.
     sg_res = 32'(rom_q[15:0]) + 32'(p1[17:8]);
 
-    unique case (op1_i)
-      lpu_isa_pkg::OP_EXP2:  long2_d = ex_res;
-      lpu_isa_pkg::OP_RSQRT: long2_d = rs_res;
-      lpu_isa_pkg::OP_SILU:  long2_d = 32'(p1[17:8]);  // g = (D[j] * f) >> 8, 0 .. 1019
-      default:               long2_d = sg_res;
-    endcase
+    long2_d = sg_res;
+    if (exp1_i) begin
+      long2_d = ex_res;
+    end else if (rsq1_i) begin
+      long2_d = rs_res;
+    end else if (silu1_i) begin
+      long2_d = 32'(p1[17:8]);                       // g = (D[j] * f) >> 8, 0 .. 1019
+    end
   end
 
-  logic [47:0] prod_q;
+  logic [47:0] prod_q, k_q;
   logic [31:0] long2_q;
   logic [15:0] x2_q;
 
   always_ff @(posedge clk_i) begin
+    mul_q_o <= repl(mul_d, t8_1_i, t16_1_i);
     prod_q  <= prod_d;
+    k_q     <= k_d;
     long2_q <= long2_d;
     x2_q    <= xa_q;
   end
 
-  assign mul_q_o = prod_q[31:0];
-
   // -----------------------------------------------------------------------------------------------------------
   // Stage 2 (cycle t+2): req rounding and saturation, silu
   // -----------------------------------------------------------------------------------------------------------
-  // req: r = (p + 2^(sh-1) - (p < 0)) >> sh  ==  sign(p) * ((|p| + 2^(sh-1)) >> sh)  (round half away from
-  // zero; for sh = 0 the half is 0 and r = p). |p| <= 2^46, so 49 bits hold the sum for every sh.
-  logic        rq_neg;
-  logic [48:0] rq_mag, rq_half, rq_q;
-  logic signed [49:0] rq_r;
+  // req: r = (p + 2^(sh-1) - (p < 0)) >> sh (arithmetic). |p| <= 2^46, so the 49-bit sum s cannot overflow;
+  // for sh >= 48 the parent's constant 2^47 makes s positive and below 2^48, so r = 0 as required.
+  // Only the low 16 bits of r are kept (req's types are i8 and i16): r fits in w bits iff the bits of s from
+  // sh + w - 1 up (the parent's fits mask) all equal its sign.
+  logic [48:0] rq_s;
+  logic [15:0] rq_win;
+  logic        rq_fits;
+  logic [15:0] rq_lowm;
   logic [31:0] rq_res;
 
   always_comb begin
-    rq_neg  = prod_q[47];
-    rq_mag  = rq_neg ? -{prod_q[47], prod_q} : {prod_q[47], prod_q};
-    rq_half = (shamt2_i == '0) ? '0 : (49'd1 << (shamt2_i - 6'd1));
-    rq_q    = (rq_mag + rq_half) >> shamt2_i;
-    rq_r    = rq_neg ? -$signed({1'b0, rq_q}) : $signed({1'b0, rq_q});
-    rq_res  = sat(50'(rq_r), tw2_i);
+    rq_s    = {prod_q[47], prod_q} + {1'b0, k_q};
+    rq_fits = ((rq_s ^ {49{rq_s[48]}}) & fits2_i) == '0;
+    rq_lowm = t8_2_i ? 16'h007F : 16'h7FFF;
   end
+
+  // For shamt >= 48 the sum is positive, so the fill (its sign) is right for every window bit.
+  assign rq_win = 16'({{15{rq_s[48]}}, rq_s} >> shamt2_i);
+  assign rq_res = {16'b0, rq_fits ? rq_win : ({16{rq_s[48]}} ^ rq_lowm)};
 
   // silu: (x * S[j] + x * g + 2^14) >> 15, x * S[j] from M0 in t+1, x * g (16 x 10 bits) here.
   logic [25:0]        si_xg;
@@ -396,15 +381,16 @@ module lpu_vxm_lane #(
   logic [31:0] long3_d;
 
   always_comb begin
-    unique case (op2_i)
-      lpu_isa_pkg::OP_REQ:  long3_d = rq_res;
-      lpu_isa_pkg::OP_SILU: long3_d = si_res;
-      default:              long3_d = long2_q;
-    endcase
+    long3_d = long2_q;
+    if (req2_i) begin
+      long3_d = rq_res;
+    end else if (silu2_i) begin
+      long3_d = si_res;
+    end
   end
 
   always_ff @(posedge clk_i) begin
-    long_q_o <= repl(long3_d, tw2_i);
+    long_q_o <= repl(long3_d, t8_2_i, t16_2_i);
   end
 
 endmodule
