@@ -1,9 +1,8 @@
 // Copyright openlpu contributors.
 //
 // lpu_mxm_core: the matrix execution module with its two issue ports: the compute queue (abc, abca, abce,
-// acc) and the load queue (lw, lwi, iw), which dispatch in parallel (docs/architecture.md §3, §6). lpu_mxm
-// wraps it for a top with one issue port per slice. A weight-stationary Lanes x Lanes int8 array with int32
-// accumulators (docs/isa.md, MXM):
+// acc) and the load queue (lw, lwi, iw), which dispatch in parallel (docs/architecture.md §3, §6). A
+// weight-stationary Lanes x Lanes int8 array with int32 accumulators (docs/isa.md, MXM):
 //
 //   lw   : staging rows index .. index+lwn-1 <- streams srca .. srca+lwn-1 (lane n to column n)  state, LAT 1
 //   lwi  : lw, then active weights <- staging (including those rows)                          state, LAT 1
@@ -17,9 +16,14 @@
 // MULT18X18D); with MxmAbcInterval = 2 it computes the columns in two halves on consecutive cycles, which is why
 // ABCs must be >= MxmAbcInterval cycles apart (MXM_OVERRUN otherwise):
 //
-//   cycle  t  : x = srca (read in t); p_q <= x * W[., 0 .. C-1]      (C = Lanes / MxmAbcInterval)
-//   cycle t+1 : s_q <= column sums of p_q;  [interval 2] p_q <= x_q * W[., C .. 2C-1]
-//   cycle t+2 : acc[index] <= (abca ? acc[index] : 0) + {[interval 2] column sums of p_q, s_q}
+//   interval 2 (C = Lanes / 2 columns per cycle):
+//   cycle  t  : x = srca (read in t); p_q <= x * W[., 0 .. C-1]
+//   cycle t+1 : s_q <= column sums of p_q;  p_q <= x_q * W[., C .. 2C-1]
+//   cycle t+2 : acc[index] <= (abca ? acc[index] : 0) + {column sums of p_q, s_q}
+//   interval 1 (every multiplier between registers, as the MULT18X18D's input and output registers):
+//   cycle  t  : x_q <= srca (read in t)
+//   cycle t+1 : p_q <= x_q * weights_q          (weights_q: the active array of t, one cycle late)
+//   cycle t+2 : acc[index] <= (abca ? acc[index] : 0) + column sums of p_q
 // so an instruction dispatched at t+3 (= t + LAT_ABC) sees the new accumulator. W is the active array of cycle t:
 // an install (iw/lwi) dispatched on the load queue in the same cycle t takes effect for columns 0 .. C-1 at the
 // end of t and, with interval 2, for columns C .. 2C-1 one cycle later, after the second half used them; no

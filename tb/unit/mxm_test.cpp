@@ -1,4 +1,5 @@
-// Unit tests of rtl/lpu_mxm_core.sv (the compute and the load issue port), verilated standalone with --assert, against a reference MXM written from docs/isa.md and docs/architecture.md:
+// Unit tests of rtl/lpu_mxm_core.sv (the compute and the load issue port), verilated standalone with --assert,
+// against a reference MXM written from docs/isa.md and docs/architecture.md:
 // state updates are visible to instructions dispatched at t+L; ABCA/ABCE add to the accumulator when their update
 // lands (t+2); ABCE emits the sum at t+3 and zeroes the slot; ACC emits the accumulator as of its dispatch cycle.
 #include VTOP_HEADER
