@@ -1,9 +1,8 @@
 // Copyright openlpu contributors.
 //
 // lpu_mxm_core: the matrix execution module with its two issue ports: the compute queue (abc, abca, abce,
-// acc) and the load queue (lw, lwi, iw), which dispatch in parallel (docs/architecture.md §3, §6). lpu_mxm
-// wraps it for a top with one issue port per slice. A weight-stationary Lanes x Lanes int8 array with int32
-// accumulators (docs/isa.md, MXM):
+// acc) and the load queue (lw, lwi, iw), which dispatch in parallel (docs/architecture.md §3, §6). A
+// weight-stationary Lanes x Lanes int8 array with int32 accumulators (docs/isa.md, MXM):
 //
 //   lw   : staging rows index .. index+lwn-1 <- streams srca .. srca+lwn-1 (lane n to column n)  state, LAT 1
 //   lwi  : lw, then active weights <- staging (including those rows)                          state, LAT 1
@@ -17,9 +16,14 @@
 // MULT18X18D); with MxmAbcInterval = 2 it computes the columns in two halves on consecutive cycles, which is why
 // ABCs must be >= MxmAbcInterval cycles apart (MXM_OVERRUN otherwise):
 //
-//   cycle  t  : x = srca (read in t); p_q <= x * W[., 0 .. C-1]      (C = Lanes / MxmAbcInterval)
-//   cycle t+1 : s_q <= column sums of p_q;  [interval 2] p_q <= x_q * W[., C .. 2C-1]
-//   cycle t+2 : acc[index] <= (abca ? acc[index] : 0) + {[interval 2] column sums of p_q, s_q}
+//   interval 2 (C = Lanes / 2 columns per cycle):
+//   cycle  t  : x = srca (read in t); p_q <= x * W[., 0 .. C-1]
+//   cycle t+1 : s_q <= column sums of p_q;  p_q <= x_q * W[., C .. 2C-1]
+//   cycle t+2 : acc[index] <= (abca ? acc[index] : 0) + {column sums of p_q, s_q}
+//   interval 1 (every multiplier between registers, as the MULT18X18D's input and output registers):
+//   cycle  t  : x_q <= srca (read in t)
+//   cycle t+1 : p_q <= x_q * weights_q          (weights_q: the active array of t, one cycle late)
+//   cycle t+2 : acc[index] <= (abca ? acc[index] : 0) + column sums of p_q
 // so an instruction dispatched at t+3 (= t + LAT_ABC) sees the new accumulator. W is the active array of cycle t:
 // an install (iw/lwi) dispatched on the load queue in the same cycle t takes effect for columns 0 .. C-1 at the
 // end of t and, with interval 2, for columns C .. 2C-1 one cycle later, after the second half used them; no
@@ -176,24 +180,28 @@ module lpu_mxm_core #(
   // -----------------------------------------------------------------------------------------------------------
   // Weights: staging (LW/LWI) and active (IW/LWI) arrays, W[k][n] = row k, column n
   // -----------------------------------------------------------------------------------------------------------
-  // LW/LWI: row r <- stream srca + (r - index) of srca's direction, for index <= r < index + lwn. One-hot
-  // (row, stream) selects and an AND-OR per bit, as for the stream operands.
-  logic [L-1:0][L-1:0][7:0] staging_q, active_q;
-  logic [S-1:0][L-1:0][7:0] ld_dir_streams;   // the streams of the load's direction
-  logic [L-1:0][S-1:0]      row_sel;
+  // LW/LWI: row r <- stream srca + (r - index) of srca's direction, for index <= r < index + lwn. Since
+  // srca + lwn <= S, that stream is (r + off) mod S with off = (srca - index) mod S: the S streams of the
+  // direction are rotated by off (log2(S) stages of 2:1 muxes, shared by all rows) and row r takes rotated
+  // stream r mod S. A per-row S:1 stream select would cost about twice the LUTs.
+  logic [L-1:0][L-1:0][7:0] staging_q;
+  logic [S-1:0][L-1:0][7:0] ld_rot [SW+1];   // ld_rot[i]: the direction's streams rotated by off mod 2^i
+  logic [SW-1:0]            ld_off0;
   logic [L-1:0]             row_we;
-  logic [L-1:0][L-1:0][7:0] row_data, staging_d;
+  logic [L-1:0][L-1:0][7:0] row_data;
+
+  assign ld_off0 = ld_idx0 - SW'(ld_row0);
 
   always_comb begin
-    ld_dir_streams = ld_dir0 ? sr_w : sr_e;
-    for (int unsigned r = 0; r < L; r++) begin
-      row_we[r]   = (is_lw0 || is_lwi0) && (r >= 32'(ld_row0)) && (r < 32'(ld_row0) + 32'(ld_n0));
-      row_data[r] = '0;
+    ld_rot[0] = ld_dir0 ? sr_w : sr_e;
+    for (int unsigned i = 0; i < SW; i++) begin
       for (int unsigned s = 0; s < S; s++) begin
-        row_sel[r][s] = (32'(s) + 32'(ld_row0) == r + 32'(ld_idx0));
-        row_data[r]   = row_data[r] | ({(L * 8){row_sel[r][s]}} & ld_dir_streams[s]);
+        ld_rot[i+1][s] = ld_off0[i] ? ld_rot[i][(s + (1 << i)) % S] : ld_rot[i][s];
       end
-      staging_d[r] = row_we[r] ? row_data[r] : staging_q[r];
+    end
+    for (int unsigned r = 0; r < L; r++) begin
+      row_we[r]    = (is_lw0 || is_lwi0) && (r >= 32'(ld_row0)) && (r < 32'(ld_row0) + 32'(ld_n0));
+      row_data[r]  = ld_rot[SW][r % S];
     end
   end
 
@@ -213,38 +221,112 @@ module lpu_mxm_core #(
     end
   end
 
-  // An install in the dispatch cycle of an ABC (interval 2) installs columns C .. 2C-1 one cycle later, after
-  // the ABC's second half has used the old ones; a newer install in that cycle wins (it sees the same rows).
-  logic install_hi_late_q;
-  logic install_lo, install_hi;
+  // -----------------------------------------------------------------------------------------------------------
+  // Active weights and the multipliers' operands
+  // -----------------------------------------------------------------------------------------------------------
+  logic              abc1_q, abc2_q;      // an ABC/ABCA/ABCE dispatched 1 / 2 cycles ago is in flight
+  logic              accum1_q, accum2_q;  // ... and it adds to the accumulator (abca, abce)
+  logic              emit1_q, emit2_q;    // ... and it is an abce
+  logic [AW-1:0]     slot1_q, slot2_q;
+  logic [L-1:0][7:0] x_q;                 // x of the ABC dispatched last cycle
+  logic [L-1:0][7:0] mul_x;               // the multipliers' x operand this cycle
+  logic [L-1:0][C-1:0][7:0] mul_w;        // and their weights: [k][j] for column j of this pass
+  logic              second_half;         // interval 2: the multipliers compute columns C .. 2C-1
+  // The weights the multipliers read: interval 1, the active array one cycle late; interval 2, the active
+  // array itself (declared here: Yosys cannot size a multi-dimensional signal of a generate block).
+  logic [L-1:0][L-1:0][7:0] weights_q;
 
-  assign install_lo = install0;
-  assign install_hi = (install0 && !(P == 2 && any_abc0)) || install_hi_late_q;
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      install_hi_late_q <= 1'b0;
-    end else begin
-      install_hi_late_q <= commit_i && (P == 2) && install0 && any_abc0;
-    end
-  end
-
-  // Row by row: one assignment of a whole large array is an >8k-bit replication to Verilator.
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      for (int unsigned k = 0; k < L; k++) begin
-        active_q[k] <= '0;
+  if (P == 1) begin : gen_full_rate
+    // The ABC of t multiplies in t+1 from registers only: x_q (x of t) and weights_q, the active array *as
+    // it was in t*. An install dispatched in t (or a cycle that does not commit, which clears the array)
+    // changes the active array at the end of t, so weights_q loads staging one cycle later: with
+    // install_q(c) = install in c-1 or no commit in c-1, the active array of c is
+    //   install_q(c) ? staging_q(c) : active of c-1
+    // (staging_q(c) holds the rows an lwi of c-1 loaded, and is 0 after a cycle that did not commit), and
+    // weights_q(c+1) = that value. The install enable is registered and copied per row: one copy enables
+    // L * 8 flops instead of L * L * 8.
+    (* keep *) logic [L-1:0] install_q;
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        install_q <= '0;
+      end else begin
+        install_q <= {L{install0 || !commit_i}};
       end
-    end else begin
-      for (int unsigned k = 0; k < L; k++) begin
-        for (int unsigned n = 0; n < L; n++) begin
-          if (!commit_i) begin
-            active_q[k][n] <= '0;
-          end else if ((n < C) ? install_lo : install_hi) begin
-            // iw/lwi install staging including this cycle's rows (staging_d); the late half of an install of
-            // t reads staging in t+1, which is staging_d of t (a load in t+1 lands only at its end).
-            active_q[k][n] <= install0 ? staging_d[k][n] : staging_q[k][n];
+    end
+
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        for (int unsigned k = 0; k < L; k++) begin
+          weights_q[k] <= '0;
+        end
+      end else begin
+        for (int unsigned k = 0; k < L; k++) begin
+          if (install_q[k]) begin
+            weights_q[k] <= staging_q[k];
           end
+        end
+      end
+    end
+
+    // x of every cycle: only the cycle after an ABC's dispatch multiplies it.
+    always_ff @(posedge clk_i) begin
+      x_q <= x_live;
+    end
+
+    assign second_half = 1'b0;
+    assign mul_x       = x_q;
+    assign mul_w       = weights_q;
+  end else begin : gen_half_rate
+    // t: columns 0 .. C-1 from the live x and the active array; t+1: columns C .. 2C-1 from x_q. An install
+    // in the dispatch cycle of an ABC installs columns C .. 2C-1 one cycle later, after the ABC's second half
+    // has used the old ones; a newer install in that cycle wins (it sees the same rows).
+    logic install_hi_late_q;
+    logic install_lo, install_hi;
+
+    assign install_lo = install0;
+    assign install_hi = (install0 && !any_abc0) || install_hi_late_q;
+
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        install_hi_late_q <= 1'b0;
+      end else begin
+        install_hi_late_q <= commit_i && install0 && any_abc0;
+      end
+    end
+
+    // Row by row: one assignment of a whole large array is an >8k-bit replication to Verilator.
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        for (int unsigned k = 0; k < L; k++) begin
+          weights_q[k] <= '0;
+        end
+      end else begin
+        for (int unsigned k = 0; k < L; k++) begin
+          for (int unsigned n = 0; n < L; n++) begin
+            if (!commit_i) begin
+              weights_q[k][n] <= '0;
+            end else if ((n < C) ? install_lo : install_hi) begin
+              // iw/lwi install staging including this cycle's rows; the late half of an install of t reads
+              // staging in t+1, which holds those rows (a load in t+1 lands only at its end).
+              weights_q[k][n] <= (install0 && row_we[k]) ? row_data[k][n] : staging_q[k][n];
+            end
+          end
+        end
+      end
+    end
+
+    always_ff @(posedge clk_i) begin
+      if (any_abc0) begin
+        x_q <= x_live;
+      end
+    end
+
+    assign second_half = abc1_q;
+    always_comb begin
+      for (int unsigned k = 0; k < L; k++) begin
+        mul_x[k] = second_half ? x_q[k] : x_live[k];
+        for (int unsigned j = 0; j < C; j++) begin
+          mul_w[k][j] = second_half ? weights_q[k][C+j] : weights_q[k][j];
         end
       end
     end
@@ -253,25 +335,15 @@ module lpu_mxm_core #(
   // -----------------------------------------------------------------------------------------------------------
   // Product array (L x C multipliers) and column sums
   // -----------------------------------------------------------------------------------------------------------
-  logic               abc1_q, abc2_q;      // an ABC/ABCA/ABCE dispatched 1 / 2 cycles ago is in flight
-  logic               accum1_q, accum2_q;  // ... and it adds to the accumulator (abca, abce)
-  logic               emit1_q, emit2_q;    // ... and it is an abce
-  logic [AW-1:0]      slot1_q, slot2_q;
-  logic [L-1:0][7:0]  x_q;                 // x of the ABC dispatched last cycle (second half, interval 2)
-  logic               second_half;         // the multipliers compute columns C .. 2C-1 this cycle
-
-  assign second_half = (P == 2) && abc1_q;
-
   logic [L-1:0][C-1:0][ProdW-1:0] p_q;
   logic [C-1:0][SumW-1:0]         colsum;  // column sums of p_q (combinational)
-  logic [C-1:0][SumW-1:0]         s_q;     // column sums of the first C columns, registered
 
   for (genvar k = 0; k < L; k++) begin : gen_row
     for (genvar j = 0; j < C; j++) begin : gen_col
       logic signed [7:0]       mx, mw;
       logic signed [ProdW-1:0] prod;
-      assign mx = second_half ? $signed(x_q[k]) : $signed(x_live[k]);
-      assign mw = second_half ? $signed(active_q[k][(P-1)*C+j]) : $signed(active_q[k][j]);
+      assign mx = $signed(mul_x[k]);
+      assign mw = $signed(mul_w[k][j]);
       if (MulInLuts) begin : gen_lut_mul
         // x * w = x * unsigned(w) - (w < 0 ? x << 8 : 0)
         logic [ProdW-1:0] prod_u;
@@ -312,22 +384,18 @@ module lpu_mxm_core #(
     assign colsum[j] = SumW'($signed(sum));
   end
 
-  always_ff @(posedge clk_i) begin
-    s_q <= colsum;
-    if (any_abc0) begin
-      x_q <= x_live;
-    end
-  end
-
   // y: the product vector of the ABC dispatched two cycles ago, valid in its update cycle t+2.
   logic [L-1:0][SumW-1:0] y;
   if (P == 2) begin : gen_y_half
+    // The first half's column sums, registered in t+1; the second half's are summed in t+2.
+    logic [C*SumW-1:0] s_q;   // flat: Yosys cannot size a multi-dimensional signal of a generate block
+    always_ff @(posedge clk_i) begin
+      s_q <= colsum;
+    end
     assign y = {colsum, s_q};
   end else begin : gen_y_full
-    assign y = s_q;
-    // Full rate: every product is computed in the dispatch cycle; x is not needed afterwards.
-    logic unused_x_q;
-    assign unused_x_q = ^x_q;
+    // Products of t+1, summed in t+2.
+    assign y = colsum;
   end
 
   // -----------------------------------------------------------------------------------------------------------

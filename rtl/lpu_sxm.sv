@@ -99,31 +99,34 @@ module lpu_sxm #(
   assign sr_w = sr_w_i;
 
   // Every stream and lane selection below is a one-hot select and an AND-OR per bit: in Yosys' ECP5 mapping
-  // that is about half the LUTs of an indexed mux (docs/rtl-slices.md, resources).
+  // that is about half the LUTs of an indexed mux (docs/rtl-slices.md, resources). The selects and the
+  // selected operands are kept as signals of their own (keep), so that each is built once and shared by
+  // every bit that reads it instead of being merged into the wide LUTs of its readers (measured: fewer LUTs).
   localparam int unsigned G = S / N;      // transpose groups per direction
 
-  logic [1:0][S-1:0]        sel_a, sel_map;
-  logic [1:0][G-1:0]        sel_grp;
-  logic [N-1:0][L-1:0][7:0] grp;          // the N-stream group holding srca (transpose)
-  logic [L-1:0][7:0]        a_vec;        // stream srca
-  logic [L-1:0][7:0]        map;          // stream srcb
+  (* keep *) logic [1:0][G-1:0]         sel_grp;
+  (* keep *) logic [1:0][S-1:0]         sel_map;
+  (* keep *) logic [N-1:0]              sel_a;   // srca within its group
+  (* keep *) logic [N-1:0][L-1:0][7:0]  grp;     // the N-stream group holding srca
+  (* keep *) logic [L-1:0][7:0]         a_vec;   // stream srca: a member of grp
+  (* keep *) logic [L-1:0][7:0]         map;     // stream srcb
 
   always_comb begin
     for (int unsigned d = 0; d < 2; d++) begin
       for (int unsigned s = 0; s < S; s++) begin
-        sel_a[d][s]   = (a_dir0 == d[0]) && (a_idx0 == SW'(s));
         sel_map[d][s] = (b_dir0 == d[0]) && (b_idx0 == SW'(s));
       end
       for (int unsigned g = 0; g < G; g++) begin
         sel_grp[d][g] = (a_dir0 == d[0]) && ((a_idx0 & ~InGroup) == SW'(g * N));
       end
     end
+    for (int unsigned k = 0; k < N; k++) begin
+      sel_a[k] = (a_idx0 & InGroup) == SW'(k);
+    end
     for (int unsigned l = 0; l < L; l++) begin
-      a_vec[l] = '0;
-      map[l]   = '0;
+      map[l] = '0;
       for (int unsigned s = 0; s < S; s++) begin
-        a_vec[l] = a_vec[l] | ({8{sel_a[0][s]}} & sr_e[s][l]) | ({8{sel_a[1][s]}} & sr_w[s][l]);
-        map[l]   = map[l] | ({8{sel_map[0][s]}} & sr_e[s][l]) | ({8{sel_map[1][s]}} & sr_w[s][l]);
+        map[l] = map[l] | ({8{sel_map[0][s]}} & sr_e[s][l]) | ({8{sel_map[1][s]}} & sr_w[s][l]);
       end
       for (int unsigned k = 0; k < N; k++) begin
         grp[k][l] = '0;
@@ -131,16 +134,21 @@ module lpu_sxm #(
           grp[k][l] = grp[k][l] | ({8{sel_grp[0][g]}} & sr_e[g*N+k][l]) | ({8{sel_grp[1][g]}} & sr_w[g*N+k][l]);
         end
       end
+      a_vec[l] = '0;
+      for (int unsigned k = 0; k < N; k++) begin
+        a_vec[l] = a_vec[l] | ({8{sel_a[k]}} & grp[k][l]);
+      end
     end
   end
 
   // -----------------------------------------------------------------------------------------------------------
   // Lane crossbar (cycle t): each output lane i picks source lane src[i] of a, or 0.
   // -----------------------------------------------------------------------------------------------------------
-  logic [L-1:0][LW-1:0] src;
-  logic [L-1:0]         zero;
-  logic [L-1:0][7:0]    moved;
-  logic signed [9:0]    from [L];   // i - imm8 for shift/rotate: -127 .. L-1+128
+  logic [L-1:0][LW-1:0]   src;
+  logic [L-1:0]           zero;
+  (* keep *) logic [L-1:0][L-1:0] sel_lane;   // [i][j]: output lane i takes lane j of a
+  logic [L-1:0][7:0]      moved;
+  logic signed [9:0]      from [L];   // i - imm8 for shift/rotate: -127 .. L-1+128
 
   always_comb begin
     for (int unsigned i = 0; i < L; i++) begin
@@ -158,7 +166,8 @@ module lpu_sxm #(
       endcase
       moved[i] = '0;
       for (int unsigned j = 0; j < L; j++) begin
-        moved[i] = moved[i] | ({8{!zero[i] && (src[i] == LW'(j))}} & a_vec[j]);
+        sel_lane[i][j] = !zero[i] && (src[i] == LW'(j));
+        moved[i]       = moved[i] | ({8{sel_lane[i][j]}} & a_vec[j]);
       end
     end
   end

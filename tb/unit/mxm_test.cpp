@@ -1,5 +1,5 @@
-// Unit tests of rtl/lpu_mxm_core.sv (both issue ports, LPU_MXM_DUAL) and rtl/lpu_mxm.sv (one issue port),
-// verilated standalone with --assert, against a reference MXM written from docs/isa.md and docs/architecture.md:
+// Unit tests of rtl/lpu_mxm_core.sv (the compute and the load issue port), verilated standalone with --assert,
+// against a reference MXM written from docs/isa.md and docs/architecture.md:
 // state updates are visible to instructions dispatched at t+L; ABCA/ABCE add to the accumulator when their update
 // lands (t+2); ABCE emits the sum at t+3 and zeroes the slot; ACC emits the accumulator as of its dispatch cycle.
 #include VTOP_HEADER
@@ -29,11 +29,6 @@ constexpr unsigned kLanes = LPU_LANES;
 constexpr unsigned kStreams = LPU_STREAMS;
 constexpr unsigned kSlots = LPU_ACC_SLOTS;
 constexpr unsigned kInterval = LPU_ABC_INTERVAL;
-#ifdef LPU_MXM_DUAL
-constexpr bool kDual = true;  // lpu_mxm_core: a load and a compute instruction may share a cycle
-#else
-constexpr bool kDual = false;  // lpu_mxm: one instruction per cycle on one port
-#endif
 using Harness = lpu::tb::SliceHarness<VTOP>;
 
 std::int32_t streamField(unsigned dir, unsigned idx) {
@@ -94,10 +89,8 @@ class MxmTest : public ::testing::Test {
                 static_cast<unsigned long long>(seed_));
     rng_.seed(seed_);
     h_ = std::make_unique<Harness>(kLanes, kStreams, seed_);
-#ifdef LPU_MXM_DUAL
     h_->top().ld_issue_valid_i = 0;
     h_->top().ld_issue_insn_i = 0;
-#endif
     h_->reset();
   }
 
@@ -153,13 +146,8 @@ class MxmTest : public ::testing::Test {
       }
     }
     if (op != Opcode::kLw) ref_.active = ref_.staging;
-    const std::uint32_t word = lpu::isa::encode(insn);
-#ifdef LPU_MXM_DUAL
     h_->top().ld_issue_valid_i = 1;
-    h_->top().ld_issue_insn_i = word;
-#else
-    h_->issue(word);
-#endif
+    h_->top().ld_issue_insn_i = lpu::isa::encode(insn);
   }
   bool abcAllowed() const { return !abc_seen_ || h_->cycle() - last_abc_ >= kInterval; }
 
@@ -169,9 +157,7 @@ class MxmTest : public ::testing::Test {
     // An ABC dispatched at t updates at the end of t+2: dispatched before c and not yet landed <=> due in c, c+1.
     const bool busy = exp_.pending(c) || ref_.pending.count(c) != 0 || ref_.pending.count(c + 1) != 0;
     CycleOut o = h_->step();
-#ifdef LPU_MXM_DUAL
     h_->top().ld_issue_valid_i = 0;
-#endif
     if (!expect_err) {
       EXPECT_EQ(exp_.check(c, o, kLanes), "") << "seed " << seed_;
       EXPECT_FALSE(o.err) << "cycle " << c << " code " << o.err_code;
@@ -203,7 +189,7 @@ class MxmTest : public ::testing::Test {
 };
 
 // Random legal MXM programs: every instruction with random rows/row counts, slots, streams and int8 corner values;
-// ABCs as dense as the interval allows; with both ports, loads and computes in the same cycles. Every ACC and ABCE
+// ABCs as dense as the interval allows; loads and computes in the same cycles. Every ACC and ABCE
 // result is checked in its exact cycle; two results are never aimed at one register in one cycle.
 TEST_F(MxmTest, RandomProgramMatchesReference) {
   std::map<Opcode, unsigned> count;
@@ -215,7 +201,6 @@ TEST_F(MxmTest, RandomProgramMatchesReference) {
     if ((cop == Opcode::kAbc || cop == Opcode::kAbca || cop == Opcode::kAbce) && !abcAllowed()) cop = Opcode::kAcc;
     const unsigned l = static_cast<unsigned>(rng_() % 8);
     Opcode lop = l < 3 ? Opcode::kLw : l < 4 ? Opcode::kLwi : l < 5 ? Opcode::kIw : Opcode::kNop;
-    if (!kDual && cop != Opcode::kNop) lop = Opcode::kNop;
     // A result register is free if no earlier instruction loads it in the same cycle.
     const unsigned ddir = rng_() & 1, dbase = 4 * static_cast<unsigned>(rng_() % (kStreams / 4));
     const std::uint64_t at = h_->cycle() + (cop == Opcode::kAcc ? 1 : 3);
@@ -316,7 +301,6 @@ TEST_F(MxmTest, MultiRowLoadsLandOnTheirRows) {
 // An install on the load queue in the dispatch cycle of an ABC does not change that ABC's weights, and the
 // next ABC (at the interval) sees all of them.
 TEST_F(MxmTest, InstallInTheCycleOfAnAbcKeepsItsWeights) {
-  if (!kDual) GTEST_SKIP() << "needs both issue ports";
   for (unsigned rep = 0; rep < 20; ++rep) {
     loadAllRows();
     randomiseStreams();
@@ -422,18 +406,16 @@ TEST_F(MxmTest, NonCommittedCycleClearsTheState) {
   load(Opcode::kLw, 1, 0, 1, 1);   // the erroring cycle: must not land
   h_->setCommit(false);
   CycleOut stop = h_->step();
-#ifdef LPU_MXM_DUAL
   h_->top().ld_issue_valid_i = 0;
-#endif
   EXPECT_FALSE(stop.err);
   ref_ = RefMxm{};  // the state a new run starts from
   exp_ = Expectations{};
   abc_seen_ = false;
-  // The "run" continues from the cleared state: ACC reads zeros, ABC with the cleared weights gives zeros.
-  compute(Opcode::kAcc, 2, 0, 0);
-  stepAndCheck();
+  // The "run" continues from the cleared state at once: an ABC in the first cycle multiplies the cleared
+  // weights (zeros), ACC reads zeros.
   compute(Opcode::kAbc, 5, 0, 1);
   stepAndCheck();
+  compute(Opcode::kAcc, 2, 0, 0);
   load(Opcode::kIw);
   stepAndCheck();
   stepAndCheck();

@@ -1,4 +1,4 @@
-// Cycle driver for one verilated functional slice (lpu_vxm, lpu_sxm, lpu_mxm): the slice interface of
+// Cycle driver for one verilated functional slice (lpu_vxm, lpu_sxm, lpu_mxm_core): the slice interface of
 // docs/rtl-slices.md, one call of step() per clock cycle.
 //
 // Example:
