@@ -61,9 +61,10 @@ TEST(GateSim, PipelineMatchesTheModel) {
 // A run that stops on an error: ERR_CODE, ERR_CYCLE and ERR_WHERE must be the model's.
 TEST(GateSim, ErrorRegistersMatchTheModel) {
   const isa::ArchConfig cfg = config();
-  // MEM_E0 reads a word past the end of its slice at cycle 3 (after a good read), BAD_ADDRESS.
-  const std::string text = fmt::format(
-      ".queue MEM_E0\n    read 1, W0\n    nop 2\n    read {:#x}, W1\n", cfg.wordsPerSlice() + 5);
+  // MEM_E0 reads the last two words of its slice, then (Repeat with stride 1) the word past its end:
+  // BAD_ADDRESS at run time.
+  const std::string text = fmt::format(".queue MEM_E0\n    read {:#x}, W0\n    repeat 3, 1, 1\n",
+                                       cfg.wordsPerSlice() - 2);
   const isa::Program p = assembleText(text, "bad_address.s");
   GateHarness h(cfg);
   const GateCheck c = runAndCompare(h, p, 1000);
