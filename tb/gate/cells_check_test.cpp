@@ -1,7 +1,8 @@
 // The ECP5 cell models (Yosys's cells_sim.v + tb/gate/ecp5_hard_cells.v) against the RTL they were
-// synthesized from: tb/gate/gatesim_cells_check.sv verilated as RTL (Vcells_rtl) and as its synth_ecp5 netlist
-// (Vcells_gate), driven with the same random inputs, every output compared every clock. Small addresses most of
-// the time so that written words are read back often; every seventh cycle near the top of the 4 K memory.
+// synthesized from: tb/gate/gatesim_cells_check.sv verilated as RTL (Vcells_rtl) and as its
+// synth_ecp5 netlist (Vcells_gate), driven with the same random inputs, every output compared every
+// clock. Small addresses most of the time so that written words are read back often; every seventh
+// cycle near the top of the 4 K memory.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -58,13 +59,16 @@ TEST(Ecp5CellModels, NetlistMatchesRtlOnRandomInputs) {
     clock(*rtl, t, x, y);
     clock(*gate, t, x, y);
     const bool same = rtl->rdata_o == gate->rdata_o && rtl->rdata2_o == gate->rdata2_o &&
-                      rtl->rdata3_o == gate->rdata3_o && rtl->p_o == gate->p_o && rtl->q_o == gate->q_o;
+                      rtl->rdata3_o == gate->rdata3_o && rtl->p_o == gate->p_o &&
+                      rtl->q_o == gate->q_o;
     if (!same && ++bad <= 5) {
       ADD_FAILURE() << fmt::format(
-          "cycle {}: 4Kx8 {:#x}/{:#x}, 1Kx18 {:#x}/{:#x}, 512x36 {:#x}/{:#x}, signed mul {:#x}/{:#x}, "
+          "cycle {}: 4Kx8 {:#x}/{:#x}, 1Kx18 {:#x}/{:#x}, 512x36 {:#x}/{:#x}, signed mul "
+          "{:#x}/{:#x}, "
           "unsigned mul {:#x}/{:#x} (rtl/netlist)",
-          t, rtl->rdata_o, gate->rdata_o, rtl->rdata2_o, gate->rdata2_o, rtl->rdata3_o, gate->rdata3_o,
-          static_cast<std::uint32_t>(rtl->p_o), static_cast<std::uint32_t>(gate->p_o), rtl->q_o, gate->q_o);
+          t, rtl->rdata_o, gate->rdata_o, rtl->rdata2_o, gate->rdata2_o, rtl->rdata3_o,
+          gate->rdata3_o, static_cast<std::uint32_t>(rtl->p_o),
+          static_cast<std::uint32_t>(gate->p_o), rtl->q_o, gate->q_o);
     }
   }
   EXPECT_EQ(bad, 0u) << "of " << kCycles << " cycles differ";

@@ -1,33 +1,35 @@
 // Simulation models of the two ECP5 hard blocks that Yosys's share/ecp5/cells_sim.v does not model:
-// DP16KD (declared there as an empty blackbox; tb/gate/CMakeLists.txt strips that declaration from its
-// copy) and MULT18X18D (only in cells_bb.v, without behaviour). Written from Lattice's ECP5 sysMEM and
-// sysDSP usage guides (TN1264, TN1267) and from how Yosys maps onto them (share/lattice/brams_map_16kd.v,
-// dsp_map_18x18.v); used only by the gate-level simulation (tb/gate), never synthesized.
+// DP16KD (declared there as an empty blackbox; tb/gate/CMakeLists.txt strips that declaration from
+// its copy) and MULT18X18D (only in cells_bb.v, without behaviour). Written from Lattice's ECP5
+// sysMEM and sysDSP usage guides (TN1264, TN1267) and from how Yosys maps onto them
+// (share/lattice/brams_map_16kd.v, dsp_map_18x18.v); used only by the gate-level simulation
+// (tb/gate), never synthesized.
 //
 // Cycle contract of both: everything happens at the selected clock edge; no timing, no X.
 //
 // DP16KD. The array is 1024 x 18 bits (slot s, bits 17:0; bits 8 and 17 are the "ninth" bits of the
 // two 9-bit bytes). An address bus AD[13:0] is a bit address:
-//   width 36 (port A writes, port B reads): row AD[13:5] = slots 2*row (DIA/DOA) and 2*row+1 (DIB/DOB),
-//            byte enables AD[3:0] (AD0: slot 2*row bits 8:0, AD1: 17:9, AD2/AD3: slot 2*row+1)
-//   width 18: slot AD[13:4], byte enables AD[1:0] (AD0: bits 8:0, AD1: bits 17:9), write = WE & enable
+//   width 36 (port A writes, port B reads): row AD[13:5] = slots 2*row (DIA/DOA) and 2*row+1
+//     (DIB/DOB), byte enables AD[3:0] (AD0: slot 2*row bits 8:0, AD1: 17:9, AD2/AD3: slot 2*row+1)
+//   width 18: slot AD[13:4], byte enables AD[1:0] (AD0: bits 8:0, AD1: bits 17:9), write = WE &
+//     enable
 //   width 9:  slot AD[13:4], byte AD[3] (bits 9*AD[3] +: 9)
-//   width 4/2/1: data bit d = AD[13:0] (low log2(width) bits ignored) of the 16 K data bits, which are
-//            the eight low bits of each 9-bit byte: slot d/16, bit (d%16 < 8) ? d%16 : d%16 + 1
+//   width 4/2/1: data bit d = AD[13:0] (low log2(width) bits ignored) of the 16 K data bits, which
+//     are the eight low bits of each 9-bit byte: slot d/16, bit (d%16 < 8) ? d%16 : d%16 + 1
 // (a port uses one width; the two ports of one block may differ, as Yosys's mapping asks). The read
 // data register of a port loads on an edge with CE (and the chip select matching CSDECODE): the
 // addressed data, or for a write on the same port what WRITEMODE says (NORMAL: keeps its value,
 // WRITETHROUGH: the new contents, READBEFOREWRITE: the old ones). RST clears it (RESETMODE SYNC: at
-// the edge, whatever CE; ASYNC: at once). REGMODE OUTREG adds an output register loaded when OCE.
-// A read of a word the other port writes in the same edge returns the old contents (the hardware's
+// the edge, whatever CE; ASYNC: at once). REGMODE OUTREG adds an output register loaded when OCE. A
+// read of a word the other port writes in the same edge returns the old contents (the hardware's
 // result is undefined then; the RTL's memories never rely on it).
 //
 // MULT18X18D. P = A * B (each operand signed when its SIGNED* input is 1), 36 bits, through the
-// input registers (A with SIGNEDA, B with SIGNEDB, C), the pipeline register and the output register
-// that the REG_*_CLK parameters enable ("NONE": bypassed), each with its own CE and RST; RST clears
-// it (RESETMODE SYNC at the edge, ASYNC at once). ROA/ROB/ROC and SROA/SROB give the operands after
-// the input registers. Cascade inputs (SOURCEA/SOURCEB, SRIA/SRIB) and MULT_BYPASS are not modelled:
-// a netlist that uses them stops the simulation.
+// input registers (A with SIGNEDA, B with SIGNEDB, C), the pipeline register and the output
+// register that the REG_*_CLK parameters enable ("NONE": bypassed), each with its own CE and RST;
+// RST clears it (RESETMODE SYNC at the edge, ASYNC at once). ROA/ROB/ROC and SROA/SROB give the
+// operands after the input registers. Cascade inputs (SOURCEA/SOURCEB, SRIA/SRIB) and MULT_BYPASS
+// are not modelled: a netlist that uses them stops the simulation.
 
 module DP16KD (
   input DIA17, DIA16, DIA15, DIA14, DIA13, DIA12, DIA11, DIA10, DIA9, DIA8, DIA7, DIA6, DIA5, DIA4,
@@ -107,38 +109,70 @@ module DP16KD (
     if (DATA_WIDTH_B != 1 && DATA_WIDTH_B != 2 && DATA_WIDTH_B != 4 && DATA_WIDTH_B != 9 &&
         DATA_WIDTH_B != 18 && DATA_WIDTH_B != 36) $fatal(1, "DP16KD: DATA_WIDTH_B %0d", DATA_WIDTH_B);
     for (i = 0; i < 16; i = i + 1) begin
-      mem[16 * 8'h00 + i] = INITVAL_00[20 * i +: 18]; mem[16 * 8'h01 + i] = INITVAL_01[20 * i +: 18];
-      mem[16 * 8'h02 + i] = INITVAL_02[20 * i +: 18]; mem[16 * 8'h03 + i] = INITVAL_03[20 * i +: 18];
-      mem[16 * 8'h04 + i] = INITVAL_04[20 * i +: 18]; mem[16 * 8'h05 + i] = INITVAL_05[20 * i +: 18];
-      mem[16 * 8'h06 + i] = INITVAL_06[20 * i +: 18]; mem[16 * 8'h07 + i] = INITVAL_07[20 * i +: 18];
-      mem[16 * 8'h08 + i] = INITVAL_08[20 * i +: 18]; mem[16 * 8'h09 + i] = INITVAL_09[20 * i +: 18];
-      mem[16 * 8'h0A + i] = INITVAL_0A[20 * i +: 18]; mem[16 * 8'h0B + i] = INITVAL_0B[20 * i +: 18];
-      mem[16 * 8'h0C + i] = INITVAL_0C[20 * i +: 18]; mem[16 * 8'h0D + i] = INITVAL_0D[20 * i +: 18];
-      mem[16 * 8'h0E + i] = INITVAL_0E[20 * i +: 18]; mem[16 * 8'h0F + i] = INITVAL_0F[20 * i +: 18];
-      mem[16 * 8'h10 + i] = INITVAL_10[20 * i +: 18]; mem[16 * 8'h11 + i] = INITVAL_11[20 * i +: 18];
-      mem[16 * 8'h12 + i] = INITVAL_12[20 * i +: 18]; mem[16 * 8'h13 + i] = INITVAL_13[20 * i +: 18];
-      mem[16 * 8'h14 + i] = INITVAL_14[20 * i +: 18]; mem[16 * 8'h15 + i] = INITVAL_15[20 * i +: 18];
-      mem[16 * 8'h16 + i] = INITVAL_16[20 * i +: 18]; mem[16 * 8'h17 + i] = INITVAL_17[20 * i +: 18];
-      mem[16 * 8'h18 + i] = INITVAL_18[20 * i +: 18]; mem[16 * 8'h19 + i] = INITVAL_19[20 * i +: 18];
-      mem[16 * 8'h1A + i] = INITVAL_1A[20 * i +: 18]; mem[16 * 8'h1B + i] = INITVAL_1B[20 * i +: 18];
-      mem[16 * 8'h1C + i] = INITVAL_1C[20 * i +: 18]; mem[16 * 8'h1D + i] = INITVAL_1D[20 * i +: 18];
-      mem[16 * 8'h1E + i] = INITVAL_1E[20 * i +: 18]; mem[16 * 8'h1F + i] = INITVAL_1F[20 * i +: 18];
-      mem[16 * 8'h20 + i] = INITVAL_20[20 * i +: 18]; mem[16 * 8'h21 + i] = INITVAL_21[20 * i +: 18];
-      mem[16 * 8'h22 + i] = INITVAL_22[20 * i +: 18]; mem[16 * 8'h23 + i] = INITVAL_23[20 * i +: 18];
-      mem[16 * 8'h24 + i] = INITVAL_24[20 * i +: 18]; mem[16 * 8'h25 + i] = INITVAL_25[20 * i +: 18];
-      mem[16 * 8'h26 + i] = INITVAL_26[20 * i +: 18]; mem[16 * 8'h27 + i] = INITVAL_27[20 * i +: 18];
-      mem[16 * 8'h28 + i] = INITVAL_28[20 * i +: 18]; mem[16 * 8'h29 + i] = INITVAL_29[20 * i +: 18];
-      mem[16 * 8'h2A + i] = INITVAL_2A[20 * i +: 18]; mem[16 * 8'h2B + i] = INITVAL_2B[20 * i +: 18];
-      mem[16 * 8'h2C + i] = INITVAL_2C[20 * i +: 18]; mem[16 * 8'h2D + i] = INITVAL_2D[20 * i +: 18];
-      mem[16 * 8'h2E + i] = INITVAL_2E[20 * i +: 18]; mem[16 * 8'h2F + i] = INITVAL_2F[20 * i +: 18];
-      mem[16 * 8'h30 + i] = INITVAL_30[20 * i +: 18]; mem[16 * 8'h31 + i] = INITVAL_31[20 * i +: 18];
-      mem[16 * 8'h32 + i] = INITVAL_32[20 * i +: 18]; mem[16 * 8'h33 + i] = INITVAL_33[20 * i +: 18];
-      mem[16 * 8'h34 + i] = INITVAL_34[20 * i +: 18]; mem[16 * 8'h35 + i] = INITVAL_35[20 * i +: 18];
-      mem[16 * 8'h36 + i] = INITVAL_36[20 * i +: 18]; mem[16 * 8'h37 + i] = INITVAL_37[20 * i +: 18];
-      mem[16 * 8'h38 + i] = INITVAL_38[20 * i +: 18]; mem[16 * 8'h39 + i] = INITVAL_39[20 * i +: 18];
-      mem[16 * 8'h3A + i] = INITVAL_3A[20 * i +: 18]; mem[16 * 8'h3B + i] = INITVAL_3B[20 * i +: 18];
-      mem[16 * 8'h3C + i] = INITVAL_3C[20 * i +: 18]; mem[16 * 8'h3D + i] = INITVAL_3D[20 * i +: 18];
-      mem[16 * 8'h3E + i] = INITVAL_3E[20 * i +: 18]; mem[16 * 8'h3F + i] = INITVAL_3F[20 * i +: 18];
+      mem[16 * 8'h00 + i] = INITVAL_00[20 * i +: 18];
+      mem[16 * 8'h01 + i] = INITVAL_01[20 * i +: 18];
+      mem[16 * 8'h02 + i] = INITVAL_02[20 * i +: 18];
+      mem[16 * 8'h03 + i] = INITVAL_03[20 * i +: 18];
+      mem[16 * 8'h04 + i] = INITVAL_04[20 * i +: 18];
+      mem[16 * 8'h05 + i] = INITVAL_05[20 * i +: 18];
+      mem[16 * 8'h06 + i] = INITVAL_06[20 * i +: 18];
+      mem[16 * 8'h07 + i] = INITVAL_07[20 * i +: 18];
+      mem[16 * 8'h08 + i] = INITVAL_08[20 * i +: 18];
+      mem[16 * 8'h09 + i] = INITVAL_09[20 * i +: 18];
+      mem[16 * 8'h0A + i] = INITVAL_0A[20 * i +: 18];
+      mem[16 * 8'h0B + i] = INITVAL_0B[20 * i +: 18];
+      mem[16 * 8'h0C + i] = INITVAL_0C[20 * i +: 18];
+      mem[16 * 8'h0D + i] = INITVAL_0D[20 * i +: 18];
+      mem[16 * 8'h0E + i] = INITVAL_0E[20 * i +: 18];
+      mem[16 * 8'h0F + i] = INITVAL_0F[20 * i +: 18];
+      mem[16 * 8'h10 + i] = INITVAL_10[20 * i +: 18];
+      mem[16 * 8'h11 + i] = INITVAL_11[20 * i +: 18];
+      mem[16 * 8'h12 + i] = INITVAL_12[20 * i +: 18];
+      mem[16 * 8'h13 + i] = INITVAL_13[20 * i +: 18];
+      mem[16 * 8'h14 + i] = INITVAL_14[20 * i +: 18];
+      mem[16 * 8'h15 + i] = INITVAL_15[20 * i +: 18];
+      mem[16 * 8'h16 + i] = INITVAL_16[20 * i +: 18];
+      mem[16 * 8'h17 + i] = INITVAL_17[20 * i +: 18];
+      mem[16 * 8'h18 + i] = INITVAL_18[20 * i +: 18];
+      mem[16 * 8'h19 + i] = INITVAL_19[20 * i +: 18];
+      mem[16 * 8'h1A + i] = INITVAL_1A[20 * i +: 18];
+      mem[16 * 8'h1B + i] = INITVAL_1B[20 * i +: 18];
+      mem[16 * 8'h1C + i] = INITVAL_1C[20 * i +: 18];
+      mem[16 * 8'h1D + i] = INITVAL_1D[20 * i +: 18];
+      mem[16 * 8'h1E + i] = INITVAL_1E[20 * i +: 18];
+      mem[16 * 8'h1F + i] = INITVAL_1F[20 * i +: 18];
+      mem[16 * 8'h20 + i] = INITVAL_20[20 * i +: 18];
+      mem[16 * 8'h21 + i] = INITVAL_21[20 * i +: 18];
+      mem[16 * 8'h22 + i] = INITVAL_22[20 * i +: 18];
+      mem[16 * 8'h23 + i] = INITVAL_23[20 * i +: 18];
+      mem[16 * 8'h24 + i] = INITVAL_24[20 * i +: 18];
+      mem[16 * 8'h25 + i] = INITVAL_25[20 * i +: 18];
+      mem[16 * 8'h26 + i] = INITVAL_26[20 * i +: 18];
+      mem[16 * 8'h27 + i] = INITVAL_27[20 * i +: 18];
+      mem[16 * 8'h28 + i] = INITVAL_28[20 * i +: 18];
+      mem[16 * 8'h29 + i] = INITVAL_29[20 * i +: 18];
+      mem[16 * 8'h2A + i] = INITVAL_2A[20 * i +: 18];
+      mem[16 * 8'h2B + i] = INITVAL_2B[20 * i +: 18];
+      mem[16 * 8'h2C + i] = INITVAL_2C[20 * i +: 18];
+      mem[16 * 8'h2D + i] = INITVAL_2D[20 * i +: 18];
+      mem[16 * 8'h2E + i] = INITVAL_2E[20 * i +: 18];
+      mem[16 * 8'h2F + i] = INITVAL_2F[20 * i +: 18];
+      mem[16 * 8'h30 + i] = INITVAL_30[20 * i +: 18];
+      mem[16 * 8'h31 + i] = INITVAL_31[20 * i +: 18];
+      mem[16 * 8'h32 + i] = INITVAL_32[20 * i +: 18];
+      mem[16 * 8'h33 + i] = INITVAL_33[20 * i +: 18];
+      mem[16 * 8'h34 + i] = INITVAL_34[20 * i +: 18];
+      mem[16 * 8'h35 + i] = INITVAL_35[20 * i +: 18];
+      mem[16 * 8'h36 + i] = INITVAL_36[20 * i +: 18];
+      mem[16 * 8'h37 + i] = INITVAL_37[20 * i +: 18];
+      mem[16 * 8'h38 + i] = INITVAL_38[20 * i +: 18];
+      mem[16 * 8'h39 + i] = INITVAL_39[20 * i +: 18];
+      mem[16 * 8'h3A + i] = INITVAL_3A[20 * i +: 18];
+      mem[16 * 8'h3B + i] = INITVAL_3B[20 * i +: 18];
+      mem[16 * 8'h3C + i] = INITVAL_3C[20 * i +: 18];
+      mem[16 * 8'h3D + i] = INITVAL_3D[20 * i +: 18];
+      mem[16 * 8'h3E + i] = INITVAL_3E[20 * i +: 18];
+      mem[16 * 8'h3F + i] = INITVAL_3F[20 * i +: 18];
     end
   end
 

@@ -1,8 +1,8 @@
-// What is built is what was verified: programs on the synthesized ECP5 netlist of lpu_top (verilated with
-// the ECP5 cell models, driven through the host port only) against the golden model: a directed program
-// (examples/hello.s), one that stops on an error, and two compiled graphs; each test also prints the
-// simulation speed. (tb/demo/pipeline.s and the other examples do not assemble for ulx3s: 16-lane data lines, or
-// .config small.)
+// What is built is what was verified: programs on the synthesized ECP5 netlist of lpu_top
+// (verilated with the ECP5 cell models, driven through the host port only) against the golden
+// model: a directed program (examples/hello.s), one that stops on an error, and two compiled
+// graphs; each test also prints the simulation speed. (tb/demo/pipeline.s and the other examples do
+// not assemble for ulx3s: 16-lane data lines, or .config small.)
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -39,8 +39,10 @@ isa::Program assembleFile(const std::string& rel) {
 
 void printSpeed(const std::string& what, const GateCheck& c) {
   const double rate = c.run_seconds > 0 ? static_cast<double>(c.run_clocks) / c.run_seconds : 0;
-  fmt::print("gatesim: {}: {} program cycles, {} clocks in {:.2f} s = {:.0f} clocks/s; {} SRAM words compared\n",
-             what, c.cycles, c.run_clocks, c.run_seconds, rate, c.sram_words);
+  fmt::print(
+      "gatesim: {}: {} program cycles, {} clocks in {:.2f} s = {:.0f} clocks/s; {} SRAM words "
+      "compared\n",
+      what, c.cycles, c.run_clocks, c.run_seconds, rate, c.sram_words);
   ::testing::Test::RecordProperty("clocks_per_second", static_cast<int>(rate));
 }
 
@@ -53,13 +55,16 @@ void expectMatch(const std::string& what, const isa::Program& program, std::uint
   EXPECT_GT(c.sram_words, 0u) << what << ": nothing compared";
 }
 
-TEST(GateSim, HelloMatchesTheModel) { expectMatch("examples/hello.s", assembleFile("examples/hello.s"), 1000); }
+TEST(GateSim, HelloMatchesTheModel) {
+  expectMatch("examples/hello.s", assembleFile("examples/hello.s"), 1000);
+}
 
 // A run that stops on an error: ERR_CODE, ERR_CYCLE and ERR_WHERE must be the model's.
 TEST(GateSim, ErrorRegistersMatchTheModel) {
   const isa::ArchConfig cfg = config();
   // MEM_E0 reads a word, then parks in Sync with nobody left to notify: once the read has left the
-  // slice, SYNC_DEADLOCK (a run-time error; the assembler rejects static ones such as bad addresses).
+  // slice, SYNC_DEADLOCK (a run-time error; the assembler rejects static ones such as bad
+  // addresses).
   const std::string text = ".queue MEM_E0\n    read 0x10, W0\n    sync\n";
   const isa::Program p = assembleText(text, "deadlock.s");
   GateHarness h(cfg);
@@ -70,16 +75,18 @@ TEST(GateSim, ErrorRegistersMatchTheModel) {
   EXPECT_EQ(static_cast<isa::ErrorCode>(h.readReg(kRegErrCode)), isa::ErrorCode::kSyncDeadlock);
 }
 
-// A compiled graph on both MXMs: netlist == model == the compiler's cycle prediction, and every output
-// read back through the host port equals the graph's reference.
+// A compiled graph on both MXMs: netlist == model == the compiler's cycle prediction, and every
+// output read back through the host port equals the graph's reference.
 void expectCompiledMatch(const std::string& what, compiler::Graph g, std::uint64_t seed) {
-  const compiler::testing::Values inputs = compiler::testing::randomInputs(g, seed);  // also fills the weights
+  const compiler::testing::Values inputs =
+      compiler::testing::randomInputs(g, seed);  // also fills the weights
   compiler::CompileOptions opt;
   opt.mxms = 2;
   const compiler::CompileResult r = compiler::compile(g, opt);
   isa::Program program = r.program;
   for (const auto& [name, vals] : inputs)
-    for (auto& seg : compiler::packTensor(r.layout, name, vals)) program.data.push_back(std::move(seg));
+    for (auto& seg : compiler::packTensor(r.layout, name, vals))
+      program.data.push_back(std::move(seg));
   const std::uint64_t predicted = r.report.predicted_cycles;
 
   GateHarness h(config());
@@ -94,8 +101,8 @@ void expectCompiledMatch(const std::string& what, compiler::Graph g, std::uint64
   for (const auto& [name, t] : g.tensors) {
     if (t.kind != compiler::TensorKind::kOutput) continue;
     ++outputs;
-    const std::vector<std::int32_t> got =
-        compiler::unpackTensor(r.layout, name, [&](unsigned pos, std::uint32_t a) { return h.readSram(pos, a); });
+    const std::vector<std::int32_t> got = compiler::unpackTensor(
+        r.layout, name, [&](unsigned pos, std::uint32_t a) { return h.readSram(pos, a); });
     EXPECT_EQ(got, want.at(name)) << what << ": output " << name;
   }
   EXPECT_GT(outputs, 0u);
@@ -103,7 +110,8 @@ void expectCompiledMatch(const std::string& what, compiler::Graph g, std::uint64
 
 // Ragged in every dimension (8 lanes: none a multiple of 8).
 TEST(GateSim, CompiledGemmMatchesTheModelAndTheReference) {
-  expectCompiledMatch("gemm 5x19x13", compiler::gemmGraph(std::string(GateHarness::configName()), 5, 19, 13), 4242);
+  expectCompiledMatch("gemm 5x19x13",
+                      compiler::gemmGraph(std::string(GateHarness::configName()), 5, 19, 13), 4242);
 }
 
 // matmul -> requant (per-column multipliers: the VXM lanes' DSPs) -> relu -> matmul.
@@ -112,8 +120,8 @@ TEST(GateSim, CompiledChainMatchesTheModelAndTheReference) {
   std::vector<std::int32_t> mult(H);
   for (unsigned i = 0; i < H; ++i) mult[i] = static_cast<std::int32_t>(37 * i) - 170;
   expectCompiledMatch("chain 3x10 -> 11 -> 9",
-                      compiler::testing::chainGraph(std::string(GateHarness::configName()), 3, 10, H, 9,
-                                                    std::move(mult), 6),
+                      compiler::testing::chainGraph(std::string(GateHarness::configName()), 3, 10,
+                                                    H, 9, std::move(mult), 6),
                       77);
 }
 

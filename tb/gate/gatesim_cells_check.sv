@@ -1,8 +1,10 @@
-// A small design whose synthesized netlist exercises the ECP5 hard blocks the way Yosys maps lpu_top onto them:
-// block RAMs 4096 x 4 (DP16KD x4, two side by side), 1024 x 18 with byte enables (x18) and 512 x 36 (x36 write
-// and read port), and signed and unsigned 16 x 16 multipliers (MULT18X18D). tb/gate/cells_check_test.cpp runs the
-// RTL and the netlist (with tb/gate/ecp5_hard_cells.v) side by side on random inputs: the check of the cell
-// models themselves. Every output is registered; each memory reads the old contents on a same-address write.
+// A small design whose synthesized netlist exercises the ECP5 hard blocks the way Yosys maps
+// lpu_top onto them: block RAMs 4096 x 4 (DP16KD x4, two side by side), 1024 x 18 with byte enables
+// (x18) and 512 x 36 (x36 write and read port), and signed and unsigned 16 x 16 multipliers
+// (MULT18X18D). tb/gate/cells_check_test.cpp runs the RTL and the netlist (with
+// tb/gate/ecp5_hard_cells.v) side by side on random inputs: the check of the cell models
+// themselves. Every output is registered; each memory reads the old contents on a same-address
+// write.
 module gatesim_cells_check (
   input  logic               clk_i,
   input  logic               we_i,
