@@ -13,6 +13,7 @@ WAVE_FROM  ?= 0
 WAVE_TO    ?=
 WAVE_FILE  ?= $(BUILD_DIR)/waves/$(basename $(notdir $(PROG)))-$(CONFIG).fst
 SEED       ?= 1
+GATESIM_CONFIG ?= ulx3s
 N          ?= 100
 FUZZ_FLAGS ?=
 FUZZ_FLAGS_LARGE ?= --data-words 2 --min-insns 2 --max-insns 10
@@ -64,6 +65,8 @@ help:
 	@echo "             TARGET=$(TARGET) MHz -> $(BUILD_DIR)/fpga/$(BOARD).bit, $(BUILD_DIR)/bench/fpga.json; fails when"
 	@echo "             it does not fit (LUT > 80%, DSP > 156, EBR > 208) or misses timing"
 	@echo "  prog       load $(BUILD_DIR)/fpga/$(BOARD).bit into the board over USB (openFPGALoader)"
+	@echo "  gatesim    ECP5 netlist of lpu_top (GATESIM_CONFIG=$(GATESIM_CONFIG)) simulated with the ECP5 cell models,"
+	@echo "             programs checked against the golden model (~10 min synthesis + ~45 min build; docs/verification.md)"
 	@echo "  gen        regenerate ISA tables (sw/isa/gen_isa.py)"
 	@echo "  clean      remove $(BUILD_DIR)/"
 	@echo "Variables: V=1 (verbose), BUILD_TYPE=$(BUILD_TYPE), LINT_TOP, PROG, CONFIG, WAVE_FROM, WAVE_TO, SEED, N, COV_N,"
@@ -148,6 +151,10 @@ bitstream: deps-fpga $(BUILD_FILE)
 
 prog:
 	$(Q)BOARD=$(BOARD) BUILD_DIR=$(BUILD_DIR) bash sw/tools/bitstream.sh prog
+
+# Gate-level simulation: what is built is what was verified (sw/tools/gatesim.sh; own build dir $(BUILD_DIR)/gate).
+gatesim: deps-fpga
+	$(Q)GATESIM_CONFIG=$(GATESIM_CONFIG) GATESIM_DIR=$(BUILD_DIR)/gate bash sw/tools/gatesim.sh
 
 gen:
 	$(Q)python3 sw/isa/gen_isa.py $(GEN_ARGS)
