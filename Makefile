@@ -133,7 +133,7 @@ wave:
 	$(Q)$(MAKE) --no-print-directory sim WAVES=1
 
 # Random programs SEED .. SEED+N-1 on both configurations; a mismatch prints the command that reruns it. large
-# gets short programs with little data by default (FUZZ_FLAGS_LARGE): its verilated model runs ~300 clocks/s.
+# gets short programs with little data by default (FUZZ_FLAGS_LARGE): its verilated model runs ~2 k clocks/s (docs/verification.md §7).
 fuzz-rtl: build
 	$(Q)$(LOCKSTEP) --config ulx3s --seed $(SEED) --count $(N) --quiet $(FUZZ_FLAGS)
 	$(Q)$(LOCKSTEP) --config large --seed $(SEED) --count $(N) --quiet $(FUZZ_FLAGS_LARGE) $(FUZZ_FLAGS)

@@ -156,7 +156,7 @@ TEST_P(Directed, RepeatStridesAndDistances) {
   };
   const std::uint32_t max = l_.maxAddr();
   // The longest Repeat (n = 1023) with stride 1 needs 1024 loaded words: on large (18 host clocks
-  // per word at ~300 clocks/s) it repeats one word instead.
+  // per word at ~2 k clocks/s) it repeats one word instead.
   const std::int32_t long_stride = cfg_.name() == "ulx3s" ? 1 : 0;
   const std::vector<Case> cases = {
       {1023, 1, long_stride, 0}, {4, 255, 63, 10},       {3, 3, -63, max}, {7, 2, 0, 5},

@@ -64,8 +64,8 @@ inline Result check(const ArchConfig& cfg, const isa::Program& p, const std::str
   for (char& c : opt.name) {
     if (c == '/') c = '_';
   }
-  // Read back every loaded word too (catches RTL writes the model did not make) on small; on large
-  // a host SRAM read costs 18 clocks at ~300 clocks/s, and the same RTL is checked on small.
+  // Read back every loaded word too (catches RTL writes the model did not make) on ulx3s; on large
+  // a host SRAM read costs 18 clocks at ~2 k clocks/s, and the same RTL is checked on ulx3s.
   opt.check_data_segments = cfg.name() == "ulx3s";
   const Result r = run(cfg, p, opt);
   EXPECT_TRUE(r.ok()) << r.report();
