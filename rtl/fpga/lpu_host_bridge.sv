@@ -130,8 +130,8 @@ module lpu_host_bridge #(
     poll_d    = 1'b0;
     // The port's address and data flops load every cycle (they matter only with req): no hold
     // muxes.
-    haddr_d   = (state_q == StHunt) ? lpu_pkg::REG_STATUS
-              : (cmd_ping ? lpu_pkg::REG_CONFIG : addr_q);
+    haddr_d   = (state_q == StHunt) ? lpu_isa_pkg::REG_STATUS
+              : (cmd_ping ? lpu_isa_pkg::REG_CONFIG : addr_q);
     hwdata_d  = buf_rdata;
     buf_we    = 1'b0;
 
