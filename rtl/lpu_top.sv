@@ -86,36 +86,36 @@ module lpu_top #(
   logic [63:0] cycle_q;
   logic [3:0]  err_code_q;
   logic [31:0] err_cycle_q, err_where_q;
-  logic [7:0]  imem_queue_q;
-  logic [15:0] imem_index_q;
-  logic [7:0]  sram_pos_q;
-  logic [15:0] sram_addr_q;
+  logic [lpu_isa_pkg::IMEM_ADDR_QUEUE_BITS-1:0] imem_queue_q;
+  logic [lpu_isa_pkg::IMEM_ADDR_INDEX_BITS-1:0] imem_index_q;
+  logic [lpu_isa_pkg::SRAM_ADDR_POS_BITS-1:0]   sram_pos_q;
+  logic [lpu_isa_pkg::SRAM_ADDR_ADDR_BITS-1:0]  sram_addr_q;
   logic [Vb-1:0] staging_q, staging_d;
   logic        sram_rd_pending_q;
   logic [31:0] host_rdata_q;
 
   logic host_wr, start_wr, start, clear, start_req_q;
   assign host_wr  = host_req_i && host_we_i;
-  assign start_wr = host_wr && (host_addr_i == lpu_pkg::REG_CTRL)
-                    && host_wdata_i[lpu_pkg::CTRL_START_BIT];
+  assign start_wr = host_wr && (host_addr_i == lpu_isa_pkg::REG_CTRL)
+                    && host_wdata_i[lpu_isa_pkg::CTRL_START_BIT];
   // The run begins once every slice has drained what an interrupted run left in flight (results
   // of a run stopped by an error, at most the longest latency): the model drops those at START.
   // start is the cycle before program cycle 0.
   assign start    = start_req_q && !busy_any;
-  assign clear   = host_wr && (host_addr_i == lpu_pkg::REG_CTRL)
-                   && host_wdata_i[lpu_pkg::CTRL_CLEAR_BIT];
+  assign clear   = host_wr && (host_addr_i == lpu_isa_pkg::REG_CTRL)
+                   && host_wdata_i[lpu_isa_pkg::CTRL_CLEAR_BIT];
 
   // Loads are ignored while running (and flagged by HostLoadsOnlyWhileStopped).
   logic stopped, imem_addr_wr, imem_data_wr, sram_cmd_wr, sram_cmd_ok, sram_host_rd, sram_host_wr;
   assign stopped      = !running_q && !start_req_q;
-  assign imem_addr_wr = host_wr && (host_addr_i == lpu_pkg::REG_IMEM_ADDR) && stopped;
-  assign imem_data_wr = host_wr && (host_addr_i == lpu_pkg::REG_IMEM_DATA) && stopped;
-  assign sram_cmd_wr  = host_wr && (host_addr_i == lpu_pkg::REG_SRAM_CMD) && stopped;
+  assign imem_addr_wr = host_wr && (host_addr_i == lpu_isa_pkg::REG_IMEM_ADDR) && stopped;
+  assign imem_data_wr = host_wr && (host_addr_i == lpu_isa_pkg::REG_IMEM_DATA) && stopped;
+  assign sram_cmd_wr  = host_wr && (host_addr_i == lpu_isa_pkg::REG_SRAM_CMD) && stopped;
   assign sram_cmd_ok  = (32'(sram_pos_q) < Positions)
                         && (slice_kind(32'(sram_pos_q)) == lpu_pkg::SLICE_MEM)
                         && (32'(sram_addr_q) < WordsPerSlice);
-  assign sram_host_rd = sram_cmd_wr && sram_cmd_ok && (host_wdata_i == lpu_pkg::SRAM_CMD_READ);
-  assign sram_host_wr = sram_cmd_wr && sram_cmd_ok && (host_wdata_i == lpu_pkg::SRAM_CMD_WRITE);
+  assign sram_host_rd = sram_cmd_wr && sram_cmd_ok && (host_wdata_i == lpu_isa_pkg::SRAM_CMD_READ);
+  assign sram_host_wr = sram_cmd_wr && sram_cmd_ok && (host_wdata_i == lpu_isa_pkg::SRAM_CMD_WRITE);
 
   // ----------------------------------------------------------------------------------------------
   // Per-position wiring
@@ -398,18 +398,22 @@ module lpu_top #(
   // (low 15 bits). Slices report STREAM_CONFLICT as err_info = {7'b0, dir, stream[7:0]}.
   function automatic logic [31:0] where_of(input logic [7:0] p, input logic dir,
                                            input logic [7:0] stream, input logic [14:0] addr);
-    where_of = (32'(p) << lpu_pkg::WHERE_POS_LSB) | (32'(stream) << lpu_pkg::WHERE_STREAM_LSB)
-             | (32'(dir) << lpu_pkg::WHERE_DIR_BIT) | (32'(addr) << lpu_pkg::WHERE_ADDR_LSB);
+    where_of = (32'(p) << lpu_isa_pkg::ERR_WHERE_POS_LSB)
+             | (32'(stream) << lpu_isa_pkg::ERR_WHERE_STREAM_LSB)
+             | (32'(dir) << lpu_isa_pkg::ERR_WHERE_DIR_BIT)
+             | (32'(addr) << lpu_isa_pkg::ERR_WHERE_ADDR_LSB);
   endfunction
 
   // The model's order of two errors at one position: code, then direction, stream, address.
   function automatic logic err_before(input logic [3:0] c1, input logic [31:0] w1,
                                       input logic [3:0] c2, input logic [31:0] w2);
     logic [23:0] k1, k2;
-    k1 = {w1[lpu_pkg::WHERE_DIR_BIT], w1[lpu_pkg::WHERE_STREAM_LSB +: 8],
-          w1[lpu_pkg::WHERE_ADDR_LSB +: 15]};
-    k2 = {w2[lpu_pkg::WHERE_DIR_BIT], w2[lpu_pkg::WHERE_STREAM_LSB +: 8],
-          w2[lpu_pkg::WHERE_ADDR_LSB +: 15]};
+    k1 = {w1[lpu_isa_pkg::ERR_WHERE_DIR_BIT],
+          w1[lpu_isa_pkg::ERR_WHERE_STREAM_LSB +: lpu_isa_pkg::ERR_WHERE_STREAM_BITS],
+          w1[lpu_isa_pkg::ERR_WHERE_ADDR_LSB +: lpu_isa_pkg::ERR_WHERE_ADDR_BITS]};
+    k2 = {w2[lpu_isa_pkg::ERR_WHERE_DIR_BIT],
+          w2[lpu_isa_pkg::ERR_WHERE_STREAM_LSB +: lpu_isa_pkg::ERR_WHERE_STREAM_BITS],
+          w2[lpu_isa_pkg::ERR_WHERE_ADDR_LSB +: lpu_isa_pkg::ERR_WHERE_ADDR_BITS]};
     err_before = (c1 < c2) || (c1 == c2 && k1 < k2);
   endfunction
 
@@ -596,8 +600,8 @@ module lpu_top #(
   // request in that same cycle already returns it (reads use staging_d).
   logic        staging_sel;
   logic [11:0] staging_off;
-  assign staging_off = host_addr_i - lpu_pkg::REG_SRAM_DATA;
-  assign staging_sel = (host_addr_i >= lpu_pkg::REG_SRAM_DATA)
+  assign staging_off = host_addr_i - lpu_isa_pkg::REG_SRAM_DATA;
+  assign staging_sel = (host_addr_i >= lpu_isa_pkg::REG_SRAM_DATA)
                        && (32'(staging_off) < 4 * StagingWords) && (staging_off[1:0] == 2'b00);
 
   always_comb begin
@@ -611,25 +615,31 @@ module lpu_top #(
   end
 
   logic [31:0] config_word, rdata_d;
-  assign config_word = {7'd0, 2'(MxmAbcInterval), 5'($clog2(WordsPerBank)), 5'(MemSlicesPerHem),
-                        5'(StreamsPerDir), 8'(Lanes)};
+  // Every parameter fits its CONFIG field (gen_isa.py and ConfigFieldsHoldTheParameters check it).
+  assign config_word = (32'(Lanes) << lpu_isa_pkg::CONFIG_LANES_LSB)
+                     | (32'(StreamsPerDir) << lpu_isa_pkg::CONFIG_STREAMS_PER_DIR_LSB)
+                     | (32'(MemSlicesPerHem) << lpu_isa_pkg::CONFIG_MEM_SLICES_PER_HEM_LSB)
+                     | (32'($clog2(WordsPerBank)) << lpu_isa_pkg::CONFIG_LOG2_WORDS_PER_BANK_LSB)
+                     | (32'(MxmAbcInterval) << lpu_isa_pkg::CONFIG_MXM_ABC_INTERVAL_LSB);
 
   always_comb begin
     rdata_d = '0;
     unique case (host_addr_i)
-      lpu_pkg::REG_STATUS: begin
-        rdata_d[lpu_pkg::STATUS_RUNNING_BIT] = running_q || start_req_q;
-        rdata_d[lpu_pkg::STATUS_DONE_BIT]    = done_q;
-        rdata_d[lpu_pkg::STATUS_ERROR_BIT]   = error_q;
+      lpu_isa_pkg::REG_STATUS: begin
+        rdata_d[lpu_isa_pkg::STATUS_RUNNING_BIT] = running_q || start_req_q;
+        rdata_d[lpu_isa_pkg::STATUS_DONE_BIT]    = done_q;
+        rdata_d[lpu_isa_pkg::STATUS_ERROR_BIT]   = error_q;
       end
-      lpu_pkg::REG_ERR_CODE:  rdata_d = 32'(err_code_q);
-      lpu_pkg::REG_ERR_CYCLE: rdata_d = err_cycle_q;
-      lpu_pkg::REG_ERR_WHERE: rdata_d = err_where_q;
-      lpu_pkg::REG_CYCLE_LO:  rdata_d = cycle_q[31:0];
-      lpu_pkg::REG_CYCLE_HI:  rdata_d = cycle_q[63:32];
-      lpu_pkg::REG_CONFIG:    rdata_d = config_word;
-      lpu_pkg::REG_IMEM_ADDR: rdata_d = {8'd0, imem_index_q, imem_queue_q};
-      lpu_pkg::REG_SRAM_ADDR: rdata_d = {8'd0, sram_addr_q, sram_pos_q};
+      lpu_isa_pkg::REG_ERR_CODE:  rdata_d = 32'(err_code_q);
+      lpu_isa_pkg::REG_ERR_CYCLE: rdata_d = err_cycle_q;
+      lpu_isa_pkg::REG_ERR_WHERE: rdata_d = err_where_q;
+      lpu_isa_pkg::REG_CYCLE_LO:  rdata_d = cycle_q[31:0];
+      lpu_isa_pkg::REG_CYCLE_HI:  rdata_d = cycle_q[63:32];
+      lpu_isa_pkg::REG_CONFIG:    rdata_d = config_word;
+      lpu_isa_pkg::REG_IMEM_ADDR: rdata_d = (32'(imem_index_q) << lpu_isa_pkg::IMEM_ADDR_INDEX_LSB)
+                                          | (32'(imem_queue_q) << lpu_isa_pkg::IMEM_ADDR_QUEUE_LSB);
+      lpu_isa_pkg::REG_SRAM_ADDR: rdata_d = (32'(sram_addr_q) << lpu_isa_pkg::SRAM_ADDR_ADDR_LSB)
+                                          | (32'(sram_pos_q) << lpu_isa_pkg::SRAM_ADDR_POS_LSB);
       default: begin
         if (staging_sel) begin
           for (int unsigned i = 0; i < StagingWords; i++) begin
@@ -654,14 +664,18 @@ module lpu_top #(
       sram_rd_pending_q <= sram_host_rd;
       if (host_req_i && !host_we_i) host_rdata_q <= rdata_d;
       if (imem_addr_wr) begin
-        imem_queue_q <= host_wdata_i[7:0];
-        imem_index_q <= host_wdata_i[23:8];
+        imem_queue_q <= host_wdata_i[lpu_isa_pkg::IMEM_ADDR_QUEUE_LSB
+                                     +: lpu_isa_pkg::IMEM_ADDR_QUEUE_BITS];
+        imem_index_q <= host_wdata_i[lpu_isa_pkg::IMEM_ADDR_INDEX_LSB
+                                     +: lpu_isa_pkg::IMEM_ADDR_INDEX_BITS];
       end else if (imem_data_wr) begin
         imem_index_q <= imem_index_q + 16'd1;
       end
-      if (host_wr && host_addr_i == lpu_pkg::REG_SRAM_ADDR) begin
-        sram_pos_q  <= host_wdata_i[7:0];
-        sram_addr_q <= host_wdata_i[23:8];
+      if (host_wr && host_addr_i == lpu_isa_pkg::REG_SRAM_ADDR) begin
+        sram_pos_q  <= host_wdata_i[lpu_isa_pkg::SRAM_ADDR_POS_LSB
+                                    +: lpu_isa_pkg::SRAM_ADDR_POS_BITS];
+        sram_addr_q <= host_wdata_i[lpu_isa_pkg::SRAM_ADDR_ADDR_LSB
+                                    +: lpu_isa_pkg::SRAM_ADDR_ADDR_BITS];
       end
     end
   end
@@ -675,9 +689,18 @@ module lpu_top #(
   // ----------------------------------------------------------------------------------------------
   // Assertions
 `ifndef SYNTHESIS
+  initial begin
+    ConfigFieldsHoldTheParameters: assert (
+        Lanes < (1 << lpu_isa_pkg::CONFIG_LANES_BITS)
+        && StreamsPerDir < (1 << lpu_isa_pkg::CONFIG_STREAMS_PER_DIR_BITS)
+        && MemSlicesPerHem < (1 << lpu_isa_pkg::CONFIG_MEM_SLICES_PER_HEM_BITS)
+        && $clog2(WordsPerBank) < (1 << lpu_isa_pkg::CONFIG_LOG2_WORDS_PER_BANK_BITS)
+        && MxmAbcInterval < (1 << lpu_isa_pkg::CONFIG_MXM_ABC_INTERVAL_BITS));
+  end
   HostLoadsOnlyWhileStopped: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      (host_wr && (host_addr_i == lpu_pkg::REG_IMEM_ADDR || host_addr_i == lpu_pkg::REG_IMEM_DATA
-                   || host_addr_i == lpu_pkg::REG_SRAM_CMD)) |-> stopped);
+      (host_wr && (host_addr_i == lpu_isa_pkg::REG_IMEM_ADDR
+                   || host_addr_i == lpu_isa_pkg::REG_IMEM_DATA
+                   || host_addr_i == lpu_isa_pkg::REG_SRAM_CMD)) |-> stopped);
   RunningAndDoneAreExclusive: assert property (@(posedge clk_i) disable iff (!rst_ni)
       !(running_q && done_q));
   ErrorImpliesDone: assert property (@(posedge clk_i) disable iff (!rst_ni)

@@ -71,7 +71,7 @@ class ModelImpl final : public RtlHarness::Model {
   void cycle(bool req, bool we, std::uint32_t addr, std::uint32_t wdata) override {
     top_->host_req_i = req;
     top_->host_we_i = we;
-    top_->host_addr_i = addr & 0xFFF;
+    top_->host_addr_i = addr & ((1u << kHostAddrBits) - 1);
     top_->host_wdata_i = wdata;
     // Settle the new inputs before the edge, as flops of the host clocked by this clock would: concurrent
     // assertions sample the values of the previous evaluation (preponed region).
@@ -160,7 +160,7 @@ void RtlHarness::step(std::uint64_t n) {
 }
 
 void RtlHarness::writeQueue(unsigned queue, std::span<const std::uint32_t> words, unsigned first) {
-  writeReg(kRegImemAddr, (queue & 0xFF) | ((first & 0xFFFF) << 8));
+  writeReg(kRegImemAddr, kImemAddrQueueField.put(queue) | kImemAddrIndexField.put(first));
   for (std::uint32_t w : words) writeReg(kRegImemData, w);
 }
 
@@ -190,12 +190,12 @@ void RtlHarness::writeSram(unsigned position, std::uint32_t address, std::span<c
     for (unsigned k = 0; k < 4; ++k) v |= std::uint32_t{word[4 * i + k]} << (8 * k);
     writeReg(kRegSramData + 4 * i, v);
   }
-  writeReg(kRegSramAddr, (position & 0xFF) | ((address & 0xFFFF) << 8));
+  writeReg(kRegSramAddr, kSramAddrPosField.put(position) | kSramAddrAddrField.put(address));
   writeReg(kRegSramCmd, kSramCmdWrite);
 }
 
 std::vector<std::uint8_t> RtlHarness::readSram(unsigned position, std::uint32_t address) {
-  writeReg(kRegSramAddr, (position & 0xFF) | ((address & 0xFFFF) << 8));
+  writeReg(kRegSramAddr, kSramAddrPosField.put(position) | kSramAddrAddrField.put(address));
   writeReg(kRegSramCmd, kSramCmdRead);
   std::vector<std::uint8_t> out(cfg_.lanes());
   for (unsigned i = 0; i < cfg_.lanes() / 4; ++i) {

@@ -1,6 +1,6 @@
 // Host-level driver of the verilated openlpu core (lpu_top) in either named configuration.
 //
-// Everything goes through the host register port of docs/architecture.md section 7, exactly as a host would
+// Everything goes through the host register port of docs/isa.md ("Host registers"), exactly as a host would
 // (one register access per clock; a read returns the value registered in the cycle of the request), except
 // peekStream(), which reads the stream register file directly for lockstep comparison with the golden model.
 //
@@ -22,40 +22,23 @@
 #include "sw/isa/arch.hpp"
 #include "sw/isa/isa.hpp"
 #include "sw/isa/program.hpp"
+#include "sw/isa/regs_gen.hpp"
 
 namespace lpu::tb {
 
-// Register offsets (docs/architecture.md section 7; the RTL's copy is rtl/lpu_pkg.sv).
-inline constexpr std::uint32_t kRegCtrl = 0x00;
-inline constexpr std::uint32_t kRegStatus = 0x04;
-inline constexpr std::uint32_t kRegErrCode = 0x08;
-inline constexpr std::uint32_t kRegErrCycle = 0x0C;
-inline constexpr std::uint32_t kRegErrWhere = 0x10;
-inline constexpr std::uint32_t kRegCycleLo = 0x14;
-inline constexpr std::uint32_t kRegCycleHi = 0x18;
-inline constexpr std::uint32_t kRegConfig = 0x1C;
-inline constexpr std::uint32_t kRegImemAddr = 0x20;
-inline constexpr std::uint32_t kRegImemData = 0x24;
-inline constexpr std::uint32_t kRegSramAddr = 0x30;
-inline constexpr std::uint32_t kRegSramCmd = 0x34;
-inline constexpr std::uint32_t kRegSramData = 0x100;
+// The host register map (kReg*, kCtrl*, kStatus*, kSramCmd*, field positions) is generated from
+// sw/isa/regs.toml (docs/isa.md, "Host registers"); tb code names it unqualified.
+using namespace ::lpu::regs;
 
-inline constexpr std::uint32_t kCtrlStart = 1u << 0;
-inline constexpr std::uint32_t kCtrlClear = 1u << 1;
-inline constexpr std::uint32_t kStatusRunning = 1u << 0;
-inline constexpr std::uint32_t kStatusDone = 1u << 1;
-inline constexpr std::uint32_t kStatusError = 1u << 2;
-inline constexpr std::uint32_t kSramCmdWrite = 1;
-inline constexpr std::uint32_t kSramCmdRead = 2;
-
-// ERR_WHERE decoded: bits 7:0 position, 15:8 stream, 16 direction, 31:17 address.
+// ERR_WHERE decoded.
 struct ErrWhere {
   unsigned position = 0;
   unsigned stream = 0;
   isa::Dir dir = isa::Dir::kEast;
   std::uint32_t address = 0;  // low 15 bits of the model's ErrorInfo::address
   static ErrWhere decode(std::uint32_t v) {
-    return ErrWhere{v & 0xFF, (v >> 8) & 0xFF, ((v >> 16) & 1) ? isa::Dir::kWest : isa::Dir::kEast, v >> 17};
+    return ErrWhere{kErrWherePosField.get(v), kErrWhereStreamField.get(v),
+                    (v & kErrWhereDir) ? isa::Dir::kWest : isa::Dir::kEast, kErrWhereAddrField.get(v)};
   }
 };
 

@@ -15,7 +15,7 @@
 // frame that stops arriving for TimeoutClks gets a TIMEOUT reply at once. Bytes that arrive while a
 // reply is being sent are ignored: the host waits for each reply.
 //
-// Register port timing (lpu_top, docs/architecture.md section 7): host_*_o are flops; one access
+// Register port timing (lpu_top, docs/isa.md "Host registers"): host_*_o are flops; one access
 // per cycle; the read data of a request presented in cycle c is on host_rdata_i in cycle c+1.
 //
 // STATUS for the board LEDs: lpu_top has no status output, so while the bridge is hunting for a
@@ -44,7 +44,7 @@ module lpu_host_bridge #(
   output logic [11:0] host_addr_o,
   output logic [31:0] host_wdata_o,
   input  logic [31:0] host_rdata_i,
-  // STATUS bits 2:0 (ERROR, DONE, RUNNING) as last polled.
+  // {ERROR, DONE, RUNNING} of STATUS as last polled.
   output logic [2:0]  status_o
 );
 
@@ -130,8 +130,8 @@ module lpu_host_bridge #(
     poll_d    = 1'b0;
     // The port's address and data flops load every cycle (they matter only with req): no hold
     // muxes.
-    haddr_d   = (state_q == StHunt) ? lpu_pkg::REG_STATUS
-              : (cmd_ping ? lpu_pkg::REG_CONFIG : addr_q);
+    haddr_d   = (state_q == StHunt) ? lpu_isa_pkg::REG_STATUS
+              : (cmd_ping ? lpu_isa_pkg::REG_CONFIG : addr_q);
     hwdata_d  = buf_rdata;
     buf_we    = 1'b0;
 
@@ -332,7 +332,11 @@ module lpu_host_bridge #(
       poll_cap_q <= req_q && poll_q;
       haddr_q    <= haddr_d;
       hwdata_q   <= hwdata_d;
-      if (poll_cap_q) status_q <= host_rdata_i[2:0];
+      if (poll_cap_q) begin
+        status_q <= {host_rdata_i[lpu_isa_pkg::STATUS_ERROR_BIT],
+                     host_rdata_i[lpu_isa_pkg::STATUS_DONE_BIT],
+                     host_rdata_i[lpu_isa_pkg::STATUS_RUNNING_BIT]};
+      end
     end
   end
 

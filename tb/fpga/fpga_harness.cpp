@@ -6,21 +6,13 @@
 #include <stdexcept>
 #include <string>
 
+#include "sw/isa/regs_gen.hpp"
+
 namespace lpu::tb {
 
 namespace {
-// Register map (docs/architecture.md section 7).
-constexpr std::uint32_t kRegCtrl = 0x00;
-constexpr std::uint32_t kRegStatus = 0x04;
-constexpr std::uint32_t kRegCycleLo = 0x14;
-constexpr std::uint32_t kRegImemAddr = 0x20;
-constexpr std::uint32_t kRegImemData = 0x24;
-constexpr std::uint32_t kRegSramAddr = 0x30;
-constexpr std::uint32_t kRegSramData = 0x100;
-constexpr std::uint32_t kCtrlStart = 1;
-constexpr std::uint32_t kStatusRunning = 1;
-constexpr std::uint32_t kSramCmdWrite = 1;
-constexpr std::uint32_t kSramCmdRead = 2;
+// The host register map (docs/isa.md, "Host registers"), generated from sw/isa/regs.toml.
+using namespace ::lpu::regs;
 }  // namespace
 
 FpgaHarness::FpgaHarness(std::unique_ptr<BoardModel> model) : model_(std::move(model)) {
@@ -175,7 +167,7 @@ void FpgaHarness::loadProgram(const isa::Program& program, const isa::ArchConfig
   if (program.config != cfg.name())
     throw std::invalid_argument("loadProgram: program is for " + program.config);
   for (unsigned q = 0; q < program.queues.size(); ++q) {
-    writeReg(kRegImemAddr, q & 0xFF);  // {queue, word 0}: empties the queue
+    writeReg(kRegImemAddr, kImemAddrQueueField.put(q));  // {queue, word 0}: empties the queue
     const auto& words = program.queues[q];
     for (std::size_t i = 0; i < words.size(); i += maxWords()) {
       const std::size_t n = std::min<std::size_t>(maxWords(), words.size() - i);
@@ -204,14 +196,14 @@ void FpgaHarness::writeSram(unsigned position, std::uint32_t address,
   // SRAM_ADDR and SRAM_CMD are neighbours: one WRITE_SEQ frame sets the address and runs the
   // command.
   const auto cmd = link::Request::writeSeq(
-      kRegSramAddr, {(position & 0xFF) | ((address & 0xFFFF) << 8), kSramCmdWrite});
+      kRegSramAddr, {kSramAddrPosField.put(position) | kSramAddrAddrField.put(address), kSramCmdWrite});
   expectOk(transact(cmd), cmd);
 }
 
 std::vector<std::uint8_t> FpgaHarness::readSram(unsigned position, std::uint32_t address,
                                                 unsigned lanes) {
   const auto cmd = link::Request::writeSeq(
-      kRegSramAddr, {(position & 0xFF) | ((address & 0xFFFF) << 8), kSramCmdRead});
+      kRegSramAddr, {kSramAddrPosField.put(position) | kSramAddrAddrField.put(address), kSramCmdRead});
   expectOk(transact(cmd), cmd);
   const std::vector<std::uint32_t> words = readRegs(kRegSramData, lanes / 4);
   std::vector<std::uint8_t> out(lanes);

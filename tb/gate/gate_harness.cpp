@@ -46,7 +46,7 @@ class GateHarness::Model {
   void cycle(bool req, bool we, std::uint32_t addr, std::uint32_t wdata) {
     top_->host_req_i = req;
     top_->host_we_i = we;
-    top_->host_addr_i = addr & 0xFFF;
+    top_->host_addr_i = addr & ((1u << kHostAddrBits) - 1);
     top_->host_wdata_i = wdata;
     top_->eval();
     top_->clk_i = 1;
@@ -94,7 +94,7 @@ void GateHarness::step(std::uint64_t n) {
 }
 
 void GateHarness::writeQueue(unsigned queue, std::span<const std::uint32_t> words) {
-  writeReg(kRegImemAddr, queue & 0xFF);
+  writeReg(kRegImemAddr, kImemAddrQueueField.put(queue));
   for (std::uint32_t w : words) writeReg(kRegImemData, w);
 }
 
@@ -129,12 +129,12 @@ void GateHarness::writeSram(unsigned position, std::uint32_t address,
     for (unsigned k = 0; k < 4; ++k) v |= std::uint32_t{word[4 * i + k]} << (8 * k);
     writeReg(kRegSramData + 4 * i, v);
   }
-  writeReg(kRegSramAddr, (position & 0xFF) | ((address & 0xFFFF) << 8));
+  writeReg(kRegSramAddr, kSramAddrPosField.put(position) | kSramAddrAddrField.put(address));
   writeReg(kRegSramCmd, kSramCmdWrite);
 }
 
 std::vector<std::uint8_t> GateHarness::readSram(unsigned position, std::uint32_t address) {
-  writeReg(kRegSramAddr, (position & 0xFF) | ((address & 0xFFFF) << 8));
+  writeReg(kRegSramAddr, kSramAddrPosField.put(position) | kSramAddrAddrField.put(address));
   writeReg(kRegSramCmd, kSramCmdRead);
   std::vector<std::uint8_t> out(cfg_.lanes());
   for (unsigned i = 0; i < cfg_.lanes() / 4; ++i) {

@@ -74,11 +74,11 @@ class RtlSmoke : public ::testing::TestWithParam<const char*> {
 
 TEST_P(RtlSmoke, ConfigRegisterDescribesTheConfiguration) {
   const std::uint32_t c = h_.readReg(kRegConfig);
-  EXPECT_EQ(c & 0xFF, cfg_.lanes());
-  EXPECT_EQ((c >> 8) & 0x1F, cfg_.streamsPerDir());
-  EXPECT_EQ((c >> 13) & 0x1F, cfg_.memSlicesPerHem());
-  EXPECT_EQ(1u << ((c >> 18) & 0x1F), cfg_.params().words_per_bank);
-  EXPECT_EQ((c >> 23) & 0x3, cfg_.params().mxm_abc_interval);
+  EXPECT_EQ(kConfigLanesField.get(c), cfg_.lanes());
+  EXPECT_EQ(kConfigStreamsPerDirField.get(c), cfg_.streamsPerDir());
+  EXPECT_EQ(kConfigMemSlicesPerHemField.get(c), cfg_.memSlicesPerHem());
+  EXPECT_EQ(1u << kConfigLog2WordsPerBankField.get(c), cfg_.params().words_per_bank);
+  EXPECT_EQ(kConfigMxmAbcIntervalField.get(c), cfg_.params().mxm_abc_interval);
 }
 
 TEST_P(RtlSmoke, AllHaltTakesOneCycle) {

@@ -21,10 +21,10 @@ TEST(IsaGenerated, OutputsAreUpToDate) {
   std::filesystem::remove_all(out);
   const std::string cmd = "python3 " + (top / "sw/isa/gen_isa.py").string() + " --out " + out.string();
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
-  for (const char* rel : {"sw/isa/isa_gen.hpp", "sw/isa/arch_gen.hpp", "rtl/lpu_isa_pkg.sv", "rtl/lpu_arch_pkg.sv",
-                          "sw/isa/arch_gen.cmake", "docs/isa.md"}) {
+  for (const char* rel : {"sw/isa/isa_gen.hpp", "sw/isa/arch_gen.hpp", "sw/isa/regs_gen.hpp", "rtl/lpu_isa_pkg.sv",
+                          "rtl/lpu_arch_pkg.sv", "sw/isa/arch_gen.cmake", "docs/isa.md"}) {
     EXPECT_EQ(slurp(out / rel), slurp(top / rel))
-        << rel << " differs from sw/isa/isa.toml + arch.toml: run `make gen` and commit the result";
+        << rel << " differs from sw/isa/isa.toml + arch.toml + regs.toml: run `make gen` and commit the result";
   }
 }
 

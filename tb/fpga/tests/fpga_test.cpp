@@ -21,6 +21,7 @@
 
 #include "sw/asm/assembler.hpp"
 #include "sw/isa/arch.hpp"
+#include "sw/isa/regs_gen.hpp"
 #include "sw/link/link.hpp"
 #include "sw/model/machine.hpp"
 #include "tb/fpga/fpga_harness.hpp"
@@ -31,10 +32,8 @@ namespace {
 using link::Request;
 using link::Status;
 
-constexpr std::uint32_t kRegStatus = 0x04;
-constexpr std::uint32_t kRegConfig = 0x1C;
-constexpr std::uint32_t kRegSramData = 0x100;
-constexpr std::uint32_t kStatusRunning = 1, kStatusDone = 2, kStatusError = 4;
+// The host register map (docs/isa.md, "Host registers"), generated from sw/isa/regs.toml.
+using namespace ::lpu::regs;
 // led[7:0] of lpu_fpga_top.
 constexpr unsigned kLedHeartbeat = 0, kLedRunning = 1, kLedDone = 2, kLedError = 3, kLedLocked = 4;
 
@@ -170,12 +169,12 @@ TEST_F(Board, PingReturnsIdentityAndConfig) {
   EXPECT_EQ(id.version, link::kProtocolVersion);
   EXPECT_EQ(id.max_words, b_.maxWords());
   EXPECT_EQ(id.magic, link::kIdentMagic);
-  // CONFIG (docs/architecture.md section 7) of the ulx3s configuration.
+  // CONFIG (docs/isa.md, "Host registers") of the ulx3s configuration.
   const std::uint32_t c = r.words[1];
-  EXPECT_EQ(c & 0xFF, cfg_.lanes());
-  EXPECT_EQ((c >> 8) & 0x1F, cfg_.streamsPerDir());
-  EXPECT_EQ((c >> 13) & 0x1F, cfg_.memSlicesPerHem());
-  EXPECT_EQ(1u << ((c >> 18) & 0x1F), cfg_.params().words_per_bank);
+  EXPECT_EQ(kConfigLanesField.get(c), cfg_.lanes());
+  EXPECT_EQ(kConfigStreamsPerDirField.get(c), cfg_.streamsPerDir());
+  EXPECT_EQ(kConfigMemSlicesPerHemField.get(c), cfg_.memSlicesPerHem());
+  EXPECT_EQ(1u << kConfigLog2WordsPerBankField.get(c), cfg_.params().words_per_bank);
   EXPECT_EQ(b_.readReg(kRegConfig), c);
 }
 
