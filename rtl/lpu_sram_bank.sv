@@ -7,6 +7,8 @@
 //          re_i). A read and a write of the same address in one cycle return undefined data: the
 //          callers never do that (one instruction per slice per cycle; the host only while
 //          stopped), so no collision logic is generated ((* no_rw_check *)).
+// Power-up contents: all zeros, as the model's SRAM starts. On the ECP5 the bitstream initialises
+// every DP16KD (to zero, from this initial block); the array is never cleared after that.
 // Do not use this for memories that need a reset or a combinational read.
 module lpu_sram_bank #(
   parameter int unsigned Width = 128,
@@ -24,6 +26,13 @@ module lpu_sram_bank #(
 
   (* no_rw_check *) logic [Width-1:0] mem_q [Depth];
   logic [Width-1:0] rdata_q;
+
+  // Initial contents (see the header): Yosys turns this into the DP16KD INITVAL parameters.
+  initial begin
+    for (int unsigned i = 0; i < Depth; i++) begin
+      mem_q[i] = '0;
+    end
+  end
 
   // Block RAM: no reset on the array or the read register (DP16KD has none that Yosys maps).
   always_ff @(posedge clk_i) begin

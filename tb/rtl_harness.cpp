@@ -38,6 +38,9 @@ class ModelImpl final : public RtlHarness::Model {
   explicit ModelImpl(const HarnessOptions& opt) : opt_(opt) {
     ctx_ = std::make_unique<VerilatedContext>();
     ctx_->fatalOnError(opt.fatal_assertions);
+    // Random initial state from the seed (randSeed takes an int; the seed is masked to 31 bits).
+    ctx_->randReset(opt.init_seed == 0 ? 0 : 2);
+    ctx_->randSeed(static_cast<int>(opt.init_seed & 0x7FFF'FFFFu));
     if (!opt.trace_path.empty()) ctx_->traceEverOn(true);
     top_ = std::make_unique<V>(ctx_.get(), "lpu_top");
     if (!opt.trace_path.empty()) {
@@ -125,7 +128,8 @@ std::string builtModels() {
 
 }  // namespace
 
-RtlHarness::RtlHarness(const isa::ArchConfig& cfg, HarnessOptions options) : cfg_(cfg) {
+RtlHarness::RtlHarness(const isa::ArchConfig& cfg, HarnessOptions options)
+    : cfg_(cfg), init_seed_(options.init_seed) {
 #define LPU_RTL_MAKE(model) \
   if (cfg.name() == #model) model_ = std::make_unique<ModelImpl<Vlpu_##model>>(options);
   LPU_RTL_MODELS(LPU_RTL_MAKE)

@@ -57,6 +57,11 @@ struct HarnessOptions {
   std::uint64_t trace_to = UINT64_MAX;
   // A failing RTL assertion aborts the process (true) or only sets assertionFailed() (false).
   bool fatal_assertions = false;
+  // Seed of the initial state: every flop and memory bit that reset does not set (SRAM, instruction memories,
+  // stream registers, datapath registers) starts from values drawn from it (Verilator --x-initial unique with
+  // randReset 2), so nothing may depend on an unreset register and a run reproduces from its seed. 0 = all
+  // zeros. Callers print it with their result.
+  std::uint32_t init_seed = 1;
 };
 
 class RtlHarness {
@@ -72,6 +77,7 @@ class RtlHarness {
   RtlHarness& operator=(const RtlHarness&) = delete;
 
   const isa::ArchConfig& config() const { return cfg_; }
+  std::uint32_t initSeed() const { return init_seed_; }
 
   // ---- Register port: each call is exactly one clock cycle.
   void writeReg(std::uint32_t addr, std::uint32_t value);
@@ -117,6 +123,7 @@ class RtlHarness {
 
  private:
   isa::ArchConfig cfg_;
+  std::uint32_t init_seed_ = 0;
   std::unique_ptr<Model> model_;
 };
 

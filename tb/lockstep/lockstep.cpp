@@ -229,13 +229,13 @@ std::string Result::summary() const {
   }
   if (ok()) {
     return fmt::format(
-        "{} {}: MATCH, {} cycles, {}, {} stream registers and {} SRAM words compared", config, name,
-        model_cycles, end, registers_compared, sram_words.size());
+        "{} {}: MATCH, {} cycles, {}, {} stream registers and {} SRAM words compared (init seed {})",
+        config, name, model_cycles, end, registers_compared, sram_words.size(), init_seed);
   }
   return fmt::format(
-      "{} {}: MISMATCH{} ({} difference{}), model {} cycles ({}), RTL {} cycles", config, name,
-      first_mismatch_cycle ? fmt::format(" at cycle {}", *first_mismatch_cycle) : std::string(),
-      mismatches.size(), mismatches.size() == 1 ? "" : "s", model_cycles, end, rtl_cycles);
+      "{} {}: MISMATCH{} ({} difference{}), model {} cycles ({}), RTL {} cycles (init seed {})", config,
+      name, first_mismatch_cycle ? fmt::format(" at cycle {}", *first_mismatch_cycle) : std::string(),
+      mismatches.size(), mismatches.size() == 1 ? "" : "s", model_cycles, end, rtl_cycles, init_seed);
 }
 
 std::string Result::report() const {
@@ -321,6 +321,7 @@ Result run(const isa::ArchConfig& cfg, const isa::Program& program, const Option
   // The RTL is traced when asked; the window is in harness clocks, so find where cycle 0 falls
   // first.
   tb::HarnessOptions hopt;
+  hopt.init_seed = opt.init_seed;
   if (!opt.trace_path.empty()) {
     const std::uint64_t c0 = cycle0Clock(cfg, program);
     hopt.trace_path = opt.trace_path;
@@ -352,6 +353,7 @@ Result Session::run(const isa::Program& program, const Options& opt) {
   Result res;
   res.config = std::string(cfg.name());
   res.name = opt.name;
+  res.init_seed = h.initSeed();
   const unsigned lanes = cfg.lanes();
   const unsigned positions = cfg.positions();
   const unsigned streams = cfg.streamsPerDir();
@@ -610,7 +612,7 @@ Result Session::run(const isa::Program& program, const Options& opt) {
     res.first_mismatch_cycle = res.model_cycles;
   res.rtl_clocks = h.clocks() - clocks_before;
 
-  // ---- Repro and wave commands.
+  // ---- Repro and wave commands (the rerun starts the RTL from the same initial state).
   res.repro = opt.repro;
   if (!res.ok() && res.repro.empty()) {
     const std::filesystem::path dir = opt.failure_dir;
@@ -620,6 +622,7 @@ Result Session::run(const isa::Program& program, const Options& opt) {
     res.repro =
         fmt::format("{} --config {} --program {}", lockstepBinary(), res.config, shellQuote(path));
   }
+  if (!res.repro.empty()) res.repro += fmt::format(" --init-seed {}", res.init_seed);
   if (!res.ok()) {
     const std::uint64_t c = res.first_mismatch_cycle.value_or(res.model_cycles);
     const std::string wave =

@@ -81,6 +81,9 @@ struct Options {
   // test's result or "every word of the data segments" to catch RTL writes the model did not make).
   std::vector<std::pair<unsigned, std::uint32_t>> extra_sram_words;
   bool check_data_segments = false;  // add every word of program.data to the read-back
+  // Seed of the RTL's random initial state (tb::HarnessOptions::init_seed) for run(); a Session keeps
+  // the seed its harness was built with. The report prints it and the rerun command passes it on.
+  std::uint32_t init_seed = 1;
   // Self-test of the checker only: the model runs this program instead of the RTL's (so a
   // difference is known).
   const isa::Program* model_program = nullptr;
@@ -109,6 +112,7 @@ struct Result {
   isa::ErrorCode rtl_error = isa::ErrorCode::kNone;
   std::uint32_t rtl_err_cycle = 0;
   std::uint32_t rtl_err_where = 0;
+  std::uint32_t init_seed = 0;  // seed of the RTL's random initial state
   // Comparison.
   std::vector<Mismatch> mismatches;
   std::optional<std::uint64_t>

@@ -94,8 +94,8 @@ void printSummary(const std::string& what, const ArchConfig& cfg, const Program&
   fmt::print("{} on the RTL (Vlpu_{}) in lockstep with the golden model\n", what, cfg.name());
   fmt::print("  program : {} instruction words, {} queues doing more than halt, {} data segments\n",
              words, queues, program.data.size());
-  fmt::print("  RTL     : {}  ({} host clocks: load, run, read-back)\n", statusText(r, true),
-             r.rtl_clocks);
+  fmt::print("  RTL     : {}  ({} host clocks: load, run, read-back; random initial state, seed {})\n",
+             statusText(r, true), r.rtl_clocks, r.init_seed);
   fmt::print("  model   : {}\n", statusText(r, false));
   fmt::print(
       "  compared: every stream register ({}) in each of {} cycles, {} SRAM words read back\n",
@@ -143,6 +143,11 @@ int main(int argc, char** argv) {
   app.add_option("--from", from, "first program cycle of the FST window");
   app.add_option("--to", to, "last program cycle of the FST window");
   app.add_option("--max-cycles", max_cycles, "TIMEOUT after this many cycles");
+  std::uint32_t init_seed = 0;
+  auto* init_seed_opt = app.add_option(
+      "--init-seed", init_seed,
+      "seed of the RTL's random initial state (default: the random program's seed; 1 for --program; "
+      "0: all zeros)");
   app.add_flag("--summary", summary, "print a readable summary of the run (make sim)");
   app.add_flag("-q,--quiet", quiet, "print only mismatches and the final count");
   app.add_option("--min-insns", ro.min_insns, "generator: min instructions per queue");
@@ -188,8 +193,10 @@ int main(int argc, char** argv) {
         Program program;
         lpu::lockstep::Options opt;
         opt.max_cycles = max_cycles;
+        opt.init_seed = init_seed_opt->count() > 0 ? init_seed : 1;
         if (program_path.empty()) {
           ro.seed = seed + i;
+          if (init_seed_opt->count() == 0) opt.init_seed = static_cast<std::uint32_t>(ro.seed);
           program = lpu::verif::randomProgram(cfg, ro);
           opt.repro = lpu::lockstep::randomRepro(name, ro);
           opt.name = fmt::format("seed{}", ro.seed);

@@ -90,6 +90,7 @@ void runSeeds(const Suite& s, std::uint64_t first, unsigned count) {
     o.seed = seed;
     const isa::Program p = verif::randomProgram(cfg, o);
     Options opt;
+    opt.init_seed = static_cast<std::uint32_t>(seed);  // as lpu-lockstep --seed does
     opt.repro = randomRepro(s.config, o);
     opt.name = fmt::format("seed{}", seed);
     const Result r = run(cfg, p, opt);
