@@ -20,9 +20,7 @@
 // mul.i32 needs a third 16x16 product (only its low 16 bits), and silu x * ((D*f) >> 8) (16 x 10 bits) in t+2,
 // when M0/M1 are busy with the next instruction: those two are LUT multipliers (lpu_vxm_lutmul) to spare DSPs.
 
-module lpu_vxm_lane #(
-  parameter bit TablesInBram = 1'b1
-) (
+module lpu_vxm_lane (
   input  logic        clk_i,
 
   // Stage 0 (cycle t): the instruction dispatched in this cycle, decoded by the parent.
@@ -75,6 +73,11 @@ module lpu_vxm_lane #(
   input  logic        silu2_i,
   input  logic [5:0]  shamt2_i,
   input  logic [48:0] fits2_i,      // req: bits j >= shamt + w - 1 of the rounded sum (must equal its sign)
+
+  // Special-function table (lpu_vxm_rom, shared with a neighbour lane): address in t, data in t+1.
+  output logic        tab_en_o,     // a special instruction reads the table (t)
+  output logic [9:0]  tab_addr_o,   // {function, index} (t)
+  input  logic [25:0] tab_data_i,   // {D[j], S[j] / E[f] / R[m]} (t+1)
 
   output logic [31:0] alu_q_o,      // ALU result of the instruction dispatched in t-1 (valid in t)
   output logic [31:0] mul_q_o,      // mul result of the instruction dispatched in t-2
@@ -195,8 +198,6 @@ module lpu_vxm_lane #(
   // -----------------------------------------------------------------------------------------------------------
   logic [16:0] m0a_d, m0b_d, m1a_d, m1b_d;
   logic [15:0] xa_d, xb_d;       // mul.i32 cross term; for specials xa = x, xb = {rsqrt k, v == 0}
-  logic [8:0]  rom_addr;
-  logic        rom_en;
   logic        neg_d;            // req: a * m < 0
 
   // rsqrt normalisation: k = floor(clz(v) / 2), m = (v << 2k) >> 24.
@@ -223,9 +224,9 @@ module lpu_vxm_lane #(
     m1b_d    = sig0_i ? {9'b0, a_i[7:0]} : {req0_i && b_i[15], b_i[15:0]};  // f, times the slope D[j]
     xa_d     = a_i[15:0];
     xb_d     = rsq0_i ? {11'b0, rs_k, a_i == '0} : b_i[31:16];
-    rom_en   = exp0_i || rsq0_i || sig0_i;
-    rom_addr = sig0_i ? {1'b0, ~a_i[15], a_i[14:8]} :                // j = (x >> 8) + 128
-               {1'b1, rsq0_i ? rs_m : a_i[7:0]};                     // R[m] or E[f], f = x & 255
+    tab_en_o   = exp0_i || rsq0_i || sig0_i;
+    tab_addr_o = sig0_i ? {2'b00, ~a_i[15], a_i[14:8]} :             // S[j], j = (x >> 8) + 128
+                 (rsq0_i ? {2'b10, rs_m} : {2'b01, a_i[7:0]});       // R[m] or E[f], f = x & 255
     neg_d    = (a_i[31] ^ b_i[15]) && (a_i != '0) && (b_i[15:0] != '0);
   end
 
@@ -243,16 +244,8 @@ module lpu_vxm_lane #(
     neg_q <= neg_d;
   end
 
-  logic [31:0] rom_q;
-
-  lpu_vxm_rom #(
-    .InBram (TablesInBram)
-  ) u_rom (
-    .clk_i  (clk_i),
-    .en_i   (rom_en),
-    .addr_i (rom_addr),
-    .data_o (rom_q)
-  );
+  logic [25:0] rom_q;
+  assign rom_q = tab_data_i;
 
   // -----------------------------------------------------------------------------------------------------------
   // Stage 1 (cycle t+1): products, table results, req's rounding constant
@@ -312,7 +305,7 @@ module lpu_vxm_lane #(
     end
 
     // R[m] < 2^16 for every m >= 64 (lpu_vxm_rom checks it), so R[m] << k < 2^31 never saturates; v = 0 does.
-    rs_res = xb_q[0] ? 32'h7FFF_FFFF : (32'(rom_q[31:16]) << xb_q[4:1]);
+    rs_res = xb_q[0] ? 32'h7FFF_FFFF : (32'(rom_q[15:0]) << xb_q[4:1]);
 
     // S[j] + ((D[j] * f) >> 8); D*f < 2^18.
     sg_res = 32'(rom_q[15:0]) + 32'(p1[17:8]);
