@@ -24,7 +24,9 @@
 module lpu_vxm #(
   parameter int unsigned Lanes         = 16,
   parameter int unsigned StreamsPerDir = 8,
-  parameter bit          TablesInBram  = 1'b1   // special-function tables in DP16KD (1) or LUTs (0)
+  // DP16KD for the special-function tables: lane pairs 0 .. TableBrams-1 read one each (a lane per port), the
+  // other lanes' tables are LUT ROM (lpu_vxm_rom). 3 is the ulx3s block RAM budget (docs/fpga.md).
+  parameter int unsigned TableBrams    = 3
 ) (
   input  logic                                 clk_i,
   // The assertions' `disable iff (!rst_ni)` counts as a synchronous use of the asynchronous reset.
@@ -79,6 +81,9 @@ module lpu_vxm #(
       lpu_isa_pkg::LAT_RSQRT - 1 != DepthLong || lpu_isa_pkg::LAT_SIGMOID - 1 != DepthLong ||
       lpu_isa_pkg::LAT_SILU - 1 != DepthLong) begin : gen_latency_mismatch
     $fatal(1, "lpu_vxm: an ISA latency differs from the datapath depth; update lpu_vxm_lane");
+  end
+  if (Lanes % 2 != 0) begin : gen_odd_lanes
+    $fatal(1, "lpu_vxm: Lanes must be even (two lanes share a table)");
   end
   if (S < 4 || (1 << SW) != S) begin : gen_bad_streams
     $fatal(1, "lpu_vxm: StreamsPerDir must be a power of two >= 4 (one i32 group)");
@@ -322,11 +327,23 @@ module lpu_vxm #(
   // Lanes
   // -----------------------------------------------------------------------------------------------------------
   logic [L-1:0][31:0] alu_q, mul_q, long_q;
+  logic [L-1:0]       tab_en;
+  logic [L-1:0][9:0]  tab_addr;
+  logic [L-1:0][25:0] tab_data;
+
+  for (genvar p = 0; p < L / 2; p++) begin : gen_tables
+    lpu_vxm_rom #(
+      .InBram (1'(p < TableBrams))
+    ) u_rom (
+      .clk_i  (clk_i),
+      .en_i   (tab_en[2*p+:2]),
+      .addr_i (tab_addr[2*p+:2]),
+      .data_o (tab_data[2*p+:2])
+    );
+  end
 
   for (genvar l = 0; l < L; l++) begin : gen_lane
-    lpu_vxm_lane #(
-      .TablesInBram (TablesInBram)
-    ) u_lane (
+    lpu_vxm_lane u_lane (
       .clk_i      (clk_i),
       .t8_i       (tw0 == lpu_isa_pkg::TYPE_I8),
       .t16_i      (tw0 == lpu_isa_pkg::TYPE_I16),
@@ -373,6 +390,9 @@ module lpu_vxm #(
       .silu2_i    (st2_q.is_silu),
       .shamt2_i   (st2_q.shamt),
       .fits2_i    (fits2_q),
+      .tab_en_o   (tab_en[l]),
+      .tab_addr_o (tab_addr[l]),
+      .tab_data_i (tab_data[l]),
       .alu_q_o    (alu_q[l]),
       .mul_q_o    (mul_q[l]),
       .long_q_o   (long_q[l])

@@ -7,7 +7,7 @@
 // ISA's latencies match):
 //   ALU  (LAT 2): every lane-wise op but mul/req/specials. Computed in the dispatch cycle t, registered:
 //                 alu_q_o is valid in cycle t+1. One 33-bit adder serves add/sub/adds/subs/neg/abs/cvt and
-//                 the comparison of min/max/cmplt; one right shifter serves shl (bit-reversed), shr and shrl.
+//                 the comparison of min/max/cmplt; one rotator and a mask serve shl, shr and shrl.
 //   MUL  (LAT 3): mul. Operands registered at the end of t (the multipliers' input registers), products and
 //                 their sum in t+1, registered: mul_q_o is valid in cycle t+2.
 //   LONG (LAT 4): req, exp2, rsqrt, sigmoid, silu. t: operands and table address; t+1: products (req's a*m,
@@ -16,13 +16,13 @@
 // Each output register holds the result replicated to all four byte positions of the word for narrow types
 // (i8: 4 copies, i16: 2), so the parent routes byte (s mod 4) of a word to stream s without a type mux.
 //
-// Multipliers: M0 and M1 (17x17 signed, one MULT18X18D each) serve mul, req, sigmoid and silu in t+1.
-// mul.i32 needs a third 16x16 product (only its low 16 bits), and silu x * ((D*f) >> 8) (16 x 10 bits) in t+2,
-// when M0/M1 are busy with the next instruction: those two are LUT multipliers (lpu_vxm_lutmul) to spare DSPs.
+// Multipliers: M0 and M1 (17x17 signed, one MULT18X18D each) serve mul, req, sigmoid and silu in t+1; M2 (a
+// third MULT18X18D) the cross product mul.i32 needs (16x16, only its low 16 bits). silu's x * ((D*f) >> 8)
+// (16 x 10 bits) in t+2, when M0/M1 are busy with the next instruction, is a LUT multiplier (lpu_vxm_lutmul).
+// The special-function table is outside the lane (lpu_vxm_rom, one per lane pair): address out in t, data in
+// t+1.
 
-module lpu_vxm_lane #(
-  parameter bit TablesInBram = 1'b1
-) (
+module lpu_vxm_lane (
   input  logic        clk_i,
 
   // Stage 0 (cycle t): the instruction dispatched in this cycle, decoded by the parent.
@@ -76,6 +76,11 @@ module lpu_vxm_lane #(
   input  logic [5:0]  shamt2_i,
   input  logic [48:0] fits2_i,      // req: bits j >= shamt + w - 1 of the rounded sum (must equal its sign)
 
+  // Special-function table (lpu_vxm_rom, shared with a neighbour lane): address in t, data in t+1.
+  output logic        tab_en_o,     // a special instruction reads the table (t)
+  output logic [9:0]  tab_addr_o,   // {function, index} (t)
+  input  logic [25:0] tab_data_i,   // {D[j], S[j] / E[f] / R[m]} (t+1)
+
   output logic [31:0] alu_q_o,      // ALU result of the instruction dispatched in t-1 (valid in t)
   output logic [31:0] mul_q_o,      // mul result of the instruction dispatched in t-2
   output logic [31:0] long_q_o      // LONG result of the instruction dispatched in t-3
@@ -109,13 +114,6 @@ module lpu_vxm_lane #(
     repl = r;
   endfunction
 
-  function automatic logic [31:0] bitrev(input logic [31:0] x);
-    logic [31:0] r;
-    for (int unsigned i = 0; i < 32; i++) begin
-      r[i] = x[31-i];
-    end
-    bitrev = r;
-  endfunction
 
   // -----------------------------------------------------------------------------------------------------------
   // Stage 0 (cycle t): ALU
@@ -128,9 +126,10 @@ module lpu_vxm_lane #(
   logic [31:0] lowm;             // bits below w-1 of type T
   logic        fits;
   logic [31:0] add_res;          // the adder's result, saturated if asked
-  logic [31:0] logic_res, pick_res, sh_in, sh_out, sh_res;
+  logic [31:0] logic_res, pick_res, sh_rot, sh_keep, sh_res;
   logic        sh_fill, cmp_true;
   logic [4:0]  shamt_alu;        // b mod w
+  logic [4:0]  sh_rot_amt;
   logic        pick_a, pick_b, pick_c;
   logic [31:0] alu_d;
 
@@ -170,17 +169,20 @@ module lpu_vxm_lane #(
       default: logic_res = ~a_i;
     endcase
 
-    // shl is a right shift of the bit-reversed operand; shr fills with the sign of the sign-extended operand
-    // (correct in the low w bits for every w), shrl shifts the zero-extended one (the fill above w is 0).
-    shamt_alu = {b_i[4] && !t8_i && !t16_i, b_i[3] && !t8_i, b_i[2:0]};
-    sh_fill   = sh_arith_i && a_neg;
-    sh_in     = r_shl_i ? bitrev(a_i) : (sh_arith_i ? a_s[31:0] :
-                (a_i & {{16{!t8_i && !t16_i}}, {8{!t8_i}}, 8'hFF}));
+    // Shifts by s = b mod w as one rotation of the raw operand and a mask; only the low w bits of the result
+    // matter. shl: rotate left by s (right by -s mod 32), bit i kept iff i >= s, else 0. shr/shrl: rotate
+    // right by s, bit i kept iff i + s < w (bit i + s of the element), else the fill: the element's sign (shr)
+    // or 0 (shrl).
+    shamt_alu  = {b_i[4] && !t8_i && !t16_i, b_i[3] && !t8_i, b_i[2:0]};
+    sh_fill    = sh_arith_i && a_neg;
+    sh_rot_amt = r_shl_i ? 5'(5'd0 - shamt_alu) : shamt_alu;
+    sh_keep    = r_shl_i ? (32'hFFFF_FFFF << shamt_alu) :
+                 ({{16{!t8_i && !t16_i}}, {8{!t8_i}}, 8'hFF} >> shamt_alu);
   end
 
   always_comb begin
-    sh_out = 32'({{32{sh_fill}}, sh_in} >> shamt_alu);
-    sh_res = r_shl_i ? bitrev(sh_out) : sh_out;
+    sh_rot = 32'({a_i, a_i} >> sh_rot_amt);
+    sh_res = (sh_rot & sh_keep) | (~sh_keep & {32{sh_fill}});
     // One-hot AND-OR of the result paths (the parent raises exactly one r_* for an ALU instruction).
     alu_d  = ({32{r_add_i}} & add_res) | ({32{r_logic_i}} & logic_res) |
              ({32{r_shl_i || r_shr_i}} & sh_res) | pick_res | {32{cmp_true}};
@@ -195,8 +197,6 @@ module lpu_vxm_lane #(
   // -----------------------------------------------------------------------------------------------------------
   logic [16:0] m0a_d, m0b_d, m1a_d, m1b_d;
   logic [15:0] xa_d, xb_d;       // mul.i32 cross term; for specials xa = x, xb = {rsqrt k, v == 0}
-  logic [8:0]  rom_addr;
-  logic        rom_en;
   logic        neg_d;            // req: a * m < 0
 
   // rsqrt normalisation: k = floor(clz(v) / 2), m = (v << 2k) >> 24.
@@ -223,9 +223,9 @@ module lpu_vxm_lane #(
     m1b_d    = sig0_i ? {9'b0, a_i[7:0]} : {req0_i && b_i[15], b_i[15:0]};  // f, times the slope D[j]
     xa_d     = a_i[15:0];
     xb_d     = rsq0_i ? {11'b0, rs_k, a_i == '0} : b_i[31:16];
-    rom_en   = exp0_i || rsq0_i || sig0_i;
-    rom_addr = sig0_i ? {1'b0, ~a_i[15], a_i[14:8]} :                // j = (x >> 8) + 128
-               {1'b1, rsq0_i ? rs_m : a_i[7:0]};                     // R[m] or E[f], f = x & 255
+    tab_en_o   = exp0_i || rsq0_i || sig0_i;
+    tab_addr_o = sig0_i ? {2'b00, ~a_i[15], a_i[14:8]} :             // S[j], j = (x >> 8) + 128
+                 (rsq0_i ? {2'b10, rs_m} : {2'b01, a_i[7:0]});       // R[m] or E[f], f = x & 255
     neg_d    = (a_i[31] ^ b_i[15]) && (a_i != '0) && (b_i[15:0] != '0);
   end
 
@@ -243,16 +243,8 @@ module lpu_vxm_lane #(
     neg_q <= neg_d;
   end
 
-  logic [31:0] rom_q;
-
-  lpu_vxm_rom #(
-    .InBram (TablesInBram)
-  ) u_rom (
-    .clk_i  (clk_i),
-    .en_i   (rom_en),
-    .addr_i (rom_addr),
-    .data_o (rom_q)
-  );
+  logic [25:0] rom_q;
+  assign rom_q = tab_data_i;
 
   // -----------------------------------------------------------------------------------------------------------
   // Stage 1 (cycle t+1): products, table results, req's rounding constant
@@ -273,15 +265,8 @@ module lpu_vxm_lane #(
   assign p0 = $signed(m0a_q) * m0b_eff;
   assign p1 = m1a_eff * $signed(m1b_q);
 
-  lpu_vxm_lutmul #(
-    .AW    (16),
-    .BW    (16),
-    .ProdW (16)
-  ) u_cross_mul (
-    .a_i    (xa_q),
-    .b_i    (xb_q),
-    .prod_o (cross_lo)
-  );
+  // M2: the third MULT18X18D (only the low 16 bits are used).
+  assign cross_lo = xa_q * xb_q;
 
   always_comb begin
     // mul: low 32 bits of (a_hi*b_lo + a_lo*b_hi) << 16 + a_lo*b_lo. req: a*m exactly; silu: x * S[j].
@@ -312,7 +297,7 @@ module lpu_vxm_lane #(
     end
 
     // R[m] < 2^16 for every m >= 64 (lpu_vxm_rom checks it), so R[m] << k < 2^31 never saturates; v = 0 does.
-    rs_res = xb_q[0] ? 32'h7FFF_FFFF : (32'(rom_q[31:16]) << xb_q[4:1]);
+    rs_res = xb_q[0] ? 32'h7FFF_FFFF : (32'(rom_q[15:0]) << xb_q[4:1]);
 
     // S[j] + ((D[j] * f) >> 8); D*f < 2^18.
     sg_res = 32'(rom_q[15:0]) + 32'(p1[17:8]);

@@ -49,11 +49,15 @@ def main():
 
     memo = {}
 
+    def module_of(c):
+        """The module a cell type names: a parameterised one as is, a plain one (\\name in mods) without \\."""
+        return c if c in mods else ("\\" + c if "\\" + c in mods else None)
+
     def own(m):
-        return Counter({c: n for c, n in mods[m]["num_cells_by_type"].items() if c not in mods})
+        return Counter({c: n for c, n in mods[m]["num_cells_by_type"].items() if module_of(c) is None})
 
     def children(m):
-        return {c: n for c, n in mods[m]["num_cells_by_type"].items() if c in mods}
+        return {module_of(c): n for c, n in mods[m]["num_cells_by_type"].items() if module_of(c) is not None}
 
     def total(m):
         if m not in memo:
