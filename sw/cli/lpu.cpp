@@ -5,6 +5,8 @@
 //   lpu run prog.s --dump MEM_E0:0x10:2   run on the golden model, dump SRAM words, print the cycle count
 //   lpu compile g.json -o g.lpb --run     compile a tensor graph, run it, check the predicted cycle count
 //   lpu info --config large               print a configuration
+//   lpu llama gen --shape 260K -o DIR     write a seeded random llama2.c checkpoint and tokenizer
+//   lpu llama run DIR/model.bin -i "Once" greedy Llama 2 decode (run.c's flags)
 #include <algorithm>
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -20,6 +22,7 @@
 #include "sw/asm/assembler.hpp"
 #include "sw/asm/disassembler.hpp"
 #include "sw/cli/compile_command.hpp"
+#include "sw/cli/llama_command.hpp"
 #include "sw/cli/run_command.hpp"
 #include "sw/isa/arch.hpp"
 #include "sw/isa/program.hpp"
@@ -159,6 +162,26 @@ int main(int argc, char** argv) {
   std::string info_config(lpu::isa::kDefaultConfig);
   info_cmd->add_option("-c,--config", info_config, "configuration (ulx3s, small, large)");
 
+  auto* llama_cmd = app.add_subcommand("llama", "Llama 2 (llama2.c checkpoints): generate a model, decode");
+  llama_cmd->require_subcommand(1);
+  lpu::cli::LlamaGenOptions llama_gen;
+  auto* llama_gen_cmd =
+      llama_cmd->add_subcommand("gen", "Write a seeded random checkpoint (DIR/model.bin) and tokenizer (DIR/tokenizer.bin)");
+  llama_gen_cmd->add_option("--shape", llama_gen.shape, "model shape: 260K or 15M")
+      ->check(CLI::IsMember({"260K", "15M"}));
+  llama_gen_cmd->add_option("--seed", llama_gen.seed, "seed of the weights");
+  llama_gen_cmd->add_option("-o,--output", llama_gen.out_dir, "output directory")->required();
+  llama_gen_cmd->add_flag("--unshared", llama_gen.unshared, "separate classifier (negative vocab_size)");
+  lpu::cli::LlamaRunOptions llama_run;
+  auto* llama_run_cmd = llama_cmd->add_subcommand("run", "Greedy decode of a llama2.c checkpoint (run.c -t 0)");
+  llama_run_cmd->add_option("checkpoint", llama_run.checkpoint, "llama2.c checkpoint (run.c format)")->required();
+  llama_run_cmd->add_option("-z,--tokenizer", llama_run.tokenizer, "tokenizer.bin (default: next to the checkpoint)");
+  llama_run_cmd->add_option("-n,--steps", llama_run.steps, "positions to run, prompt included; 0 = seq_len");
+  llama_run_cmd->add_option("-i,--prompt", llama_run.prompt, "prompt (default: empty, start from BOS)");
+  llama_run_cmd->add_option("-b,--backend", llama_run.backend, "float (fp32 reference); model and rtl: not yet")
+      ->check(CLI::IsMember({"float", "model", "rtl"}));
+  llama_run_cmd->add_flag("--ids", llama_run.ids, "print the token ids (space-separated, one line) instead of text");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -169,6 +192,8 @@ int main(int argc, char** argv) {
     if (*dis_cmd) return cmdDisasm(input, output);
     if (*info_cmd) return cmdInfo(info_config);
     if (*comp_cmd) return lpu::cli::compileCommand(comp, std::cout);
+    if (*llama_gen_cmd) return lpu::cli::llamaGenCommand(llama_gen, std::cout);
+    if (*llama_run_cmd) return lpu::cli::llamaRunCommand(llama_run, std::cout, std::cerr);
     if (*run_cmd) {
       run.program = loadAnyProgram(run.program_path, run.config_name);
       return lpu::cli::runCommand(run, std::cout);
