@@ -45,8 +45,10 @@ TEST(Checker, ReportsAStreamDifferenceWithCycleSliceStreamAndBothValues) {
             std::string::npos)
       << rep;
   EXPECT_NE(rep.find("read 0x000, E0"), std::string::npos) << rep;  // the dispatch that produced it
-  EXPECT_NE(rep.find("rerun:    REPRO"), std::string::npos) << rep;
-  EXPECT_NE(rep.find("REPRO --wave"), std::string::npos) << rep;
+  // The rerun starts the RTL from the same initial state (Options::init_seed, default 1).
+  EXPECT_NE(rep.find("rerun:    REPRO --init-seed 1"), std::string::npos) << rep;
+  EXPECT_NE(rep.find("(init seed 1)"), std::string::npos) << rep;
+  EXPECT_NE(rep.find("REPRO --init-seed 1 --wave"), std::string::npos) << rep;
   EXPECT_NE(rep.find("--from 0 --to 5"), std::string::npos) << rep;
   EXPECT_NE(rep.find("gtkwave"), std::string::npos) << rep;
   // The SRAM word written at 4 differs too.
