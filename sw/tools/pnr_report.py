@@ -4,6 +4,8 @@
     pnr_report.py report.json --target MHZ --out fpga.json [--lut-percent 80] [--compiler-json c.json
                   --config ulx3s] [--board ulx3s] [--seed 1] [--synth-seconds S] [--pnr-seconds S]
     pnr_report.py --set-seconds fpga.json S          (after packing: the whole flow's wall time)
+    pnr_report.py pack.json --pack-only --out fit.json [--lut-percent 80]
+                                                    (nextpnr --pack-only: resources only, no timing)
 
 Prints LUT/FF/DSP/EBR use (nextpnr's utilisation: TRELLIS_COMB, TRELLIS_FF, MULT18X18D, DP16KD) against the
 device and its limit, each clock's Fmax against its constraint and the worst path of the slowest clock. Exit
@@ -13,6 +15,10 @@ status 1 when the LUTs exceed --lut-percent of the TRELLIS_COMB sites, the DSPs 
 tokens_per_s_estimate = fmax_mhz * 1e6 / cycles_per_token, where cycles_per_token is the "token" row of
 lpu_compiler_bench's JSON (--compiler-json) for --config: the compiler's predicted cycles of one token's
 matrix-vector products (its cycles_per_token_source says what is in and what is not).
+
+--pack-only judges the report of `nextpnr-ecp5 --pack-only` (seconds, not the half hour of placement): its
+TRELLIS_COMB count is the one placement will see (logic LUT4s, 2 per CCU2C carry, 6 per DPR16X4 LUT RAM, plus
+the pass-through LUTs packing adds in front of flip-flops), so the same limits apply; Fmax is not judged.
 """
 import argparse
 import json
@@ -53,7 +59,7 @@ def main():
         return set_seconds(sys.argv[2], int(sys.argv[3]))
     ap = argparse.ArgumentParser(description="Resources and Fmax of a nextpnr-ecp5 report against the limits.")
     ap.add_argument("report")
-    ap.add_argument("--target", type=float, required=True, help="target clock in MHz")
+    ap.add_argument("--target", type=float, help="target clock in MHz (required unless --pack-only)")
     ap.add_argument("--out", required=True, help="summary JSON to write")
     ap.add_argument("--lut-percent", type=float, default=80.0, help="LUT limit, percent of TRELLIS_COMB sites")
     ap.add_argument("--compiler-json", help="lpu_compiler_bench JSON with a token row")
@@ -62,7 +68,10 @@ def main():
     ap.add_argument("--seed", type=int)
     ap.add_argument("--synth-seconds", type=int, default=0)
     ap.add_argument("--pnr-seconds", type=int, default=0)
+    ap.add_argument("--pack-only", action="store_true", help="report of nextpnr --pack-only: resources only")
     a = ap.parse_args()
+    if a.target is None and not a.pack_only:
+        ap.error("--target is required (the clock to judge Fmax against)")
 
     try:
         rep = json.load(open(a.report))
@@ -83,6 +92,17 @@ def main():
         if key != "ffs" and used > limit:
             failures.append(f"{label} {used:,} > {limit:,}"
                             + (f" ({a.lut_percent:g}% of {total:,})" if key == "luts" else ""))
+
+    if a.pack_only:
+        out["stage"] = "pack"
+        out["ok"] = not failures
+        out["failures"] = failures
+        with open(a.out, "w") as f:
+            json.dump(out, f, indent=1)
+            f.write("\n")
+        for msg in failures:
+            print(f"  does not fit: {msg}", file=sys.stderr)
+        return 1 if failures else 0
 
     clocks = {name: {"achieved_mhz": c["achieved"], "constraint_mhz": c["constraint"]}
               for name, c in rep.get("fmax", {}).items()}
