@@ -1,4 +1,4 @@
-// The verilated RTL (tb/rtl_harness.hpp) behind the Device interface: `lpu run --backend rtl`.
+// The verilated RTL (sim/rtl_harness.hpp) behind the Device interface: `lpu run --backend rtl`.
 // Everything goes through the host register port, as the board's host would: IMEM/SRAM loads,
 // START, STATUS polling, ERR_*, CYCLE, SRAM read-back. Built only when Verilator is available
 // (LPU_HAVE_RTL, set by sw/driver/CMakeLists.txt).
@@ -10,7 +10,7 @@
 #include <stdexcept>
 
 #include "sw/driver/device.hpp"
-#include "tb/rtl_harness.hpp"
+#include "sim/rtl_harness.hpp"
 
 namespace lpu::driver {
 namespace {
@@ -47,7 +47,7 @@ class RtlDevice final : public Device {
           "waveform with "
           "lpu-lockstep --program FILE --wave out.fst (docs/verification.md)");
     }
-    const tb::RunResult r = harness_.run(max_cycles);
+    const sim::RunResult r = harness_.run(max_cycles);
     RunResult out;
     out.cycles = r.cycles;
     if (r.error == isa::ErrorCode::kTimeout) {
@@ -56,8 +56,8 @@ class RtlDevice final : public Device {
           isa::ErrorCode::kTimeout, max_cycles, 0,
           fmt::format("no end after {} cycles (host TIMEOUT: CTRL.CLEAR stopped the core)",
                       max_cycles)};
-    } else if (r.status & tb::kStatusError) {
-      const tb::ErrWhere w = harness_.errorWhere();
+    } else if (r.status & sim::kStatusError) {
+      const sim::ErrWhere w = harness_.errorWhere();
       const std::uint32_t cycle = harness_.errorCycle();
       out.error = DeviceError{
           r.error, cycle, w.position,
@@ -79,7 +79,7 @@ class RtlDevice final : public Device {
   }
 
   isa::ArchConfig cfg_;
-  tb::RtlHarness harness_;
+  sim::RtlHarness harness_;
 };
 
 }  // namespace

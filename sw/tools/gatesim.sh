@@ -64,7 +64,7 @@ cp tb/gate/gatesim_cells_check.sv "$DIR/cells/"
 (cd "$DIR/cells" && nice -n 19 "$YOSYS" -q -l synth.log \
    -p "read_verilog -sv gatesim_cells_check.sv; synth_ecp5 -top gatesim_cells_check; write_verilog -noattr gatesim_cells_check_gate.v")
 
-# ---- 3. Configure (verilates: lpu_top's RTL at $CONFIG too, which tb/CMakeLists.txt always does) and build.
+# ---- 3. Configure (verilates: lpu_top's RTL at $CONFIG too, which sim/CMakeLists.txt always does) and build.
 BUILD="$DIR/cmake"
 start=$(date +%s)
 nice -n 19 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DLPU_GATESIM=ON -DLPU_UNIT_TESTS=OFF \

@@ -33,7 +33,7 @@ class GateHarness::Model {
     top_->host_addr_i = 0;
     top_->host_wdata_i = 0;
     top_->eval();
-    // Reset as tb/rtl_harness.cpp applies it: two clocks with rst_ni low.
+    // Reset as sim/rtl_harness.cpp applies it: two clocks with rst_ni low.
     top_->rst_ni = 0;
     top_->eval();
     cycle(false, false, 0, 0);

@@ -22,9 +22,14 @@
 
 #include "sw/isa/arch.hpp"
 #include "sw/isa/program.hpp"
-#include "tb/rtl_harness.hpp"  // register offsets, ErrWhere, RunResult (header only)
+#include "sim/rtl_harness.hpp"  // register offsets, ErrWhere, RunResult (header only)
 
 namespace lpu::tb::gate {
+
+// The host register map and the result types of the core harness (sim/rtl_harness.hpp).
+using namespace ::lpu::regs;
+using sim::ErrWhere;
+using sim::RunResult;
 
 class GateHarness {
  public:
@@ -41,7 +46,7 @@ class GateHarness {
   const isa::ArchConfig& config() const { return cfg_; }
 
   // ---- Register port: each call is exactly one clock cycle (read data: the value registered in
-  // the cycle of the request, as tb/rtl_harness.hpp).
+  // the cycle of the request, as sim/rtl_harness.hpp).
   void writeReg(std::uint32_t addr, std::uint32_t value);
   std::uint32_t readReg(std::uint32_t addr);
   void step(std::uint64_t n = 1);

@@ -10,7 +10,7 @@
 #include <set>
 #include <stdexcept>
 
-#include "tb/rtl_harness.hpp"
+#include "sim/rtl_harness.hpp"
 
 #if LPU_RTL_COVERAGE
 // Coverage build (make coverage, tb/lockstep/coverage.sh): Verilator's coverage counters live in
@@ -155,7 +155,7 @@ std::string sanitize(std::string s) {
 // harness: reset, the program load, START and the start clock. Measured by loading on an untraced
 // harness, so it stays right whatever the harness's load sequence is.
 std::uint64_t cycle0Clock(const isa::ArchConfig& cfg, const isa::Program& program) {
-  tb::RtlHarness h(cfg);
+  sim::RtlHarness h(cfg);
   h.loadProgram(program);
   h.start();
   h.step();
@@ -254,7 +254,7 @@ std::string Result::report() const {
 }
 
 struct Session::State {
-  State(const isa::ArchConfig& c, const tb::HarnessOptions& hopt) : cfg(c), machine(c), h(c, hopt) {
+  State(const isa::ArchConfig& c, const sim::HarnessOptions& hopt) : cfg(c), machine(c), h(c, hopt) {
 #if LPU_RTL_COVERAGE
     context = Verilated::threadContextp();
 #endif
@@ -277,16 +277,16 @@ struct Session::State {
 #endif
   isa::ArchConfig cfg;
   model::Machine machine;
-  tb::RtlHarness h;
+  sim::RtlHarness h;
   unsigned runs = 0;
 };
 
 Session::Session(const isa::ArchConfig& cfg)
-    : state_(std::make_unique<State>(cfg, tb::HarnessOptions{})) {}
-Session::Session(const isa::ArchConfig& cfg, const tb::HarnessOptions& harness_options)
+    : state_(std::make_unique<State>(cfg, sim::HarnessOptions{})) {}
+Session::Session(const isa::ArchConfig& cfg, const sim::HarnessOptions& harness_options)
     : state_(std::make_unique<State>(cfg, harness_options)) {}
 Session::~Session() = default;
-tb::RtlHarness& Session::harness() { return state_->h; }
+sim::RtlHarness& Session::harness() { return state_->h; }
 model::Machine& Session::machine() { return state_->machine; }
 
 #if LPU_RTL_COVERAGE
@@ -320,7 +320,7 @@ void flushCoverage() {
 Result run(const isa::ArchConfig& cfg, const isa::Program& program, const Options& opt) {
   // The RTL is traced when asked; the window is in harness clocks, so find where cycle 0 falls
   // first.
-  tb::HarnessOptions hopt;
+  sim::HarnessOptions hopt;
   hopt.init_seed = opt.init_seed;
   if (!opt.trace_path.empty()) {
     const std::uint64_t c0 = cycle0Clock(cfg, program);
@@ -349,7 +349,7 @@ Result run(const isa::ArchConfig& cfg, const isa::Program& program, const Option
 Result Session::run(const isa::Program& program, const Options& opt) {
   const isa::ArchConfig& cfg = state_->cfg;
   model::Machine& machine = state_->machine;
-  tb::RtlHarness& h = state_->h;
+  sim::RtlHarness& h = state_->h;
   Result res;
   res.config = std::string(cfg.name());
   res.name = opt.name;
@@ -495,7 +495,7 @@ Result Session::run(const isa::Program& program, const Options& opt) {
   const bool timeout = res.model_error && res.model_error->code == isa::ErrorCode::kTimeout;
   res.rtl_status = h.status();
   if (timeout) {
-    if (res.rtl_status & tb::kStatusRunning) {
+    if (res.rtl_status & sim::kStatusRunning) {
       h.clear();
       res.rtl_status = h.status();
     } else {
@@ -504,23 +504,23 @@ Result Session::run(const isa::Program& program, const Options& opt) {
                       "STATUS {:#x}",
                       opt.max_cycles, res.rtl_status));
     }
-  } else if (res.rtl_status & tb::kStatusRunning) {
+  } else if (res.rtl_status & sim::kStatusRunning) {
     // Find out where the RTL stops, for the report (bounded).
     std::uint64_t extra = 0;
-    while ((res.rtl_status = h.status()) & tb::kStatusRunning && extra < 100'000) ++extra;
+    while ((res.rtl_status = h.status()) & sim::kStatusRunning && extra < 100'000) ++extra;
     add(Mismatch::Kind::kStatus, res.model_cycles,
         fmt::format("the model stopped after {} cycles ({}) but the RTL was still running; it {}",
                     res.model_cycles,
                     res.model_error ? std::string(isa::errorName(res.model_error->code)) : "done",
-                    (res.rtl_status & tb::kStatusRunning)
+                    (res.rtl_status & sim::kStatusRunning)
                         ? "had not stopped 100000 clocks later (CLEAR issued)"
                         : fmt::format("stopped {} clocks later", extra)));
-    if (res.rtl_status & tb::kStatusRunning) h.clear();
+    if (res.rtl_status & sim::kStatusRunning) h.clear();
   }
   res.rtl_cycles = h.cycle();
   res.rtl_error = h.errorCode();
   res.rtl_err_cycle = h.errorCycle();
-  res.rtl_err_where = h.readReg(tb::kRegErrWhere);
+  res.rtl_err_where = h.readReg(sim::kRegErrWhere);
   if (!res.first_mismatch_cycle && !res.mismatches.empty())
     res.first_mismatch_cycle = res.model_cycles;
 
@@ -531,14 +531,14 @@ Result Session::run(const isa::Program& program, const Options& opt) {
           fmt::format("cycle count: rtl CYCLE = {}, model {}", res.rtl_cycles, res.model_cycles));
     }
     const bool model_err = res.model_state == model::RunState::kError;
-    const std::uint32_t want_status = tb::kStatusDone | (model_err ? tb::kStatusError : 0u);
+    const std::uint32_t want_status = sim::kStatusDone | (model_err ? sim::kStatusError : 0u);
     if (res.rtl_status != want_status) {
       add(Mismatch::Kind::kStatus, res.model_cycles,
           fmt::format("STATUS: rtl {:#x}, model {:#x} ({}; bits: 0 RUNNING, 1 DONE, 2 ERROR)",
                       res.rtl_status, want_status, stateName(res.model_state)));
     }
     const isa::ErrorCode want_code = model_err ? res.model_error->code : isa::ErrorCode::kNone;
-    const tb::ErrWhere w = tb::ErrWhere::decode(res.rtl_err_where);
+    const sim::ErrWhere w = sim::ErrWhere::decode(res.rtl_err_where);
     auto where = [&](unsigned pos, unsigned stream, Dir d, std::uint32_t addr) {
       return fmt::format("position {} ({}), stream {}{}, address {:#x}", pos,
                          pos < positions ? cfg.sliceName(pos) : std::string("?"), dirChar(d),

@@ -1,4 +1,4 @@
-// Lockstep comparison of the verilated RTL (tb/rtl_harness.hpp) with the golden model
+// Lockstep comparison of the verilated RTL (sim/rtl_harness.hpp) with the golden model
 // (sw/model/machine.hpp).
 //
 // run() loads one isa::Program into a fresh RtlHarness (through the host register port:
@@ -17,7 +17,7 @@
 //   address bits)
 //     vs model::ErrorInfo.
 //
-// Cycle alignment (tb/rtl_harness.cpp, rtl/lpu_top.sv "Run control", docs/rtl.md section 5): the
+// Cycle alignment (sim/rtl_harness.cpp, rtl/lpu_top.sv "Run control", docs/rtl.md section 5): the
 // START write is one clock (start_req_q rises); in the next clock `start` (= start_req_q && !busy)
 // resets the queues and the stream registers and raises running_q; the clock after that is program
 // cycle 0. So after RtlHarness::start() and one RtlHarness::step(), one step() = one program cycle,
@@ -50,7 +50,7 @@
 #include "sw/isa/program.hpp"
 #include "sw/model/machine.hpp"
 #include "sw/verif/random_program.hpp"
-#include "tb/rtl_harness.hpp"
+#include "sim/rtl_harness.hpp"
 
 namespace lpu::lockstep {
 
@@ -81,7 +81,7 @@ struct Options {
   // test's result or "every word of the data segments" to catch RTL writes the model did not make).
   std::vector<std::pair<unsigned, std::uint32_t>> extra_sram_words;
   bool check_data_segments = false;  // add every word of program.data to the read-back
-  // Seed of the RTL's random initial state (tb::HarnessOptions::init_seed) for run(); a Session keeps
+  // Seed of the RTL's random initial state (sim::HarnessOptions::init_seed) for run(); a Session keeps
   // the seed its harness was built with. The report prints it and the rerun command passes it on.
   std::uint32_t init_seed = 1;
   // Self-test of the checker only: the model runs this program instead of the RTL's (so a
@@ -154,14 +154,14 @@ void flushCoverage();
 class Session {
  public:
   explicit Session(const isa::ArchConfig& cfg);
-  Session(const isa::ArchConfig& cfg, const tb::HarnessOptions& harness_options);
+  Session(const isa::ArchConfig& cfg, const sim::HarnessOptions& harness_options);
   ~Session();
   // Coverage build only (no-op otherwise): writes this session's coverage counters now (once).
   void writeCoverage();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
   Result run(const isa::Program& program, const Options& options = {});
-  tb::RtlHarness& harness();
+  sim::RtlHarness& harness();
   model::Machine& machine();
 
  private:

@@ -15,9 +15,9 @@
 #include "sw/isa/isa.hpp"
 #include "sw/isa/program.hpp"
 #include "sw/model/machine.hpp"
-#include "tb/rtl_harness.hpp"
+#include "sim/rtl_harness.hpp"
 
-namespace lpu::tb {
+namespace lpu::sim {
 namespace {
 
 using isa::Dir;

@@ -30,7 +30,7 @@
 #include "sw/model/machine.hpp"
 #include "sw/verif/random_program.hpp"
 #include "tb/lockstep/lockstep.hpp"
-#include "tb/rtl_harness.hpp"
+#include "sim/rtl_harness.hpp"
 
 #ifndef LPU_BUILD_DIR_REL
 #define LPU_BUILD_DIR_REL "build"
@@ -87,10 +87,10 @@ void measure(const ArchConfig& cfg, const std::vector<Program>& programs, double
   do {
     for (const Program& p : programs) {
       {
-        lpu::tb::RtlHarness h(cfg);
+        lpu::sim::RtlHarness h(cfg);
         h.loadProgram(p);
         const auto t0 = Clock::now();
-        const lpu::tb::RunResult r = h.run(10'000'000);
+        const lpu::sim::RunResult r = h.run(10'000'000);
         s.rtl_s += since(t0);
         s.cycles += r.cycles;
         s.clocks += r.clocks;
@@ -142,7 +142,7 @@ int main(int argc, char** argv) {
   }
   if (configs.empty())
     for (const lpu::isa::ArchParams& p : lpu::isa::kConfigs)
-      if (lpu::tb::RtlHarness::available(p.name)) configs.emplace_back(p.name);
+      if (lpu::sim::RtlHarness::available(p.name)) configs.emplace_back(p.name);
   if (configs.empty()) {  // exit status 77: skipped (sw/tools/bench.sh says so and goes on)
     std::cerr << "lpu_rtl_bench: no configuration of this build has a verilated model the harness "
                  "drives (LPU_RTL_CONFIGS)\n";

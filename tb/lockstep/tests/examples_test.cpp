@@ -47,7 +47,7 @@ TEST_P(Examples, MatchTheModel) {
     // A program with a .config directive assembles only for that configuration.
     const bool pinned = text.find("\n.config ") != std::string::npos;
     if (pinned && text.find(std::string("\n.config ") + config) == std::string::npos) continue;
-    if (!tb::RtlHarness::available(config)) continue;  // the coverage build verilates small alone
+    if (!sim::RtlHarness::available(config)) continue;  // the coverage build verilates small alone
     const isa::ArchConfig cfg = isa::ArchConfig::byName(config);
     const auto a = assembler::assemble(text, GetParam(), cfg);
     ASSERT_TRUE(a.ok()) << a.formatDiagnostics();

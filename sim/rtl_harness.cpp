@@ -1,4 +1,4 @@
-#include "tb/rtl_harness.hpp"
+#include "sim/rtl_harness.hpp"
 
 #include <stdexcept>
 #include <string>
@@ -7,14 +7,14 @@
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #pragma GCC diagnostic ignored "-Wshadow"
-// tb/CMakeLists.txt verilates the configurations in LPU_RTL_CONFIGS; rtl_models_gen.hpp includes their headers
+// sim/CMakeLists.txt verilates the configurations in LPU_RTL_CONFIGS; rtl_models_gen.hpp includes their headers
 // and lists them as LPU_RTL_MODELS(X).
 #include "rtl_models_gen.hpp"
 #include "verilated.h"
 #include "verilated_fst_c.h"
 #pragma GCC diagnostic pop
 
-namespace lpu::tb {
+namespace lpu::sim {
 
 // What the harness needs from a verilated lpu_top, independent of its configuration.
 class RtlHarness::Model {
@@ -137,7 +137,7 @@ RtlHarness::RtlHarness(const isa::ArchConfig& cfg, HarnessOptions options)
   if (!model_) {
     throw std::invalid_argument("RtlHarness: no verilated model for configuration '" + std::string(cfg.name()) +
                                 "' in this build (it has: " + builtModels() +
-                                "; LPU_RTL_CONFIGS in tb/CMakeLists.txt chooses them)");
+                                "; LPU_RTL_CONFIGS in sim/CMakeLists.txt chooses them)");
   }
 }
 
@@ -255,4 +255,4 @@ std::vector<std::uint8_t> RtlHarness::peekStream(isa::Dir dir, unsigned stream, 
 std::uint64_t RtlHarness::clocks() const { return model_->clocks(); }
 bool RtlHarness::assertionFailed() const { return model_->gotError(); }
 
-}  // namespace lpu::tb
+}  // namespace lpu::sim

@@ -24,10 +24,10 @@
 #include "sw/isa/program.hpp"
 #include "sw/isa/regs_gen.hpp"
 
-namespace lpu::tb {
+namespace lpu::sim {
 
 // The host register map (kReg*, kCtrl*, kStatus*, kSramCmd*, field positions) is generated from
-// sw/isa/regs.toml (docs/isa.md, "Host registers"); tb code names it unqualified.
+// sw/isa/regs.toml (docs/isa.md, "Host registers"); code in lpu::sim names it unqualified.
 using namespace ::lpu::regs;
 
 // ERR_WHERE decoded.
@@ -70,7 +70,7 @@ class RtlHarness {
   // Throws std::invalid_argument for a configuration without a verilated model.
   explicit RtlHarness(const isa::ArchConfig& cfg, HarnessOptions options = {});
   ~RtlHarness();
-  // Whether this build verilated the named configuration (tb/CMakeLists.txt LPU_RTL_CONFIGS; the normal build has
+  // Whether this build verilated the named configuration (sim/CMakeLists.txt LPU_RTL_CONFIGS; the normal build has
   // both, the coverage build small alone).
   static bool available(std::string_view config_name);
   RtlHarness(const RtlHarness&) = delete;
@@ -127,4 +127,4 @@ class RtlHarness {
   std::unique_ptr<Model> model_;
 };
 
-}  // namespace lpu::tb
+}  // namespace lpu::sim
