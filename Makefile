@@ -149,12 +149,12 @@ fuzz-rtl: build
 coverage: deps
 	$(Q)bash tb/lockstep/coverage.sh $(BUILD_DIR) $(COV_N)
 
-# The FPGA flow (sw/tools/bitstream.sh): lpu_fpga_top from rtl/fpga/ + rtl/, constraints/$(BOARD).lpf. Builds
-# only lpu_compiler_bench (for the tokens/s estimate from its predicted cycles per token on ulx3s).
 # Synthesis and packing only (seconds of nextpnr): does the board top fit? Fails when it does not.
 fit: deps-fpga
 	$(Q)FIT_REPORT_ONLY= BOARD=$(BOARD) TARGET=$(TARGET) BUILD_DIR=$(BUILD_DIR) bash sw/tools/bitstream.sh fit
 
+# The FPGA flow (sw/tools/bitstream.sh): lpu_fpga_top from rtl/fpga/ + rtl/, constraints/$(BOARD).lpf. Builds
+# only lpu_compiler_bench (for the tokens/s estimate from its predicted cycles per token on ulx3s).
 bitstream: deps-fpga $(BUILD_FILE)
 	$(Q)cmake --build $(BUILD_DIR) --target lpu_compiler_bench $(BUILD_VERBOSE)
 	$(Q)BOARD=$(BOARD) TARGET=$(TARGET) PNR_SEED=$(PNR_SEED) BUILD_DIR=$(BUILD_DIR) bash sw/tools/bitstream.sh

@@ -116,7 +116,7 @@ if ! "$NEXTPNR" -q -l pack.log "${DEVICE[@]}" --json "$FPGA_TOP.json" --lpf "$BO
 fi
 fit=0
 python3 "$ROOT/sw/tools/pnr_report.py" pack.json --pack-only --lut-percent "$FPGA_LUT_PERCENT" --out "$fit_json" \
-  --board "$BOARD" --synth-seconds $(($(date +%s) - t0)) || fit=$?
+  --board "$BOARD" --synth-seconds $((t1 - t0)) || fit=$?
 if [[ $MODE == fit ]]; then
   if ((fit != 0)); then
     say "$FPGA_TOP does not fit the LFE5U-85F within the limits above (report $fit_json)"
