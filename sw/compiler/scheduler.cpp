@@ -173,8 +173,9 @@ bool forPath(const Bundle::Group& g, unsigned member, std::int64_t t, F&& f) {
 }
 }  // namespace
 
-bool Scheduler::tryStreams(Bundle& b, std::int64_t t, Taken& taken) {
-  const unsigned streams = cfg_.streamsPerDir();
+bool Scheduler::tryStreams(const isa::ArchConfig& cfg, ReservationTable& table, Bundle& b,
+                           std::int64_t t, Taken& taken) {
+  const unsigned streams = cfg.streamsPerDir();
   for (Bundle::Group& g : b.groups) {
     bool found = false;
     const unsigned step = g.align ? g.align : g.width;
@@ -191,13 +192,13 @@ bool Scheduler::tryStreams(Bundle& b, std::int64_t t, Taken& taken) {
       bool ok = true;
       for (unsigned k = 0; k < g.width && ok; ++k)
         ok = !g.members[k].produced || forPath(g, k, t, [&](unsigned x, std::int64_t c) {
-          return table_.streamFree(g.dir, base + k, x, c);
+          return table.streamFree(g.dir, base + k, x, c);
         });
       if (!ok) continue;
       for (unsigned k = 0; k < g.width; ++k)
         if (g.members[k].produced)
           forPath(g, k, t, [&](unsigned x, std::int64_t c) {
-            table_.takeStream(g.dir, base + k, x, c);
+            table.takeStream(g.dir, base + k, x, c);
             taken.emplace_back(g.dir, base + k, x, c);
             return true;
           });
@@ -209,8 +210,8 @@ bool Scheduler::tryStreams(Bundle& b, std::int64_t t, Taken& taken) {
   return true;
 }
 
-void Scheduler::undoStreams(const Taken& taken) {
-  for (const auto& [d, s, x, c] : taken) table_.releaseStream(d, s, x, c);
+void Scheduler::undoStreams(ReservationTable& table, const Taken& taken) {
+  for (const auto& [d, s, x, c] : taken) table.releaseStream(d, s, x, c);
 }
 
 bool Scheduler::unitsFreeAt(const Bundle& b, std::int64_t t) const {
@@ -224,8 +225,8 @@ bool Scheduler::unitsFreeAt(const Bundle& b, std::int64_t t) const {
 bool Scheduler::fitsAt(Bundle& b, std::int64_t t) {
   if (!unitsFreeAt(b, t)) return false;
   Taken taken;
-  const bool ok = tryStreams(b, t, taken);
-  undoStreams(taken);
+  const bool ok = tryStreams(cfg_, table_, b, t, taken);
+  undoStreams(table_, taken);
   return ok;
 }
 
@@ -234,6 +235,22 @@ std::int64_t Scheduler::place(Bundle& b, std::int64_t t_min, int pred) {
   for (const auto& i : b.insns) min_off = std::min(min_off, i.offset);
   for (const auto& e : b.excl) min_off = std::min(min_off, e.offset);
   std::int64_t t = std::max<std::int64_t>(t_min, -min_off);
+  {
+    // A bundle whose groups cannot share the stream registers even on an idle chip would be
+    // retried at every later cycle forever: reject it with what it asked for.
+    ReservationTable idle(cfg_);
+    Taken taken;
+    if (!tryStreams(cfg_, idle, b, t, taken)) {
+      std::string groups;
+      for (const Bundle::Group& g : b.groups)
+        groups += fmt::format("{}{} x{}", groups.empty() ? "" : ", ",
+                              g.dir == Dir::kEast ? "E" : "W", g.width);
+      throw std::logic_error(fmt::format(
+          "bundle '{}': its stream groups ({}) do not fit {} streams per direction even on an "
+          "idle chip",
+          b.what, groups, cfg_.streamsPerDir()));
+    }
+  }
   for (;;) {
     // 1. Queues and exclusive units: jump to the next cycle at which the first busy one is free.
     bool moved = false;
@@ -257,8 +274,8 @@ std::int64_t Scheduler::place(Bundle& b, std::int64_t t_min, int pred) {
     if (moved) continue;
     // 2. Streams: the first free index for each group; otherwise try the next cycle.
     Taken taken;
-    if (!tryStreams(b, t, taken)) {
-      undoStreams(taken);
+    if (!tryStreams(cfg_, table_, b, t, taken)) {
+      undoStreams(table_, taken);
       ++t;
       continue;
     }

@@ -215,9 +215,13 @@ class Scheduler {
   std::uint64_t predictedCycles() const;
 
  private:
-  bool tryStreams(Bundle& b, std::int64_t t,
-                  std::vector<std::tuple<isa::Dir, unsigned, unsigned, std::int64_t>>& taken);
-  void undoStreams(
+  // Stream allocation of `b` at t in `table` (the scheduler's own, or an empty one for the
+  // feasibility check of place()).
+  static bool tryStreams(const isa::ArchConfig& cfg, ReservationTable& table, Bundle& b,
+                         std::int64_t t,
+                         std::vector<std::tuple<isa::Dir, unsigned, unsigned, std::int64_t>>& taken);
+  static void undoStreams(
+      ReservationTable& table,
       const std::vector<std::tuple<isa::Dir, unsigned, unsigned, std::int64_t>>& taken);
 
   isa::ArchConfig cfg_;

@@ -139,6 +139,50 @@ TEST(Scheduler, StreamReservationsNeverOverlap) {
   EXPECT_FALSE(s.table().streamFree(isa::Dir::kEast, 0, 5, 4));
 }
 
+TEST(Scheduler, BundleWiderThanTheStreamsIsAnErrorNotAHang) {
+  // A fused requant with its multiplier on the same side as the MXM: the ABCE's i32 group and the
+  // multiplier pair reach the VXM together eastward, 6 streams. On ulx3s (4 per direction) no
+  // cycle can ever hold them, so place() must say so instead of trying later cycles forever.
+  auto lat = [](isa::Opcode op) { return isa::findInsn(static_cast<unsigned>(op))->latency; };
+  auto requantBundle = [&] {
+    Bundle b;
+    b.what = "abce + req";
+    const int abce = b.add(0, 0, isa::Instruction::make(isa::Opcode::kAbce));
+    const int g = b.group(isa::Dir::kEast, 4);
+    b.produce(g, abce, isa::Field::kDst, 0, lat(isa::Opcode::kAbce));
+    const int when = b.arrival(g, 0, 5);
+    const int r = b.add(5, when, isa::Instruction::make(isa::Opcode::kReq));
+    b.consume(r, isa::Field::kSrca, g, 5, 0, 4);
+    const int mg = b.group(isa::Dir::kEast, 2);
+    const unsigned lr = lat(isa::Opcode::kRead);
+    for (unsigned j = 0; j < 2; ++j) {
+      const unsigned pos = 3 + j;
+      const int rd = b.add(pos, Bundle::producerOffset(when, lr, pos, 5),
+                           isa::Instruction::make(isa::Opcode::kRead));
+      b.produce(mg, rd, isa::Field::kMstrm, pos, lr, j, 1);
+    }
+    b.consume(r, isa::Field::kSrcb, mg, 5, 0, 2);
+    return b;
+  };
+  const isa::ArchConfig cfg = isa::ArchConfig::byName("ulx3s");
+  ASSERT_LT(cfg.streamsPerDir(), 6u);
+  Scheduler s(cfg);
+  Bundle b = requantBundle();
+  try {
+    s.place(b, 0);
+    FAIL() << "place() accepted a bundle that cannot fit";
+  } catch (const std::logic_error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("abce + req"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("E x4, E x2"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("4 streams per direction"), std::string::npos) << msg;
+  }
+  // The same bundle fits where there are 8 streams.
+  Scheduler big(isa::ArchConfig::byName("small"));
+  Bundle c = requantBundle();
+  EXPECT_GE(big.place(c, 0), 0);
+}
+
 TEST(Scheduler, EmitsRepeatForRegularRuns) {
   const isa::ArchConfig cfg = isa::ArchConfig::byName("small");
   Scheduler s(cfg);
