@@ -139,6 +139,10 @@ class Lowering {
   std::int64_t placeBundle(Bundle& b, const Constraint& c, int node, std::string what);
 
   void lowerMatmul(int node_index, int fused_requant);
+  // A fused requant's req takes the ABCE's i32 group (4 streams), the multiplier pair (2) and
+  // sends its i8 result (1): with fewer streams per direction than that, the multiplier comes
+  // from the other hemisphere (the other direction).
+  bool multiplierOpposite() const { return cfg_.streamsPerDir() < 4 + 2 + 1; }
   void lowerEltwise(int node_index);
   void lowerTranspose(int node_index);
 
@@ -585,12 +589,22 @@ void Lowering::allocateAll() {
           // Multipliers: i16 per column, two byte planes on two slices of one hemisphere.
           const std::string mname = r.name + ".multiplier";
           TensorLayout& ml = declare(mname, DType::kI32, TensorKind::kWeight, 1, Q.cols, 2);
-          std::set<unsigned> a = avoid;
-          const int mside = static_cast<int>(used.back());
-          place(ml, 0, 0, 0, ml.col_tiles, mside, a, 1, {}, true);
-          place(ml, 0, 1, 0, ml.col_tiles, mside, a, 1,
-                std::set<unsigned>(ml.fragments[0].slices.begin(), ml.fragments[0].slices.end()),
-                true);
+          // With few streams per direction an ABCE's i32 group and the multiplier pair cannot
+          // travel to the VXM side by side (multiplierOpposite): each MXM side s then reads copy s,
+          // kept in the other hemisphere so that it arrives on the other direction's streams.
+          auto placeMultiplier = [&](unsigned copy, int side) {
+            std::set<unsigned> a = avoid;
+            const std::size_t first = ml.fragments.size();
+            place(ml, copy, 0, 0, ml.col_tiles, side, a, 1, {}, true);
+            place(ml, copy, 1, 0, ml.col_tiles, side, a, 1,
+                  std::set<unsigned>(ml.fragments[first].slices.begin(),
+                                     ml.fragments[first].slices.end()),
+                  true);
+          };
+          if (multiplierOpposite())
+            for (unsigned s : used) placeMultiplier(s, static_cast<int>(1 - s));
+          else
+            placeMultiplier(0, static_cast<int>(used.back()));
           std::vector<std::int32_t> mv(Q.cols);
           for (unsigned c = 0; c < Q.cols; ++c)
             mv[c] = r.multiplier.size() == 1 ? r.multiplier[0] : r.multiplier[c];
@@ -953,7 +967,7 @@ void Lowering::lowerMatmul(int ni, int rq) {
 
   // Adds the destination of a finished row (ABCE's i32 group `grp`): the 4 byte planes of C, or
   // req on the VXM (with the multiplier planes) and the i8 write of Q. Returns the written words.
-  auto addOutput = [&](Bundle& b, int grp, unsigned m, unsigned nt) {
+  auto addOutput = [&](Bundle& b, const MxmUnit& u, int grp, unsigned m, unsigned nt) {
     std::vector<std::pair<WordLoc, int>> writes;
     if (C) {
       for (unsigned p = 0; p < 4; ++p) {
@@ -968,7 +982,8 @@ void Lowering::lowerMatmul(int ni, int rq) {
     const int when = b.arrival(grp, 0, vxm_);
     const int r = b.add(vxm_, when, rq_insn);
     b.consume(r, Field::kSrca, grp, vxm_, 0, 4);
-    const WordLoc lo = Mul->locate(0, nt, 0, 0), hi = Mul->locate(0, nt, 1, 0);
+    const unsigned mcopy = multiplierOpposite() ? u.side : 0;
+    const WordLoc lo = Mul->locate(0, nt, 0, mcopy), hi = Mul->locate(0, nt, 1, mcopy);
     const int mg = b.group(toward(lo.position, vxm_), 2);
     const int ilo = b.add(lo.position, Bundle::producerOffset(when, Lr, lo.position, vxm_),
                           memInsn(Opcode::kRead, lo.address));
@@ -1004,7 +1019,7 @@ void Lowering::lowerMatmul(int ni, int rq) {
       if (last) {
         const int og = b.group(u.out_dir, 4);
         b.produce(og, abc, Field::kDst, u.pos, Labce);
-        writes = addOutput(b, og, m, w.nt);
+        writes = addOutput(b, u, og, m, w.nt);
       }
       Constraint c;
       c.at_least(u.active_ready, u.active_bundle);
