@@ -176,15 +176,22 @@ module lpu_vxm #(
     pick_byte01 = r;
   endfunction
 
+  // The operand's group in grp: {dir, idx[SW-1:2]}, written as a shift so that it also holds for
+  // S = 4 (one group per direction: the direction alone).
+  logic [SW-2:0] a_gi, b_gi, c_gi;
+  assign a_gi = (SW - 1)'({a_dir0, a_idx0} >> 2);
+  assign b_gi = (SW - 1)'({b_dir0, b_idx0} >> 2);
+  assign c_gi = (SW - 1)'({c_dir0, c_idx0} >> 2);
+
   always_comb begin
     for (int unsigned l = 0; l < L; l++) begin
       a_grp[l] = '0;
       b_grp[l] = '0;
       c_grp[l] = '0;
       for (int unsigned k = 0; k < 4; k++) begin
-        a_grp[l][8*k+:8] = grp[l][{a_dir0, a_idx0[SW-1:2]}][k];
-        b_grp[l][8*k+:8] = grp[l][{b_dir0, b_idx0[SW-1:2]}][k];
-        c_grp[l][8*k+:8] = grp[l][{c_dir0, c_idx0[SW-1:2]}][k];
+        a_grp[l][8*k+:8] = grp[l][a_gi][k];
+        b_grp[l][8*k+:8] = grp[l][b_gi][k];
+        c_grp[l][8*k+:8] = grp[l][c_gi][k];
       end
       a_raw[l] = pick_byte01(a_grp[l], a_idx0[1:0]);
       b_raw[l] = pick_byte01(b_grp[l], b_idx0[1:0]);
