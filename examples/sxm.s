@@ -1,4 +1,4 @@
-; sxm.s: the switch slices. SXM_W permutes and shifts a vector; SXM_E transposes eight rows.
+; sxm.s: the switch slices. SXM_W permutes and shifts a vector; SXM_E transposes four rows.
 ;
 ; Positions (ulx3s): 0 MXM_W | 1 SXM_W | 2 MEM_W2 | 3 MEM_W1 | 4 MEM_W0 | 5 VXM | 6 MEM_E0 | 7 MEM_E1 | 8 MEM_E2
 ;                    | 9 SXM_E | 10 MXM_E
@@ -12,30 +12,24 @@
 ;   t=6    SXM_W shift E1, W0, 3: at MEM_W2 at t=8, which writes it to `shifted`
 ; Expected: permuted = 107, 106, ..., 100 (v reversed); shifted = 0, 0, 0, 100, 101, ..., 104
 ;
-; Part 2, SXM_E (position 9): an 8x8 byte transpose (transpose_n = 8) needs rows 0..7 on E0..E7 at SXM_E in the
-; same cycle, t=8. Six MEM slices each read one row, timed by their distance; rows 6 and 7 come from MEM_E0 and
-; MEM_E1 westward to the VXM, which turns them around with one mov.i16 (two streams at once):
-;   row:    0       1       2       3       4       5       6,7
-;   from:   MEM_W2  MEM_W1  MEM_W0  MEM_E0  MEM_E1  MEM_E2  VXM mov.i16 E6, W6 at t=3
-;   read:   t=0     t=1     t=2     t=4     t=5     t=6     (rows 6, 7 read at t=1 by MEM_E0, t=0 by MEM_E1)
-;   t=8    SXM_E transpose W0, E0: output rows on W0..W7, at position 9-h at t=9+h
+; Part 2, SXM_E (position 9): a 4x4 byte transpose of each 4-lane block (transpose_n = 4) needs rows 0..3 on
+; E0..E3 at SXM_E in the same cycle, t=8. Four MEM slices each read one row, timed by their distance:
+;   row:    0       1       2       3
+;   from:   MEM_W2  MEM_W1  MEM_W0  MEM_E0
+;   read:   t=0     t=1     t=2     t=4
+;   t=8    SXM_E transpose W0, E0: output rows on W0..W3, at position 9-h at t=9+h
 ;   Each MEM slice stores the output row passing it: MEM_E2 W0 (t=10), MEM_E1 W1 (t=11), MEM_E0 W2 (t=12),
-;   MEM_W0 W3 (t=14), MEM_W1 W4 (t=15), MEM_W2 W5 (t=16). Rows W6, W7 pass the VXM at t=13, which turns them
-;   around east (mov.i16 E6, W6): MEM_E1 stores E7 at t=16, MEM_E2 stores E6 at t=17.
-; Input row i, lane j holds 16*i + j. Expected output row i (t0..t7), lane j = input row j, lane i:
-;   t_i = i, 16+i, 32+i, ..., 112+i
+;   MEM_W0 W3 (t=14).
+; Input row i, lane j holds 16*i + j. Output row i, lane 4*b + j = input row j, lane 4*b + i (block b = 0, 1):
+;   t_i = i, 16+i, 32+i, 48+i, 4+i, 20+i, 36+i, 52+i
 ;
 ; Machine-checked results (sw/asm/tests/examples_model_test.cpp runs the golden model; int8 lanes from lane 0):
 ; result: MEM_W2 permuted = 107 106 105 104 103 102 101 100
 ; result: MEM_W2 shifted = 0 0 0 100 101 102 103 104
-; result: MEM_E2 t0 = 0 16 32 48 64 80 96 112
-; result: MEM_E1 t1 = 1 17 33 49 65 81 97 113
-; result: MEM_E0 t2 = 2 18 34 50 66 82 98 114
-; result: MEM_W0 t3 = 3 19 35 51 67 83 99 115
-; result: MEM_W1 t4 = 4 20 36 52 68 84 100 116
-; result: MEM_W2 t5 = 5 21 37 53 69 85 101 117
-; result: MEM_E2 t6 = 6 22 38 54 70 86 102 118
-; result: MEM_E1 t7 = 7 23 39 55 71 87 103 119
+; result: MEM_E2 t0 = 0 16 32 48 4 20 36 52
+; result: MEM_E1 t1 = 1 17 33 49 5 21 37 53
+; result: MEM_E0 t2 = 2 18 34 50 6 22 38 54
+; result: MEM_W0 t3 = 3 19 35 51 7 23 39 55
 
 .config ulx3s
 
@@ -46,7 +40,7 @@
 
 .queue SXM_E
     nop 8
-    transpose W0, E0            ; t=8: 8x8 blocks of E0..E7 -> W0..W7
+    transpose W0, E0            ; t=8: 4x4 blocks of E0..E3 -> W0..W3
 
 .queue MEM_W2
     read row0, E0               ; t=0
@@ -56,15 +50,11 @@
     nop 2                       ; t=5..6
     write permuted, E0          ; t=7
     write shifted, E1           ; t=8
-    nop 7                       ; t=9..15
-    write t5, W5                ; t=16
 
 .queue MEM_W1
     nop 1
     read row1, E1               ; t=1
     read map, W1                ; t=2
-    nop 12                      ; t=3..14
-    write t4, W4                ; t=15
 
 .queue MEM_W0
     nop 2
@@ -72,36 +62,19 @@
     nop 11                      ; t=3..13
     write t3, W3                ; t=14
 
-.queue VXM
-    nop 3
-    mov.i16 E6, W6              ; t=3: rows 6, 7 turn east
-    nop 9                       ; t=4..12
-    mov.i16 E6, W6              ; t=13: output rows 6, 7 turn east
-
 .queue MEM_E0
-    nop 1
-    read row6, W6               ; t=1
-    nop 2                       ; t=2..3
+    nop 4
     read row3, E3               ; t=4
     nop 7                       ; t=5..11
     write t2, W2                ; t=12
 
 .queue MEM_E1
-    read row7, W7               ; t=0
-    nop 4                       ; t=1..4
-    read row4, E4               ; t=5
-    nop 5                       ; t=6..10
+    nop 11
     write t1, W1                ; t=11
-    nop 4                       ; t=12..15
-    write t7, E7                ; t=16
 
 .queue MEM_E2
-    nop 6
-    read row5, E5               ; t=6
-    nop 3                       ; t=7..9
+    nop 10
     write t0, W0                ; t=10
-    nop 6                       ; t=11..16
-    write t6, E6                ; t=17
 
 ; ---- inputs
 .data MEM_W2, 0x000
@@ -114,27 +87,16 @@ map:  .byte 7, 6, 5, 4, 3, 2, 1, 0
 row2: .byte 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27
 .data MEM_E0, 0x000
 row3: .byte 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37
-row6: .byte 0x60, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67
-.data MEM_E1, 0x000
-row4: .byte 0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47
-row7: .byte 0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77
-.data MEM_E2, 0x000
-row5: .byte 0x50, 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57
 
 ; ---- outputs
 .data MEM_W2, 0x010
 permuted: .zero 8
 shifted:  .zero 8
-t5:       .zero 8
-.data MEM_W1, 0x010
-t4:       .zero 8
 .data MEM_W0, 0x010
 t3:       .zero 8
 .data MEM_E0, 0x010
 t2:       .zero 8
 .data MEM_E1, 0x010
 t1:       .zero 8
-t7:       .zero 8
 .data MEM_E2, 0x010
 t0:       .zero 8
-t6:       .zero 8

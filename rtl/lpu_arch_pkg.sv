@@ -7,17 +7,17 @@ package lpu_arch_pkg;
   // Every configuration's parameters are exported; a build uses one of them.
   /* verilator lint_off UNUSEDPARAM */
 
-  // ulx3s: FPGA: ULX3S (ECP5-85F) at 8 lanes, 384 KiB SRAM for stories260K in int8 and a 256-token KV cache, full-rate 8x8 MXMs on DSPs
+  // ulx3s: FPGA: ULX3S (ECP5-85F) at 8 lanes, 4 streams per direction, 384 KiB SRAM for stories260K in int8 and a 256-token KV cache, full-rate 8x8 MXMs on DSPs
   localparam int unsigned CFG_ULX3S_LANES = 8;
   localparam int unsigned CFG_ULX3S_SUPERLANE_LANES = 8;
-  localparam int unsigned CFG_ULX3S_STREAMS_PER_DIR = 8;
+  localparam int unsigned CFG_ULX3S_STREAMS_PER_DIR = 4;
   localparam int unsigned CFG_ULX3S_MEM_SLICES_PER_HEM = 3;
   localparam int unsigned CFG_ULX3S_BANKS_PER_SLICE = 2;
   localparam int unsigned CFG_ULX3S_WORDS_PER_BANK = 4096;
   localparam int unsigned CFG_ULX3S_QUEUE_DEPTH = 512;
   localparam int unsigned CFG_ULX3S_MXM_ACC_SLOTS = 16;
   localparam int unsigned CFG_ULX3S_MXM_ABC_INTERVAL = 1;
-  localparam int unsigned CFG_ULX3S_TRANSPOSE_N = 8;
+  localparam int unsigned CFG_ULX3S_TRANSPOSE_N = 4;
   localparam int unsigned CFG_ULX3S_POSITIONS = 11;
 
   // small: ECP5-85F (ULX3S) target: one 16-lane superlane, 384 KiB SRAM, holds stories260K in int8 + a 256-token int8 KV cache
