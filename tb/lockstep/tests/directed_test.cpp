@@ -128,7 +128,7 @@ TEST_P(Directed, ExtremeAddressesBackToBack) {
   ProgramBuilder b(cfg_);
   const std::uint32_t max = l_.maxAddr(), half = cfg_.wordsPerSlice() / 2;
   const unsigned L = latency(Opcode::kRead);
-  // East: MEM_W0 reads max, max-1, ..., max-15 onto E7 at 0..15; MEM_E1 (3 hops) writes them to
+  // East: MEM_W0 reads max, max-1, ..., max-15 onto the last eastward stream at 0..15; MEM_E1 (3 hops) writes them to
   // 0..15.
   b.at(l_.memW(0), 0, read(max, E(l_.streams() - 1))).rep(l_.memW(0), 15, 1, -1);
   b.at(l_.memE(1), L + 2, write(0, E(l_.streams() - 1))).rep(l_.memE(1), 15, 1, 1);
@@ -137,7 +137,7 @@ TEST_P(Directed, ExtremeAddressesBackToBack) {
   b.at(l_.memW(1), L + 2, write(max - 15, W(0))).rep(l_.memW(1), 15, 1, 1);
   // Both sides of the bank boundary.
   b.at(l_.memW(2), 0, read(half - 1, E(0))).then(l_.memW(2), read(half, E(1)));
-  b.at(l_.memE(2), 0, read(half, W(3))).then(l_.memE(2), read(half - 1, W(4)));
+  b.at(l_.memE(2), 0, read(half, W(2))).then(l_.memE(2), read(half - 1, W(3)));
   for (std::uint32_t a : {max - 15, half - 1})
     b.data(l_.memW(0), a, randomBytes(rng_, 16 * l_.lanes()));
   b.data(l_.memE(0), 0, randomBytes(rng_, 16 * l_.lanes()));
@@ -200,18 +200,18 @@ TEST_P(Directed, GatherScatterEverySuperlane) {
     // map) at at+3.
     const auto at = deliver(b, cfg_, target, {{m0, planes[0]}, {m1, planes[1]}}, 0, 20);
     ASSERT_TRUE(at);
-    const StreamRef out = d == Dir::kEast ? W(5) : E(5);
+    const StreamRef out = d == Dir::kEast ? W(0) : E(0);
     b.at(target, *at, gather(out, m0));
     for (std::int64_t a : addrs)
       b.data(target, static_cast<std::uint32_t>(a), randomBytes(rng_, l_.lanes()));
-    // The map again, 4 cycles later, for the scatter of a fresh word delivered on stream 6.
+    // The map again, 4 cycles later, for the scatter of a fresh word delivered on stream 0.
     const auto at2 = deliver(b, cfg_, target,
                              {{m0, planes[0]},
                               {m1, planes[1]},
-                              {d == Dir::kEast ? E(6) : W(6), randomBytes(rng_, l_.lanes())}},
+                              {d == Dir::kEast ? E(0) : W(0), randomBytes(rng_, l_.lanes())}},
                              *at + 4, 24);
     ASSERT_TRUE(at2);
-    b.at(target, *at2, scatter(d == Dir::kEast ? E(6) : W(6), m0));
+    b.at(target, *at2, scatter(d == Dir::kEast ? E(0) : W(0), m0));
     const Result r = check(cfg_, b.build(), d == Dir::kEast ? "east" : "west");
     expectDone(r);
     EXPECT_FALSE(r.sram_words.empty());  // the scatter wrote
@@ -389,7 +389,7 @@ TEST_P(Directed, SxmEveryOpcodeBothSxms) {
       b.then(target, distribute(out(2), in(1), in(map_stream)));
       for (int imm : imms) {
         b.then(target, shift(out(3), in(1), imm));
-        b.then(target, rotate(out(4), in(1), imm));
+        b.then(target, rotate(out(0), in(1), imm));
       }
       b.rep(target, 3, 2, 0);
       const Result r =
@@ -423,9 +423,11 @@ TEST_P(Directed, MxmLoadComputeAccumulate) {
     const std::uint64_t t = b.next(loadq) + 2;
     b.at(mxm, t, abc(in(0), 0));
     b.at(mxm, t + iv, abca(in(1), 0)).rep(mxm, 5, iv, 0);
-    b.at(mxm, b.next(mxm) + iv, abce(in(2), 1, out(4)));
-    b.at(mxm, b.next(mxm) + iv, acc(out(0), 0));
-    b.at(mxm, b.next(mxm) + 2, acc(out(4), cfg_.params().mxm_acc_slots - 1));
+    b.at(mxm, b.next(mxm) + iv, abce(in(2), 1, out(0)));
+    // The ACCs use the ABCE's group too (4 streams per direction on ulx3s): the first one at
+    // t_abce + 3 loads it a cycle after the ABCE (t_abce + 2 would load it in the same cycle).
+    b.at(mxm, b.next(mxm) + iv + 1, acc(out(0), 0));
+    b.at(mxm, b.next(mxm) + 2, acc(out(0), cfg_.params().mxm_acc_slots - 1));
     const Result r = check(cfg_, b.build(), east ? "east" : "west");
     expectDone(r);
   }

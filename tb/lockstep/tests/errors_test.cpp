@@ -79,7 +79,7 @@ TEST_P(Errors, BadOperand) {
   add16.type = ElemType::kI16;
   add16.set(isa::Field::kDst, static_cast<std::int32_t>(E(1).encode()));
   add16.set(isa::Field::kSrca, static_cast<std::int32_t>(E(2).encode()));
-  add16.set(isa::Field::kSrcb, static_cast<std::int32_t>(W(4).encode()));
+  add16.set(isa::Field::kSrcb, static_cast<std::int32_t>(W(2).encode()));
   expectError(runQueues({{v, {nop(1), isa::encode(add16)}}}, "misaligned-i16"),
               ErrorCode::kBadOperand, 1, v);
   expectError(runQueues({{v, {vxm(Opcode::kMov, ElemType::kI32, E(2), W(0))}}}, "misaligned-i32"),
@@ -143,7 +143,7 @@ TEST_P(Errors, BadAddressFromAMap) {
       const auto planes = toPlanes(map, 2);
       const auto at = deliver(b, cfg_, target, {{E(2), planes[0]}, {E(3), planes[1]}}, 0, 17);
       ASSERT_TRUE(at);
-      b.at(target, *at, is_scatter ? scatter(E(5), E(2)) : gather(E(5), E(2)));
+      b.at(target, *at, is_scatter ? scatter(E(0), E(2)) : gather(E(0), E(2)));
       b.data(target, 3, Bytes(l_.lanes(), 0x5A));
       const Result r =
           check(cfg_, b.build(), fmt::format("{}-{}", is_scatter ? "scatter" : "gather", bad));
@@ -160,27 +160,27 @@ TEST_P(Errors, StreamConflict) {
   isa::Program p = allHalt(cfg_);
   p.queues[v] = {vxm(Opcode::kMul, ElemType::kI8, E(0), W(1), W(1)),
                  vxm(Opcode::kAdd, ElemType::kI8, E(0), W(1), W(1)), halt()};
-  p.queues[l_.memE(0)] = {nop(2), write(3, W(5)), halt()};
+  p.queues[l_.memE(0)] = {nop(2), write(3, W(3)), halt()};
   p.data.push_back({l_.memE(0), 3, Bytes(l_.lanes(), 0x42)});
   Result r = check(cfg_, p, "vxm");
   expectError(r, ErrorCode::kStreamConflict, 2, v);
   EXPECT_EQ(r.model_error->stream, 0u);
-  // On a MEM slice: gather (L=3) at 0 and read (L=2) at 1, both onto W4 (the map E0/E1 is zero:
+  // On a MEM slice: gather (L=3) at 0 and read (L=2) at 1, both onto W3 (the map E0/E1 is zero:
   // address 0).
   isa::Program q = allHalt(cfg_);
-  q.queues[l_.memE(2)] = {gather(W(4), E(0)), read(7, W(4)), halt()};
+  q.queues[l_.memE(2)] = {gather(W(3), E(0)), read(7, W(3)), halt()};
   r = check(cfg_, q, "mem");
   expectError(r, ErrorCode::kStreamConflict, 2, l_.memE(2));
   EXPECT_EQ(r.model_error->dir, Dir::kWest);
-  EXPECT_EQ(r.model_error->stream, 4u);
-  // On an MXM: abce (L=4) at 0 and acc (L=2) at 2 both load the four streams W4..W7 at the end
+  EXPECT_EQ(r.model_error->stream, 3u);
+  // On an MXM: abce (L=4) at 0 and acc (L=2) at 2 both load the four streams W0..W3 at the end
   // of 3.
   if (kRtlHasMxmLoadQueues) {
     isa::Program m = allHalt(cfg_);
-    m.queues[l_.mxmE()] = {abce(E(0), 0, W(4)), nop(1), acc(W(4), 1), halt()};
+    m.queues[l_.mxmE()] = {abce(E(0), 0, W(0)), nop(1), acc(W(0), 1), halt()};
     r = check(cfg_, m, "mxm");
     expectError(r, ErrorCode::kStreamConflict, 3, l_.mxmE());
-    EXPECT_EQ(r.model_error->stream, 4u);
+    EXPECT_EQ(r.model_error->stream, 0u);
   }
   // (SXM instructions all have latency 2: one SXM cannot conflict with itself.)
 }
@@ -190,9 +190,9 @@ TEST_P(Errors, EdgeWrite) {
   Result r = runQueues({{l_.mxmW(), {nop(1), acc(W(0), 0), halt()}}}, "west");
   expectError(r, ErrorCode::kEdgeWrite, latency(Opcode::kAcc), l_.mxmW());
   EXPECT_EQ(r.model_error->dir, Dir::kWest);
-  r = runQueues({{l_.mxmE(), {acc(E(4), 1), halt()}}}, "east");
+  r = runQueues({{l_.mxmE(), {acc(E(0), 1), halt()}}}, "east");
   expectError(r, ErrorCode::kEdgeWrite, latency(Opcode::kAcc) - 1, l_.mxmE());
-  EXPECT_EQ(r.model_error->stream, 4u);
+  EXPECT_EQ(r.model_error->stream, 0u);
 }
 
 TEST_P(Errors, BadRepeat) {
