@@ -150,10 +150,10 @@ TEST_P(RtlSmoke, LongRepeatedCopyKeepsExactTiming) {
   const unsigned kN = small ? 1023 : 63, kD = small ? 64 : 4;
   isa::Program p = haltEverywhere();
   const std::uint32_t rep = enc(Opcode::kRepeat, {{Field::kRepN, kN}, {Field::kRepD, kD}, {Field::kStride, 1}});
-  p.queues[memW(0)] = {enc(Opcode::kRead, {{Field::kAddr, 0}, {Field::kMstrm, strm(Dir::kEast, 5)}}), rep,
+  p.queues[memW(0)] = {enc(Opcode::kRead, {{Field::kAddr, 0}, {Field::kMstrm, strm(Dir::kEast, 3)}}), rep,
                        enc(Opcode::kHalt)};
   p.queues[memE(0)] = {enc(Opcode::kNop, {{Field::kCount, static_cast<std::int32_t>(t_w)}}),
-                       enc(Opcode::kWrite, {{Field::kAddr, 2048}, {Field::kMstrm, strm(Dir::kEast, 5)}}), rep,
+                       enc(Opcode::kWrite, {{Field::kAddr, 2048}, {Field::kMstrm, strm(Dir::kEast, 3)}}), rep,
                        enc(Opcode::kHalt)};
   p.data.push_back(isa::DataSegment{memW(0), kN, pattern(9)});
   h_.loadProgram(p);
