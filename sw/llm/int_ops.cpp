@@ -33,11 +33,11 @@ NormFormat makeNormFormat(int n, double x_scale, double x_rms, double eps, unsig
   NormFormat f;
   const double q_step = x_scale * double{1u << kNormPreShift};
   f.eps_term = static_cast<std::uint32_t>(std::max(1.0, std::round(eps * n / (q_step * q_step))));
-  // Keep the multiplier near 2^13 for a residual of the typical RMS (room for 4x smaller, 2^-5 precision at 16x
-  // larger).
+  // Keep the multiplier in [2^12, 2^13) for a residual of the typical RMS: room for a 4x smaller RMS before it
+  // saturates, 8 bits left at 16x larger.
   const double ss = n * (x_rms / q_step) * (x_rms / q_step);
   const double r = std::ldexp(1.0, 31) / std::sqrt(ss);
-  const int r_shift = static_cast<int>(std::floor(std::log2(r))) - 13;
+  const int r_shift = static_cast<int>(std::floor(std::log2(r))) - 12;
   f.r_shift = static_cast<unsigned>(std::max(0, r_shift));
   const int total = 33 - static_cast<int>(frac_bits) - static_cast<int>(std::lround(std::log2(std::sqrt(n))));
   if (total - static_cast<int>(f.r_shift) < 1) throw std::invalid_argument("makeNormFormat: residual scale too small");
@@ -95,7 +95,7 @@ std::int32_t softmaxWeights(std::span<const std::int32_t> scores, std::int32_t m
   std::int32_t sum = 0;
   for (std::size_t t = 0; t < scores.size(); ++t) {
     const std::int32_t z = req(std::int64_t{scores[t]} - top, m, shift, 16);  // <= 0, Q7.8
-    const std::int32_t w = std::min(model::exp2Q14(z) >> 7, 127);
+    const std::int32_t w = std::min((model::exp2Q14(z) + 64) >> 7, 127);  // rounded: add, shr, min
     weights[t] = static_cast<std::int8_t>(w);
     sum += w;
   }
@@ -104,7 +104,7 @@ std::int32_t softmaxWeights(std::span<const std::int32_t> scores, std::int32_t m
 
 std::int32_t reciprocalQ21(std::int32_t sum) {
   const std::int32_t r = model::rsqrtQ31(static_cast<std::uint32_t>(sum));
-  return req(r, saturate(r >> 15, 16), 26, 16);
+  return req(r, saturate(r >> 14, 16), 27, 16);
 }
 
 // ---- SwiGLU, argmax -------------------------------------------------------------------------------------------

@@ -40,10 +40,11 @@ RopeTable makeRopeTable(int seq_len, int head_size);
 void ropeInt(std::span<const std::int16_t> v, const RopeTable& t, int pos, std::span<std::int8_t> out);
 
 // Softmax weights of one head's int32 scores: z = req16(score - max, m, shift) (Q7.8, the factor is
-// q_scale*k_scale*log2(e)/sqrt(head_size)*256), e = exp2(z) (Q1.14), w = min(e >> 7, 127) (Q0.7). Returns sum(w).
+// q_scale*k_scale*log2(e)/sqrt(head_size)*256), e = exp2(z) (Q1.14), w = min((e + 64) >> 7, 127)
+// (Q0.7, rounded). Returns sum(w).
 std::int32_t softmaxWeights(std::span<const std::int32_t> scores, std::int32_t m, unsigned shift,
                             std::span<std::int8_t> weights);
-// 1/sum from rsqrt^2: r = rsqrt(sum), inv = req16(r, sat16(r >> 15), 26) ~= 2^21 / sum; then a weighted sum acc of
+// 1/sum from rsqrt^2: r = rsqrt(sum), inv = req16(r, sat16(r >> 14), 27) ~= 2^21 / sum; then a weighted sum acc of
 // int8 values divides as req8(acc, inv, 21).
 std::int32_t reciprocalQ21(std::int32_t sum);
 

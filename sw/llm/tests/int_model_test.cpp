@@ -26,6 +26,7 @@ double cosine(std::span<const float> a, std::span<const float> b) {
 
 struct Agreement {
   double mean_cosine = 0, min_cosine = 1, top1 = 0;
+  double worst_margin = 0;  // largest float-logit gap between FloatModel's choice and IntModel's where they differ
 };
 
 // Feeds the same seeded pseudo-random tokens to both models for `positions` positions.
@@ -44,23 +45,35 @@ Agreement compare(const Checkpoint& ck, int positions, std::uint64_t token_seed)
     const double c = cosine(f, li);
     a.mean_cosine += c;
     a.min_cosine = std::min(a.min_cosine, c);
-    if (argmax(f) == im.argmax()) ++same;
+    if (argmax(f) == im.argmax()) {
+      ++same;
+    } else {
+      a.worst_margin = std::max(a.worst_margin, double{f[static_cast<std::size_t>(argmax(f))]} -
+                                                    f[static_cast<std::size_t>(im.argmax())]);
+    }
   }
   a.mean_cosine /= positions;
   a.top1 = static_cast<double>(same) / positions;
   return a;
 }
 
+// Six seeded checkpoints, 64 positions each: mean logit cosine >= 0.99 per checkpoint, top-1 agreement >= 0.95
+// over all 384 positions (>= 0.875 per checkpoint: one position is 1/64), and where the two disagree the float logits
+// of the two choices are within 0.3 (a near tie; the random logits have a standard deviation near 2).
 TEST(IntModel, MatchesFloatModelOn260KShape) {
   const Config c = shapeConfig("260K");
-  for (std::uint64_t seed : {1u, 2u, 3u}) {
+  double top1 = 0;
+  for (std::uint64_t seed : {1u, 2u, 3u, 4u, 5u, 6u}) {
     const Checkpoint ck = randomCheckpoint(c, seed);
     const Agreement a = compare(ck, 64, seed * 77);
-    std::printf("260K seed %llu: mean cosine %.5f (min %.5f), top-1 %.3f\n", static_cast<unsigned long long>(seed),
-                a.mean_cosine, a.min_cosine, a.top1);
+    std::printf("260K seed %llu: mean cosine %.5f (min %.5f), top-1 %.3f, worst margin %.4f\n",
+                static_cast<unsigned long long>(seed), a.mean_cosine, a.min_cosine, a.top1, a.worst_margin);
     EXPECT_GE(a.mean_cosine, 0.99) << "seed " << seed;
-    EXPECT_GE(a.top1, 0.95) << "seed " << seed;
+    EXPECT_GE(a.top1, 0.875) << "seed " << seed;
+    EXPECT_LE(a.worst_margin, 0.3) << "seed " << seed;
+    top1 += a.top1 / 6;
   }
+  EXPECT_GE(top1, 0.95);
 }
 
 TEST(IntModel, Deterministic) {
