@@ -23,6 +23,16 @@ void matvec(const QuantMatrix& w, std::span<const std::int8_t> x, std::span<std:
   }
 }
 
+// out[r] = req(W x, multiplier[r], shift) at `bits` (8 or 16): one product and its requantisation.
+template <typename T>
+void project(const QuantMatrix& w, const Requant& rq, unsigned bits, std::span<const std::int8_t> x,
+             std::span<std::int32_t> acc, T* out) {
+  matvec(w, x, acc);
+  for (int r = 0; r < w.rows; ++r) {
+    out[sz(r)] = static_cast<T>(req(acc[sz(r)], rq.multiplier[sz(r)], rq.shift, bits));
+  }
+}
+
 // Per-row factors in_scale * scale[r] / out_scale.
 Requant rowRequant(const QuantMatrix& w, double in_scale, double out_scale) {
   std::vector<double> f(sz(w.rows));
@@ -119,7 +129,8 @@ IntModel::IntModel(const Checkpoint& checkpoint, const IntFormatOptions& options
 std::span<const float> IntModel::forward(int token, int pos) {
   const Config& p = config_;
   if (token < 0 || token >= p.vocab_size) {
-    throw std::out_of_range(fmt::format("forward: token {} is outside the vocabulary (0..{})", token, p.vocab_size - 1));
+    throw std::out_of_range(
+        fmt::format("forward: token {} is outside the vocabulary (0..{})", token, p.vocab_size - 1));
   }
   if (pos < 0 || pos >= p.seq_len) {
     throw std::out_of_range(fmt::format("forward: position {} is outside 0..seq_len-1 ({})", pos, p.seq_len - 1));
@@ -140,12 +151,9 @@ std::span<const float> IntModel::forward(int token, int pos) {
     const std::size_t loff = sz(l) * sz(p.seq_len) * sz(kv_dim);
     const std::span<std::int8_t> k8(key_cache_.data() + loff + sz(pos) * sz(kv_dim), sz(kv_dim));
     const std::span<std::int8_t> v8(value_cache_.data() + loff + sz(pos) * sz(kv_dim), sz(kv_dim));
-    matvec(L.wq, xn_, acc);
-    for (int i = 0; i < dim; ++i) q16_[sz(i)] = static_cast<std::int16_t>(req(acc[sz(i)], L.rq.multiplier[sz(i)], L.rq.shift, 16));
-    matvec(L.wk, xn_, acc);
-    for (int i = 0; i < kv_dim; ++i) k16_[sz(i)] = static_cast<std::int16_t>(req(acc[sz(i)], L.rk.multiplier[sz(i)], L.rk.shift, 16));
-    matvec(L.wv, xn_, acc);
-    for (int i = 0; i < kv_dim; ++i) v8[sz(i)] = static_cast<std::int8_t>(req(acc[sz(i)], L.rv.multiplier[sz(i)], L.rv.shift, 8));
+    project(L.wq, L.rq, 16, xn_, acc, q16_.data());
+    project(L.wk, L.rk, 16, xn_, acc, k16_.data());
+    project(L.wv, L.rv, 8, xn_, acc, v8.data());
     ropeInt(q16_, rope_, pos, q8_);
     ropeInt(k16_, rope_, pos, k8);
 
@@ -173,22 +181,18 @@ std::span<const float> IntModel::forward(int token, int pos) {
     addToResidual(x, acc, L.ro);
 
     rmsnormInt(x, norm_, xn_);
-    matvec(L.w1, xn_, acc);
-    for (int i = 0; i < hidden; ++i) gate16_[sz(i)] = static_cast<std::int16_t>(req(acc[sz(i)], L.r1.multiplier[sz(i)], L.r1.shift, 16));
-    matvec(L.w3, xn_, acc);
-    for (int i = 0; i < hidden; ++i) up8_[sz(i)] = static_cast<std::int8_t>(req(acc[sz(i)], L.r3.multiplier[sz(i)], L.r3.shift, 8));
-    for (int i = 0; i < hidden; ++i) glu8_[sz(i)] = swigluInt(gate16_[sz(i)], up8_[sz(i)], L.glu.multiplier[0], L.glu.shift);
+    project(L.w1, L.r1, 16, xn_, acc, gate16_.data());
+    project(L.w3, L.r3, 8, xn_, acc, up8_.data());
+    for (int i = 0; i < hidden; ++i) {
+      glu8_[sz(i)] = swigluInt(gate16_[sz(i)], up8_[sz(i)], L.glu.multiplier[0], L.glu.shift);
+    }
     matvec(L.w2, glu8_, acc);
     addToResidual(x, acc, L.r2);
   }
 
   rmsnormInt(x, norm_, xn_);
-  matvec(classifier_, xn_, acc);
-  for (int i = 0; i < p.vocab_size; ++i) {
-    logits_int_[sz(i)] =
-        static_cast<std::int16_t>(req(acc[sz(i)], classifier_rq_.multiplier[sz(i)], classifier_rq_.shift, 16));
-    logits_[sz(i)] = static_cast<float>(logits_int_[sz(i)] * logit_scale_);
-  }
+  project(classifier_, classifier_rq_, 16, xn_, acc, logits_int_.data());
+  for (int i = 0; i < p.vocab_size; ++i) logits_[sz(i)] = static_cast<float>(logits_int_[sz(i)] * logit_scale_);
   return logits_;
 }
 

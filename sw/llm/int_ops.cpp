@@ -23,8 +23,8 @@ std::int32_t req(std::int64_t a, std::int32_t m, unsigned shift, unsigned bits) 
 //
 // With q = x/4 (kNormPreShift = 2) and x = X / x_scale: ss = sum q^2 = n * rms(X)^2 / (4 x_scale)^2, rsqrt(ss)
 // ~= 2^31 / sqrt(ss), so x * r ~= (X / rms(X)) * 2^33 / sqrt(n). With m = r >> r_shift and y = x * m >> shift:
-// y ~= (X / rms) * 2^(33 - r_shift - shift) / sqrt(n), i.e. scale = sqrt(n) * 2^(r_shift + shift - 33); r_shift + shift =
-// 33 - frac_bits - log2(sqrt(n)) (rounded) gives 2^frac_bits steps per unit RMS.
+// y ~= (X / rms) * 2^(33 - r_shift - shift) / sqrt(n), i.e. scale = sqrt(n) * 2^(r_shift + shift - 33);
+// r_shift + shift = 33 - frac_bits - log2(sqrt(n)) (rounded) gives 2^frac_bits steps per unit RMS.
 
 NormFormat makeNormFormat(int n, double x_scale, double x_rms, double eps, unsigned frac_bits) {
   if (n <= 0 || !(x_scale > 0.0) || !(x_rms > 0.0)) {
@@ -40,7 +40,9 @@ NormFormat makeNormFormat(int n, double x_scale, double x_rms, double eps, unsig
   const int r_shift = static_cast<int>(std::floor(std::log2(r))) - 12;
   f.r_shift = static_cast<unsigned>(std::max(0, r_shift));
   const int total = 33 - static_cast<int>(frac_bits) - static_cast<int>(std::lround(std::log2(std::sqrt(n))));
-  if (total - static_cast<int>(f.r_shift) < 1) throw std::invalid_argument("makeNormFormat: residual scale too small");
+  if (total - static_cast<int>(f.r_shift) < 1) {
+    throw std::invalid_argument("makeNormFormat: residual scale too small");
+  }
   f.shift = static_cast<unsigned>(total - static_cast<int>(f.r_shift));
   f.scale = std::sqrt(static_cast<double>(n)) * std::ldexp(1.0, static_cast<int>(f.r_shift + f.shift) - 33);
   return f;
