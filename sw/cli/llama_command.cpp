@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <filesystem>
 #include <stdexcept>
@@ -11,6 +12,7 @@
 #include "sw/llm/decode_loop.hpp"
 #include "sw/llm/float_model.hpp"
 #include "sw/llm/generate.hpp"
+#include "sw/llm/int_model.hpp"
 #include "sw/llm/tokenizer.hpp"
 
 namespace lpu::cli {
@@ -42,15 +44,22 @@ int llamaGenCommand(const LlamaGenOptions& options, std::ostream& out) {
 }
 
 int llamaRunCommand(const LlamaRunOptions& options, std::ostream& out, std::ostream& err) {
-  if (options.backend != "float") {
+  if (options.backend != "float" && options.backend != "int") {
     throw std::runtime_error(fmt::format(
-        "llama run --backend {}: not available yet (Llama decode runs on --backend float only)", options.backend));
+        "llama run --backend {}: not available yet (Llama decode runs on --backend float or int only)",
+        options.backend));
   }
   const llm::Checkpoint checkpoint = llm::readCheckpoint(options.checkpoint);
   const fs::path tok_path = options.tokenizer.empty() ? fs::path(options.checkpoint).parent_path() / kTokenizerFile
                                                       : fs::path(options.tokenizer);
   const llm::Tokenizer tokenizer = llm::readTokenizer(tok_path, checkpoint.config.vocab_size);
-  llm::FloatModel model(checkpoint);
+  // int: the integer reference the LPU program must match (its greedy choice is the argmax of its int16 logits).
+  std::unique_ptr<llm::Transformer> model;
+  if (options.backend == "int") {
+    model = std::make_unique<llm::IntModel>(checkpoint);
+  } else {
+    model = std::make_unique<llm::FloatModel>(checkpoint);
+  }
   llm::DecodeOptions decode;
   decode.prompt = options.prompt;
   decode.steps = options.steps;
@@ -58,7 +67,7 @@ int llamaRunCommand(const LlamaRunOptions& options, std::ostream& out, std::ostr
   using Clock = std::chrono::steady_clock;
   std::optional<Clock::time_point> start;  // after the first token, like run.c
   std::size_t produced = 0;
-  const auto sequence = llm::decodeGreedy(model, tokenizer, decode, [&](int, const std::string& text) {
+  const auto sequence = llm::decodeGreedy(*model, tokenizer, decode, [&](int, const std::string& text) {
     if (!options.ids) out << text << std::flush;
     ++produced;
     if (!start) start = Clock::now();

@@ -20,7 +20,7 @@ struct LlamaRunOptions {
   std::string tokenizer;       // default: tokenizer.bin next to the checkpoint
   int steps = 256;             // run.c's -n: 0 or more than seq_len means seq_len
   std::string prompt;          // run.c's -i; empty starts from BOS
-  std::string backend = "float";
+  std::string backend = "float";  // float (FloatModel) or int (IntModel)
   bool ids = false;            // print the token ids instead of the text
 };
 
@@ -30,7 +30,7 @@ inline constexpr const char* kTokenizerFile = "tokenizer.bin";
 
 int llamaGenCommand(const LlamaGenOptions& options, std::ostream& out);
 // Prints the text as it is generated (or the ids with `ids`) on `out`, the speed on `err`, like run.c. Throws for
-// unreadable files and for backends other than float.
+// unreadable files and for backends other than float and int.
 int llamaRunCommand(const LlamaRunOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace lpu::cli

@@ -178,8 +178,8 @@ int main(int argc, char** argv) {
   llama_run_cmd->add_option("-z,--tokenizer", llama_run.tokenizer, "tokenizer.bin (default: next to the checkpoint)");
   llama_run_cmd->add_option("-n,--steps", llama_run.steps, "positions to run, prompt included; 0 = seq_len");
   llama_run_cmd->add_option("-i,--prompt", llama_run.prompt, "prompt (default: empty, start from BOS)");
-  llama_run_cmd->add_option("-b,--backend", llama_run.backend, "float (fp32 reference); model and rtl: not yet")
-      ->check(CLI::IsMember({"float", "model", "rtl"}));
+  llama_run_cmd->add_option("-b,--backend", llama_run.backend, "float (fp32 reference) or int (integer reference); model and rtl: not yet")
+      ->check(CLI::IsMember({"float", "int", "model", "rtl"}));
   llama_run_cmd->add_flag("--ids", llama_run.ids, "print the token ids (space-separated, one line) instead of text");
 
   try {

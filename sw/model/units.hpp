@@ -7,6 +7,7 @@
 #include <span>
 
 #include "sw/isa/isa.hpp"
+#include "sw/model/vxm_functions.hpp"
 
 namespace lpu::model::detail {
 
@@ -24,11 +25,12 @@ inline std::int64_t loadElement(const Planes& g, unsigned lane) {
   return static_cast<std::int32_t>(u << shift) >> shift;
 }
 
-// Special functions, exactly as docs/isa.md defines them (tables from isa_gen.hpp).
-std::int32_t exp2Q14(std::int32_t x);      // x: i16 Q7.8 -> Q1.14
-std::int32_t rsqrtQ31(std::uint32_t v);    // v: u32 -> ~2^31/sqrt(v)
-std::int32_t sigmoidQ15(std::int32_t x);   // x: i16 Q4.11 -> Q0.15
-std::int32_t siluQ11(std::int32_t x);      // x: i16 Q4.11 -> Q4.11
+// Special functions and req's rounding, exactly as docs/isa.md defines them (sw/model/vxm_functions.hpp).
+using model::exp2Q14;
+using model::requantise;
+using model::rsqrtQ31;
+using model::sigmoidQ15;
+using model::siluQ11;
 
 // One VXM instruction over all lanes. a/b/c: operand groups (unused ones ignored); out: T-width result, plane k at
 // out + k*lanes.

@@ -83,6 +83,17 @@ TEST(LlamaTool, RunPrintsTextAndIds) {
   EXPECT_EQ(empty.text.rfind("1 ", 0), 0u) << empty.text;
 }
 
+// The integer reference decodes through the same loop: status 0, BOS first, the same ids on a second run.
+TEST(LlamaTool, IntBackendDecodesDeterministically) {
+  const auto dir = tempDir("int");
+  ASSERT_EQ(runLpu("llama gen --shape 260K -o " + dir.string()).status, 0);
+  const std::string cmd = "llama run " + (dir / "model.bin").string() + " -n 30 --ids --backend int";
+  const Output a = runLpu(cmd), b = runLpu(cmd);
+  ASSERT_EQ(a.status, 0) << a.text;
+  EXPECT_EQ(firstLine(a.text), firstLine(b.text));
+  EXPECT_EQ(firstLine(a.text).rfind("1 ", 0), 0u) << a.text;
+}
+
 TEST(LlamaTool, OtherBackendsAreNotAvailableYet) {
   const auto dir = tempDir("backend");
   ASSERT_EQ(runLpu("llama gen --shape 260K -o " + dir.string()).status, 0);
