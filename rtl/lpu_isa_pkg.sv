@@ -134,7 +134,7 @@ package lpu_isa_pkg;
   localparam int unsigned LAT_HALT = 0;
   localparam int unsigned LAT_READ = 2;
   localparam int unsigned LAT_WRITE = 1;
-  localparam int unsigned LAT_GATHER = 3;
+  localparam int unsigned LAT_GATHER = 2;
   localparam int unsigned LAT_SCATTER = 1;
   localparam int unsigned LAT_ADD = 2;
   localparam int unsigned LAT_SUB = 2;

@@ -9,13 +9,14 @@
 // neighbour register R[d][s][p±1] holds the result from t+L on):
 //   read    L=2  t: address to the banks            t+1: drive the bank output
 //   write   L=1  t: operand from R[d][s][p], stored at the end of t (if commit_i)
-//   gather  L=3  t: map read from the int16 group, addresses to the banks (BAD_ADDRESS here)
-//                t+1: bank output into g2_data_q    t+2: drive g2_data_q
+//   gather  L=2  t: map read from the int16 group (stream register R[d][s][p], a flop),
+//                   per-superlane addresses to the banks (BAD_ADDRESS here)
+//                                                   t+1: drive the bank output
 //   scatter L=1  t: operand and map read, stored per superlane at the end of t (if commit_i)
 // Every array access happens in the dispatch cycle, so one instruction per cycle never needs
-// more than one read or one write port. A read dispatched at t+1 and a gather dispatched at t
-// drive in the same cycle: on the same stream and direction that is STREAM_CONFLICT, else both
-// results are loaded (so the data of each stream slot is selected separately).
+// more than one read or one write port. Read and gather have the same latency, so the slice
+// drives at most one result per cycle: the bank output, onto one stream slot. A MEM slice
+// therefore never raises STREAM_CONFLICT, and every stream slot takes the same data.
 module lpu_mem_slice #(
   parameter int unsigned Lanes          = lpu_arch_pkg::CFG_SMALL_LANES,
   parameter int unsigned StreamsPerDir  = lpu_arch_pkg::CFG_SMALL_STREAMS_PER_DIR,
@@ -85,8 +86,8 @@ module lpu_mem_slice #(
   // ----------------------------------------------------------------------------------------------
   // Operands: the data vector (write, scatter) and the per-superlane int16 map (gather, scatter).
   // (Measured at ulx3s: these index-compare multiplexers map to fewer LUTs than an AND-OR over a
-  // one-hot decode, 2,348 against 2,641 LUT4 for the slice.) src_oh is the data stream's slot
-  // one-hot (bit d*S + s: direction d, 1 west, stream s), for the result pipeline.
+  // one-hot decode.) src_oh is the data stream's slot one-hot (bit d*S + s: direction d, 1 west,
+  // stream s), for the result pipeline.
   logic [2*StreamsPerDir-1:0] src_oh;
   logic [Vb-1:0]              src_vec;
   logic [Superlanes*16-1:0]   map;
@@ -182,52 +183,28 @@ module lpu_mem_slice #(
   assign host_rdata_o = out;
 
   // ----------------------------------------------------------------------------------------------
-  // Result pipeline. The stream slot of each result is kept one-hot (bit d*S + s), registered, so
-  // the write enables and the per-slot data selects are single gates on flops.
-  logic [2*StreamsPerDir-1:0] r_oh_q, g1_oh_q, g2_oh_q;
-  logic [Vb-1:0]              g2_data_q;
+  // Result pipeline: one result per cycle (read or gather dispatched in the previous cycle), the
+  // bank output. Its stream slot is kept one-hot (bit d*S + s), registered, so the write enables
+  // are flops and every slot's data is the bank output itself, with no select.
+  logic [2*StreamsPerDir-1:0] r_oh_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      r_oh_q    <= '0;
-      g1_oh_q   <= '0;
-      g2_oh_q   <= '0;
-      g2_data_q <= '0;
+      r_oh_q <= '0;
     end else begin
-      r_oh_q  <= is_read ? src_oh : '0;
-      g1_oh_q <= is_gather ? src_oh : '0;
-      g2_oh_q <= g1_oh_q;
-      if (g1_oh_q != '0) g2_data_q <= out;
+      r_oh_q <= prog_rd ? src_oh : '0;
     end
   end
 
-  assign wr_e_en_o = r_oh_q[StreamsPerDir-1:0] | g2_oh_q[StreamsPerDir-1:0];
-  assign wr_w_en_o = r_oh_q[2*StreamsPerDir-1:StreamsPerDir]
-                   | g2_oh_q[2*StreamsPerDir-1:StreamsPerDir];
+  assign wr_e_en_o   = r_oh_q[StreamsPerDir-1:0];
+  assign wr_w_en_o   = r_oh_q[2*StreamsPerDir-1:StreamsPerDir];
+  assign wr_e_data_o = {StreamsPerDir{out}};
+  assign wr_w_data_o = {StreamsPerDir{out}};
 
-  // The data of every stream slot in one procedural block: per-slot continuous assigns become a
-  // chain of ever-wider concatenations in the verilated model. A read dispatched at t+1 and a
-  // gather dispatched at t drive in the same cycle, possibly on two streams of one direction, so
-  // each slot selects its own source.
-  always_comb begin
-    for (int unsigned s = 0; s < StreamsPerDir; s++) begin
-      wr_e_data_o[s * Vb +: Vb] = g2_oh_q[s] ? g2_data_q : out;
-      wr_w_data_o[s * Vb +: Vb] = g2_oh_q[StreamsPerDir + s] ? g2_data_q : out;
-    end
-  end
-
-  assign busy_o = (r_oh_q != '0) || (g1_oh_q != '0) || (g2_oh_q != '0);
+  assign busy_o = r_oh_q != '0;
 
   // ----------------------------------------------------------------------------------------------
-  // Errors: BAD_ADDRESS of a map (dispatch cycle) before STREAM_CONFLICT (lowest code first)
-  logic [4:0] r_strm;   // the read's stream field, {dir, index}, from its one-hot slot
-  always_comb begin
-    r_strm = '0;
-    for (int unsigned b = 0; b < 2 * StreamsPerDir; b++) begin
-      if (r_oh_q[b]) r_strm = {b >= StreamsPerDir, 4'(b % StreamsPerDir)};
-    end
-  end
-
+  // Errors: BAD_ADDRESS of a map, in the dispatch cycle (the only runtime error of the slice).
   always_comb begin
     err_code_o = lpu_isa_pkg::ERR_NONE;
     err_info_o = '0;
@@ -236,9 +213,6 @@ module lpu_mem_slice #(
       for (int k = Superlanes - 1; k >= 0; k--) begin
         if (map_bad[k]) err_info_o = map[k * 16 +: 16];
       end
-    end else if ((r_oh_q & g2_oh_q) != '0) begin
-      err_code_o = lpu_isa_pkg::ERR_STREAM_CONFLICT;
-      err_info_o = {7'b0, r_strm[4], 4'b0, r_strm[3:0]};  // {dir, stream} as every slice
     end
   end
   assign err_o = err_code_o != lpu_isa_pkg::ERR_NONE;
@@ -253,11 +227,20 @@ module lpu_mem_slice #(
       (32'(issue_insn_i[lpu_isa_pkg::F_ADDR_MSB:lpu_isa_pkg::F_ADDR_LSB]) < WordsPerSlice));
   OnlyMemInstructionsAreIssued: assert property (@(posedge clk_i) disable iff (!rst_ni)
       issue_valid_i |-> (is_read || is_write || is_gather || is_scatter));
+  // Read and gather share one result path: their latencies must stay equal (sw/isa/isa.toml).
+  // At most one stream slot is driven per cycle, and only with the word the banks read for the
+  // instruction dispatched in the previous cycle.
+  OneResultPerCycle: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      $onehot0(r_oh_q));
+  ResultIsThePreviousCyclesRead: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      (r_oh_q != '0) |-> $past(prog_rd));
   MapStreamsAreAnAlignedPair: assert property (@(posedge clk_i) disable iff (!rst_ni)
       indirect |-> (!mmap[0] && (32'(mmap[3:0]) + 2 <= StreamsPerDir)));
   initial begin
     SuperlanesDivideTheLanes: assert (Lanes % SuperlaneLanes == 0);
     BanksArePowerOfTwo: assert ((BanksPerSlice & (BanksPerSlice - 1)) == 0);
+    ReadAndGatherHaveOneLatency: assert (lpu_isa_pkg::LAT_READ == lpu_isa_pkg::LAT_GATHER
+                                         && lpu_isa_pkg::LAT_READ == 2);
   end
 `endif
 

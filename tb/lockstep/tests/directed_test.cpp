@@ -5,6 +5,7 @@
 // over every superlane, the SXM permutations on both SXMs and the end-of-program rule. The model is
 // the reference (check() compares every stream register every cycle and every SRAM word written or
 // loaded); the tests assert only what they are meant to exercise.
+#include <map>
 #include <set>
 
 #include "tb/lockstep/tests/lockstep_test_util.hpp"
@@ -55,6 +56,30 @@ TEST_P(Directed, EndWaitsForResultsInFlight) {
     expectDone(r);
     EXPECT_EQ(r.model_cycles, 3 + latency(op));
   }
+}
+
+// Read and gather share one result path (both latency 2): a gather at 0 and a read at 1 onto the
+// same stream land in successive cycles with no conflict. MEM_E2 gathers word 0 (the map E0/E1 is
+// zero) and reads word 7 onto W3; MEM_E1, one hop west, stores them at 10 and 11.
+TEST_P(Directed, MemReadAndGatherBackToBack) {
+  isa::Program p = allHalt(cfg_);
+  const unsigned src = l_.memE(2), dst = l_.memE(1);
+  ASSERT_EQ(src, dst + 1);
+  p.queues[src] = {gather(W(3), E(0)), read(7, W(3)), halt()};
+  p.queues[dst] = {nop(2), write(10, W(3)), write(11, W(3)), halt()};
+  const Bytes w0 = randomBytes(rng_, l_.lanes()), w7 = randomBytes(rng_, l_.lanes());
+  p.data.push_back({src, 0, w0});
+  p.data.push_back({src, 7, w7});
+  Options o;
+  o.extra_sram_words = {{dst, 10}, {dst, 11}};
+  const Result r = check(cfg_, p, "gather-read", o);
+  expectDone(r);
+  std::map<std::uint32_t, Bytes> got;
+  for (std::size_t i = 0; i < r.sram_words.size(); ++i) {
+    if (r.sram_words[i].first == dst) got[r.sram_words[i].second] = r.sram_values[i];
+  }
+  EXPECT_EQ(got[10], w0);
+  EXPECT_EQ(got[11], w7);
 }
 
 // Every queue parks in Sync until `n1` notifies (cycle 4); then every queue but `n2` parks in a
