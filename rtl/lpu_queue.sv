@@ -9,9 +9,19 @@
 // past the length returns the all-zero word (ILLEGAL_OPCODE), as docs/architecture.md section 3
 // asks, without clearing the RAM.
 //
+// Fetch: the program counter only steps by one (or back to 0 at START), so the word after the
+// head is fetched a cycle ahead and the decoder starts from a flop, not from the RAM's slow
+// clock-to-out (DP16KD without its output register: about 6 ns of a 10 ns cycle):
+//   - head_q holds the word at pc_q (the "head"); the RAM's output register holds the word at
+//     pc_q + 1. A step of pc_q at the end of t loads head_q from the RAM output and reads the word
+//     at pc_q + 2 (the RAM's read enable holds its output while pc_q stays): back-to-back dispatch,
+//     no bubbles.
+//   - While stopped the RAM reads word 0 in every cycle without a host write (a read of a word
+//     being written returns undefined data), and in the START cycle word 1, so that cycle 0 finds
+//     word 0 in head_q and word 1 behind it. The cycle before START never has a host write
+//     (NoImemWriteBeforeStart: the host's START write itself is that cycle or an earlier one), and
+//     a START written while running (start_req_i) rewinds the fetch in that last running cycle.
 // Sequencer timing (cycle numbers count from the START cycle's successor, cycle 0):
-//   - The word at pc_q is the "head". The RAM is addressed with pc_d, so the head of cycle t+1
-//     is in the RAM's output register at t+1: back-to-back dispatch, no bubbles.
 //   - A slice instruction at the head is dispatched (issue_valid_o) in the cycle it is at the
 //     head, unless lpu_decode finds it illegal (err_o; the machine then stops, commit_i = 0).
 //   - nop n at the head in cycle t: the next head is dispatched at t+n.
@@ -52,6 +62,7 @@ module lpu_queue #(
   input  logic          imem_len_we_i,   // IMEM_ADDR write naming this queue
   input  logic [Lw-1:0] imem_len_i,      // word index written, clipped to QueueDepth
   // Run control.
+  input  logic          start_req_i,     // the host writes START in this cycle (start_i follows)
   input  logic          start_i,         // host START in this cycle: cycle 0 is the next one
   input  logic          running_i,       // this is a program cycle
   input  logic          commit_i,        // running_i and no error anywhere in this cycle
@@ -101,8 +112,19 @@ module lpu_queue #(
   // ----------------------------------------------------------------------------------------------
   // Instruction memory and program length
   logic [Lw-1:0] pc_q, pc_d, pc_inc, len_q, len_d;
-  logic [lpu_isa_pkg::INSN_BITS-1:0] head;   // the RAM output: the word at pc_q
+  logic          pc_step;                    // pc_q steps (to pc_inc, or to 0 at START)
+  logic [lpu_isa_pkg::INSN_BITS-1:0] head_q; // the word at pc_q
+  logic [lpu_isa_pkg::INSN_BITS-1:0] ahead;  // the RAM output: the word at pc_q + 1 while running
   logic          past_end;                   // pc_q is the program length: the head is word 0
+  logic          fetch_run;                  // the fetch follows pc_q (else it rewinds to word 0)
+  logic [Aw-1:0] fetch_addr;
+  logic          fetch_re;
+
+  // A read address wraps at the RAM's end like pc_q's low bits (QueueDepth is a power of two,
+  // QueueDepthIsAPowerOfTwo); a word fetched past the program end is never dispatched.
+  assign fetch_run  = running_i && !start_req_i;
+  assign fetch_addr = fetch_run ? pc_q[Aw-1:0] + Aw'(2) : Aw'(start_i);
+  assign fetch_re   = fetch_run ? pc_step : !imem_we_i;
 
   lpu_sram_bank #(
     .Width(lpu_isa_pkg::INSN_BITS),
@@ -112,10 +134,22 @@ module lpu_queue #(
     .we_i    (imem_we_i),
     .waddr_i (imem_waddr_i),
     .wdata_i (imem_wdata_i),
-    .re_i    (start_i || running_i),
-    .raddr_i (pc_d[Aw-1:0]),
-    .rdata_o (head)
+    .re_i    (fetch_re),
+    .raddr_i (fetch_addr),
+    .rdata_o (ahead)
   );
+
+  // Meaningful from cycle 0 on (loaded in the START cycle). The reset is there for synthesis
+  // alone: Yosys merges a plain flop that addresses a ROM into the ROM's read port, and then maps
+  // lpu_decode's opcode table (insn_desc) into two block RAMs, with their slow clock-to-out on
+  // the decode path again; it does not merge a flop with an asynchronous reset.
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      head_q <= '0;
+    end else if (pc_step) begin
+      head_q <= ahead;
+    end
+  end
 
   always_comb begin
     len_d = len_q;
@@ -131,6 +165,7 @@ module lpu_queue #(
   // (ILLEGAL_OPCODE), and an erroring word is never dispatched.
   assign past_end = pc_q == len_q;
   assign pc_inc   = pc_q + Lw'(1);
+  assign pc_d     = start_i ? '0 : pc_step ? pc_inc : pc_q;
 
   // ----------------------------------------------------------------------------------------------
   // Decode of the head word
@@ -148,7 +183,7 @@ module lpu_queue #(
     .TransposeN   (TransposeN),
     .MxmLoad      (MxmLoad)
   ) u_dec_head (
-    .insn_i    (head),
+    .insn_i    (head_q),
     .past_end_i(past_end),
     .icu_o     (h_icu),
     .nop_o     (h_nop),
@@ -166,10 +201,10 @@ module lpu_queue #(
   logic [RepNW-1:0]   h_rep_n;
   logic [RepDW-1:0]   h_rep_d;
   logic [StrideW-1:0] h_stride;
-  assign h_count  = head[lpu_isa_pkg::F_COUNT_MSB:lpu_isa_pkg::F_COUNT_LSB];
-  assign h_rep_n  = head[lpu_isa_pkg::F_REP_N_MSB:lpu_isa_pkg::F_REP_N_LSB];
-  assign h_rep_d  = head[lpu_isa_pkg::F_REP_D_MSB:lpu_isa_pkg::F_REP_D_LSB];
-  assign h_stride = head[lpu_isa_pkg::F_STRIDE_MSB:lpu_isa_pkg::F_STRIDE_LSB];
+  assign h_count  = head_q[lpu_isa_pkg::F_COUNT_MSB:lpu_isa_pkg::F_COUNT_LSB];
+  assign h_rep_n  = head_q[lpu_isa_pkg::F_REP_N_MSB:lpu_isa_pkg::F_REP_N_LSB];
+  assign h_rep_d  = head_q[lpu_isa_pkg::F_REP_D_MSB:lpu_isa_pkg::F_REP_D_LSB];
+  assign h_stride = head_q[lpu_isa_pkg::F_STRIDE_MSB:lpu_isa_pkg::F_STRIDE_LSB];
 
   // ----------------------------------------------------------------------------------------------
   // Sequencer state
@@ -266,7 +301,7 @@ module lpu_queue #(
     if (at_head && h_err) begin
       err_code_o = h_code;
       if (h_code == lpu_isa_pkg::ERR_BAD_ADDRESS) begin
-        err_info_o = 16'(head[lpu_isa_pkg::F_ADDR_MSB:lpu_isa_pkg::F_ADDR_LSB]);
+        err_info_o = 16'(head_q[lpu_isa_pkg::F_ADDR_MSB:lpu_isa_pkg::F_ADDR_LSB]);
       end
     end else if (rep_head && rep_ctx_bad) begin
       err_code_o = lpu_isa_pkg::ERR_BAD_REPEAT;
@@ -281,7 +316,7 @@ module lpu_queue #(
   assign err_o = err_code_o != lpu_isa_pkg::ERR_NONE;
 
   assign issue_valid_o = !err_o && ((at_head && !h_icu) || rep_now);
-  assign issue_insn_o  = rep_now ? rep_word : head;
+  assign issue_insn_o  = rep_now ? rep_word : head_q;
   assign notify_o      = at_head && h_notify && !h_err;
   assign halted_o      = halted_q;
   assign parked_o      = parked_q;
@@ -289,7 +324,7 @@ module lpu_queue #(
   // ----------------------------------------------------------------------------------------------
   // Next state
   always_comb begin
-    pc_d           = pc_q;
+    pc_step        = 1'b0;
     halted_d       = halted_q;
     parked_d       = parked_q;
     wait_d         = wait_q;
@@ -303,7 +338,7 @@ module lpu_queue #(
     last_strided_d = last_strided_q;
     last_check_d   = last_check_q;
     if (start_i) begin
-      pc_d         = '0;
+      pc_step      = 1'b1;
       halted_d     = 1'b0;
       parked_d     = 1'b0;
       wait_d       = '0;
@@ -314,13 +349,13 @@ module lpu_queue #(
         if (h_icu) begin
           last_valid_d = 1'b0;
           // A Sync not released in its own cycle parks with pc_q on it.
-          if (!h_halt && !(h_sync && !notify_any_i)) pc_d = pc_inc;
+          if (!h_halt && !(h_sync && !notify_any_i)) pc_step = 1'b1;
           if (h_halt) halted_d = 1'b1;
           if (h_nop) wait_d = WaitW'(h_count);
           if (h_sync) parked_d = !notify_any_i;
         end else begin
-          pc_d           = pc_inc;
-          last_d         = head;
+          pc_step        = 1'b1;
+          last_d         = head_q;
           last_pc_d      = pc_q;
           last_valid_d   = 1'b1;
           last_strided_d = h_strided;
@@ -329,7 +364,7 @@ module lpu_queue #(
       end else if (parked_q) begin
         if (notify_any_i) begin
           parked_d = 1'b0;
-          pc_d     = pc_inc;
+          pc_step  = 1'b1;
         end
       end else if (!rep_active_q && (wait_q[WaitW-1:1] != '0)) begin
         wait_d = wait_dec;
@@ -361,14 +396,7 @@ module lpu_queue #(
       parked_q       <= 1'b0;
       wait_q         <= '0;
       rep_active_q   <= 1'b0;
-      rep_left_q     <= '0;
-      rep_d_q        <= '0;
-      rep_stride_q   <= '0;
-      last_q         <= '0;
-      last_pc_q      <= '0;
       last_valid_q   <= 1'b0;
-      last_strided_q <= lpu_isa_pkg::STRIDED_NONE;
-      last_check_q   <= lpu_isa_pkg::CHECK_NONE;
     end else begin
       pc_q           <= pc_d;
       len_q          <= len_d;
@@ -376,15 +404,19 @@ module lpu_queue #(
       parked_q       <= parked_d;
       wait_q         <= wait_d;
       rep_active_q   <= rep_active_d;
-      rep_left_q     <= rep_left_d;
-      rep_d_q        <= rep_d_d;
-      rep_stride_q   <= rep_stride_d;
-      last_q         <= last_d;
-      last_pc_q      <= last_pc_d;
       last_valid_q   <= last_valid_d;
-      last_strided_q <= last_strided_d;
-      last_check_q   <= last_check_d;
     end
+  end
+
+  // Data flops without reset: read only under rep_active_q / last_valid_q, which START clears.
+  always_ff @(posedge clk_i) begin
+    rep_left_q     <= rep_left_d;
+    rep_d_q        <= rep_d_d;
+    rep_stride_q   <= rep_stride_d;
+    last_q         <= last_d;
+    last_pc_q      <= last_pc_d;
+    last_strided_q <= last_strided_d;
+    last_check_q   <= last_check_d;
   end
 
   // ----------------------------------------------------------------------------------------------
@@ -410,6 +442,14 @@ module lpu_queue #(
       running_i |-> (pc_q <= len_q));
   CommitOnlyWhileRunning: assert property (@(posedge clk_i) disable iff (!rst_ni)
       commit_i |-> running_i);
+  // The fetch primes word 0 in the cycle before START (see the header).
+  NoImemWriteBeforeStart: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      imem_we_i |=> !start_i);
+  StartOnlyWhileStopped: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      start_i |-> !running_i);
+  initial begin
+    QueueDepthIsAPowerOfTwo: assert ((QueueDepth & (QueueDepth - 1)) == 0);
+  end
 `endif
 
 endmodule

@@ -165,6 +165,7 @@ module lpu_top #(
       .imem_len_we_i(imem_addr_wr && (32'(host_wdata_i[7:0]) == Positions + l)),
       .imem_len_i   ((32'(host_wdata_i[23:8]) > QueueDepth) ? (QAw + 1)'(QueueDepth)
                                                             : host_wdata_i[8 +: QAw + 1]),
+      .start_req_i  (start_wr),
       .start_i      (start),
       .running_i    (running_q),
       .commit_i     (commit),
@@ -208,6 +209,7 @@ module lpu_top #(
       .imem_len_we_i(imem_addr_wr && (32'(host_wdata_i[7:0]) == p)),
       .imem_len_i   ((32'(host_wdata_i[23:8]) > QueueDepth) ? (QAw + 1)'(QueueDepth)
                                                             : host_wdata_i[8 +: QAw + 1]),
+      .start_req_i  (start_wr),
       .start_i      (start),
       .running_i    (running_q),
       .commit_i     (commit),
