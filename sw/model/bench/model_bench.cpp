@@ -57,7 +57,9 @@ isa::Program busyProgram(const isa::ArchConfig& cfg, unsigned blocks) {
     } else if (q == v) {
       i = Instruction::make(Opcode::kMul);
       i.type = isa::ElemType::kI32;
-      i.set(Field::kDst, sref(Dir::kEast, 4));
+      // The product goes to the second east group when there is one; with a single group of
+      // four it replaces the east operand at the VXM's position (its one producer there).
+      i.set(Field::kDst, sref(Dir::kEast, cfg.streamsPerDir() >= 8 ? 4 : 0));
       i.set(Field::kSrca, sref(Dir::kWest, 0));
       i.set(Field::kSrcb, sref(Dir::kEast, 0));
     } else if (q == 1 || q == last - 1) {
