@@ -94,8 +94,8 @@ class ModelImpl final : public RtlHarness::Model {
 
   std::uint8_t streamByte(isa::Dir dir, unsigned position, std::size_t index) const override {
     // lpu_top.sr_e / sr_w: one packed vector of StreamsPerDir x Lanes bytes per position.
-    const auto& v = dir == isa::Dir::kEast ? top_->rootp->lpu_top__DOT__sr_e[position]
-                                           : top_->rootp->lpu_top__DOT__sr_w[position];
+    const auto& v =
+        dir == isa::Dir::kEast ? top_->rootp->lpu_top__DOT__sr_e[position] : top_->rootp->lpu_top__DOT__sr_w[position];
     return static_cast<std::uint8_t>(v[index / 4] >> (8 * (index % 4)));
   }
 
@@ -128,8 +128,7 @@ std::string builtModels() {
 
 }  // namespace
 
-RtlHarness::RtlHarness(const isa::ArchConfig& cfg, HarnessOptions options)
-    : cfg_(cfg), init_seed_(options.init_seed) {
+RtlHarness::RtlHarness(const isa::ArchConfig& cfg, HarnessOptions options) : cfg_(cfg), init_seed_(options.init_seed) {
 #define LPU_RTL_MAKE(model) \
   if (cfg.name() == #model) model_ = std::make_unique<ModelImpl<Vlpu_##model>>(options);
   LPU_RTL_MODELS(LPU_RTL_MAKE)

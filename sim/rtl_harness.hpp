@@ -43,10 +43,10 @@ struct ErrWhere {
 };
 
 struct RunResult {
-  std::uint32_t status = 0;           // STATUS at the end
+  std::uint32_t status = 0;                      // STATUS at the end
   isa::ErrorCode error = isa::ErrorCode::kNone;  // ERR_CODE, or kTimeout when max_cycles ran out
-  std::uint64_t cycles = 0;           // CYCLE_HI:CYCLE_LO: the program's cycle count (ERR_CYCLE+1 on error)
-  std::uint64_t clocks = 0;           // clock cycles the run took, host polling included
+  std::uint64_t cycles = 0;                      // CYCLE_HI:CYCLE_LO: the program's cycle count (ERR_CYCLE+1 on error)
+  std::uint64_t clocks = 0;                      // clock cycles the run took, host polling included
 };
 
 struct HarnessOptions {
@@ -98,8 +98,8 @@ class RtlHarness {
   std::vector<std::uint8_t> readSram(unsigned position, std::uint32_t address);
 
   // ---- Run control.
-  void start();                                  // CTRL = START
-  void clear();                                  // CTRL = CLEAR (also stops a running machine)
+  void start();  // CTRL = START
+  void clear();  // CTRL = CLEAR (also stops a running machine)
   // START, then read STATUS once per clock until RUNNING drops. After max_cycles program cycles without stopping,
   // CLEAR stops the machine and the result says kTimeout (the host's TIMEOUT, as the model's run()).
   RunResult run(std::uint64_t max_cycles);
@@ -108,7 +108,7 @@ class RtlHarness {
   isa::ErrorCode errorCode() { return static_cast<isa::ErrorCode>(readReg(kRegErrCode)); }
   std::uint32_t errorCycle() { return readReg(kRegErrCycle); }
   ErrWhere errorWhere() { return ErrWhere::decode(readReg(kRegErrWhere)); }
-  std::uint64_t cycle();                          // CYCLE_HI:CYCLE_LO
+  std::uint64_t cycle();  // CYCLE_HI:CYCLE_LO
 
   // ---- Inspection without host cycles.
   // R[dir][stream][position] as the RTL holds it now (lanes bytes): the state at the start of the current cycle.

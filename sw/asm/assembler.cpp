@@ -16,9 +16,7 @@
 
 namespace lpu::assembler {
 
-std::string Diagnostic::toString() const {
-  return fmt::format("{}:{}:{}: error: {}", file, line, column, message);
-}
+std::string Diagnostic::toString() const { return fmt::format("{}:{}:{}: error: {}", file, line, column, message); }
 
 std::string AssembleResult::formatDiagnostics() const {
   std::string out;
@@ -37,11 +35,9 @@ using isa::Field;
 using isa::FieldKind;
 using isa::InsnDesc;
 
-constexpr std::size_t kMaxSourceBytes = std::size_t{256}
-                                        << 20;  // 256 MiB: far above any real program
-constexpr unsigned kMaxNesting = 64;  // parentheses and unary operators within one expression
-constexpr unsigned kMaxEvalDepth =
-    1000;  // expression nodes plus symbol references being evaluated at once
+constexpr std::size_t kMaxSourceBytes = std::size_t{256} << 20;  // 256 MiB: far above any real program
+constexpr unsigned kMaxNesting = 64;      // parentheses and unary operators within one expression
+constexpr unsigned kMaxEvalDepth = 1000;  // expression nodes plus symbol references being evaluated at once
 
 struct TooManyErrors {};
 
@@ -194,8 +190,7 @@ class Assembler {
     AssembleResult result;
     try {
       if (source.size() > kMaxSourceBytes) {
-        error({1, 1}, fmt::format("input of {} bytes; expected at most {} MiB", source.size(),
-                                  kMaxSourceBytes >> 20));
+        error({1, 1}, fmt::format("input of {} bytes; expected at most {} MiB", source.size(), kMaxSourceBytes >> 20));
       } else {
         pass1(source);
         pass2();
@@ -203,8 +198,7 @@ class Assembler {
     } catch (const TooManyErrors&) {
       // diagnostics_ already ends with the "too many errors" line
     } catch (const std::exception& e) {
-      error({last_line_, 1},
-            fmt::format("internal error ({}); expected the assembler not to fail", e.what()));
+      error({last_line_, 1}, fmt::format("internal error ({}); expected the assembler not to fail", e.what()));
     }
     finish(result);
     return result;
@@ -216,9 +210,8 @@ class Assembler {
 
   void error(Loc loc, std::string message) {
     if (diagnostics_.size() >= kMaxErrors) {
-      diagnostics_.push_back(
-          {std::string(file_), loc.line, loc.col,
-           fmt::format("too many errors, stopping; expected at most {}", kMaxErrors)});
+      diagnostics_.push_back({std::string(file_), loc.line, loc.col,
+                              fmt::format("too many errors, stopping; expected at most {}", kMaxErrors)});
       throw TooManyErrors{};
     }
     diagnostics_.push_back({std::string(file_), loc.line, loc.col, std::move(message)});
@@ -232,8 +225,7 @@ class Assembler {
     unsigned line = 0;
     while (true) {
       const std::size_t nl = src.find('\n', pos);
-      const std::string_view text =
-          src.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+      const std::string_view text = src.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
       ++line;
       last_line_ = line;
       if (lex(text, line)) parseStatement(line);
@@ -292,8 +284,7 @@ class Assembler {
           i += 2;
           continue;
         }
-        error({line, col},
-              fmt::format("unexpected character '{}'; expected '{}{}' (shift)", c, c, c));
+        error({line, col}, fmt::format("unexpected character '{}'; expected '{}{}' (shift)", c, c, c));
         return false;
       }
       if (std::string_view(",:()+-*/%~&|^").find(c) != std::string_view::npos) {
@@ -302,8 +293,7 @@ class Assembler {
         continue;
       }
       error({line, col},
-            fmt::format(
-                "unexpected character '{}'; expected a name, number, operator, ',' or comment", c));
+            fmt::format("unexpected character '{}'; expected a name, number, operator, ',' or comment", c));
       return false;
     }
     toks_.push_back({Tok::kEnd, {}, static_cast<unsigned>(s.size() + 1), 0, 0});
@@ -335,8 +325,7 @@ class Assembler {
       if (c >= 'a' && c <= 'f') d = static_cast<unsigned>(c - 'a' + 10);
       if (c >= 'A' && c <= 'F') d = static_cast<unsigned>(c - 'A' + 10);
       if (d >= base) {
-        error(loc,
-              fmt::format("bad number '{}'; expected a decimal, 0x hex or 0b binary literal", s));
+        error(loc, fmt::format("bad number '{}'; expected a decimal, 0x hex or 0b binary literal", s));
         return false;
       }
       if (v > (kMax - d) / base) {
@@ -365,8 +354,7 @@ class Assembler {
     const Token& t = peek();
     if (t.kind == Tok::kEnd) return;
     if (t.kind != Tok::kIdent) {
-      error(loc(t),
-            fmt::format("unexpected {}; expected a label, instruction or directive", describe(t)));
+      error(loc(t), fmt::format("unexpected {}; expected a label, instruction or directive", describe(t)));
       return;
     }
     if (t.text[0] == '.') {
@@ -382,8 +370,7 @@ class Assembler {
     auto it = symbol_index_.find(name);
     if (it != symbol_index_.end()) return it->second;
     const auto id = static_cast<std::uint32_t>(symbols_.size());
-    symbols_.push_back(
-        Symbol{std::string(name), SymKind::kUndefined, {}, kNoExpr, 0, State::kPending, 0});
+    symbols_.push_back(Symbol{std::string(name), SymKind::kUndefined, {}, kNoExpr, 0, State::kPending, 0});
     symbol_index_.emplace(std::string(name), id);
     return id;
   }
@@ -392,24 +379,19 @@ class Assembler {
   // defined.
   std::optional<std::uint32_t> newSymbol(const Token& t, std::string_view what) {
     if (t.kind != Tok::kIdent || !isName(t.text)) {
-      error(loc(t),
-            fmt::format(
-                "{} name {}; expected a name of letters, digits and '_' not starting with a digit",
-                what, describe(t)));
+      error(loc(t), fmt::format("{} name {}; expected a name of letters, digits and '_' not starting with a digit",
+                                what, describe(t)));
       return std::nullopt;
     }
     if (isStreamName(t.text)) {
-      error(loc(t),
-            fmt::format("{} name '{}' is a stream register; expected another name", what, t.text));
+      error(loc(t), fmt::format("{} name '{}' is a stream register; expected another name", what, t.text));
       return std::nullopt;
     }
     const std::uint32_t id = symbolId(t.text);
     Symbol& s = symbols_[id];
     if (s.kind != SymKind::kUndefined) {
-      error(loc(t),
-            fmt::format(
-                "duplicate definition of '{}'; expected a unique name (first defined at {}:{}:{})",
-                t.text, file_, s.loc.line, s.loc.col));
+      error(loc(t), fmt::format("duplicate definition of '{}'; expected a unique name (first defined at {}:{}:{})",
+                                t.text, file_, s.loc.line, s.loc.col));
       return std::nullopt;
     }
     s.loc = loc(t);
@@ -444,9 +426,7 @@ class Assembler {
         s.kind = SymKind::kEqu;
         s.state = State::kFailed;
         error(loc(t),
-              fmt::format(
-                  "label '{}' outside a section; expected a .queue or .data directive before it",
-                  t.text));
+              fmt::format("label '{}' outside a section; expected a .queue or .data directive before it", t.text));
         break;
     }
   }
@@ -516,8 +496,7 @@ class Assembler {
   bool tooDeep(unsigned depth, const Token& t) {
     if (depth < kMaxNesting) return false;
     error(loc(t),
-          fmt::format("expression nested more than {} levels deep; expected a simpler expression",
-                      kMaxNesting));
+          fmt::format("expression nested more than {} levels deep; expected a simpler expression", kMaxNesting));
     return true;
   }
 
@@ -549,15 +528,11 @@ class Assembler {
     }
     if (t.kind == Tok::kIdent) {
       if (isStreamName(t.text)) {
-        error(loc(t),
-              fmt::format("stream register '{}' in an expression; expected a number or name",
-                          t.text));
+        error(loc(t), fmt::format("stream register '{}' in an expression; expected a number or name", t.text));
         return kNoExpr;
       }
       if (!isName(t.text)) {
-        error(loc(t),
-              fmt::format("unexpected '{}' in an expression; expected a number, name or '('",
-                          t.text));
+        error(loc(t), fmt::format("unexpected '{}' in an expression; expected a number, name or '('", t.text));
         return kNoExpr;
       }
       next();
@@ -573,10 +548,8 @@ class Assembler {
       const ExprId e = parseExpr(depth + 1);
       if (e == kNoExpr) return kNoExpr;
       if (!isPunct(peek(), ')')) {
-        error(loc(peek()),
-              fmt::format(
-                  "unexpected {} in an expression; expected ')' to close the '(' at column {}",
-                  describe(peek()), t.col));
+        error(loc(peek()), fmt::format("unexpected {} in an expression; expected ')' to close the '(' at column {}",
+                                       describe(peek()), t.col));
         return kNoExpr;
       }
       next();
@@ -590,8 +563,7 @@ class Assembler {
 
   bool expectEnd(std::string_view after) {
     if (peek().kind == Tok::kEnd) return true;
-    error(loc(peek()),
-          fmt::format("unexpected {} after {}; expected end of line", describe(peek()), after));
+    error(loc(peek()), fmt::format("unexpected {} after {}; expected end of line", describe(peek()), after));
     return false;
   }
 
@@ -600,8 +572,7 @@ class Assembler {
       next();
       return true;
     }
-    error(loc(peek()),
-          fmt::format("unexpected {} after {}; expected ','", describe(peek()), after));
+    error(loc(peek()), fmt::format("unexpected {} after {}; expected ','", describe(peek()), after));
     return false;
   }
 
@@ -628,19 +599,15 @@ class Assembler {
   int parseSliceName(std::string_view directive) {
     const Token& t = peek();
     if (t.kind == Tok::kEnd) {
-      error(loc(t), fmt::format("end of line after {}; expected a slice name ({})", directive,
-                                queueNames()));
+      error(loc(t), fmt::format("end of line after {}; expected a slice name ({})", directive, queueNames()));
       return -1;
     }
     next();
     // .queue names a queue (slices plus the MXM load queues), .data names a slice.
-    const int pos = t.kind != Tok::kIdent   ? -1
-                    : directive == ".queue" ? cfg_.queueOf(t.text)
-                                            : cfg_.positionOf(t.text);
+    const int pos = t.kind != Tok::kIdent ? -1 : directive == ".queue" ? cfg_.queueOf(t.text) : cfg_.positionOf(t.text);
     if (pos < 0) {
       error(loc(t), fmt::format("unknown {} {}; expected one of {} (config '{}')",
-                                directive == ".queue" ? "queue" : "slice", describe(t),
-                                queueNames(), cfg_.name()));
+                                directive == ".queue" ? "queue" : "slice", describe(t), queueNames(), cfg_.name()));
     }
     return pos;
   }
@@ -651,17 +618,13 @@ class Assembler {
     if (name == ".config") {
       const Token& t = peek();
       if (t.kind != Tok::kIdent) {
-        error(loc(t), fmt::format("unexpected {} after .config; expected a configuration name",
-                                  describe(t)));
+        error(loc(t), fmt::format("unexpected {} after .config; expected a configuration name", describe(t)));
         return;
       }
       next();
       if (t.text != cfg_.name()) {
-        error(
-            loc(t),
-            fmt::format(
-                "configuration '{}' differs from the one being assembled for; expected .config {}",
-                t.text, cfg_.name()));
+        error(loc(t), fmt::format("configuration '{}' differs from the one being assembled for; expected .config {}",
+                                  t.text, cfg_.name()));
         return;
       }
       expectEnd(".config");
@@ -688,8 +651,7 @@ class Assembler {
       const int pos = parseSliceName(".data");
       if (pos < 0) return;
       if (cfg_.sliceAt(static_cast<unsigned>(pos)) != isa::Slice::kMEM) {
-        error(loc(st), fmt::format("slice '{}' has no SRAM; expected a MEM slice ({})", st.text,
-                                   memNames()));
+        error(loc(st), fmt::format("slice '{}' has no SRAM; expected a MEM slice ({})", st.text, memNames()));
         return;
       }
       if (!expectComma("the slice name")) return;
@@ -704,9 +666,7 @@ class Assembler {
     } else if (name == ".byte" || name == ".zero") {
       if (mode_ != Mode::kData) {
         if (mode_ != Mode::kDead) {
-          error(loc(d),
-                fmt::format("'{}' outside a data section; expected a .data directive before it",
-                            name));
+          error(loc(d), fmt::format("'{}' outside a data section; expected a .data directive before it", name));
         }
         return;
       }
@@ -746,11 +706,9 @@ class Assembler {
         if (!expectComma("a .word value")) return;
       }
     } else {
-      error(loc(d),
-            fmt::format(
-                "unknown directive '{}'; expected .config, .equ, .queue, .data, .byte, .zero or "
-                ".word",
-                name));
+      error(loc(d), fmt::format("unknown directive '{}'; expected .config, .equ, .queue, .data, .byte, .zero or "
+                                ".word",
+                                name));
     }
   }
 
@@ -770,10 +728,8 @@ class Assembler {
       const Token& num = toks_[neg ? cur_ + 1 : cur_];
       std::optional<std::int64_t> literal;
       ExprId e = kNoExpr;
-      const std::size_t after =
-          neg ? cur_ + 2 : cur_ + 1;  // exists: toks_ ends in kEnd and num is not it
-      if (num.kind == Tok::kNumber &&
-          (toks_[after].kind == Tok::kEnd || isPunct(toks_[after], ','))) {
+      const std::size_t after = neg ? cur_ + 2 : cur_ + 1;  // exists: toks_ ends in kEnd and num is not it
+      if (num.kind == Tok::kNumber && (toks_[after].kind == Tok::kEnd || isPunct(toks_[after], ','))) {
         literal = neg ? -num.value : num.value;
         cur_ += neg ? 2 : 1;
       } else {
@@ -804,12 +760,9 @@ class Assembler {
     if (queue_full_[q]) return;
     if (index >= cfg_.params().queue_depth) {
       queue_full_[q] = true;
-      error(
-          s.loc,
-          fmt::format(
-              "word {} of queue {} overflows it; expected at most {} words per queue (queue_depth "
-              "of config '{}', including the final halt)",
-              index + 1, cfg_.queueName(q), cfg_.params().queue_depth, cfg_.name()));
+      error(s.loc, fmt::format("word {} of queue {} overflows it; expected at most {} words per queue (queue_depth "
+                               "of config '{}', including the final halt)",
+                               index + 1, cfg_.queueName(q), cfg_.params().queue_depth, cfg_.name()));
       return;
     }
     stmts_.push_back(s);
@@ -827,8 +780,7 @@ class Assembler {
       if (lower != base && isa::findInsn(lower) != nullptr) {
         error(loc(m), fmt::format("unknown mnemonic '{}'; expected lower case '{}'", base, lower));
       } else {
-        error(loc(m),
-              fmt::format("unknown mnemonic '{}'; expected an instruction or directive", base));
+        error(loc(m), fmt::format("unknown mnemonic '{}'; expected an instruction or directive", base));
       }
       return;
     }
@@ -839,15 +791,10 @@ class Assembler {
 
     if (mode_ != Mode::kQueue) {
       if (mode_ == Mode::kData) {
-        error(
-            loc(m),
-            fmt::format("instruction '{}' in a data section; expected a .queue directive before it",
-                        base));
+        error(loc(m), fmt::format("instruction '{}' in a data section; expected a .queue directive before it", base));
       } else if (mode_ == Mode::kNone) {
         error(loc(m),
-              fmt::format(
-                  "instruction '{}' outside a queue section; expected a .queue directive before it",
-                  base));
+              fmt::format("instruction '{}' outside a queue section; expected a .queue directive before it", base));
       }
       return;
     }
@@ -855,16 +802,15 @@ class Assembler {
 
     const unsigned n = d->num_operands;
     const unsigned required = n - d->num_optional;
-    const std::string expected_count = required == n
-                                           ? fmt::format("{} operand{}", n, n == 1 ? "" : "s")
-                                           : fmt::format("{} to {} operands", required, n);
+    const std::string expected_count = required == n ? fmt::format("{} operand{}", n, n == 1 ? "" : "s")
+                                                     : fmt::format("{} to {} operands", required, n);
     for (unsigned i = 0; i < n; ++i) {
       const isa::OperandDesc& od = d->operands[i];
       const isa::FieldDesc& fd = isa::fieldDesc(od.field);
       if (peek().kind == Tok::kEnd) {
         if (i >= required) break;
-        error(loc(peek()), fmt::format("missing operand {} ({}) of '{}'; expected {}", i + 1,
-                                       fd.name, base, expected_count));
+        error(loc(peek()),
+              fmt::format("missing operand {} ({}) of '{}'; expected {}", i + 1, fd.name, base, expected_count));
         return;
       }
       if (i > 0 && !expectComma(fmt::format("operand {} of '{}'", i, base))) return;
@@ -883,9 +829,8 @@ class Assembler {
         error(loc(peek()), fmt::format("too many operands for '{}'; expected {}", base,
                                        n == 0 ? std::string("none") : expected_count));
       } else {
-        error(loc(peek()),
-              fmt::format("unexpected {} after operand {} of '{}'; expected ',' or end of line",
-                          describe(peek()), n, base));
+        error(loc(peek()), fmt::format("unexpected {} after operand {} of '{}'; expected ',' or end of line",
+                                       describe(peek()), n, base));
       }
       return;
     }
@@ -896,24 +841,20 @@ class Assembler {
     const Token& t = next();
     const unsigned last = cfg_.streamsPerDir() - 1;
     if (t.kind != Tok::kIdent || !isStreamName(t.text)) {
-      error(op.loc,
-            fmt::format(
-                "operand {} ({}) of '{}' is {}; expected a stream register E0..E{} or W0..W{}",
-                i + 1, fd.name, mnemonic, describe(t), last, last));
+      error(op.loc, fmt::format("operand {} ({}) of '{}' is {}; expected a stream register E0..E{} or W0..W{}", i + 1,
+                                fd.name, mnemonic, describe(t), last, last));
       return false;
     }
     std::int64_t index = 0;
     for (char c : t.text.substr(1)) {
       index = std::min<std::int64_t>(index * 10 + (c - '0'), 1000000);
     }
-    if (index >
-        15) {  // not encodable; smaller out-of-range indices are reported by checkInstruction
+    if (index > 15) {  // not encodable; smaller out-of-range indices are reported by checkInstruction
       error(op.loc, streamRangeMessage(t.text[0], index, cfg_));
       return false;
     }
     op.is_stream = true;
-    op.stream = isa::StreamRef{t.text[0] == 'E' ? isa::Dir::kEast : isa::Dir::kWest,
-                               static_cast<unsigned>(index)};
+    op.stream = isa::StreamRef{t.text[0] == 'E' ? isa::Dir::kEast : isa::Dir::kWest, static_cast<unsigned>(index)};
     return true;
   }
 
@@ -956,17 +897,16 @@ class Assembler {
     std::size_t pos = m.text.find('.');
     while (pos != std::string_view::npos) {
       const std::size_t nextdot = m.text.find('.', pos + 1);
-      const std::string_view suf = m.text.substr(
-          pos + 1, nextdot == std::string_view::npos ? std::string_view::npos : nextdot - pos - 1);
+      const std::string_view suf =
+          m.text.substr(pos + 1, nextdot == std::string_view::npos ? std::string_view::npos : nextdot - pos - 1);
       suffixes.emplace_back(suf, m.col + static_cast<unsigned>(pos));
       pos = nextdot;
     }
     const Loc at = loc(m);
     if (d.type_mask == 0) {
       if (!suffixes.empty()) {
-        error({line_, suffixes[0].second},
-              fmt::format("type suffix '.{}' on '{}'; expected '{}' without a suffix",
-                          suffixes[0].first, d.mnemonic, d.mnemonic));
+        error({line_, suffixes[0].second}, fmt::format("type suffix '.{}' on '{}'; expected '{}' without a suffix",
+                                                       suffixes[0].first, d.mnemonic, d.mnemonic));
         return false;
       }
       return true;
@@ -989,8 +929,7 @@ class Assembler {
                                   "i16, i32}} (for "
                                   "example {}.i32.i8)",
                                   m.text, d.mnemonic, d.mnemonic)
-                    : fmt::format("missing type suffix on '{}'; expected {}", m.text,
-                                  suffixList(d, d.type_mask)));
+                    : fmt::format("missing type suffix on '{}'; expected {}", m.text, suffixList(d, d.type_mask)));
       return false;
     }
     for (std::size_t k = 0; k < suffixes.size(); ++k) {
@@ -998,13 +937,13 @@ class Assembler {
       const auto t = typeByName(suffixes[k].first);
       const Loc sl{line_, suffixes[k].second};
       if (!t) {
-        error(sl, fmt::format("bad type suffix '.{}' on '{}'; expected {}", suffixes[k].first,
-                              d.mnemonic, suffixList(d, mask)));
+        error(sl, fmt::format("bad type suffix '.{}' on '{}'; expected {}", suffixes[k].first, d.mnemonic,
+                              suffixList(d, mask)));
         return false;
       }
       if (((mask >> static_cast<unsigned>(*t)) & 1U) == 0) {
-        error(sl, fmt::format("type '.{}' not allowed for '{}'; expected {}", suffixes[k].first,
-                              d.mnemonic, suffixList(d, mask)));
+        error(sl, fmt::format("type '.{}' not allowed for '{}'; expected {}", suffixes[k].first, d.mnemonic,
+                              suffixList(d, mask)));
         return false;
       }
       (k == 0 ? s.type : s.stype) = *t;
@@ -1021,8 +960,7 @@ class Assembler {
   };
 
   std::optional<std::int64_t> overflow(const Node& n) {
-    error(n.loc,
-          "arithmetic overflow in an expression; expected a result within 64-bit signed integers");
+    error(n.loc, "arithmetic overflow in an expression; expected a result within 64-bit signed integers");
     return std::nullopt;
   }
 
@@ -1030,11 +968,8 @@ class Assembler {
     const Node& n = nodes_[id];
     if (++eval_depth_ > kMaxEvalDepth) {
       --eval_depth_;
-      error(
-          n.loc,
-          fmt::format(
-              "expressions and names nested more than {} levels deep; expected simpler definitions",
-              kMaxEvalDepth));
+      error(n.loc, fmt::format("expressions and names nested more than {} levels deep; expected simpler definitions",
+                               kMaxEvalDepth));
       return std::nullopt;
     }
     DepthGuard guard{eval_depth_};
@@ -1076,8 +1011,8 @@ class Assembler {
       case Op::kDiv:
       case Op::kMod:
         if (y == 0) {
-          error(n.loc, fmt::format("{} by zero; expected a non-zero divisor",
-                                   n.op == Op::kDiv ? "division" : "modulo"));
+          error(n.loc,
+                fmt::format("{} by zero; expected a non-zero divisor", n.op == Op::kDiv ? "division" : "modulo"));
           return std::nullopt;
         }
         if (x == std::numeric_limits<std::int64_t>::min() && y == -1) return overflow(n);
@@ -1111,10 +1046,7 @@ class Assembler {
       case State::kFailed:
         return std::nullopt;
       case State::kInProgress:
-        error(use,
-              fmt::format(
-                  "circular definition of '{}'; expected a value that does not depend on itself",
-                  s.name));
+        error(use, fmt::format("circular definition of '{}'; expected a value that does not depend on itself", s.name));
         return std::nullopt;
       case State::kPending:
         break;
@@ -1136,9 +1068,7 @@ class Assembler {
         const std::uint32_t sec = s.section;
         if (sections_[sec].state == State::kInProgress) {
           error(use,
-                fmt::format(
-                    "circular definition of '{}'; expected a value that does not depend on itself",
-                    s.name));
+                fmt::format("circular definition of '{}'; expected a value that does not depend on itself", s.name));
           symbols_[id].state = State::kFailed;
           return std::nullopt;
         }
@@ -1179,10 +1109,9 @@ class Assembler {
     if (!base) return false;
     Section& s0 = sections_[id];
     if (*base < 0 || *base >= words) {
-      error(nodes_[s0.addr].loc,
-            fmt::format("data address {} out of range; expected 0..{} (config '{}' has {} words "
-                        "per MEM slice)",
-                        *base, words - 1, cfg_.name(), words));
+      error(nodes_[s0.addr].loc, fmt::format("data address {} out of range; expected 0..{} (config '{}' has {} words "
+                                             "per MEM slice)",
+                                             *base, words - 1, cfg_.name(), words));
       return false;
     }
     s0.base = *base;
@@ -1209,11 +1138,9 @@ class Assembler {
         case Chunk::Kind::kLabel: {
           Symbol& l = symbols_[c.sym];
           if (offset % lanes != 0) {
-            error(c.loc,
-                  fmt::format(
-                      "data label '{}' at byte {} of a {}-byte word; expected a word boundary (add "
-                      ".zero {} before it)",
-                      l.name, offset % lanes, lanes, lanes - offset % lanes));
+            error(c.loc, fmt::format("data label '{}' at byte {} of a {}-byte word; expected a word boundary (add "
+                                     ".zero {} before it)",
+                                     l.name, offset % lanes, lanes, lanes - offset % lanes));
             l.state = State::kFailed;
           } else {
             l.value = *base + offset / lanes;
@@ -1224,12 +1151,9 @@ class Assembler {
       }
       if (offset > capacity) {
         const Section& s = sections_[id];
-        error(
-            c.loc,
-            fmt::format(
-                "data for {} at word 0x{:03x} runs past the end of the slice; expected at most {} "
-                "bytes from there (config '{}' has {} words of {} bytes per MEM slice)",
-                sliceName(s.position), *base, capacity, cfg_.name(), words, lanes));
+        error(c.loc, fmt::format("data for {} at word 0x{:03x} runs past the end of the slice; expected at most {} "
+                                 "bytes from there (config '{}' has {} words of {} bytes per MEM slice)",
+                                 sliceName(s.position), *base, capacity, cfg_.name(), words, lanes));
         return false;
       }
     }
@@ -1264,10 +1188,7 @@ class Assembler {
     const auto v = eval(s.word);
     if (!v) return false;
     if (*v < 0 || *v > 0xFFFFFFFFLL) {
-      error(s.loc,
-            fmt::format(
-                "word value {} out of range; expected 0..0xffffffff (a 32-bit instruction word)",
-                *v));
+      error(s.loc, fmt::format("word value {} out of range; expected 0..0xffffffff (a 32-bit instruction word)", *v));
       return false;
     }
     word = static_cast<std::uint32_t>(*v);
@@ -1320,8 +1241,7 @@ class Assembler {
     try {
       word = isa::encode(insn);
     } catch (const isa::EncodeError& e) {
-      error(s.loc, fmt::format("cannot encode '{}' ({}); expected encodable operands", d.mnemonic,
-                               e.what()));
+      error(s.loc, fmt::format("cannot encode '{}' ({}); expected encodable operands", d.mnemonic, e.what()));
       return false;
     }
     return true;
@@ -1392,12 +1312,10 @@ class Assembler {
           const Extent& earlier = a.section > b.section ? b : a;
           const Section& ls = sections_[later.section];
           const Section& es = sections_[earlier.section];
-          error(ls.loc,
-                fmt::format(
-                    "data for {} words 0x{:03x}..0x{:03x} overlaps the data section at {}:{}:{} "
-                    "(words 0x{:03x}..0x{:03x}); expected disjoint data sections",
-                    sliceName(ls.position), later.start, later.end - 1, file_, es.loc.line,
-                    es.loc.col, earlier.start, earlier.end - 1));
+          error(ls.loc, fmt::format("data for {} words 0x{:03x}..0x{:03x} overlaps the data section at {}:{}:{} "
+                                    "(words 0x{:03x}..0x{:03x}); expected disjoint data sections",
+                                    sliceName(ls.position), later.start, later.end - 1, file_, es.loc.line, es.loc.col,
+                                    earlier.start, earlier.end - 1));
         }
         if (b.end > a.end) widest = k;
       }
@@ -1439,8 +1357,7 @@ class Assembler {
     result.program = std::move(p);
     result.source = std::move(source_);
     for (const Symbol& s : symbols_) {
-      if (s.kind != SymKind::kUndefined && s.state == State::kDone)
-        result.symbols[s.name] = s.value;
+      if (s.kind != SymKind::kUndefined && s.state == State::kDone) result.symbols[s.name] = s.value;
     }
   }
 
@@ -1462,8 +1379,7 @@ class Assembler {
   unsigned last_line_ = 1;
   Mode mode_ = Mode::kNone;
   unsigned queue_ = 0;
-  std::vector<unsigned>
-      queue_count_;  // words seen per queue (including ones not recorded after an overflow)
+  std::vector<unsigned> queue_count_;  // words seen per queue (including ones not recorded after an overflow)
   std::vector<bool> queue_full_;
   std::vector<Stmt> stmts_;
   std::vector<Section> sections_;
@@ -1480,8 +1396,7 @@ class Assembler {
 
 }  // namespace
 
-AssembleResult assemble(std::string_view source, std::string_view file_name,
-                        const isa::ArchConfig& cfg) {
+AssembleResult assemble(std::string_view source, std::string_view file_name, const isa::ArchConfig& cfg) {
   Assembler a(file_name, cfg);
   return a.run(source);
 }

@@ -113,8 +113,7 @@ struct AssembleResult {
 
 // Assembles `source` for configuration `cfg`. Never throws for bad input (every problem is a
 // Diagnostic); `file_name` is used only in diagnostics.
-AssembleResult assemble(std::string_view source, std::string_view file_name,
-                        const isa::ArchConfig& cfg);
+AssembleResult assemble(std::string_view source, std::string_view file_name, const isa::ArchConfig& cfg);
 
 // The configuration a source names in its `.config NAME` line (the first one; a line of its own, comments
 // allowed), or "" when it has none. Tools use it to pick the configuration when the user names none:

@@ -46,8 +46,8 @@ std::string wordText(const std::vector<std::uint32_t>& queue, std::size_t i, uns
 
 std::string disassemble(const isa::Program& program, const isa::ArchConfig& cfg) {
   if (program.queues.size() != cfg.queues()) {
-    throw std::invalid_argument(fmt::format("program has {} queues; expected {} for config '{}'",
-                                            program.queues.size(), cfg.queues(), cfg.name()));
+    throw std::invalid_argument(fmt::format("program has {} queues; expected {} for config '{}'", program.queues.size(),
+                                            cfg.queues(), cfg.name()));
   }
   const std::uint32_t halt = isa::encode(isa::Instruction::make(isa::Opcode::kHalt));
   std::string out = fmt::format(".config {}\n", cfg.name());
@@ -67,8 +67,7 @@ std::string disassemble(const isa::Program& program, const isa::ArchConfig& cfg)
   for (const isa::DataSegment& seg : program.data) {
     if (seg.position >= cfg.positions() || cfg.sliceAt(seg.position) != isa::Slice::kMEM) {
       throw std::invalid_argument(
-          fmt::format("data segment at position {} is not a MEM slice of config '{}'", seg.position,
-                      cfg.name()));
+          fmt::format("data segment at position {} is not a MEM slice of config '{}'", seg.position, cfg.name()));
     }
     out += fmt::format("\n.data {}, 0x{:03x}\n", cfg.sliceName(seg.position), seg.address);
     if (seg.bytes.empty()) out += "    ; empty segment: the assembler makes none\n";

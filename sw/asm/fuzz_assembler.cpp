@@ -36,8 +36,7 @@ void check(std::string_view source, const lpu::isa::ArchConfig& cfg) {
   if (!r.diagnostics.empty()) fail("program and diagnostics at once", r.formatDiagnostics());
   const std::string text = lpu::assembler::disassemble(*r.program, cfg);
   const AssembleResult again = lpu::assembler::assemble(text, "disassembly.s", cfg);
-  if (!again.ok())
-    fail("disassembly does not assemble", again.formatDiagnostics() + "---\n" + text);
+  if (!again.ok()) fail("disassembly does not assemble", again.formatDiagnostics() + "---\n" + text);
   if (lpu::isa::serialize(*again.program) != lpu::isa::serialize(*r.program)) {
     fail("reassembled binary differs", text);
   }
@@ -63,11 +62,9 @@ void checkBinary(const std::uint8_t* data, std::size_t size, const lpu::isa::Arc
   for (auto& q : p.queues) q.push_back(halt);
   const std::string text = lpu::assembler::disassemble(p, cfg);
   const AssembleResult r = lpu::assembler::assemble(text, "binary.s", cfg);
-  if (!r.ok())
-    fail("disassembly of a binary does not assemble", r.formatDiagnostics() + "---\n" + text);
+  if (!r.ok()) fail("disassembly of a binary does not assemble", r.formatDiagnostics() + "---\n" + text);
   if (r.program->queues != p.queues) fail("binary -> text -> binary differs", text);
-  if (lpu::assembler::disassemble(*r.program, cfg) != text)
-    fail("binary: second disassembly differs", text);
+  if (lpu::assembler::disassemble(*r.program, cfg) != text) fail("binary: second disassembly differs", text);
 }
 
 }  // namespace

@@ -41,19 +41,15 @@ struct Group {
   std::string name;  // "an i32 group", "a transpose group of 8 streams"
 };
 
-Group groupOf(const isa::Instruction& insn, const isa::OperandDesc& op,
-              const isa::ArchConfig& cfg) {
-  auto typed = [](ElemType t) {
-    return Group{isa::typeBytes(t), fmt::format("an {} group", typeName(t))};
-  };
+Group groupOf(const isa::Instruction& insn, const isa::OperandDesc& op, const isa::ArchConfig& cfg) {
+  auto typed = [](ElemType t) { return Group{isa::typeBytes(t), fmt::format("an {} group", typeName(t))}; };
   switch (op.group) {
     case isa::kGroupT:
       return typed(insn.type);
     case isa::kGroupS:
       return typed(insn.stype);
     case isa::kGroupN:
-      return Group{cfg.params().transpose_n,
-                   fmt::format("a transpose group of {} streams", cfg.params().transpose_n)};
+      return Group{cfg.params().transpose_n, fmt::format("a transpose group of {} streams", cfg.params().transpose_n)};
     case 2:
       return typed(ElemType::kI16);
     case 4:
@@ -76,9 +72,7 @@ std::string queuesFor(const InsnDesc& d, const isa::ArchConfig& cfg) {
   return out;
 }
 
-bool isWeightLoad(const InsnDesc& d) {
-  return d.opcode == isa::Opcode::kLw || d.opcode == isa::Opcode::kLwi;
-}
+bool isWeightLoad(const InsnDesc& d) { return d.opcode == isa::Opcode::kLw || d.opcode == isa::Opcode::kLwi; }
 
 // Range of the strided field of `insn` for every issue of a Repeat: the field's own range, narrowed
 // for lw/lwi so that all `lwn` rows of the last issue stay below `lanes`.
@@ -122,8 +116,7 @@ ValueRange operandRange(const InsnDesc& desc, Field field, const isa::ArchConfig
     case Field::kAddr:
       r.hi = std::int64_t{cfg.wordsPerSlice()} - 1;
       r.what = "MEM address";
-      r.why =
-          fmt::format("config '{}' has {} words per MEM slice", cfg.name(), cfg.wordsPerSlice());
+      r.why = fmt::format("config '{}' has {} words per MEM slice", cfg.name(), cfg.wordsPerSlice());
       break;
     case Field::kShamt:
       r.what = "shift amount";
@@ -145,8 +138,7 @@ ValueRange operandRange(const InsnDesc& desc, Field field, const isa::ArchConfig
       } else if (desc.slice == Slice::kMXM) {
         r.hi = std::int64_t{cfg.params().mxm_acc_slots} - 1;
         r.what = "accumulator slot";
-        r.why = fmt::format("config '{}' has {} accumulator slots", cfg.name(),
-                            cfg.params().mxm_acc_slots);
+        r.why = fmt::format("config '{}' has {} accumulator slots", cfg.name(), cfg.params().mxm_acc_slots);
       } else if (desc.slice == Slice::kC2C) {
         r.what = "C2C link";
       }
@@ -158,20 +150,19 @@ ValueRange operandRange(const InsnDesc& desc, Field field, const isa::ArchConfig
 }
 
 std::string rangeMessage(const ValueRange& range, std::int64_t value) {
-  std::string msg =
-      fmt::format("{} {} out of range; expected {}..{}", range.what, value, range.lo, range.hi);
+  std::string msg = fmt::format("{} {} out of range; expected {}..{}", range.what, value, range.lo, range.hi);
   if (!range.why.empty()) msg += fmt::format(" ({})", range.why);
   return msg;
 }
 
 std::string streamRangeMessage(char dir, std::int64_t index, const isa::ArchConfig& cfg) {
   const unsigned last = cfg.streamsPerDir() - 1;
-  return fmt::format("stream '{}{}' out of range; expected E0..E{} or W0..W{} for config '{}'", dir,
-                     index, last, last, cfg.name());
+  return fmt::format("stream '{}{}' out of range; expected E0..E{} or W0..W{} for config '{}'", dir, index, last, last,
+                     cfg.name());
 }
 
-std::vector<Problem> checkInstruction(const isa::Instruction& insn, unsigned queue_index,
-                                      const Predecessor& prev, const isa::ArchConfig& cfg) {
+std::vector<Problem> checkInstruction(const isa::Instruction& insn, unsigned queue_index, const Predecessor& prev,
+                                      const isa::ArchConfig& cfg) {
   std::vector<Problem> problems;
   const InsnDesc& d = *insn.desc;
 
@@ -179,31 +170,27 @@ std::vector<Problem> checkInstruction(const isa::Instruction& insn, unsigned que
   const Slice here = cfg.sliceAt(cfg.queuePosition(queue_index));
   const std::string queue = cfg.queueName(queue_index);
   if (d.slice == Slice::kC2C) {
-    problems.push_back(
-        {-1,
-         fmt::format("C2C instruction '{}' in queue {}; expected no C2C instruction (config '{}' "
-                     "has no C2C queue)",
-                     d.mnemonic, queue, cfg.name())});
+    problems.push_back({-1, fmt::format("C2C instruction '{}' in queue {}; expected no C2C instruction (config '{}' "
+                                        "has no C2C queue)",
+                                        d.mnemonic, queue, cfg.name())});
   } else if (d.slice != Slice::kICU && d.slice != here) {
     problems.push_back(
         {-1, fmt::format("{} instruction '{}' in queue {}; expected a {} or ICU instruction (or "
                          "move it to {})",
-                         sliceKindName(d.slice), d.mnemonic, queue, sliceKindName(here),
-                         queuesFor(d, cfg))});
+                         sliceKindName(d.slice), d.mnemonic, queue, sliceKindName(here), queuesFor(d, cfg))});
   } else if (d.slice == Slice::kMXM && d.load_queue != cfg.isLoadQueue(queue_index)) {
-    problems.push_back(
-        {-1, fmt::format("MXM instruction '{}' in queue {}; expected it in an MXM {} queue ({})",
-                         d.mnemonic, queue, d.load_queue ? "load" : "compute", queuesFor(d, cfg))});
+    problems.push_back({-1, fmt::format("MXM instruction '{}' in queue {}; expected it in an MXM {} queue ({})",
+                                        d.mnemonic, queue, d.load_queue ? "load" : "compute", queuesFor(d, cfg))});
   }
 
   // Element types.
   if (d.type_mask != 0 && ((d.type_mask >> static_cast<unsigned>(insn.type)) & 1U) == 0) {
-    problems.push_back({-1, fmt::format("type '{}' not allowed for '{}'; expected {}",
-                                        typeName(insn.type), d.mnemonic, typeList(d.type_mask))});
+    problems.push_back({-1, fmt::format("type '{}' not allowed for '{}'; expected {}", typeName(insn.type), d.mnemonic,
+                                        typeList(d.type_mask))});
   }
   if (d.stype_mask != 0 && ((d.stype_mask >> static_cast<unsigned>(insn.stype)) & 1U) == 0) {
-    problems.push_back({-1, fmt::format("source type '{}' not allowed for '{}'; expected {}",
-                                        typeName(insn.stype), d.mnemonic, typeList(d.stype_mask))});
+    problems.push_back({-1, fmt::format("source type '{}' not allowed for '{}'; expected {}", typeName(insn.stype),
+                                        d.mnemonic, typeList(d.stype_mask))});
   }
 
   // Operands.
@@ -214,21 +201,17 @@ std::vector<Problem> checkInstruction(const isa::Instruction& insn, unsigned que
     if (fd.kind == FieldKind::kStream) {
       const isa::StreamRef s = insn.stream(op.field);
       if (s.index >= cfg.streamsPerDir()) {
-        problems.push_back(
-            {oi, streamRangeMessage(s.dir == isa::Dir::kEast ? 'E' : 'W', s.index, cfg)});
+        problems.push_back({oi, streamRangeMessage(s.dir == isa::Dir::kEast ? 'E' : 'W', s.index, cfg)});
         continue;
       }
       const Group g = groupOf(insn, op, cfg);
       if (g.width > 1 && s.index % g.width != 0) {
-        problems.push_back(
-            {oi, fmt::format("stream '{}' is not aligned for {}; expected a multiple of {}",
-                             streamName(s), g.name, g.width)});
+        problems.push_back({oi, fmt::format("stream '{}' is not aligned for {}; expected a multiple of {}",
+                                            streamName(s), g.name, g.width)});
       } else if (s.index + g.width > cfg.streamsPerDir()) {
-        problems.push_back(
-            {oi, fmt::format("stream group '{}' needs {} streams; expected a group within "
-                             "E0..E{} or W0..W{}",
-                             streamName(s), g.width, cfg.streamsPerDir() - 1,
-                             cfg.streamsPerDir() - 1)});
+        problems.push_back({oi, fmt::format("stream group '{}' needs {} streams; expected a group within "
+                                            "E0..E{} or W0..W{}",
+                                            streamName(s), g.width, cfg.streamsPerDir() - 1, cfg.streamsPerDir() - 1)});
       }
     } else if (fd.kind == FieldKind::kUint || fd.kind == FieldKind::kSint) {
       const ValueRange r = operandRange(d, op.field, cfg);
@@ -242,19 +225,17 @@ std::vector<Problem> checkInstruction(const isa::Instruction& insn, unsigned que
     const std::int64_t row = insn.get(Field::kIndex);
     const std::int64_t n = insn.get(Field::kLwn);
     const isa::StreamRef s = insn.stream(Field::kSrca);
-    const bool reported = std::any_of(problems.begin(), problems.end(),
-                                      [](const Problem& p) { return p.operand >= 0; });
+    const bool reported =
+        std::any_of(problems.begin(), problems.end(), [](const Problem& p) { return p.operand >= 0; });
     if (!reported && row + n > cfg.lanes()) {
-      problems.push_back(
-          {2, fmt::format("weight rows {}..{} out of range; expected row + count <= {} (config "
-                          "'{}' has {} lanes)",
-                          row, row + n - 1, cfg.lanes(), cfg.name(), cfg.lanes())});
+      problems.push_back({2, fmt::format("weight rows {}..{} out of range; expected row + count <= {} (config "
+                                         "'{}' has {} lanes)",
+                                         row, row + n - 1, cfg.lanes(), cfg.name(), cfg.lanes())});
     } else if (!reported && s.index + n > cfg.streamsPerDir()) {
       problems.push_back(
-          {2, fmt::format("streams {}..{}{} run past {}{}; expected stream + count <= {}",
-                          streamName(s), s.dir == isa::Dir::kEast ? 'E' : 'W', s.index + n - 1,
-                          s.dir == isa::Dir::kEast ? 'E' : 'W', cfg.streamsPerDir() - 1,
-                          cfg.streamsPerDir())});
+          {2, fmt::format("streams {}..{}{} run past {}{}; expected stream + count <= {}", streamName(s),
+                          s.dir == isa::Dir::kEast ? 'E' : 'W', s.index + n - 1, s.dir == isa::Dir::kEast ? 'E' : 'W',
+                          cfg.streamsPerDir() - 1, cfg.streamsPerDir())});
     }
   }
 
@@ -262,35 +243,28 @@ std::vector<Problem> checkInstruction(const isa::Instruction& insn, unsigned que
   if (d.opcode == isa::Opcode::kRepeat && prev.kind != Predecessor::Kind::kUnknown) {
     if (prev.kind == Predecessor::Kind::kStart) {
       problems.push_back(
-          {-1, fmt::format(
-                   "repeat at the start of queue {}; expected it after the instruction it repeats",
-                   queue)});
+          {-1, fmt::format("repeat at the start of queue {}; expected it after the instruction it repeats", queue)});
     } else {
       const isa::DecodeResult p = isa::decode(prev.word);
       const std::int64_t n = insn.get(Field::kRepN);
       const std::int64_t stride = insn.get(Field::kStride);
       if (p.error != isa::ErrorCode::kNone) {
-        problems.push_back(
-            {-1, fmt::format("repeat after the word 0x{:08x}, which does not decode ({}); expected "
-                             "a non-ICU instruction before it",
-                             prev.word, p.message)});
+        problems.push_back({-1, fmt::format("repeat after the word 0x{:08x}, which does not decode ({}); expected "
+                                            "a non-ICU instruction before it",
+                                            prev.word, p.message)});
       } else if (p.insn.desc->slice == Slice::kICU) {
-        problems.push_back(
-            {-1, fmt::format("repeat after '{}'; expected a non-ICU instruction before it (repeat "
-                             "re-issues the previous instruction)",
-                             p.insn.desc->mnemonic)});
+        problems.push_back({-1, fmt::format("repeat after '{}'; expected a non-ICU instruction before it (repeat "
+                                            "re-issues the previous instruction)",
+                                            p.insn.desc->mnemonic)});
       } else if (stride != 0 && !p.insn.desc->strided) {
-        problems.push_back(
-            {2, fmt::format("stride {} after '{}', which has no strided field; expected stride 0",
-                            stride, p.insn.desc->mnemonic)});
+        problems.push_back({2, fmt::format("stride {} after '{}', which has no strided field; expected stride 0",
+                                           stride, p.insn.desc->mnemonic)});
       } else if (stride != 0) {
         const ValueRange r = stridedRange(p.insn, cfg);
         const std::int64_t last = p.insn.get(p.insn.desc->strided_field) + n * stride;
         if (last < r.lo || last > r.hi) {
-          problems.push_back(
-              {2,
-               fmt::format("repeat steps the {} of '{}' to {} on its last issue; expected {}..{}",
-                           r.what, p.insn.desc->mnemonic, last, r.lo, r.hi)});
+          problems.push_back({2, fmt::format("repeat steps the {} of '{}' to {} on its last issue; expected {}..{}",
+                                             r.what, p.insn.desc->mnemonic, last, r.lo, r.hi)});
         }
       }
     }
@@ -300,8 +274,8 @@ std::vector<Problem> checkInstruction(const isa::Instruction& insn, unsigned que
   if (problems.empty()) {
     const isa::ValidateResult v = isa::validate(insn, cfg, queue_index);
     if (v.error != isa::ErrorCode::kNone) {
-      problems.push_back({-1, fmt::format("{} ({}); expected an instruction the hardware accepts",
-                                          v.message, isa::errorName(v.error))});
+      problems.push_back({-1, fmt::format("{} ({}); expected an instruction the hardware accepts", v.message,
+                                          isa::errorName(v.error))});
     }
   }
   return problems;

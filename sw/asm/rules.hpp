@@ -62,7 +62,7 @@ std::string streamRangeMessage(char dir, std::int64_t index, const isa::ArchConf
 // Every rule `insn`, placed in the queue at `position` after `prev`, breaks (empty: it may be
 // assembled). Checks, in order: slice (C2C has no queue), element types, operand ranges and stream
 // groups, Repeat's predecessor and stride, and finally isa::validate as a backstop.
-std::vector<Problem> checkInstruction(const isa::Instruction& insn, unsigned queue_index,
-                                      const Predecessor& prev, const isa::ArchConfig& cfg);
+std::vector<Problem> checkInstruction(const isa::Instruction& insn, unsigned queue_index, const Predecessor& prev,
+                                      const isa::ArchConfig& cfg);
 
 }  // namespace lpu::assembler

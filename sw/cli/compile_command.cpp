@@ -67,8 +67,8 @@ int compileCommand(const CompileCommandOptions& o, std::ostream& out) {
   bool outputs_match = true;
   for (const auto& [name, t] : graph.tensors) {
     if (t.kind != compiler::TensorKind::kOutput) continue;
-    const auto values = compiler::unpackTensor(
-        r.layout, name, [&](unsigned p, std::uint32_t a) { return device->readSram(p, a); });
+    const auto values =
+        compiler::unpackTensor(r.layout, name, [&](unsigned p, std::uint32_t a) { return device->readSram(p, a); });
     const auto& ref = want.at(name);
     std::size_t wrong = 0, first_wrong = values.size();
     for (std::size_t i = 0; i < values.size(); ++i) {
@@ -82,10 +82,10 @@ int compileCommand(const CompileCommandOptions& o, std::ostream& out) {
       out << fmt::format("  [all {} values == reference]\n", values.size());
     } else {
       outputs_match = false;
-      out << fmt::format("\n  MISMATCH: {} of {} values differ from the reference; first at row {} column {}: "
-                         "{} (device) vs {} (reference)\n",
-                         wrong, values.size(), first_wrong / t.cols, first_wrong % t.cols, values[first_wrong],
-                         ref[first_wrong]);
+      out << fmt::format(
+          "\n  MISMATCH: {} of {} values differ from the reference; first at row {} column {}: "
+          "{} (device) vs {} (reference)\n",
+          wrong, values.size(), first_wrong / t.cols, first_wrong % t.cols, values[first_wrong], ref[first_wrong]);
     }
   }
   if (!outputs_match) return 2;

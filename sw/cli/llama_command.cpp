@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <optional>
-#include <filesystem>
 #include <stdexcept>
 
 #include "sw/llm/checkpoint.hpp"
@@ -45,9 +45,9 @@ int llamaGenCommand(const LlamaGenOptions& options, std::ostream& out) {
 
 int llamaRunCommand(const LlamaRunOptions& options, std::ostream& out, std::ostream& err) {
   if (options.backend != "float" && options.backend != "int") {
-    throw std::runtime_error(fmt::format(
-        "llama run --backend {}: not available yet (Llama decode runs on --backend float or int only)",
-        options.backend));
+    throw std::runtime_error(
+        fmt::format("llama run --backend {}: not available yet (Llama decode runs on --backend float or int only)",
+                    options.backend));
   }
   const llm::Checkpoint checkpoint = llm::readCheckpoint(options.checkpoint);
   const fs::path tok_path = options.tokenizer.empty() ? fs::path(options.checkpoint).parent_path() / kTokenizerFile

@@ -11,17 +11,17 @@ namespace lpu::cli {
 struct LlamaGenOptions {
   std::string shape = "260K";  // 260K or 15M (sw/llm/generate.hpp)
   std::uint64_t seed = 1;
-  std::string out_dir;         // receives model.bin and tokenizer.bin
-  bool unshared = false;       // write a separate classifier (negative vocab_size in the header)
+  std::string out_dir;    // receives model.bin and tokenizer.bin
+  bool unshared = false;  // write a separate classifier (negative vocab_size in the header)
 };
 
 struct LlamaRunOptions {
   std::string checkpoint;
-  std::string tokenizer;       // default: tokenizer.bin next to the checkpoint
-  int steps = 256;             // run.c's -n: 0 or more than seq_len means seq_len
-  std::string prompt;          // run.c's -i; empty starts from BOS
+  std::string tokenizer;          // default: tokenizer.bin next to the checkpoint
+  int steps = 256;                // run.c's -n: 0 or more than seq_len means seq_len
+  std::string prompt;             // run.c's -i; empty starts from BOS
   std::string backend = "float";  // float (FloatModel) or int (IntModel)
-  bool ids = false;            // print the token ids instead of the text
+  bool ids = false;               // print the token ids instead of the text
 };
 
 // File names `gen` writes inside out_dir.

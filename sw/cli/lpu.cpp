@@ -7,10 +7,10 @@
 //   lpu info --config large               print a configuration
 //   lpu llama gen --shape 260K -o DIR     write a seeded random llama2.c checkpoint and tokenizer
 //   lpu llama run DIR/model.bin -i "Once" greedy Llama 2 decode (run.c's flags)
-#include <algorithm>
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -165,8 +165,8 @@ int main(int argc, char** argv) {
   auto* llama_cmd = app.add_subcommand("llama", "Llama 2 (llama2.c checkpoints): generate a model, decode");
   llama_cmd->require_subcommand(1);
   lpu::cli::LlamaGenOptions llama_gen;
-  auto* llama_gen_cmd =
-      llama_cmd->add_subcommand("gen", "Write a seeded random checkpoint (DIR/model.bin) and tokenizer (DIR/tokenizer.bin)");
+  auto* llama_gen_cmd = llama_cmd->add_subcommand(
+      "gen", "Write a seeded random checkpoint (DIR/model.bin) and tokenizer (DIR/tokenizer.bin)");
   llama_gen_cmd->add_option("--shape", llama_gen.shape, "model shape: 260K or 15M")
       ->check(CLI::IsMember({"260K", "15M"}));
   llama_gen_cmd->add_option("--seed", llama_gen.seed, "seed of the weights");
@@ -178,7 +178,9 @@ int main(int argc, char** argv) {
   llama_run_cmd->add_option("-z,--tokenizer", llama_run.tokenizer, "tokenizer.bin (default: next to the checkpoint)");
   llama_run_cmd->add_option("-n,--steps", llama_run.steps, "positions to run, prompt included; 0 = seq_len");
   llama_run_cmd->add_option("-i,--prompt", llama_run.prompt, "prompt (default: empty, start from BOS)");
-  llama_run_cmd->add_option("-b,--backend", llama_run.backend, "float (fp32 reference) or int (integer reference); model and rtl: not yet")
+  llama_run_cmd
+      ->add_option("-b,--backend", llama_run.backend,
+                   "float (fp32 reference) or int (integer reference); model and rtl: not yet")
       ->check(CLI::IsMember({"float", "int", "model", "rtl"}));
   llama_run_cmd->add_flag("--ids", llama_run.ids, "print the token ids (space-separated, one line) instead of text");
 

@@ -1,9 +1,9 @@
 #include "sw/cli/run_command.hpp"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "sw/driver/device.hpp"
@@ -43,9 +43,10 @@ DumpRequest parseDump(const std::string& text, const isa::ArchConfig& cfg) {
   const std::string count = c2 == std::string::npos ? "1" : text.substr(c2 + 1);
   const int pos = cfg.positionOf(slice);
   if (pos < 0 || cfg.sliceAt(static_cast<unsigned>(pos)) != isa::Slice::kMEM) {
-    throw std::invalid_argument(fmt::format("--dump '{}': '{}' is not a MEM slice of config '{}'; expected MEM_W0.. "
-                                            "or MEM_E0..MEM_E{}",
-                                            text, slice, cfg.name(), cfg.memSlicesPerHem() - 1));
+    throw std::invalid_argument(
+        fmt::format("--dump '{}': '{}' is not a MEM slice of config '{}'; expected MEM_W0.. "
+                    "or MEM_E0..MEM_E{}",
+                    text, slice, cfg.name(), cfg.memSlicesPerHem() - 1));
   }
   DumpRequest r{static_cast<unsigned>(pos), parseNumber(addr, "address", text), parseNumber(count, "word count", text)};
   if (r.words == 0 || r.address >= cfg.wordsPerSlice() || r.words > cfg.wordsPerSlice() - r.address) {

@@ -52,13 +52,11 @@ struct MxmUnit {
   Dir out_dir = Dir::kEast;     // direction of its results
   std::int64_t t_last_abc = 0;  // latest ABC/ABCA/ABCE dispatched (on the installed weights)
   int last_abc_bundle = -1;
-  std::int64_t staging_free =
-      0;  // LW may dispatch at >= this (the previous LWI has installed the staging buffer)
+  std::int64_t staging_free = 0;  // LW may dispatch at >= this (the previous LWI has installed the staging buffer)
   int staging_bundle = -1;
   std::int64_t active_ready = 0;  // ABC on the newest installed weights may dispatch at >= this
   int active_bundle = -1;
-  std::vector<std::int64_t>
-      slot_free;  // a new ABC into the slot may dispatch at >= this (after its ABCE)
+  std::vector<std::int64_t> slot_free;  // a new ABC into the slot may dispatch at >= this (after its ABCE)
   std::vector<int> slot_bundle;
 };
 
@@ -83,21 +81,20 @@ class Lowering {
   // ---- allocation ----
   void planFusion();
   void allocateAll();
-  TensorLayout& declare(const std::string& name, DType dtype, TensorKind kind, unsigned rows,
-                        unsigned cols, unsigned planes);
+  TensorLayout& declare(const std::string& name, DType dtype, TensorKind kind, unsigned rows, unsigned cols,
+                        unsigned planes);
   // Places tiles [ct0, ct1) of one plane of one copy on `nslices` slices chosen from `side`
   // avoiding `avoid`.
   void place(TensorLayout& t, unsigned copy, unsigned plane, unsigned ct0, unsigned ct1, int side,
-             std::set<unsigned>& avoid, unsigned max_slices = 0,
-             const std::set<unsigned>& forbid = {}, bool strict_side = false);
+             std::set<unsigned>& avoid, unsigned max_slices = 0, const std::set<unsigned>& forbid = {},
+             bool strict_side = false);
   // `avoid` is a preference, `forbid` a must; strict_side: only slices of `side`.
-  std::vector<unsigned> pickSlices(int side, const std::set<unsigned>& avoid,
-                                   const std::set<unsigned>& forbid, bool strict_side, unsigned n,
-                                   std::uint32_t words);
+  std::vector<unsigned> pickSlices(int side, const std::set<unsigned>& avoid, const std::set<unsigned>& forbid,
+                                   bool strict_side, unsigned n, std::uint32_t words);
   // Weights B, column tiles [ct0, ct1), row-interleaved over several slices of `side`.
-  void placeWeights(TensorLayout& t, unsigned ct0, unsigned ct1, int side,
-                    const std::set<unsigned>& avoid, bool load_bound, unsigned tile_rows,
-                    int a_slice, const std::set<unsigned>& a_slices, unsigned copy = 0);
+  void placeWeights(TensorLayout& t, unsigned ct0, unsigned ct1, int side, const std::set<unsigned>& avoid,
+                    bool load_bound, unsigned tile_rows, int a_slice, const std::set<unsigned>& a_slices,
+                    unsigned copy = 0);
 
   // How a matmul is split between the MXMs: side s computes column tiles [c0[s], c1[s]).
   struct MatmulPlan {
@@ -118,9 +115,7 @@ class Lowering {
     return it == ready_.end() ? Ready{} : it->second;
   }
   void setReady(const WordLoc& w, std::int64_t t, int bundle) { ready_[key(w)] = Ready{t, bundle}; }
-  static std::uint64_t key(const WordLoc& w) {
-    return (std::uint64_t{w.position} << 32) | w.address;
-  }
+  static std::uint64_t key(const WordLoc& w) { return (std::uint64_t{w.position} << 32) | w.address; }
   Dir toward(unsigned from, unsigned to) const { return to > from ? Dir::kEast : Dir::kWest; }
 
   // Adds a MEM read of `w` to `b` so that its value is at position `to` at relative cycle `when`,
@@ -206,8 +201,8 @@ void Lowering::planFusion() {
     if (n.op != OpKind::kRequant) continue;
     const int p = g_.producer(n.inputs[0]);
     const Tensor& mid = g_.tensor(n.inputs[0]);
-    if (p >= 0 && g_.nodes[static_cast<std::size_t>(p)].op == OpKind::kMatmul &&
-        mid.kind == TensorKind::kTemp && g_.consumers(n.inputs[0]).size() == 1) {
+    if (p >= 0 && g_.nodes[static_cast<std::size_t>(p)].op == OpKind::kMatmul && mid.kind == TensorKind::kTemp &&
+        g_.consumers(n.inputs[0]).size() == 1) {
       fused_into_[static_cast<std::size_t>(p)] = static_cast<int>(i);
       skipped_[i] = true;
     } else {
@@ -220,8 +215,8 @@ void Lowering::planFusion() {
   }
 }
 
-TensorLayout& Lowering::declare(const std::string& name, DType dtype, TensorKind kind,
-                                unsigned rows, unsigned cols, unsigned planes) {
+TensorLayout& Lowering::declare(const std::string& name, DType dtype, TensorKind kind, unsigned rows, unsigned cols,
+                                unsigned planes) {
   TensorLayout t;
   t.name = name;
   t.dtype = dtype;
@@ -233,17 +228,15 @@ TensorLayout& Lowering::declare(const std::string& name, DType dtype, TensorKind
   return layout_.tensors[name] = t;
 }
 
-std::vector<unsigned> Lowering::pickSlices(int side, const std::set<unsigned>& avoid,
-                                           const std::set<unsigned>& forbid, bool strict_side,
-                                           unsigned n, std::uint32_t words) {
+std::vector<unsigned> Lowering::pickSlices(int side, const std::set<unsigned>& avoid, const std::set<unsigned>& forbid,
+                                           bool strict_side, unsigned n, std::uint32_t words) {
   // Preference: the requested hemisphere without avoided slices; then anywhere without avoided
   // slices; then anywhere. Among those, the most free space first.
   std::vector<std::vector<unsigned>> tiers;
   auto filter = [&](int s, bool use_avoid) {
     std::vector<unsigned> v;
     for (unsigned p : alloc_.bySpace(s))
-      if ((!use_avoid || !avoid.count(p)) && !forbid.count(p) && alloc_.freeWords(p) >= words)
-        v.push_back(p);
+      if ((!use_avoid || !avoid.count(p)) && !forbid.count(p) && alloc_.freeWords(p) >= words) v.push_back(p);
     return v;
   };
   tiers.push_back(filter(side, true));
@@ -254,8 +247,7 @@ std::vector<unsigned> Lowering::pickSlices(int side, const std::set<unsigned>& a
     if (v.size() >= n) {
       if (prefer_near_ >= 0)
         std::stable_sort(v.begin(), v.end(), [&](unsigned a, unsigned b) {
-          return std::abs(static_cast<int>(a) - prefer_near_) <
-                 std::abs(static_cast<int>(b) - prefer_near_);
+          return std::abs(static_cast<int>(a) - prefer_near_) < std::abs(static_cast<int>(b) - prefer_near_);
         });
       v.resize(n);
       return v;
@@ -263,9 +255,9 @@ std::vector<unsigned> Lowering::pickSlices(int side, const std::set<unsigned>& a
   return {};
 }
 
-void Lowering::place(TensorLayout& t, unsigned copy, unsigned plane, unsigned ct0, unsigned ct1,
-                     int side, std::set<unsigned>& avoid, unsigned max_slices,
-                     const std::set<unsigned>& forbid, bool strict_side) {
+void Lowering::place(TensorLayout& t, unsigned copy, unsigned plane, unsigned ct0, unsigned ct1, int side,
+                     std::set<unsigned>& avoid, unsigned max_slices, const std::set<unsigned>& forbid,
+                     bool strict_side) {
   const unsigned tiles = ct1 - ct0;
   if (tiles == 0) return;
   std::set<unsigned> hard = forbid;
@@ -290,9 +282,8 @@ void Lowering::place(TensorLayout& t, unsigned copy, unsigned plane, unsigned ct
     t.fragments.push_back(f);
     return;
   }
-  throw CompileError(
-      fmt::format("SRAM full: cannot place tensor '{}' ({} rows x {} column tiles, plane {})",
-                  t.name, t.rows, tiles, plane));
+  throw CompileError(fmt::format("SRAM full: cannot place tensor '{}' ({} rows x {} column tiles, plane {})", t.name,
+                                 t.rows, tiles, plane));
 }
 
 const Lowering::MatmulPlan& Lowering::planMatmul(std::size_t i) {
@@ -321,8 +312,7 @@ const Lowering::MatmulPlan& Lowering::planMatmul(std::size_t i) {
     std::uint64_t best = ~std::uint64_t{0};
     for (unsigned h = L_; h >= std::max(1u, L_ / 2); --h) {
       std::vector<std::uint64_t> tc;
-      for (unsigned k0 = 0; k0 < K; k0 += h)
-        tc.push_back(ceilDiv(std::min(h, K - k0) + kSpareSlots, s));
+      for (unsigned k0 = 0; k0 < K; k0 += h) tc.push_back(ceilDiv(std::min(h, K - k0) + kSpareSlots, s));
       std::uint64_t T = 0;
       for (auto c : tc) T += c;
       std::uint64_t cyc = T * (odd_split ? NT0 / 2 : 1);
@@ -340,10 +330,9 @@ const Lowering::MatmulPlan& Lowering::planMatmul(std::size_t i) {
   const unsigned KT = ceilDiv(K, p.h);
   // Estimated MXM cycles per column tile: per M-block and K tile, the ABCs or the LWs, whichever
   // is longer.
-  const unsigned lw_rows =
-      p.load_bound ? cfg_.memSlicesPerHem() : std::min(kGemmWeightSlices, cfg_.memSlicesPerHem());
-  const double per_tile = static_cast<double>(ceilDiv(M, S)) * KT *
-                          std::max<double>(ceilDiv(L_, lw_rows), double(block) * interval);
+  const unsigned lw_rows = p.load_bound ? cfg_.memSlicesPerHem() : std::min(kGemmWeightSlices, cfg_.memSlicesPerHem());
+  const double per_tile =
+      static_cast<double>(ceilDiv(M, S)) * KT * std::max<double>(ceilDiv(L_, lw_rows), double(block) * interval);
   // Splitting one column tile's K range between the MXMs balances an odd number of tiles (or an
   // imbalance left by earlier matmuls) to within one K tile. Load-bound only (one M-block, the
   // partial rows meet in the VXM once), without a fused requant (its req would need the sum).
@@ -354,8 +343,8 @@ const Lowering::MatmulPlan& Lowering::planMatmul(std::size_t i) {
     for (unsigned x = 0; x < NT; ++x)
       for (unsigned ks = 1; ks < KT; ++ks) {
         const double f = static_cast<double>(ks * p.h) / K;  // the west's share of the rows
-        const double c = std::max(side_load_[0] + (x + f) * per_tile,
-                                  side_load_[1] + (NT - 1 - x + (1 - f)) * per_tile);
+        const double c =
+            std::max(side_load_[0] + (x + f) * per_tile, side_load_[1] + (NT - 1 - x + (1 - f)) * per_tile);
         if (c < split_cost - 1e-9) split_cost = c, split_x = x, split_ks = ks;
       }
   }
@@ -370,8 +359,7 @@ const Lowering::MatmulPlan& Lowering::planMatmul(std::size_t i) {
     double best_cost = 1e300;
     for (unsigned x = 1; x < NT; ++x) {
       const double c = std::max(side_load_[0] + x * per_tile, side_load_[1] + (NT - x) * per_tile);
-      if (c < best_cost - 1e-9 || (c < best_cost + 1e-9 && x == ceilDiv(NT, 2)))
-        best_cost = c, best = x;
+      if (c < best_cost - 1e-9 || (c < best_cost + 1e-9 && x == ceilDiv(NT, 2))) best_cost = c, best = x;
     }
     p.c1[0] = best;
     p.c0[1] = best;
@@ -379,8 +367,7 @@ const Lowering::MatmulPlan& Lowering::planMatmul(std::size_t i) {
     // (The split wins only if it lowers the larger side's total by more than a tenth of a tile:
     // it costs a VXM add per row and ties the two MXMs together for its last K tiles.)
     const double unsplit =
-        NT == 1 ? 1e300
-                : std::max(side_load_[0] + best * per_tile, side_load_[1] + (NT - best) * per_tile);
+        NT == 1 ? 1e300 : std::max(side_load_[0] + best * per_tile, side_load_[1] + (NT - best) * per_tile);
     if (may_split && split_cost < unsplit - 0.1 * per_tile) {
       p.c0[0] = 0, p.c1[0] = split_x;
       p.c0[1] = split_x + 1, p.c1[1] = NT;
@@ -397,9 +384,9 @@ const Lowering::MatmulPlan& Lowering::planMatmul(std::size_t i) {
   return plans_[i] = p;
 }
 
-void Lowering::placeWeights(TensorLayout& t, unsigned ct0, unsigned ct1, int side,
-                            const std::set<unsigned>& avoid, bool load_bound, unsigned tile_rows,
-                            int a_slice, const std::set<unsigned>& a_slices, unsigned copy) {
+void Lowering::placeWeights(TensorLayout& t, unsigned ct0, unsigned ct1, int side, const std::set<unsigned>& avoid,
+                            bool load_bound, unsigned tile_rows, int a_slice, const std::set<unsigned>& a_slices,
+                            unsigned copy) {
   const unsigned tiles = ct1 - ct0;
   if (tiles == 0) return;
   const unsigned m = cfg_.memSlicesPerHem();
@@ -443,18 +430,13 @@ void Lowering::placeWeights(TensorLayout& t, unsigned ct0, unsigned ct1, int sid
   for (int pass = load_bound ? 3 : 0; pass < 5; ++pass) {
     for (unsigned ns = want; ns >= (pass <= 1 ? lo : 1); --ns) {
       const std::uint32_t words =
-          tiles * (load_bound ? ceilDiv(t.rows, tile_rows) * ceilDiv(tile_rows + ns - 1, ns)
-                              : ceilDiv(t.rows, ns));
-      auto v = candidates(pass == 1 || pass == 4 ? -1 : side,
-                          pass <= 1   ? avoid
-                          : pass == 2 ? a_slices
-                                      : none,
-                          words);
+          tiles * (load_bound ? ceilDiv(t.rows, tile_rows) * ceilDiv(tile_rows + ns - 1, ns) : ceilDiv(t.rows, ns));
+      auto v = candidates(pass == 1 || pass == 4 ? -1 : side, pass <= 1 ? avoid : pass == 2 ? a_slices : none, words);
       if (v.size() >= ns) return commit(v, ns);
     }
   }
-  throw CompileError(fmt::format("SRAM full: cannot place weights '{}' ({} rows x {} column tiles)",
-                                 t.name, t.rows, tiles));
+  throw CompileError(
+      fmt::format("SRAM full: cannot place weights '{}' ({} rows x {} column tiles)", t.name, t.rows, tiles));
 }
 
 void Lowering::allocateAll() {
@@ -469,8 +451,7 @@ void Lowering::allocateAll() {
   auto slicesOf = [&](const std::string& n) {
     std::set<unsigned> s;
     if (!allocated(n)) return s;
-    for (const Fragment& f : layout_.tensors.at(n).fragments)
-      s.insert(f.slices.begin(), f.slices.end());
+    for (const Fragment& f : layout_.tensors.at(n).fragments) s.insert(f.slices.begin(), f.slices.end());
     return s;
   };
   // Plans first (in node order, as the balancing expects): a produced i8 tensor that both MXMs
@@ -494,8 +475,7 @@ void Lowering::allocateAll() {
       const int side = f0.slices[0] < vxm_ ? 0 : 1;
       std::set<unsigned> a = avoid, forbid(f0.slices.begin(), f0.slices.end());
       try {
-        place(tl, 1, 0, 0, tl.col_tiles, side, a, static_cast<unsigned>(f0.slices.size()), forbid,
-              true);
+        place(tl, 1, 0, 0, tl.col_tiles, side, a, static_cast<unsigned>(f0.slices.size()), forbid, true);
       } catch (const CompileError&) {
       }
     }
@@ -543,16 +523,12 @@ void Lowering::allocateAll() {
             const int ps = cross ? static_cast<int>(1 - s) : static_cast<int>(s);
             // (Load-bound: nearest the MXM that is to write them, for the shortest path of the
             // last rows: the VXM end of the other hemisphere, or the MXM end of its own.)
-            prefer_near_ = !plan.load_bound ? -1
-                           : cross          ? static_cast<int>(vxm_)
-                                            : static_cast<int>(mxm_[s].pos);
+            prefer_near_ = !plan.load_bound ? -1 : cross ? static_cast<int>(vxm_) : static_cast<int>(mxm_[s].pos);
             // Except the last column tile of the graph's last matmul: its rows end the program,
             // and the own hemisphere next to the MXM is the shortest way into SRAM.
             bool last_matmul = true;
-            for (std::size_t j = i + 1; j < g_.nodes.size(); ++j)
-              last_matmul &= g_.nodes[j].op != OpKind::kMatmul;
-            const unsigned cend =
-                cross && last_matmul && plan.c1[s] > plan.c0[s] ? plan.c1[s] - 1 : plan.c1[s];
+            for (std::size_t j = i + 1; j < g_.nodes.size(); ++j) last_matmul &= g_.nodes[j].op != OpKind::kMatmul;
+            const unsigned cend = cross && last_matmul && plan.c1[s] > plan.c0[s] ? plan.c1[s] - 1 : plan.c1[s];
             for (unsigned p = 0; p < 4 && cend > plan.c0[s]; ++p) {
               place(tl, 0, p, plan.c0[s], cend, ps, a, 1, planes);
               planes.insert(tl.fragments.back().slices.begin(), tl.fragments.back().slices.end());
@@ -597,17 +573,14 @@ void Lowering::allocateAll() {
             const std::size_t first = ml.fragments.size();
             place(ml, copy, 0, 0, ml.col_tiles, side, a, 1, {}, true);
             place(ml, copy, 1, 0, ml.col_tiles, side, a, 1,
-                  std::set<unsigned>(ml.fragments[first].slices.begin(),
-                                     ml.fragments[first].slices.end()),
-                  true);
+                  std::set<unsigned>(ml.fragments[first].slices.begin(), ml.fragments[first].slices.end()), true);
           };
           if (multiplierOpposite())
             for (unsigned s : used) placeMultiplier(s, static_cast<int>(1 - s));
           else
             placeMultiplier(0, static_cast<int>(used.back()));
           std::vector<std::int32_t> mv(Q.cols);
-          for (unsigned c = 0; c < Q.cols; ++c)
-            mv[c] = r.multiplier.size() == 1 ? r.multiplier[0] : r.multiplier[c];
+          for (unsigned c = 0; c < Q.cols; ++c) mv[c] = r.multiplier.size() == 1 ? r.multiplier[0] : r.multiplier[c];
           for (auto& seg : packTensor(layout_, mname, mv)) constants_.push_back(std::move(seg));
           std::set<unsigned> aq = avoid;
           for (unsigned p : slicesOf(mname)) aq.insert(p);
@@ -629,14 +602,14 @@ void Lowering::allocateAll() {
               a_slice = static_cast<int>(al.locate(0, 0, 0, static_cast<unsigned>(c)).position);
             else
               a_slice = static_cast<int>(al.locate(0, 0, 0, 0).position);
-            placeWeights(tl, plan.c0[used[c]], plan.c1[used[c]], static_cast<int>(used[c]), avoid,
-                         plan.load_bound, plan.h, a_slice, slicesOf(n.inputs[0]));
+            placeWeights(tl, plan.c0[used[c]], plan.c1[used[c]], static_cast<int>(used[c]), avoid, plan.load_bound,
+                         plan.h, a_slice, slicesOf(n.inputs[0]));
             // The split tile: a whole copy in each hemisphere (copy = side), of which each MXM
             // loads its K tiles.
             if (plan.split >= 0) {
               const auto x = static_cast<unsigned>(plan.split);
-              placeWeights(tl, x, x + 1, static_cast<int>(used[c]), avoid, plan.load_bound, plan.h,
-                           a_slice, slicesOf(n.inputs[0]), used[c]);
+              placeWeights(tl, x, x + 1, static_cast<int>(used[c]), avoid, plan.load_bound, plan.h, a_slice,
+                           slicesOf(n.inputs[0]), used[c]);
             }
           }
         }
@@ -666,10 +639,10 @@ void Lowering::allocateAll() {
           placeInterleaved(tl, k, {});
         } else if (!transposable(layout_.tensor(xs), k)) {
           if (const unsigned tc = layout_.tensor(xs).tile_cols; tc && tc != L_)
-            throw CompileError(fmt::format(
-                "node '{}': transpose of '{}', whose words hold {} columns (the K tiles of a "
-                "load-bound matmul), is not supported; transpose it before the matmul reads it",
-                n.name, xs, tc));
+            throw CompileError(
+                fmt::format("node '{}': transpose of '{}', whose words hold {} columns (the K tiles of a "
+                            "load-bound matmul), is not supported; transpose it before the matmul reads it",
+                            n.name, xs, tc));
           xs = n.name + ".x";
           TensorLayout& tl = declare(xs, DType::kI8, TensorKind::kTemp, X.rows, X.cols, 1);
           placeInterleaved(tl, k, {});
@@ -685,18 +658,16 @@ void Lowering::allocateAll() {
         TransposeMasks tm;
         for (unsigned g = 0; g < G; ++g) {
           const std::pair<unsigned, unsigned> r{(g * k) % L_, std::min(k, X.rows - g * k)};
-          if (std::find(tm.ranges.begin(), tm.ranges.end(), r) == tm.ranges.end())
-            tm.ranges.push_back(r);
+          if (std::find(tm.ranges.begin(), tm.ranges.end(), r) == tm.ranges.end()) tm.ranges.push_back(r);
         }
         const std::string mname = n.name + ".masks";
-        TensorLayout& ml = declare(mname, DType::kI8, TensorKind::kWeight,
-                                   static_cast<unsigned>(tm.ranges.size()), L_, 1);
+        TensorLayout& ml =
+            declare(mname, DType::kI8, TensorKind::kWeight, static_cast<unsigned>(tm.ranges.size()), L_, 1);
         std::set<unsigned> none;
         place(ml, 0, 0, 0, 1, -1, none, 1);
         std::vector<std::int32_t> mv(tm.ranges.size() * L_, 0);
         for (std::size_t m = 0; m < tm.ranges.size(); ++m)
-          for (unsigned l = 0; l < tm.ranges[m].second; ++l)
-            mv[m * L_ + tm.ranges[m].first + l] = -1;
+          for (unsigned l = 0; l < tm.ranges[m].second; ++l) mv[m * L_ + tm.ranges[m].first + l] = -1;
         for (auto& seg : packTensor(layout_, mname, mv)) constants_.push_back(std::move(seg));
         transpose_masks_[static_cast<int>(i)] = std::move(tm);
         // Y: the sel of phase 2 reads the mask and the Y word being completed in one cycle, so
@@ -747,8 +718,7 @@ std::pair<int, int> Lowering::addRead(Bundle& b, const WordLoc& w, unsigned to, 
 }
 
 int Lowering::addWrite(Bundle& b, int group, unsigned member, const WordLoc& w) {
-  const int ins =
-      b.add(w.position, b.arrival(group, member, w.position), memInsn(Opcode::kWrite, w.address));
+  const int ins = b.add(w.position, b.arrival(group, member, w.position), memInsn(Opcode::kWrite, w.address));
   b.consume(ins, Field::kMstrm, group, w.position, member, 1);
   return ins;
 }
@@ -782,8 +752,7 @@ void Lowering::lowerMatmul(int ni, int rq) {
   const unsigned H = A.tile_cols ? A.tile_cols : L_;  // K rows per weight tile
   const unsigned KT = ceilDiv(K, H);
   const unsigned S = cfg_.params().mxm_acc_slots;
-  const unsigned Lr = latencyOf(Opcode::kRead), Labce = latencyOf(Opcode::kAbce),
-                 Llwi = latencyOf(Opcode::kLwi);
+  const unsigned Lr = latencyOf(Opcode::kRead), Labce = latencyOf(Opcode::kAbce), Llwi = latencyOf(Opcode::kLwi);
   const unsigned interval = cfg_.params().mxm_abc_interval;
   // Rows per LW: at most 16 (the lwn field), and one stream of the direction stays free for A.
   const unsigned nmax = std::min({16u, cfg_.streamsPerDir() - 1, L_});
@@ -829,8 +798,7 @@ void Lowering::lowerMatmul(int ni, int rq) {
 
   // One LW/LWI of rows [r, r + cnt) of a weight tile: a read per row, each from its own slice,
   // timed so that all arrive at the MXM in the same cycle on consecutive streams.
-  auto lwBundle = [&](const MxmUnit& u, const std::vector<WordLoc>& locs, unsigned r, unsigned cnt,
-                      bool install) {
+  auto lwBundle = [&](const MxmUnit& u, const std::vector<WordLoc>& locs, unsigned r, unsigned cnt, bool install) {
     Bundle b;
     Instruction li = indexInsn(install ? Opcode::kLwi : Opcode::kLw, r);
     li.set(Field::kLwn, static_cast<std::int32_t>(cnt));
@@ -839,12 +807,11 @@ void Lowering::lowerMatmul(int ni, int rq) {
     // Weights on the top streams, A (first fit) on the bottom ones: neither moves the other, so
     // the LWs and reads of a tile stay identical but for their rows and addresses (Repeat).
     b.groups[static_cast<std::size_t>(g)].align = 1;
-    b.groups[static_cast<std::size_t>(g)].prefer_base =
-        static_cast<int>(cfg_.streamsPerDir() - cnt);
+    b.groups[static_cast<std::size_t>(g)].prefer_base = static_cast<int>(cfg_.streamsPerDir() - cnt);
     for (unsigned j = 0; j < cnt; ++j) {
       const WordLoc& w = locs[r + j];
-      const int rd = b.add(w.position, Bundle::producerOffset(0, Lr, w.position, u.pos),
-                           memInsn(Opcode::kRead, w.address));
+      const int rd =
+          b.add(w.position, Bundle::producerOffset(0, Lr, w.position, u.pos), memInsn(Opcode::kRead, w.address));
       b.produce(g, rd, Field::kMstrm, w.position, Lr, j, 1);
     }
     b.consume(lw, Field::kSrca, g, u.pos, 0, cnt);
@@ -884,10 +851,8 @@ void Lowering::lowerMatmul(int ni, int rq) {
           c.at_least(u.t_last_abc, u.last_abc_bundle);
           c.at_least(last_lw + 1, last_lw_bundle);
         }
-        const std::int64_t t =
-            placeBundle(b, c, ni,
-                        fmt::format("{}: {} rows {}..{} {}", label, install ? "lwi" : "lw", r,
-                                    r + cnt - 1, where));
+        const std::int64_t t = placeBundle(
+            b, c, ni, fmt::format("{}: {} rows {}..{} {}", label, install ? "lwi" : "lw", r, r + cnt - 1, where));
         const int id = static_cast<int>(sched_.placements().size() - 1);
         if (t > last_lw) last_lw = t, last_lw_bundle = id;
         if (install) t_inst = t, inst_bundle = id;
@@ -924,8 +889,7 @@ void Lowering::lowerMatmul(int ni, int rq) {
           const unsigned back = front + left - 1;
           while (nb < nmax && nb < left && ok[back - nb]) {
             bool clash = false;
-            for (unsigned j = back - nb + 1; j <= back; ++j)
-              clash |= locs[j].position == locs[back - nb].position;
+            for (unsigned j = back - nb + 1; j <= back; ++j) clash |= locs[j].position == locs[back - nb].position;
             if (clash) break;
             ++nb;
           }
@@ -944,10 +908,8 @@ void Lowering::lowerMatmul(int ni, int rq) {
           if (!sched_.fitsAt(b, t)) continue;
           Constraint c;
           c.at_least(t, last_lw_bundle);
-          const std::int64_t tp =
-              placeBundle(b, c, ni,
-                          fmt::format("{}: {} rows {}..{} {}", label, install ? "lwi" : "lw", r0,
-                                      r0 + cnt - 1, where));
+          const std::int64_t tp = placeBundle(
+              b, c, ni, fmt::format("{}: {} rows {}..{} {}", label, install ? "lwi" : "lw", r0, r0 + cnt - 1, where));
           const int id = static_cast<int>(sched_.placements().size() - 1);
           for (unsigned j = r0; j < r0 + cnt; ++j) loaded[j] = 1;
           if (!from_back) front += cnt;
@@ -985,10 +947,10 @@ void Lowering::lowerMatmul(int ni, int rq) {
     const unsigned mcopy = multiplierOpposite() ? u.side : 0;
     const WordLoc lo = Mul->locate(0, nt, 0, mcopy), hi = Mul->locate(0, nt, 1, mcopy);
     const int mg = b.group(toward(lo.position, vxm_), 2);
-    const int ilo = b.add(lo.position, Bundle::producerOffset(when, Lr, lo.position, vxm_),
-                          memInsn(Opcode::kRead, lo.address));
-    const int ihi = b.add(hi.position, Bundle::producerOffset(when, Lr, hi.position, vxm_),
-                          memInsn(Opcode::kRead, hi.address));
+    const int ilo =
+        b.add(lo.position, Bundle::producerOffset(when, Lr, lo.position, vxm_), memInsn(Opcode::kRead, lo.address));
+    const int ihi =
+        b.add(hi.position, Bundle::producerOffset(when, Lr, hi.position, vxm_), memInsn(Opcode::kRead, hi.address));
     b.produce(mg, ilo, Field::kMstrm, lo.position, Lr, 0, 1);
     b.produce(mg, ihi, Field::kMstrm, hi.position, Lr, 1, 1);
     b.consume(r, Field::kSrcb, mg, vxm_, 0, 2);
@@ -1026,18 +988,17 @@ void Lowering::lowerMatmul(int ni, int rq) {
       const Ready rdy = readyOf(loc);
       c.at_least(rdy.t - b.insns[static_cast<std::size_t>(rd)].offset, rdy.bundle);
       if (w.first) c.at_least(u.slot_free[i], u.slot_bundle[i]);
-      const std::int64_t t = placeBundle(
-          b, c, ni,
-          fmt::format("{}: {} row {} (k{} n{})", label,
-                      isa::findInsn(static_cast<unsigned>(op))->mnemonic, m, w.kt, w.nt));
+      const std::int64_t t =
+          placeBundle(b, c, ni,
+                      fmt::format("{}: {} row {} (k{} n{})", label, isa::findInsn(static_cast<unsigned>(op))->mnemonic,
+                                  m, w.kt, w.nt));
       const int id = static_cast<int>(sched_.placements().size() - 1);
       if (t >= u.t_last_abc) u.t_last_abc = t, u.last_abc_bundle = id;
       if (last) {
         u.slot_free[i] = t + 1;
         u.slot_bundle[i] = id;
         for (const auto& [wl, wi] : writes)
-          setReady(wl, t + b.insns[static_cast<std::size_t>(wi)].offset + latencyOf(Opcode::kWrite),
-                   id);
+          setReady(wl, t + b.insns[static_cast<std::size_t>(wi)].offset + latencyOf(Opcode::kWrite), id);
       }
     }
   };
@@ -1111,9 +1072,8 @@ void Lowering::lowerMatmul(int ni, int rq) {
         const Ready rdy = readyOf(aloc[s]);
         c.at_least(rdy.t - b.insns[static_cast<std::size_t>(rd[s])].offset, rdy.bundle);
       }
-      const std::int64_t t = placeBundle(
-          b, c, ni,
-          fmt::format("{}: abce+abce+add row {} (n{} split at k{})", label, i, x, plan.ks));
+      const std::int64_t t =
+          placeBundle(b, c, ni, fmt::format("{}: abce+abce+add row {} (n{} split at k{})", label, i, x, plan.ks));
       const int id = static_cast<int>(sched_.placements().size() - 1);
       for (unsigned s = 0; s < 2; ++s) {
         MxmUnit& u = mxm_[s];
@@ -1122,8 +1082,7 @@ void Lowering::lowerMatmul(int ni, int rq) {
         u.slot_bundle[i] = id;
       }
       for (const auto& [wl, wi] : writes)
-        setReady(wl, t + b.insns[static_cast<std::size_t>(wi)].offset + latencyOf(Opcode::kWrite),
-                 id);
+        setReady(wl, t + b.insns[static_cast<std::size_t>(wi)].offset + latencyOf(Opcode::kWrite), id);
     }
   }
 
@@ -1133,8 +1092,8 @@ void Lowering::lowerMatmul(int ni, int rq) {
     // The MXM that is behind (earlier last install) goes first: first-fit gives the earlier
     // bundles the contested slots. Ties alternate.
     const std::int64_t tw = mxm_[0].staging_free, te = mxm_[1].staging_free;
-    const unsigned first = tw != te ? (te < tw ? 1u : 0u)
-                                    : static_cast<unsigned>((k + static_cast<std::size_t>(ni)) % 2);
+    const unsigned first =
+        tw != te ? (te < tw ? 1u : 0u) : static_cast<unsigned>((k + static_cast<std::size_t>(ni)) % 2);
     for (unsigned i = 0; i < 2; ++i) {
       const unsigned s = i == 0 ? first : 1 - first;
       if (k >= work[s].size()) continue;
@@ -1186,9 +1145,8 @@ void Lowering::lowerEltwise(int ni) {
         if (grp < 0) {
           for (const auto& [w, gidx] : reads)
             if (w.position == loc.position)
-              throw CompileError(
-                  fmt::format("node '{}': both operands of row {} tile {} are in MEM slice {}",
-                              n.name, r, ct, cfg_.sliceName(loc.position)));
+              throw CompileError(fmt::format("node '{}': both operands of row {} tile {} are in MEM slice {}", n.name,
+                                             r, ct, cfg_.sliceName(loc.position)));
           auto [rd, g] = addRead(b, loc, vxm_, 0);
           grp = g;
           reads.emplace_back(loc, g);
@@ -1207,8 +1165,7 @@ void Lowering::lowerEltwise(int ni) {
           const WordLoc oc = out.locate(r, ct, 0, cp);
           outs.emplace_back(oc, addWrite(b, og, 0, oc));
         }
-      const std::int64_t t =
-          placeBundle(b, c, ni, fmt::format("{}: row {} tile {}", n.name, r, ct));
+      const std::int64_t t = placeBundle(b, c, ni, fmt::format("{}: row {} tile {}", n.name, r, ct));
       for (const auto& [oc, wi] : outs)
         setReady(oc, t + b.insns[static_cast<std::size_t>(wi)].offset + latencyOf(Opcode::kWrite),
                  static_cast<int>(sched_.placements().size() - 1));
@@ -1279,9 +1236,8 @@ unsigned Lowering::TransposeMasks::rowOf(unsigned first, unsigned count) const {
 void Lowering::lowerTranspose(int ni) {
   const Node& n = g_.nodes[static_cast<std::size_t>(ni)];
   const unsigned N = cfg_.params().transpose_n, k = transposeRows();
-  const unsigned Lr = latencyOf(Opcode::kRead), Lw = latencyOf(Opcode::kWrite),
-                 Ltr = latencyOf(Opcode::kTranspose), Lrot = latencyOf(Opcode::kRotate),
-                 Lv = latencyOf(Opcode::kSel);
+  const unsigned Lr = latencyOf(Opcode::kRead), Lw = latencyOf(Opcode::kWrite), Ltr = latencyOf(Opcode::kTranspose),
+                 Lrot = latencyOf(Opcode::kRotate), Lv = latencyOf(Opcode::kSel);
   const unsigned sxm[2] = {1, cfg_.positions() - 2};
   const TensorLayout& X = layout_.tensor(n.inputs[0]);
   const std::string xs_name = layout_.tensors.count(n.name + ".x") ? n.name + ".x" : n.inputs[0];
@@ -1296,8 +1252,7 @@ void Lowering::lowerTranspose(int ni) {
                            const std::vector<std::pair<WordLoc, int>>& writes) {
     const std::int64_t t = placeBundle(b, c, ni, std::move(what));
     const int id = static_cast<int>(sched_.placements().size() - 1);
-    for (const auto& [w, wi] : writes)
-      setReady(w, t + b.insns[static_cast<std::size_t>(wi)].offset + Lw, id);
+    for (const auto& [w, wi] : writes) setReady(w, t + b.insns[static_cast<std::size_t>(wi)].offset + Lw, id);
   };
 
   // Phase 0.
@@ -1342,8 +1297,8 @@ void Lowering::lowerTranspose(int ni) {
         Constraint c;
         for (unsigned j = 0; j < rows; ++j) {
           const WordLoc loc = XS.locate(g * k + j, ct);
-          const int rd = b.add(loc.position, Bundle::producerOffset(0, Lr, loc.position, sp),
-                               memInsn(Opcode::kRead, loc.address));
+          const int rd =
+              b.add(loc.position, Bundle::producerOffset(0, Lr, loc.position, sp), memInsn(Opcode::kRead, loc.address));
           b.produce(gin, rd, Field::kMstrm, loc.position, Lr, j0 + j, 1);
           b.consume(tr, Field::kSrca, gin, sp, j0 + j, 1);
           const Ready rdy = readyOf(loc);
@@ -1351,8 +1306,7 @@ void Lowering::lowerTranspose(int ni) {
         }
         // The group is read whole (srca = stream 0); the unfed members carry junk into lanes
         // that phase 2 masks off.
-        b.insns[static_cast<std::size_t>(tr)].bindings.assign(
-            1, Bundle::Binding{Field::kSrca, gin, 0});
+        b.insns[static_cast<std::size_t>(tr)].bindings.assign(1, Bundle::Binding{Field::kSrca, gin, 0});
         const int gout = b.group(side == 0 ? Dir::kEast : Dir::kWest, N);
         b.groups[static_cast<std::size_t>(gout)].fixed_base = 0;
         b.produce(gout, tr, Field::kDst, sp, Ltr);
@@ -1361,9 +1315,7 @@ void Lowering::lowerTranspose(int ni) {
           const WordLoc loc = T.locate(g * N + i, ct);
           writes.emplace_back(loc, addWrite(b, gout, i, loc));
         }
-        placeAndWrite(
-            b, c, fmt::format("{}: transpose rows {}.. tile {} out {}..", n.name, g * k, ct, i0),
-            writes);
+        placeAndWrite(b, c, fmt::format("{}: transpose rows {}.. tile {} out {}..", n.name, g * k, ct, i0), writes);
       }
     }
 
@@ -1375,9 +1327,8 @@ void Lowering::lowerTranspose(int ni) {
     // column tile of X: consecutive pieces then come from one slice and direction.
     std::vector<unsigned> order(C);
     for (unsigned c = 0; c < C; ++c) order[c] = c;
-    std::stable_sort(order.begin(), order.end(), [&](unsigned a, unsigned b2) {
-      return std::pair{a / L_, a % k} < std::pair{b2 / L_, b2 % k};
-    });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](unsigned a, unsigned b2) { return std::pair{a / L_, a % k} < std::pair{b2 / L_, b2 % k}; });
     for (unsigned g = g0; g < g1; ++g)
       for (const unsigned c : order) {
         const unsigned ct = c / L_, b_blk = (c % L_) / N, i = c % N;
@@ -1399,8 +1350,7 @@ void Lowering::lowerTranspose(int ni) {
         };
         // The piece, rotated into place.
         int piece = -1;
-        const bool direct =
-            rot == 0 && tloc.position != mloc.position && (first || tloc.position != yloc.position);
+        const bool direct = rot == 0 && tloc.position != mloc.position && (first || tloc.position != yloc.position);
         if (direct) {
           auto [rd, grp] = addRead(b, tloc, vxm_, 0);
           need(tloc, rd);
@@ -1443,8 +1393,7 @@ void Lowering::lowerTranspose(int ni) {
             const WordLoc oc = dst.locate(c, yt, 0, cp);
             writes.emplace_back(oc, addWrite(b, og, 0, oc));
           }
-        placeAndWrite(b, cons, fmt::format("{}: row {} tile {} piece {}", n.name, c, yt, g),
-                      writes);
+        placeAndWrite(b, cons, fmt::format("{}: row {} tile {} piece {}", n.name, c, yt, g), writes);
       }
   }
 }
@@ -1504,8 +1453,7 @@ CompileResult Lowering::run() {
       }
       why += fmt::format("; {}: {} runs (", cfg_.queueName(q), runs[q].size());
       bool first = true;
-      for (const auto& [k, c] : count)
-        why += fmt::format("{}{} x{}", first ? "" : ", ", k, c), first = false;
+      for (const auto& [k, c] : count) why += fmt::format("{}{} x{}", first ? "" : ", ", k, c), first = false;
       why += ")";
     }
     throw CompileError(why);
@@ -1531,8 +1479,7 @@ ScheduleReport Lowering::makeReport(std::uint64_t cycles) const {
   rep.mxms_used = macs_ ? unsigned{mxm_side_used_[0]} + unsigned{mxm_side_used_[1]} : 0;
   rep.peak_macs_per_cycle = std::uint64_t{cfg_.mxmPeakMacsPerCycle()} * std::max(1u, rep.mxms_used);
   rep.mxm_utilisation =
-      cycles ? static_cast<double>(macs_) /
-                   (static_cast<double>(cycles) * static_cast<double>(rep.peak_macs_per_cycle))
+      cycles ? static_cast<double>(macs_) / (static_cast<double>(cycles) * static_cast<double>(rep.peak_macs_per_cycle))
              : 0.0;
   const auto words = sched_.emit();
   for (unsigned q = 0; q < cfg_.queues(); ++q) {

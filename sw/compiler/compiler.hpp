@@ -35,27 +35,24 @@ struct CompileOptions {
 
 struct QueueReport {
   unsigned position = 0;
-  std::string name;  // "MEM_W0", "MXM_W", ...
-  std::uint64_t issues =
-      0;  // instructions dispatched (Repeat re-issues included, NOP/Repeat/Halt words not)
-  std::uint64_t words = 0;  // instruction words emitted (incl. nop/repeat/halt)
-  double utilisation = 0;   // issues / predicted cycles
+  std::string name;          // "MEM_W0", "MXM_W", ...
+  std::uint64_t issues = 0;  // instructions dispatched (Repeat re-issues included, NOP/Repeat/Halt words not)
+  std::uint64_t words = 0;   // instruction words emitted (incl. nop/repeat/halt)
+  double utilisation = 0;    // issues / predicted cycles
 };
 
 struct CriticalStep {
   std::int64_t cycle = 0;  // placement cycle of the bundle
   std::string node;
   std::string what;
-  bool resource_bound =
-      false;  // placed later than its dependencies allowed (waited for a queue/stream/unit)
+  bool resource_bound = false;  // placed later than its dependencies allowed (waited for a queue/stream/unit)
 };
 
 struct ScheduleReport {
   std::string config;
   std::uint64_t predicted_cycles = 0;
-  std::uint64_t macs = 0;  // useful int8 MACs of the graph's matmuls (unpadded M*K*N)
-  std::uint64_t peak_macs_per_cycle =
-      0;  // of the MXMs the compile used (mxmPeakMacsPerCycle x MXMs)
+  std::uint64_t macs = 0;                 // useful int8 MACs of the graph's matmuls (unpadded M*K*N)
+  std::uint64_t peak_macs_per_cycle = 0;  // of the MXMs the compile used (mxmPeakMacsPerCycle x MXMs)
   unsigned mxms_used = 0;
   double mxm_utilisation = 0;  // macs / (cycles * peak)
   std::vector<QueueReport> queues;
@@ -68,11 +65,9 @@ struct CompileResult {
   isa::Program program;  // queues + data segments of weights and compiler constants (not inputs)
   MemoryLayout layout;
   ScheduleReport report;
-  std::vector<std::vector<EmittedRun>>
-      runs;  // per queue: what the emitted words do, with their cycles
-  std::vector<std::string>
-      node_names;                // index = Bundle::node (runs[q][i].bundle -> placement -> node)
-  std::vector<int> bundle_node;  // per placed bundle: node index
+  std::vector<std::vector<EmittedRun>> runs;  // per queue: what the emitted words do, with their cycles
+  std::vector<std::string> node_names;        // index = Bundle::node (runs[q][i].bundle -> placement -> node)
+  std::vector<int> bundle_node;               // per placed bundle: node index
 };
 
 class CompileError : public std::runtime_error {

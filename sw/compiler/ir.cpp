@@ -74,11 +74,10 @@ std::vector<int> Graph::consumers(const std::string& name) const {
 namespace {
 
 OpKind parseOp(const std::string& s, const std::string& where) {
-  for (OpKind k : {OpKind::kMatmul, OpKind::kRequant, OpKind::kRelu, OpKind::kAdd, OpKind::kMul,
-                   OpKind::kCopy, OpKind::kTranspose})
+  for (OpKind k : {OpKind::kMatmul, OpKind::kRequant, OpKind::kRelu, OpKind::kAdd, OpKind::kMul, OpKind::kCopy,
+                   OpKind::kTranspose})
     if (s == opName(k)) return k;
-  throw GraphError(fmt::format(
-      "{}: unknown op '{}' (matmul, requant, relu, add, mul, copy, transpose)", where, s));
+  throw GraphError(fmt::format("{}: unknown op '{}' (matmul, requant, relu, add, mul, copy, transpose)", where, s));
 }
 
 unsigned inputCount(OpKind k) {
@@ -138,17 +137,15 @@ Graph parseGraph(std::string_view text, std::string_view src) {
       if (tj.contains("data")) {
         t.data = tj["data"].get<std::vector<std::int32_t>>();
         if (t.data.size() != std::size_t{t.rows} * t.cols)
-          throw GraphError(fmt::format("{}: data has {} values, shape needs {}", where,
-                                       t.data.size(), std::size_t{t.rows} * t.cols));
+          throw GraphError(fmt::format("{}: data has {} values, shape needs {}", where, t.data.size(),
+                                       std::size_t{t.rows} * t.cols));
       } else if (tj.contains("fill")) {
         t.data.assign(std::size_t{t.rows} * t.cols, tj["fill"].get<std::int32_t>());
       }
-      if (t.kind == TensorKind::kWeight && t.data.empty())
-        t.data.assign(std::size_t{t.rows} * t.cols, 0);
+      if (t.kind == TensorKind::kWeight && t.data.empty()) t.data.assign(std::size_t{t.rows} * t.cols, 0);
       g.tensors.emplace(name, std::move(t));
     }
-    if (!j.contains("nodes") || !j["nodes"].is_array())
-      throw GraphError(fmt::format("{}: missing array 'nodes'", src));
+    if (!j.contains("nodes") || !j["nodes"].is_array()) throw GraphError(fmt::format("{}: missing array 'nodes'", src));
     for (std::size_t i = 0; i < j["nodes"].size(); ++i) {
       const auto& nj = j["nodes"][i];
       const std::string where = fmt::format("{}: node {}", src, i);
@@ -215,59 +212,46 @@ void validateGraph(const Graph& g, std::string_view src) {
     if (t.kind == TensorKind::kInput || t.kind == TensorKind::kWeight) defined.insert(name);
     if (t.dtype == DType::kI8)
       for (std::int32_t v : t.data)
-        if (v < -128 || v > 127)
-          throw GraphError(fmt::format("{}: tensor '{}': value {} is not i8", src, name, v));
+        if (v < -128 || v > 127) throw GraphError(fmt::format("{}: tensor '{}': value {} is not i8", src, name, v));
   }
   std::set<std::string> names;
   for (std::size_t i = 0; i < g.nodes.size(); ++i) {
     const Node& n = g.nodes[i];
     const std::string where = fmt::format("{}: node {} ({})", src, i, n.name);
-    if (!names.insert(n.name).second)
-      throw GraphError(fmt::format("{}: duplicate node name", where));
+    if (!names.insert(n.name).second) throw GraphError(fmt::format("{}: duplicate node name", where));
     if (n.inputs.size() != inputCount(n.op))
-      throw GraphError(fmt::format("{}: {} takes {} input(s), got {}", where, opName(n.op),
-                                   inputCount(n.op), n.inputs.size()));
+      throw GraphError(
+          fmt::format("{}: {} takes {} input(s), got {}", where, opName(n.op), inputCount(n.op), n.inputs.size()));
     std::vector<const Tensor*> in;
     for (const auto& name : n.inputs) {
-      if (!g.tensors.count(name))
-        throw GraphError(fmt::format("{}: unknown input '{}'", where, name));
-      if (!defined.count(name))
-        throw GraphError(fmt::format("{}: input '{}' is not computed yet", where, name));
+      if (!g.tensors.count(name)) throw GraphError(fmt::format("{}: unknown input '{}'", where, name));
+      if (!defined.count(name)) throw GraphError(fmt::format("{}: input '{}' is not computed yet", where, name));
       in.push_back(&g.tensors.at(name));
     }
-    if (!g.tensors.count(n.output))
-      throw GraphError(fmt::format("{}: unknown output '{}'", where, n.output));
+    if (!g.tensors.count(n.output)) throw GraphError(fmt::format("{}: unknown output '{}'", where, n.output));
     const Tensor& out = g.tensors.at(n.output);
     if (out.kind == TensorKind::kInput || out.kind == TensorKind::kWeight)
-      throw GraphError(
-          fmt::format("{}: output '{}' is an {}", where, n.output, kindName(out.kind)));
-    if (defined.count(n.output))
-      throw GraphError(fmt::format("{}: '{}' is assigned twice", where, n.output));
+      throw GraphError(fmt::format("{}: output '{}' is an {}", where, n.output, kindName(out.kind)));
+    if (defined.count(n.output)) throw GraphError(fmt::format("{}: '{}' is assigned twice", where, n.output));
     auto need = [&](bool ok, const std::string& what) {
       if (!ok) throw GraphError(fmt::format("{}: {}", where, what));
     };
-    auto shape = [](const Tensor& t) {
-      return fmt::format("{}x{} {}", t.rows, t.cols, dtypeName(t.dtype));
-    };
+    auto shape = [](const Tensor& t) { return fmt::format("{}x{} {}", t.rows, t.cols, dtypeName(t.dtype)); };
     switch (n.op) {
       case OpKind::kMatmul:
         need(in[0]->dtype == DType::kI8 && in[1]->dtype == DType::kI8, "matmul inputs must be i8");
         need(in[0]->cols == in[1]->rows,
              fmt::format("matmul inner dimensions differ: {} . {}", shape(*in[0]), shape(*in[1])));
         need(out.dtype == DType::kI32 && out.rows == in[0]->rows && out.cols == in[1]->cols,
-             fmt::format("matmul output must be {}x{} i32, is {}", in[0]->rows, in[1]->cols,
-                         shape(out)));
+             fmt::format("matmul output must be {}x{} i32, is {}", in[0]->rows, in[1]->cols, shape(out)));
         break;
       case OpKind::kRequant:
         need(in[0]->dtype == DType::kI32, "requant input must be i32");
         need(out.dtype == DType::kI8 && out.rows == in[0]->rows && out.cols == in[0]->cols,
-             fmt::format("requant output must be {}x{} i8, is {}", in[0]->rows, in[0]->cols,
-                         shape(out)));
+             fmt::format("requant output must be {}x{} i8, is {}", in[0]->rows, in[0]->cols, shape(out)));
         need(n.multiplier.size() == 1 || n.multiplier.size() == out.cols,
-             fmt::format("requant needs 1 or {} multipliers, has {}", out.cols,
-                         n.multiplier.size()));
-        for (std::int32_t m : n.multiplier)
-          need(m >= -32768 && m <= 32767, fmt::format("multiplier {} is not i16", m));
+             fmt::format("requant needs 1 or {} multipliers, has {}", out.cols, n.multiplier.size()));
+        for (std::int32_t m : n.multiplier) need(m >= -32768 && m <= 32767, fmt::format("multiplier {} is not i16", m));
         need(n.shift <= 63, "shift must be 0..63");
         break;
       case OpKind::kRelu:
@@ -287,8 +271,7 @@ void validateGraph(const Graph& g, std::string_view src) {
       case OpKind::kTranspose:
         need(in[0]->dtype == DType::kI8, "transpose input must be i8");
         need(out.dtype == DType::kI8 && out.rows == in[0]->cols && out.cols == in[0]->rows,
-             fmt::format("transpose output must be {}x{} i8, is {}", in[0]->cols, in[0]->rows,
-                         shape(out)));
+             fmt::format("transpose output must be {}x{} i8, is {}", in[0]->cols, in[0]->rows, shape(out)));
         break;
     }
     defined.insert(n.output);
@@ -299,8 +282,7 @@ Graph gemmGraph(std::string config, unsigned M, unsigned K, unsigned N) {
   Graph g;
   g.config = std::move(config);
   g.tensors["A"] = Tensor{"A", DType::kI8, M, K, TensorKind::kInput, {}};
-  g.tensors["B"] = Tensor{
-      "B", DType::kI8, K, N, TensorKind::kWeight, std::vector<std::int32_t>(std::size_t{K} * N, 0)};
+  g.tensors["B"] = Tensor{"B", DType::kI8, K, N, TensorKind::kWeight, std::vector<std::int32_t>(std::size_t{K} * N, 0)};
   g.tensors["C"] = Tensor{"C", DType::kI32, M, N, TensorKind::kOutput, {}};
   g.nodes.push_back(Node{OpKind::kMatmul, "gemm", {"A", "B"}, "C", {}, 0});
   return g;

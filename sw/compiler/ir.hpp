@@ -54,9 +54,8 @@ struct Node {
   std::string name;  // defaults to "<op><index>"
   std::vector<std::string> inputs;
   std::string output;
-  std::vector<std::int32_t>
-      multiplier;      // requant: one value (all columns) or one per output column, i16 range
-  unsigned shift = 0;  // requant: 0..63
+  std::vector<std::int32_t> multiplier;  // requant: one value (all columns) or one per output column, i16 range
+  unsigned shift = 0;                    // requant: 0..63
 };
 
 struct Graph {

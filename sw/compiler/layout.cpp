@@ -11,8 +11,7 @@ namespace lpu::compiler {
 const Fragment& TensorLayout::fragmentOf(unsigned ct, unsigned plane, unsigned copy) const {
   for (const Fragment& f : fragments)
     if (f.copy == copy && f.plane == plane && ct >= f.ct_begin && ct < f.ct_end) return f;
-  throw std::out_of_range(
-      fmt::format("tensor '{}': no fragment for tile {} plane {} copy {}", name, ct, plane, copy));
+  throw std::out_of_range(fmt::format("tensor '{}': no fragment for tile {} plane {} copy {}", name, ct, plane, copy));
 }
 
 bool TensorLayout::hasCopy(unsigned copy, unsigned ct) const {
@@ -23,8 +22,7 @@ bool TensorLayout::hasCopy(unsigned copy, unsigned ct) const {
 
 WordLoc TensorLayout::locate(unsigned r, unsigned ct, unsigned plane, unsigned copy) const {
   const Fragment& f = fragmentOf(ct, plane, copy);
-  if (r >= f.rows)
-    throw std::out_of_range(fmt::format("tensor '{}': row {} of {}", name, r, f.rows));
+  if (r >= f.rows) throw std::out_of_range(fmt::format("tensor '{}': row {} of {}", name, r, f.rows));
   const unsigned i = ct - f.ct_begin;
   const auto n = static_cast<unsigned>(f.slices.size());
   if (f.interleaved) {
@@ -36,8 +34,7 @@ WordLoc TensorLayout::locate(unsigned r, unsigned ct, unsigned plane, unsigned c
 
 const TensorLayout& MemoryLayout::tensor(const std::string& name) const {
   auto it = tensors.find(name);
-  if (it == tensors.end())
-    throw std::out_of_range(fmt::format("no tensor '{}' in the memory layout", name));
+  if (it == tensors.end()) throw std::out_of_range(fmt::format("no tensor '{}' in the memory layout", name));
   return it->second;
 }
 
@@ -78,8 +75,8 @@ std::vector<isa::DataSegment> packTensor(const MemoryLayout& layout, const std::
                                          std::span<const std::int32_t> values) {
   const TensorLayout& t = layout.tensor(name);
   if (values.size() != std::size_t{t.rows} * t.cols)
-    throw std::invalid_argument(fmt::format("packTensor('{}'): {} values for a {}x{} tensor", name,
-                                            values.size(), t.rows, t.cols));
+    throw std::invalid_argument(
+        fmt::format("packTensor('{}'): {} values for a {}x{} tensor", name, values.size(), t.rows, t.cols));
   const unsigned L = layout.lanes;
   const unsigned W = t.tile_cols ? t.tile_cols : L;
   std::vector<isa::DataSegment> out;
@@ -118,8 +115,7 @@ std::vector<isa::DataSegment> packTensor(const MemoryLayout& layout, const std::
   return out;
 }
 
-std::vector<std::int32_t> unpackTensor(const MemoryLayout& layout, const std::string& name,
-                                       const WordReader& read) {
+std::vector<std::int32_t> unpackTensor(const MemoryLayout& layout, const std::string& name, const WordReader& read) {
   const TensorLayout& t = layout.tensor(name);
   const unsigned W = t.tile_cols ? t.tile_cols : layout.lanes;
   std::vector<std::uint32_t> acc(std::size_t{t.rows} * t.cols, 0);
@@ -133,8 +129,7 @@ std::vector<std::int32_t> unpackTensor(const MemoryLayout& layout, const std::st
       }
   std::vector<std::int32_t> out(acc.size());
   for (std::size_t i = 0; i < acc.size(); ++i) {
-    out[i] = t.dtype == DType::kI8 ? static_cast<std::int8_t>(acc[i] & 0xFF)
-                                   : static_cast<std::int32_t>(acc[i]);
+    out[i] = t.dtype == DType::kI8 ? static_cast<std::int8_t>(acc[i] & 0xFF) : static_cast<std::int32_t>(acc[i]);
   }
   return out;
 }
@@ -144,17 +139,14 @@ SramAllocator::SramAllocator(const isa::ArchConfig& cfg) : cfg_(cfg) {
     if (cfg.sliceAt(p) == isa::Slice::kMEM) used_[p] = 0;
 }
 
-std::uint32_t SramAllocator::freeWords(unsigned position) const {
-  return cfg_.wordsPerSlice() - used_.at(position);
-}
+std::uint32_t SramAllocator::freeWords(unsigned position) const { return cfg_.wordsPerSlice() - used_.at(position); }
 
 std::uint32_t SramAllocator::allocate(const std::vector<unsigned>& slices, std::uint32_t words) {
   std::uint32_t base = 0;
   for (unsigned p : slices) base = std::max(base, used_.at(p));
   if (base + words > cfg_.wordsPerSlice())
-    throw std::runtime_error(
-        fmt::format("SRAM full: {} words needed at base {} in {} slice(s), {} words per slice",
-                    words, base, slices.size(), cfg_.wordsPerSlice()));
+    throw std::runtime_error(fmt::format("SRAM full: {} words needed at base {} in {} slice(s), {} words per slice",
+                                         words, base, slices.size(), cfg_.wordsPerSlice()));
   for (unsigned p : slices) used_[p] = base + words;
   return base;
 }

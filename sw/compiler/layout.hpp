@@ -101,10 +101,8 @@ struct MemoryLayout {
 std::vector<isa::DataSegment> packTensor(const MemoryLayout& layout, const std::string& name,
                                          std::span<const std::int32_t> values);
 // Reads tensor `name` (copy 0) back through `read(position, address)` -> one word of `lanes` bytes.
-using WordReader =
-    std::function<std::vector<std::uint8_t>(unsigned position, std::uint32_t address)>;
-std::vector<std::int32_t> unpackTensor(const MemoryLayout& layout, const std::string& name,
-                                       const WordReader& read);
+using WordReader = std::function<std::vector<std::uint8_t>(unsigned position, std::uint32_t address)>;
+std::vector<std::int32_t> unpackTensor(const MemoryLayout& layout, const std::string& name, const WordReader& read);
 
 // Bump allocator over the MEM slices of a configuration.
 class SramAllocator {

@@ -8,9 +8,7 @@
 namespace lpu::compiler {
 
 namespace {
-std::int32_t sat8(std::int64_t v) {
-  return static_cast<std::int32_t>(std::clamp<std::int64_t>(v, -128, 127));
-}
+std::int32_t sat8(std::int64_t v) { return static_cast<std::int32_t>(std::clamp<std::int64_t>(v, -128, 127)); }
 }  // namespace
 
 TensorValues evaluateGraph(const Graph& g, const TensorValues& inputs) {
@@ -29,8 +27,7 @@ TensorValues evaluateGraph(const Graph& g, const TensorValues& inputs) {
           for (unsigned j = 0; j < out.cols; ++j) {
             std::uint32_t s = 0;  // wrapping int32
             for (unsigned k = 0; k < K; ++k)
-              s += static_cast<std::uint32_t>(a[std::size_t{i} * K + k] *
-                                              b[std::size_t{k} * out.cols + j]);
+              s += static_cast<std::uint32_t>(a[std::size_t{i} * K + k] * b[std::size_t{k} * out.cols + j]);
             y[std::size_t{i} * out.cols + j] = static_cast<std::int32_t>(s);
           }
         break;
@@ -41,8 +38,7 @@ TensorValues evaluateGraph(const Graph& g, const TensorValues& inputs) {
             const std::int64_t m = n.multiplier.size() == 1 ? n.multiplier[0] : n.multiplier[j];
             const std::int64_t p = std::int64_t{a[std::size_t{i} * out.cols + j]} * m;
             std::int64_t r = p;
-            if (n.shift > 0)
-              r = (p + (std::int64_t{1} << (n.shift - 1)) - (p < 0 ? 1 : 0)) >> n.shift;
+            if (n.shift > 0) r = (p + (std::int64_t{1} << (n.shift - 1)) - (p < 0 ? 1 : 0)) >> n.shift;
             y[std::size_t{i} * out.cols + j] = sat8(r);
           }
         break;
@@ -53,8 +49,7 @@ TensorValues evaluateGraph(const Graph& g, const TensorValues& inputs) {
         y = a;
         break;
       case OpKind::kAdd:
-        for (std::size_t i = 0; i < y.size(); ++i)
-          y[i] = sat8(std::int64_t{a[i]} + v.at(n.inputs[1])[i]);
+        for (std::size_t i = 0; i < y.size(); ++i) y[i] = sat8(std::int64_t{a[i]} + v.at(n.inputs[1])[i]);
         break;
       case OpKind::kMul:
         for (std::size_t i = 0; i < y.size(); ++i)
@@ -63,8 +58,7 @@ TensorValues evaluateGraph(const Graph& g, const TensorValues& inputs) {
       case OpKind::kTranspose: {
         const Tensor& x = g.tensor(n.inputs[0]);
         for (unsigned i = 0; i < x.rows; ++i)
-          for (unsigned j = 0; j < x.cols; ++j)
-            y[std::size_t{j} * x.rows + i] = a[std::size_t{i} * x.cols + j];
+          for (unsigned j = 0; j < x.cols; ++j) y[std::size_t{j} * x.rows + i] = a[std::size_t{i} * x.cols + j];
         break;
       }
     }

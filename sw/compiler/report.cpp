@@ -29,8 +29,8 @@ std::string ScheduleReport::toText() const {
   std::string s;
   s += fmt::format("config {}: predicted cycles {}\n", config, predicted_cycles);
   if (macs)
-    s += fmt::format("MXM: {} MACs on {} MXM(s), peak {} MACs/cycle, utilisation {:.4f}\n", macs,
-                     mxms_used, peak_macs_per_cycle, mxm_utilisation);
+    s += fmt::format("MXM: {} MACs on {} MXM(s), peak {} MACs/cycle, utilisation {:.4f}\n", macs, mxms_used,
+                     peak_macs_per_cycle, mxm_utilisation);
   s += "queue      issues   words  utilisation\n";
   for (const QueueReport& q : queues) {
     if (q.issues == 0) continue;
@@ -44,8 +44,7 @@ std::string ScheduleReport::toText() const {
       continue;
     }
     const CriticalStep& c = critical_path[i];
-    s += fmt::format("  @{:<7} {}{}\n", c.cycle, c.what,
-                     c.resource_bound ? "  [waited for a resource]" : "");
+    s += fmt::format("  @{:<7} {}{}\n", c.cycle, c.what, c.resource_bound ? "  [waited for a resource]" : "");
   }
   return s;
 }
@@ -67,10 +66,8 @@ std::string ScheduleReport::toJson() const {
                            {"utilisation", q.utilisation}});
   j["critical_path"] = nlohmann::json::array();
   for (const CriticalStep& c : critical_path)
-    j["critical_path"].push_back({{"cycle", c.cycle},
-                                  {"node", c.node},
-                                  {"what", c.what},
-                                  {"resource_bound", c.resource_bound}});
+    j["critical_path"].push_back(
+        {{"cycle", c.cycle}, {"node", c.node}, {"what", c.what}, {"resource_bound", c.resource_bound}});
   return j.dump(1);
 }
 
@@ -81,9 +78,8 @@ std::string scheduleListing(const CompileResult& r) {
     if (r.runs[q].empty()) continue;
     s += fmt::format(".queue {}\n", cfg.queueName(static_cast<unsigned>(q)));
     for (const EmittedRun& run : r.runs[q]) {
-      std::string when =
-          run.n ? fmt::format("{}..{}", run.cycle, run.cycle + std::int64_t{run.n} * run.d)
-                : fmt::format("{}", run.cycle);
+      std::string when = run.n ? fmt::format("{}..{}", run.cycle, run.cycle + std::int64_t{run.n} * run.d)
+                               : fmt::format("{}", run.cycle);
       s += fmt::format("  {:>13}  {:<40} ; {}\n", when, runText(run), nodeOf(r, run.bundle));
     }
   }
@@ -103,21 +99,13 @@ void writeScheduleTrace(const CompileResult& r, std::ostream& out) {
       {"pid", 0},
       {"args", {{"name", fmt::format("openlpu schedule ({})", cfg.name())}}}});
   for (unsigned q = 0; q < cfg.queues(); ++q) {
-    ev({{"name", "thread_name"},
-        {"ph", "M"},
-        {"pid", 0},
-        {"tid", q},
-        {"args", {{"name", cfg.queueName(q)}}}});
-    ev({{"name", "thread_sort_index"},
-        {"ph", "M"},
-        {"pid", 0},
-        {"tid", q},
-        {"args", {{"sort_index", q}}}});
+    ev({{"name", "thread_name"}, {"ph", "M"}, {"pid", 0}, {"tid", q}, {"args", {{"name", cfg.queueName(q)}}}});
+    ev({{"name", "thread_sort_index"}, {"ph", "M"}, {"pid", 0}, {"tid", q}, {"args", {{"sort_index", q}}}});
   }
   for (std::size_t q = 0; q < r.runs.size(); ++q) {
     for (const EmittedRun& run : r.runs[q]) {
-      const std::string name = run.n ? fmt::format("{} x{}", run.insn.desc->mnemonic, run.n + 1)
-                                     : std::string(run.insn.desc->mnemonic);
+      const std::string name =
+          run.n ? fmt::format("{} x{}", run.insn.desc->mnemonic, run.n + 1) : std::string(run.insn.desc->mnemonic);
       ev({{"name", name},
           {"cat", nodeOf(r, run.bundle)},
           {"ph", "X"},
@@ -148,8 +136,8 @@ GemmEstimate estimateGemm(const std::string& config, unsigned M, unsigned K, uns
   // SRAM->MXM bound (docs/compiler.md §8): each weight row of each column tile is one SRAM word,
   // at most one per MEM slice and streams_per_dir per MXM's LW per cycle.
   const std::uint64_t vectors = std::uint64_t{K} * ((N + cfg.lanes() - 1) / cfg.lanes());
-  const std::uint64_t per_cycle = std::min<std::uint64_t>(
-      cfg.memSlices(), std::uint64_t{cfg.streamsPerDir()} * std::max(1u, r.report.mxms_used));
+  const std::uint64_t per_cycle =
+      std::min<std::uint64_t>(cfg.memSlices(), std::uint64_t{cfg.streamsPerDir()} * std::max(1u, r.report.mxms_used));
   e.weight_bound_cycles = (vectors + per_cycle - 1) / per_cycle;
   return e;
 }

@@ -47,8 +47,7 @@ std::int64_t CycleBits::nextClear(std::int64_t t) const {
 
 ReservationTable::ReservationTable(const isa::ArchConfig& cfg)
     : streams_(cfg.streamsPerDir()), positions_(cfg.positions()) {
-  for (unsigned q = 0; q < cfg.queues(); ++q)
-    addResource(fmt::format("queue {} ({})", q, cfg.queueName(q)));
+  for (unsigned q = 0; q < cfg.queues(); ++q) addResource(fmt::format("queue {} ({})", q, cfg.queueName(q)));
   regs_.resize(std::size_t{2} * streams_ * positions_);
 }
 
@@ -99,12 +98,10 @@ int Bundle::group(Dir dir, unsigned width) {
   return static_cast<int>(groups.size() - 1);
 }
 
-void Bundle::produce(int gi, int insn, Field field, unsigned pos, unsigned latency, unsigned first,
-                     unsigned count) {
+void Bundle::produce(int gi, int insn, Field field, unsigned pos, unsigned latency, unsigned first, unsigned count) {
   Group& g = groups.at(static_cast<std::size_t>(gi));
   if (count == 0) count = g.width - first;
-  if (g.dir == Dir::kWest && pos == 0)
-    throw std::logic_error("bundle: result aimed west of position 0");
+  if (g.dir == Dir::kWest && pos == 0) throw std::logic_error("bundle: result aimed west of position 0");
   const Insn& p = insns.at(static_cast<std::size_t>(insn));
   for (unsigned k = first; k < first + count; ++k) {
     Member& m = g.members.at(k);
@@ -137,12 +134,10 @@ void Bundle::consume(int insn, Field field, int gi, unsigned pos, unsigned first
     if (!m.produced) throw std::logic_error("bundle: consumer of a stream nobody produces");
     const bool on_path = g.dir == Dir::kEast ? pos >= m.from_pos : pos <= m.from_pos;
     if (!on_path)
-      throw std::logic_error(fmt::format("bundle '{}': consumer at {} is not downstream of {}",
-                                         what, pos, m.from_pos));
+      throw std::logic_error(fmt::format("bundle '{}': consumer at {} is not downstream of {}", what, pos, m.from_pos));
     if (c.offset != arrival(gi, k, pos))
-      throw std::logic_error(
-          fmt::format("bundle '{}': consumer {} at offset {} but value arrives at {}", what,
-                      c.insn.desc->mnemonic, c.offset, arrival(gi, k, pos)));
+      throw std::logic_error(fmt::format("bundle '{}': consumer {} at offset {} but value arrives at {}", what,
+                                         c.insn.desc->mnemonic, c.offset, arrival(gi, k, pos)));
     m.reach = g.dir == Dir::kEast ? std::max(m.reach, pos) : std::min(m.reach, pos);
   }
   c.bindings.push_back(Binding{field, gi, first});
@@ -151,8 +146,7 @@ void Bundle::consume(int insn, Field field, int gi, unsigned pos, unsigned first
 // ---------------------------------------------------------------------------------------------------------------
 // Scheduler
 
-Scheduler::Scheduler(const isa::ArchConfig& cfg)
-    : cfg_(cfg), table_(cfg), per_queue_(cfg.queues()) {}
+Scheduler::Scheduler(const isa::ArchConfig& cfg) : cfg_(cfg), table_(cfg), per_queue_(cfg.queues()) {}
 
 namespace {
 using Taken = std::vector<std::tuple<Dir, unsigned, unsigned, std::int64_t>>;
@@ -173,8 +167,8 @@ bool forPath(const Bundle::Group& g, unsigned member, std::int64_t t, F&& f) {
 }
 }  // namespace
 
-bool Scheduler::tryStreams(const isa::ArchConfig& cfg, ReservationTable& table, Bundle& b,
-                           std::int64_t t, Taken& taken) {
+bool Scheduler::tryStreams(const isa::ArchConfig& cfg, ReservationTable& table, Bundle& b, std::int64_t t,
+                           Taken& taken) {
   const unsigned streams = cfg.streamsPerDir();
   for (Bundle::Group& g : b.groups) {
     bool found = false;
@@ -184,16 +178,14 @@ bool Scheduler::tryStreams(const isa::ArchConfig& cfg, ReservationTable& table, 
                         static_cast<unsigned>(g.prefer_base) % step == 0;
     for (int i = prefer ? -1 : 0; !found; ++i) {
       // i = -1: the preferred base; then every aligned base in order.
-      const unsigned base =
-          i < 0 ? static_cast<unsigned>(g.prefer_base) : static_cast<unsigned>(i) * step;
+      const unsigned base = i < 0 ? static_cast<unsigned>(g.prefer_base) : static_cast<unsigned>(i) * step;
       if (base + g.width > streams) break;
       if (i >= 0 && prefer && base == static_cast<unsigned>(g.prefer_base)) continue;
       if (g.fixed_base >= 0 && base != static_cast<unsigned>(g.fixed_base)) continue;
       bool ok = true;
       for (unsigned k = 0; k < g.width && ok; ++k)
-        ok = !g.members[k].produced || forPath(g, k, t, [&](unsigned x, std::int64_t c) {
-          return table.streamFree(g.dir, base + k, x, c);
-        });
+        ok = !g.members[k].produced ||
+             forPath(g, k, t, [&](unsigned x, std::int64_t c) { return table.streamFree(g.dir, base + k, x, c); });
       if (!ok) continue;
       for (unsigned k = 0; k < g.width; ++k)
         if (g.members[k].produced)
@@ -243,12 +235,11 @@ std::int64_t Scheduler::place(Bundle& b, std::int64_t t_min, int pred) {
     if (!tryStreams(cfg_, idle, b, t, taken)) {
       std::string groups;
       for (const Bundle::Group& g : b.groups)
-        groups += fmt::format("{}{} x{}", groups.empty() ? "" : ", ",
-                              g.dir == Dir::kEast ? "E" : "W", g.width);
-      throw std::logic_error(fmt::format(
-          "bundle '{}': its stream groups ({}) do not fit {} streams per direction even on an "
-          "idle chip",
-          b.what, groups, cfg_.streamsPerDir()));
+        groups += fmt::format("{}{} x{}", groups.empty() ? "" : ", ", g.dir == Dir::kEast ? "E" : "W", g.width);
+      throw std::logic_error(
+          fmt::format("bundle '{}': its stream groups ({}) do not fit {} streams per direction even on an "
+                      "idle chip",
+                      b.what, groups, cfg_.streamsPerDir()));
     }
   }
   for (;;) {
@@ -295,13 +286,11 @@ std::int64_t Scheduler::place(Bundle& b, std::int64_t t_min, int pred) {
   for (auto& i : b.insns) {
     const std::int64_t c = t + i.offset;
     if (!table_.free(i.queue, c))
-      throw std::logic_error(
-          fmt::format("bundle '{}' uses queue {} twice in cycle {}", b.what, i.queue, c));
+      throw std::logic_error(fmt::format("bundle '{}' uses queue {} twice in cycle {}", b.what, i.queue, c));
     table_.take(i.queue, c);
     for (const auto& bind : i.bindings) {
       const Bundle::Group& g = b.groups[static_cast<std::size_t>(bind.group)];
-      i.insn.set(bind.field, static_cast<std::int32_t>(
-                                 isa::StreamRef{g.dir, g.chosen_base + bind.member}.encode()));
+      i.insn.set(bind.field, static_cast<std::int32_t>(isa::StreamRef{g.dir, g.chosen_base + bind.member}.encode()));
     }
     per_queue_[i.queue].push_back(ScheduledInsn{c, i.insn, id});
     info.first = std::min(info.first, c);
@@ -342,10 +331,9 @@ std::vector<std::vector<EmittedRun>> Scheduler::runs() const {
           r.d = static_cast<unsigned>(d);
           r.stride = stride;
           std::size_t j = i + 1;
-          while (
-              j < v.size() && r.n < kMaxN && v[j].cycle - v[j - 1].cycle == d &&
-              sameExceptStrided(v[i].insn, v[j].insn) &&
-              (!v[i].insn.desc->strided || v[j].insn.get(sf) - v[j - 1].insn.get(sf) == stride)) {
+          while (j < v.size() && r.n < kMaxN && v[j].cycle - v[j - 1].cycle == d &&
+                 sameExceptStrided(v[i].insn, v[j].insn) &&
+                 (!v[i].insn.desc->strided || v[j].insn.get(sf) - v[j - 1].insn.get(sf) == stride)) {
             ++r.n;
             ++j;
           }
@@ -368,9 +356,7 @@ std::vector<std::vector<std::uint32_t>> Scheduler::emit() const {
     auto& w = words[q];
     for (const EmittedRun& r : all[q]) {
       std::int64_t gap = r.cycle - next;
-      if (gap < 0)
-        throw std::logic_error(
-            fmt::format("queue {}: instructions overlap at cycle {}", q, r.cycle));
+      if (gap < 0) throw std::logic_error(fmt::format("queue {}: instructions overlap at cycle {}", q, r.cycle));
       while (gap > 0) {
         Instruction nop = Instruction::make(Opcode::kNop);
         const std::int64_t n = std::min(gap, kMaxNop);
@@ -390,8 +376,8 @@ std::vector<std::vector<std::uint32_t>> Scheduler::emit() const {
     }
     w.push_back(isa::encode(Instruction::make(Opcode::kHalt)));
     if (w.size() > cfg_.params().queue_depth)
-      throw std::runtime_error(fmt::format("queue {} ({}) needs {} words, more than queue_depth {}",
-                                           q, cfg_.queueName(static_cast<unsigned>(q)), w.size(),
+      throw std::runtime_error(fmt::format("queue {} ({}) needs {} words, more than queue_depth {}", q,
+                                           cfg_.queueName(static_cast<unsigned>(q)), w.size(),
                                            cfg_.params().queue_depth));
   }
   return words;
@@ -401,8 +387,7 @@ std::uint64_t Scheduler::predictedCycles() const {
   std::int64_t T = 1;  // every queue halts by cycle 0 at the latest
   for (const auto& q : per_queue_) {
     for (const ScheduledInsn& s : q) {
-      T = std::max<std::int64_t>(
-          T, s.cycle + 2);  // halt dispatched at t_last + 1; done one cycle later
+      T = std::max<std::int64_t>(T, s.cycle + 2);  // halt dispatched at t_last + 1; done one cycle later
       T = std::max<std::int64_t>(T, s.cycle + s.insn.desc->latency);
     }
   }

@@ -103,10 +103,9 @@ struct Bundle {
   // e.g. an i32 result) and read by others. The group's base index is chosen at placement among
   // multiples of `width` (or fixed_base if set).
   struct Member {
-    unsigned from_pos = 0;  // position where the value is first visible (producer ± 1)
-    int visible_offset =
-        0;  // relative cycle in which it is visible at from_pos (producer offset + latency)
-    unsigned reach = 0;  // farthest position that must still hold it
+    unsigned from_pos = 0;   // position where the value is first visible (producer ± 1)
+    int visible_offset = 0;  // relative cycle in which it is visible at from_pos (producer offset + latency)
+    unsigned reach = 0;      // farthest position that must still hold it
     bool produced = false;
   };
   struct Group {
@@ -149,12 +148,11 @@ struct Bundle {
   // Instruction `insn` (dispatched at position `pos`, result latency `latency`) loads members
   // [first, first + count) of `group` (count 0: all from `first`); its field `field` names stream
   // base + first.
-  void produce(int group, int insn, isa::Field field, unsigned pos, unsigned latency,
-               unsigned first = 0, unsigned count = 0);
+  void produce(int group, int insn, isa::Field field, unsigned pos, unsigned latency, unsigned first = 0,
+               unsigned count = 0);
   // Instruction `insn` at `pos` reads members [first, first + count) through `field` (naming base +
   // first). Its offset must equal their arrival at `pos` (checked).
-  void consume(int insn, isa::Field field, int group, unsigned pos, unsigned first = 0,
-               unsigned count = 1);
+  void consume(int insn, isa::Field field, int group, unsigned pos, unsigned first = 0, unsigned count = 1);
   // Relative cycle at which member `member` of `group` is visible at `pos`.
   int arrival(int group, unsigned member, unsigned pos) const;
   // Offset at which a producer at `pos` with latency `latency` must dispatch so that its result in
@@ -217,12 +215,10 @@ class Scheduler {
  private:
   // Stream allocation of `b` at t in `table` (the scheduler's own, or an empty one for the
   // feasibility check of place()).
-  static bool tryStreams(const isa::ArchConfig& cfg, ReservationTable& table, Bundle& b,
-                         std::int64_t t,
+  static bool tryStreams(const isa::ArchConfig& cfg, ReservationTable& table, Bundle& b, std::int64_t t,
                          std::vector<std::tuple<isa::Dir, unsigned, unsigned, std::int64_t>>& taken);
-  static void undoStreams(
-      ReservationTable& table,
-      const std::vector<std::tuple<isa::Dir, unsigned, unsigned, std::int64_t>>& taken);
+  static void undoStreams(ReservationTable& table,
+                          const std::vector<std::tuple<isa::Dir, unsigned, unsigned, std::int64_t>>& taken);
 
   isa::ArchConfig cfg_;
   ReservationTable table_;

@@ -17,8 +17,7 @@ class ModelDevice final : public Device {
 
   const isa::ArchConfig& config() const override { return cfg_; }
   void loadProgram(const isa::Program& program) override { machine_.loadProgram(program); }
-  void writeSram(unsigned position, std::uint32_t address,
-                 std::span<const std::uint8_t> word) override {
+  void writeSram(unsigned position, std::uint32_t address, std::span<const std::uint8_t> word) override {
     machine_.writeSram(position, address, word);
   }
   std::vector<std::uint8_t> readSram(unsigned position, std::uint32_t address) override {
@@ -60,16 +59,14 @@ std::unique_ptr<Device> makeDevice(std::string_view backend, const isa::ArchConf
   if (backend == "model") return std::make_unique<ModelDevice>(cfg);
 #if LPU_HAVE_RTL
   if (backend == "rtl") return makeRtlDevice(cfg);
-  throw std::invalid_argument(
-      fmt::format("backend '{}' is not available; expected: model, rtl", backend));
+  throw std::invalid_argument(fmt::format("backend '{}' is not available; expected: model, rtl", backend));
 #else
   if (backend == "rtl") {
     throw std::invalid_argument(
         "backend 'rtl' is not available in this build (it needs Verilator: make deps, then "
         "rebuild); expected: model");
   }
-  throw std::invalid_argument(
-      fmt::format("backend '{}' is not available in this build; expected: model", backend));
+  throw std::invalid_argument(fmt::format("backend '{}' is not available in this build; expected: model", backend));
 #endif
 }
 

@@ -24,8 +24,8 @@ struct DeviceError {
 };
 
 struct RunResult {
-  std::uint64_t cycles = 0;                // the program's cycle count (error cycle + 1 after an error)
-  std::optional<DeviceError> error;       // set when the machine stopped with an error status
+  std::uint64_t cycles = 0;          // the program's cycle count (error cycle + 1 after an error)
+  std::optional<DeviceError> error;  // set when the machine stopped with an error status
 };
 
 class Device {

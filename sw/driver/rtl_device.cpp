@@ -9,8 +9,8 @@
 #include <memory>
 #include <stdexcept>
 
-#include "sw/driver/device.hpp"
 #include "sim/rtl_harness.hpp"
+#include "sw/driver/device.hpp"
 
 namespace lpu::driver {
 namespace {
@@ -22,17 +22,15 @@ class RtlDevice final : public Device {
   const isa::ArchConfig& config() const override { return cfg_; }
   void loadProgram(const isa::Program& program) override {
     if (program.config != cfg_.name()) {
-      throw std::invalid_argument(fmt::format(
-          "program is for configuration '{}', the device is '{}'", program.config, cfg_.name()));
+      throw std::invalid_argument(
+          fmt::format("program is for configuration '{}', the device is '{}'", program.config, cfg_.name()));
     }
     harness_.loadProgram(program);
   }
-  void writeSram(unsigned position, std::uint32_t address,
-                 std::span<const std::uint8_t> word) override {
+  void writeSram(unsigned position, std::uint32_t address, std::span<const std::uint8_t> word) override {
     checkWord(position, address);
     if (word.size() != cfg_.lanes()) {
-      throw std::invalid_argument(
-          fmt::format("SRAM word of {} bytes; expected {} (lanes)", word.size(), cfg_.lanes()));
+      throw std::invalid_argument(fmt::format("SRAM word of {} bytes; expected {} (lanes)", word.size(), cfg_.lanes()));
     }
     harness_.writeSram(position, address, word);
   }
@@ -52,29 +50,25 @@ class RtlDevice final : public Device {
     out.cycles = r.cycles;
     if (r.error == isa::ErrorCode::kTimeout) {
       out.cycles = max_cycles;
-      out.error = DeviceError{
-          isa::ErrorCode::kTimeout, max_cycles, 0,
-          fmt::format("no end after {} cycles (host TIMEOUT: CTRL.CLEAR stopped the core)",
-                      max_cycles)};
+      out.error =
+          DeviceError{isa::ErrorCode::kTimeout, max_cycles, 0,
+                      fmt::format("no end after {} cycles (host TIMEOUT: CTRL.CLEAR stopped the core)", max_cycles)};
     } else if (r.status & sim::kStatusError) {
       const sim::ErrWhere w = harness_.errorWhere();
       const std::uint32_t cycle = harness_.errorCycle();
-      out.error = DeviceError{
-          r.error, cycle, w.position,
-          fmt::format("ERR_WHERE: position {} ({}), stream {}{}, address/pc {:#x}", w.position,
-                      w.position < cfg_.positions() ? cfg_.sliceName(w.position) : std::string("?"),
-                      w.dir == isa::Dir::kEast ? 'E' : 'W', w.stream, w.address)};
+      out.error = DeviceError{r.error, cycle, w.position,
+                              fmt::format("ERR_WHERE: position {} ({}), stream {}{}, address/pc {:#x}", w.position,
+                                          w.position < cfg_.positions() ? cfg_.sliceName(w.position) : std::string("?"),
+                                          w.dir == isa::Dir::kEast ? 'E' : 'W', w.stream, w.address)};
     }
     return out;
   }
 
  private:
   void checkWord(unsigned position, std::uint32_t address) const {
-    if (position >= cfg_.positions() || cfg_.sliceAt(position) != isa::Slice::kMEM ||
-        address >= cfg_.wordsPerSlice()) {
-      throw std::out_of_range(
-          fmt::format("SRAM word {:#x} at position {} is not in a MEM slice of config '{}'",
-                      address, position, cfg_.name()));
+    if (position >= cfg_.positions() || cfg_.sliceAt(position) != isa::Slice::kMEM || address >= cfg_.wordsPerSlice()) {
+      throw std::out_of_range(fmt::format("SRAM word {:#x} at position {} is not in a MEM slice of config '{}'",
+                                          address, position, cfg_.name()));
     }
   }
 
@@ -84,9 +78,7 @@ class RtlDevice final : public Device {
 
 }  // namespace
 
-std::unique_ptr<Device> makeRtlDevice(const isa::ArchConfig& cfg) {
-  return std::make_unique<RtlDevice>(cfg);
-}
+std::unique_ptr<Device> makeRtlDevice(const isa::ArchConfig& cfg) { return std::make_unique<RtlDevice>(cfg); }
 
 }  // namespace lpu::driver
 

@@ -28,12 +28,16 @@ std::string ArchConfig::sliceName(unsigned position) const {
   const unsigned vxm = vxmPosition();
   const bool west = position < vxm;
   switch (sliceAt(position)) {
-    case Slice::kMXM: return west ? "MXM_W" : "MXM_E";
-    case Slice::kSXM: return west ? "SXM_W" : "SXM_E";
-    case Slice::kVXM: return "VXM";
+    case Slice::kMXM:
+      return west ? "MXM_W" : "MXM_E";
+    case Slice::kSXM:
+      return west ? "SXM_W" : "SXM_E";
+    case Slice::kVXM:
+      return "VXM";
     case Slice::kMEM:
       return west ? "MEM_W" + std::to_string(vxm - 1 - position) : "MEM_E" + std::to_string(position - vxm - 1);
-    default: break;
+    default:
+      break;
   }
   return "?";
 }

@@ -91,10 +91,14 @@ Instruction Instruction::make(Opcode op) {
 unsigned Instruction::groupBytes(unsigned operand_index, const ArchConfig& cfg) const {
   const std::uint8_t g = desc->operands[operand_index].group;
   switch (g) {
-    case kGroupT: return typeBytes(type);
-    case kGroupS: return typeBytes(stype);
-    case kGroupN: return cfg.params().transpose_n;
-    default: return g;
+    case kGroupT:
+      return typeBytes(type);
+    case kGroupS:
+      return typeBytes(stype);
+    case kGroupN:
+      return cfg.params().transpose_n;
+    default:
+      return g;
   }
 }
 
@@ -124,7 +128,8 @@ std::uint32_t encode(const Instruction& insn) {
   for (unsigned i = 0; i < d.num_operands; ++i) put(d.operands[i].field, insn.get(d.operands[i].field));
   if (d.type_mask) {
     if (!(d.type_mask >> static_cast<unsigned>(insn.type) & 1u)) {
-      throw EncodeError(fmt::format("{}: type {} not allowed", d.mnemonic, kTypeNames[static_cast<unsigned>(insn.type)]));
+      throw EncodeError(
+          fmt::format("{}: type {} not allowed", d.mnemonic, kTypeNames[static_cast<unsigned>(insn.type)]));
     }
     put(Field::kType, static_cast<std::int64_t>(insn.type));
   }
@@ -236,7 +241,8 @@ ValidateResult validateOperands(const Instruction& insn, const ArchConfig& cfg) 
                                                        insn.get(Field::kIndex), p.mxm_acc_slots - 1));
       }
       break;
-    default: break;
+    default:
+      break;
   }
   return {};
 }
@@ -246,16 +252,14 @@ ValidateResult validate(const Instruction& insn, const ArchConfig& cfg, unsigned
   const unsigned position = cfg.queuePosition(queue);
   const Slice here = cfg.sliceAt(position);
   if (d.slice != Slice::kICU && d.slice != here) {
-    return {ErrorCode::kWrongSlice,
-            fmt::format("{} is a {} instruction; queue {} ({}) drives a {} slice", d.mnemonic,
-                        kSliceNames[static_cast<unsigned>(d.slice)], queue, cfg.queueName(queue),
-                        kSliceNames[static_cast<unsigned>(here)])};
+    return {ErrorCode::kWrongSlice, fmt::format("{} is a {} instruction; queue {} ({}) drives a {} slice", d.mnemonic,
+                                                kSliceNames[static_cast<unsigned>(d.slice)], queue,
+                                                cfg.queueName(queue), kSliceNames[static_cast<unsigned>(here)])};
   }
   if (d.slice == Slice::kMXM && d.load_queue != cfg.isLoadQueue(queue)) {
-    return {ErrorCode::kWrongSlice,
-            fmt::format("{} belongs on the MXM's {} queue; queue {} ({}) is its {} queue", d.mnemonic,
-                        d.load_queue ? "load" : "compute", queue, cfg.queueName(queue),
-                        cfg.isLoadQueue(queue) ? "load" : "compute")};
+    return {ErrorCode::kWrongSlice, fmt::format("{} belongs on the MXM's {} queue; queue {} ({}) is its {} queue",
+                                                d.mnemonic, d.load_queue ? "load" : "compute", queue,
+                                                cfg.queueName(queue), cfg.isLoadQueue(queue) ? "load" : "compute")};
   }
   return validateOperands(insn, cfg);
 }
@@ -272,8 +276,7 @@ std::string format(const Instruction& insn) {
   }
   // Optional trailing operands are printed only when non-zero.
   unsigned shown = d.num_operands;
-  while (shown > static_cast<unsigned>(d.num_operands - d.num_optional) &&
-         insn.get(d.operands[shown - 1].field) == 0) {
+  while (shown > static_cast<unsigned>(d.num_operands - d.num_optional) && insn.get(d.operands[shown - 1].field) == 0) {
     --shown;
   }
   for (unsigned i = 0; i < shown; ++i) {

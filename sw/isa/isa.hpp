@@ -30,9 +30,7 @@ struct StreamRef {
   unsigned index = 0;
 
   std::uint32_t encode() const { return (static_cast<unsigned>(dir) << 4) | (index & 0xF); }
-  static StreamRef decode(std::uint32_t bits) {
-    return StreamRef{(bits & 0x10) ? Dir::kWest : Dir::kEast, bits & 0xF};
-  }
+  static StreamRef decode(std::uint32_t bits) { return StreamRef{(bits & 0x10) ? Dir::kWest : Dir::kEast, bits & 0xF}; }
   std::string toString() const;  // "E3", "W12"
   bool operator==(const StreamRef&) const = default;
 };

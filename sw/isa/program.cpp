@@ -94,7 +94,8 @@ Program deserialize(std::span<const std::uint8_t> bytes, std::string_view source
   }
   const std::size_t name_at = r.offset();
   const std::uint32_t name_len = r.u32("config name length");
-  if (name_len == 0 || name_len > 64) r.fail(name_at, "config name length", fmt::format("expected 1..64, found {}", name_len));
+  if (name_len == 0 || name_len > 64)
+    r.fail(name_at, "config name length", fmt::format("expected 1..64, found {}", name_len));
   auto name = r.take(name_len, "config name");
   p.config.assign(name.begin(), name.end());
   r.skipPad("config name padding");
@@ -109,8 +110,9 @@ Program deserialize(std::span<const std::uint8_t> bytes, std::string_view source
   const std::size_t nq_at = r.offset();
   const std::uint32_t nq = r.u32("queue count");
   if (nq != 0 && nq != cfg.queues()) {
-    r.fail(nq_at, "queue count",
-           fmt::format("expected {} (queues of config '{}') or 0 (memory image), found {}", cfg.queues(), p.config, nq));
+    r.fail(
+        nq_at, "queue count",
+        fmt::format("expected {} (queues of config '{}') or 0 (memory image), found {}", cfg.queues(), p.config, nq));
   }
   p.queues.resize(nq);
   for (std::uint32_t q = 0; q < nq; ++q) {
@@ -133,7 +135,8 @@ Program deserialize(std::span<const std::uint8_t> bytes, std::string_view source
     const std::size_t pos_at = r.offset();
     s.position = r.u32("segment position");
     if (s.position >= cfg.positions() || cfg.sliceAt(s.position) != Slice::kMEM) {
-      r.fail(pos_at, "segment position", fmt::format("segment {}: expected the position of a MEM slice, found {}", i, s.position));
+      r.fail(pos_at, "segment position",
+             fmt::format("segment {}: expected the position of a MEM slice, found {}", i, s.position));
     }
     const std::size_t addr_at = r.offset();
     s.address = r.u32("segment address");

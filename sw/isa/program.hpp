@@ -19,14 +19,14 @@
 namespace lpu::isa {
 
 struct DataSegment {
-  unsigned position = 0;        // stream position of the MEM slice that holds the data
-  std::uint32_t address = 0;    // first word address ({bank, word}) within that slice
+  unsigned position = 0;            // stream position of the MEM slice that holds the data
+  std::uint32_t address = 0;        // first word address ({bank, word}) within that slice
   std::vector<std::uint8_t> bytes;  // whole vector words: bytes.size() is a multiple of the configuration's lanes
 };
 
 struct Program {
-  std::string config;                               // configuration name, e.g. "small"
-  std::vector<std::vector<std::uint32_t>> queues;   // queues[position] = instruction words of that slice's queue
+  std::string config;                              // configuration name, e.g. "small"
+  std::vector<std::vector<std::uint32_t>> queues;  // queues[position] = instruction words of that slice's queue
   std::vector<DataSegment> data;
 };
 
@@ -42,7 +42,7 @@ std::vector<std::uint8_t> serialize(const Program& program);
 // slices, addresses and sizes in range); throws FormatError.
 Program deserialize(std::span<const std::uint8_t> bytes, std::string_view source_name);
 
-Program loadProgramFile(const std::string& path);   // throws FormatError (also for I/O errors)
+Program loadProgramFile(const std::string& path);                       // throws FormatError (also for I/O errors)
 void saveProgramFile(const std::string& path, const Program& program);  // throws std::runtime_error
 
 }  // namespace lpu::isa

@@ -83,8 +83,8 @@ struct Identity {
 
 struct Request {
   Command command = Command::kPing;
-  std::uint16_t address = 0;  // register byte address (word aligned, < 0x1000)
-  std::uint8_t count = 0;     // N: words to read, or payload words for writes (set by the helpers)
+  std::uint16_t address = 0;           // register byte address (word aligned, < 0x1000)
+  std::uint8_t count = 0;              // N: words to read, or payload words for writes (set by the helpers)
   std::vector<std::uint32_t> payload;  // writes only
 
   static Request ping() { return Request{}; }
@@ -98,8 +98,7 @@ struct Request {
 // (so an encoded frame is always accepted): address unaligned or >= 0x1000, N = 0 or > max_words (N
 // != 0 or a payload for ping), payload size != N for writes, a payload on a read, a command outside
 // the enum.
-std::vector<std::uint8_t> encodeRequest(const Request& request,
-                                        unsigned max_words = kDefaultMaxWords);
+std::vector<std::uint8_t> encodeRequest(const Request& request, unsigned max_words = kDefaultMaxWords);
 
 struct Reply {
   Status status = Status::kOk;
@@ -112,11 +111,12 @@ std::vector<std::uint8_t> encodeReply(const Reply& reply);
 
 struct ParseResult {
   enum class Kind {
-    kFrame,       // reply holds a frame with a good CRC
-    kIncomplete,  // no complete frame yet: feed more bytes (consumed = garbage bytes before the
-                  // sync byte)
-    kBadFrame,    // a frame whose CRC did not match: error says where; consumed skips past its sync
-                  // byte
+    // reply holds a frame with a good CRC
+    kFrame,
+    // no complete frame yet: feed more bytes (consumed = garbage bytes before the sync byte)
+    kIncomplete,
+    // a frame whose CRC did not match: error says where; consumed skips past its sync byte
+    kBadFrame,
   };
   Kind kind = Kind::kIncomplete;
   std::optional<Reply> reply;
@@ -139,7 +139,6 @@ struct RequestCheck {
   Request request;
   std::size_t consumed = 0;
 };
-RequestCheck checkRequest(std::span<const std::uint8_t> bytes,
-                          unsigned max_words = kDefaultMaxWords);
+RequestCheck checkRequest(std::span<const std::uint8_t> bytes, unsigned max_words = kDefaultMaxWords);
 
 }  // namespace lpu::link

@@ -154,11 +154,11 @@ Checkpoint parseCheckpoint(std::span<const std::uint8_t> bytes, const std::strin
     const auto floats = static_cast<std::uint64_t>(t.floats);
     const std::uint64_t need = 4 * floats;
     if (bytes.size() - offset < need) {
-      throw FormatError(name, fmt::format("tensor {}", t.name),
-                        fmt::format("truncated: needs {} bytes at offset {}, the file has {} left (header: {}; a "
-                                    "complete file is {} bytes)",
-                                    need, offset, bytes.size() - offset, describe(ck.config),
-                                    checkpointBytes(ck.config)));
+      throw FormatError(
+          name, fmt::format("tensor {}", t.name),
+          fmt::format("truncated: needs {} bytes at offset {}, the file has {} left (header: {}; a "
+                      "complete file is {} bytes)",
+                      need, offset, bytes.size() - offset, describe(ck.config), checkpointBytes(ck.config)));
     }
     auto& v = ck.weights.*(t.member);
     v.resize(floats);
@@ -221,8 +221,9 @@ std::vector<std::uint8_t> serializeCheckpoint(const Checkpoint& ck) {
   checkTensorSizes(ck);
   std::vector<std::uint8_t> out(checkpointBytes(ck.config));
   const Config& c = ck.config;
-  const std::array<std::int32_t, 7> header = {c.dim,        c.hidden_dim, c.n_layers, c.n_heads, c.n_kv_heads,
-                                              c.shared_classifier ? c.vocab_size : -c.vocab_size, c.seq_len};
+  const std::array<std::int32_t, 7> header = {
+      c.dim,    c.hidden_dim, c.n_layers, c.n_heads, c.n_kv_heads, c.shared_classifier ? c.vocab_size : -c.vocab_size,
+      c.seq_len};
   std::memcpy(out.data(), header.data(), kHeaderBytes);
   std::size_t offset = kHeaderBytes;
   for (const auto& t : wideLayout(c)) {

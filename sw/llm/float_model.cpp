@@ -54,8 +54,8 @@ FloatModel::FloatModel(const Checkpoint& checkpoint) : checkpoint_(checkpoint) {
   q_.assign(dim, 0.0f);
   att_.assign(static_cast<std::size_t>(p.n_heads) * static_cast<std::size_t>(p.seq_len), 0.0f);
   logits_.assign(static_cast<std::size_t>(p.vocab_size), 0.0f);
-  const std::size_t cache = static_cast<std::size_t>(p.n_layers) * static_cast<std::size_t>(p.seq_len) *
-                            static_cast<std::size_t>(p.kvDim());
+  const std::size_t cache =
+      static_cast<std::size_t>(p.n_layers) * static_cast<std::size_t>(p.seq_len) * static_cast<std::size_t>(p.kvDim());
   key_cache_.assign(cache, 0.0f);
   value_cache_.assign(cache, 0.0f);
   checkTensorSizes(checkpoint);
@@ -65,7 +65,8 @@ std::span<const float> FloatModel::forward(int token, int pos) {
   const Config& p = checkpoint_.config;
   const Weights& w = checkpoint_.weights;
   if (token < 0 || token >= p.vocab_size) {
-    throw std::out_of_range(fmt::format("forward: token {} is outside the vocabulary (0..{})", token, p.vocab_size - 1));
+    throw std::out_of_range(
+        fmt::format("forward: token {} is outside the vocabulary (0..{})", token, p.vocab_size - 1));
   }
   if (pos < 0 || pos >= p.seq_len) {
     throw std::out_of_range(fmt::format("forward: position {} is outside 0..seq_len-1 ({})", pos, p.seq_len - 1));

@@ -121,8 +121,8 @@ Checkpoint randomCheckpoint(const Config& config, std::uint64_t seed) {
 Tokenizer byteLevelTokenizer(int vocab_size) {
   constexpr int kFirstChar = 259, kChars = 0x7F - 0x20;
   if (vocab_size < kFirstChar + kChars) {
-    throw std::invalid_argument(fmt::format("byteLevelTokenizer: vocab_size must be at least {}, got {}",
-                                            kFirstChar + kChars, vocab_size));
+    throw std::invalid_argument(
+        fmt::format("byteLevelTokenizer: vocab_size must be at least {}, got {}", kFirstChar + kChars, vocab_size));
   }
   const auto target = static_cast<std::size_t>(vocab_size);
   std::vector<std::string> pieces = {"<unk>", "\n<s>\n", "\n</s>\n"};
@@ -160,7 +160,8 @@ Tokenizer byteLevelTokenizer(int vocab_size) {
     int best_count = 1;
     std::size_t best_seen = 0;
     for (const auto& [pair, cs] : counts) {
-      const std::string merged = pieces[static_cast<std::size_t>(pair.first)] + pieces[static_cast<std::size_t>(pair.second)];
+      const std::string merged =
+          pieces[static_cast<std::size_t>(pair.first)] + pieces[static_cast<std::size_t>(pair.second)];
       if (known.count(merged) != 0) continue;
       if (cs.first > best_count || (cs.first == best_count && best.first >= 0 && cs.second < best_seen)) {
         best = pair;

@@ -97,7 +97,7 @@ std::int32_t softmaxWeights(std::span<const std::int32_t> scores, std::int32_t m
   std::int32_t sum = 0;
   for (std::size_t t = 0; t < scores.size(); ++t) {
     const std::int32_t z = req(std::int64_t{scores[t]} - top, m, shift, 16);  // <= 0, Q7.8
-    const std::int32_t w = std::min((model::exp2Q14(z) + 64) >> 7, 127);  // rounded: add, shr, min
+    const std::int32_t w = std::min((model::exp2Q14(z) + 64) >> 7, 127);      // rounded: add, shr, min
     weights[t] = static_cast<std::int8_t>(w);
     sum += w;
   }

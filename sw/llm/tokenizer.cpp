@@ -22,8 +22,7 @@ int compareBytes(std::string_view a, std::string_view b) { return a.compare(b); 
 Tokenizer::Tokenizer(std::vector<std::string> pieces, std::vector<float> scores, std::uint32_t max_token_length)
     : pieces_(std::move(pieces)), scores_(std::move(scores)), max_token_length_(max_token_length) {
   if (pieces_.size() != scores_.size()) {
-    throw std::invalid_argument(
-        fmt::format("Tokenizer: {} pieces but {} scores", pieces_.size(), scores_.size()));
+    throw std::invalid_argument(fmt::format("Tokenizer: {} pieces but {} scores", pieces_.size(), scores_.size()));
   }
   for (std::size_t i = 0; i < pieces_.size(); ++i) {
     const auto& p = pieces_[i];
@@ -87,9 +86,9 @@ std::vector<int> Tokenizer::encode(std::string_view text, bool bos, bool eos) co
       for (const char b : buffer) {
         const int byte_id = static_cast<unsigned char>(b) + kFirstByteToken;
         if (byte_id >= vocabSize()) {
-          throw std::invalid_argument(fmt::format(
-              "encode: byte 0x{:02X} needs the byte-fallback token {}, but the vocabulary has {} tokens",
-              static_cast<unsigned char>(b), byte_id, vocabSize()));
+          throw std::invalid_argument(
+              fmt::format("encode: byte 0x{:02X} needs the byte-fallback token {}, but the vocabulary has {} tokens",
+                          static_cast<unsigned char>(b), byte_id, vocabSize()));
         }
         tokens.push_back(byte_id);
       }
@@ -182,9 +181,9 @@ Tokenizer parseTokenizer(std::span<const std::uint8_t> bytes, const std::string&
     const std::uint8_t* p = take(static_cast<std::size_t>(len), fmt::format("token {} bytes", i));
     std::string piece(reinterpret_cast<const char*>(p), static_cast<std::size_t>(len));
     if (piece.find('\0') != std::string::npos) {
-      throw FormatError(name, fmt::format("token {} bytes", i),
-                        fmt::format("unsupported: a NUL byte at byte {} (run.c would cut the token there)",
-                                    piece.find('\0')));
+      throw FormatError(
+          name, fmt::format("token {} bytes", i),
+          fmt::format("unsupported: a NUL byte at byte {} (run.c would cut the token there)", piece.find('\0')));
     }
     pieces.push_back(std::move(piece));
     scores.push_back(score);

@@ -12,8 +12,8 @@
 
 namespace lpu::llm {
 
-inline constexpr int kBos = 1;  // <s>: starts every sequence; sampling it ends generation (run.c)
-inline constexpr int kEos = 2;  // </s>
+inline constexpr int kBos = 1;             // <s>: starts every sequence; sampling it ends generation (run.c)
+inline constexpr int kEos = 2;             // </s>
 inline constexpr int kFirstByteToken = 3;  // "<0x00>".."<0xFF>" are ids 3..258 (byte fallback: byte + 3)
 
 class Tokenizer {

@@ -133,7 +133,7 @@ struct Machine::Impl {
   // R[W][s][p] in (p + t) mod P, so the end-of-cycle hop is free and only the two entry registers are zeroed.
   // Layout [dir][slot][stream][lane].
   std::vector<std::uint8_t> regs;
-  unsigned phase = 0;                   // t mod P
+  unsigned phase = 0;                    // t mod P
   std::vector<std::uint64_t> loaded_at;  // [dir][stream][position]: cycle+1 of the last load (conflict check)
 
   std::vector<std::vector<std::uint8_t>> sram;  // [mem index] words_per_slice x lanes
@@ -148,7 +148,7 @@ struct Machine::Impl {
 
   std::vector<Observer*> observers;
 
-  std::vector<std::uint32_t> scratch_addr;           // Gather/Scatter: one address per superlane
+  std::vector<std::uint32_t> scratch_addr;          // Gather/Scatter: one address per superlane
   std::vector<const std::uint8_t*> scratch_planes;  // Transpose: source planes
 
   // Best error candidate of the current cycle.
@@ -251,18 +251,16 @@ struct Machine::Impl {
     const std::uint32_t base = slot.bytes.alloc(std::size_t{n} * lanes);
     std::int32_t target = static_cast<std::int32_t>(p) + (dst.dir == Dir::kEast ? 1 : -1);
     for (unsigned k = 0; k < n; ++k)
-      slot.loads.push_back(StreamLoad{base + k * lanes, static_cast<std::uint16_t>(dst.index + k), dst.dir, target,
-                                      p});
+      slot.loads.push_back(StreamLoad{base + k * lanes, static_cast<std::uint16_t>(dst.index + k), dst.dir, target, p});
     in_flight += n;
     return slot.bytes.at(base);
   }
-  void scheduleSram(unsigned p, std::uint32_t address, unsigned first_lane, const std::uint8_t* data,
-                    unsigned nbytes) {
+  void scheduleSram(unsigned p, std::uint32_t address, unsigned first_lane, const std::uint8_t* data, unsigned nbytes) {
     Slot& slot = slotFor(1);  // Write/Scatter: latency from the table is checked at the call site
     const std::uint32_t base = slot.bytes.alloc(nbytes);
     std::memcpy(slot.bytes.at(base), data, nbytes);
-    slot.sram.push_back(SramCommit{base, address, static_cast<std::uint16_t>(p),
-                                   static_cast<std::uint16_t>(first_lane), static_cast<std::uint16_t>(nbytes)});
+    slot.sram.push_back(SramCommit{base, address, static_cast<std::uint16_t>(p), static_cast<std::uint16_t>(first_lane),
+                                   static_cast<std::uint16_t>(nbytes)});
     ++in_flight;
   }
 
@@ -391,11 +389,13 @@ struct Machine::Impl {
   std::int64_t stridedLimit(const isa::Instruction& insn) const {
     switch (insn.opcode()) {
       case Opcode::kRead:
-      case Opcode::kWrite: return words_per_slice;
+      case Opcode::kWrite:
+        return words_per_slice;
       case Opcode::kLw:
       case Opcode::kLwi:  // rows index .. index+n-1 must stay inside the array
         return std::int64_t{lanes} - insn.get(Field::kLwn) + 1;
-      default: return cfg.params().mxm_acc_slots;  // abc, abca, acc
+      default:
+        return cfg.params().mxm_acc_slots;  // abc, abca, acc
     }
   }
 
@@ -421,8 +421,7 @@ struct Machine::Impl {
     const isa::FieldDesc& f = isa::fieldDesc(sf);
     const std::int64_t eff = std::int64_t{orig.get(sf)} + std::int64_t{i} * Q.rep_stride;
     const auto fmask = static_cast<std::uint32_t>((std::uint64_t{1} << (f.msb - f.lsb + 1)) - 1);
-    const std::uint32_t word =
-        (Q.words[pc] & ~(fmask << f.lsb)) | ((static_cast<std::uint32_t>(eff) & fmask) << f.lsb);
+    const std::uint32_t word = (Q.words[pc] & ~(fmask << f.lsb)) | ((static_cast<std::uint32_t>(eff) & fmask) << f.lsb);
     emitDispatch(q, pc, word, true);
     isa::Instruction insn = orig;
     const bool mem = orig.desc->slice == Slice::kMEM;
@@ -450,11 +449,20 @@ struct Machine::Impl {
   // ---- Functional slices. --------------------------------------------------------------------------------------
   void execute(unsigned q, std::uint32_t pc, const isa::Instruction& insn) {
     switch (insn.desc->slice) {
-      case Slice::kMEM: executeMem(q, pc, insn); break;
-      case Slice::kVXM: executeVxm(q, insn); break;
-      case Slice::kSXM: executeSxm(q, insn); break;
-      case Slice::kMXM: executeMxm(q, pc, insn); break;
-      default: break;  // ICU handled by the sequencer, C2C rejected at decode
+      case Slice::kMEM:
+        executeMem(q, pc, insn);
+        break;
+      case Slice::kVXM:
+        executeVxm(q, insn);
+        break;
+      case Slice::kSXM:
+        executeSxm(q, insn);
+        break;
+      case Slice::kMXM:
+        executeMxm(q, pc, insn);
+        break;
+      default:
+        break;  // ICU handled by the sequencer, C2C rejected at decode
     }
   }
 
@@ -526,7 +534,9 @@ struct Machine::Impl {
     const unsigned tb = isa::typeBytes(insn.type);
     detail::Planes a, b, c;
     switch (op) {
-      case Opcode::kCvt: a = planes(insn.stream(Field::kSrca), isa::typeBytes(insn.stype), p); break;
+      case Opcode::kCvt:
+        a = planes(insn.stream(Field::kSrca), isa::typeBytes(insn.stype), p);
+        break;
       case Opcode::kReq:
         a = planes(insn.stream(Field::kSrca), 4, p);
         b = planes(insn.stream(Field::kSrcb), 2, p);
@@ -617,8 +627,8 @@ struct Machine::Impl {
           in_flight += 1 + 4;  // the update and the four stream loads it will schedule
           break;
         }
-        slot.mxm.push_back(MxmUpdate{insn.opcode() == Opcode::kAbc ? MxmKind::kWrite : MxmKind::kAccumulate, side,
-                                     index, base});
+        slot.mxm.push_back(
+            MxmUpdate{insn.opcode() == Opcode::kAbc ? MxmKind::kWrite : MxmKind::kAccumulate, side, index, base});
         ++in_flight;
         break;
       }
@@ -664,8 +674,8 @@ struct Machine::Impl {
         e.position = l.producer;
         e.stream = l.stream;
         e.dir = l.dir;
-        e.message = fmt::format("cycle {}: STREAM_CONFLICT: two results of {} load {}{} at position {} ({})",
-                                cycle, cfg.sliceName(l.producer), dname, l.stream, t, cfg.sliceName(t));
+        e.message = fmt::format("cycle {}: STREAM_CONFLICT: two results of {} load {}{} at position {} ({})", cycle,
+                                cfg.sliceName(l.producer), dname, l.stream, t, cfg.sliceName(t));
         raise(std::move(e));
       }
       stamp = cycle + 1;
@@ -733,8 +743,8 @@ struct Machine::Impl {
           const unsigned producer = u.side == 0 ? 0 : positions - 1;
           const std::int32_t target = static_cast<std::int32_t>(producer) + (u.dst.dir == Dir::kEast ? 1 : -1);
           for (unsigned k = 0; k < 4; ++k)
-            next.loads.push_back(StreamLoad{base + k * lanes, static_cast<std::uint16_t>(u.dst.index + k), u.dst.dir,
-                                            target, producer});
+            next.loads.push_back(
+                StreamLoad{base + k * lanes, static_cast<std::uint16_t>(u.dst.index + k), u.dst.dir, target, producer});
           for (unsigned n = 0; n < lanes; ++n) {
             const auto r = static_cast<std::uint32_t>(acc[n]) + static_cast<std::uint32_t>(y[n]);
             for (unsigned k = 0; k < 4; ++k) out[k * lanes + n] = static_cast<std::uint8_t>(r >> (8 * k));
@@ -842,8 +852,8 @@ void requireStopped(RunState s, const char* what) {
 void Machine::loadProgram(const isa::Program& program) {
   requireStopped(impl_->state, "loadProgram");
   if (program.config != cfg_.name())
-    throw std::invalid_argument(fmt::format("loadProgram: program is for configuration '{}', machine is '{}'",
-                                            program.config, cfg_.name()));
+    throw std::invalid_argument(
+        fmt::format("loadProgram: program is for configuration '{}', machine is '{}'", program.config, cfg_.name()));
   if (program.queues.size() != cfg_.queues())
     throw std::invalid_argument(fmt::format("loadProgram: program has {} queues, configuration '{}' has {}",
                                             program.queues.size(), cfg_.name(), cfg_.queues()));
@@ -858,14 +868,16 @@ void Machine::loadProgram(const isa::Program& program) {
       throw std::invalid_argument(
           fmt::format("loadProgram: data segment {}: position {} is not a MEM slice", i, d.position));
     if (d.bytes.size() % cfg_.lanes() != 0)
-      throw std::invalid_argument(fmt::format("loadProgram: data segment {}: {} bytes is not a whole number of "
-                                              "{}-byte words",
-                                              i, d.bytes.size(), cfg_.lanes()));
+      throw std::invalid_argument(
+          fmt::format("loadProgram: data segment {}: {} bytes is not a whole number of "
+                      "{}-byte words",
+                      i, d.bytes.size(), cfg_.lanes()));
     const std::uint64_t words = d.bytes.size() / cfg_.lanes();
     if (std::uint64_t{d.address} + words > cfg_.wordsPerSlice())
-      throw std::invalid_argument(fmt::format("loadProgram: data segment {}: words {} .. {} outside the slice's "
-                                              "0 .. {}",
-                                              i, d.address, d.address + words - 1, cfg_.wordsPerSlice() - 1));
+      throw std::invalid_argument(
+          fmt::format("loadProgram: data segment {}: words {} .. {} outside the slice's "
+                      "0 .. {}",
+                      i, d.address, d.address + words - 1, cfg_.wordsPerSlice() - 1));
   }
   for (unsigned q = 0; q < cfg_.queues(); ++q) {
     auto& Q = impl_->queues[q];
@@ -881,8 +893,7 @@ void Machine::loadProgram(const isa::Program& program) {
 
 void Machine::writeQueue(unsigned queue, std::span<const std::uint32_t> words, unsigned first) {
   requireStopped(impl_->state, "writeQueue");
-  if (queue >= cfg_.queues())
-    throw std::out_of_range(fmt::format("writeQueue: queue {} >= {}", queue, cfg_.queues()));
+  if (queue >= cfg_.queues()) throw std::out_of_range(fmt::format("writeQueue: queue {} >= {}", queue, cfg_.queues()));
   if (std::uint64_t{first} + words.size() > impl_->depth)
     throw std::out_of_range(fmt::format("writeQueue: words {} .. {} exceed queue_depth {}", first,
                                         std::uint64_t{first} + words.size(), impl_->depth));
@@ -912,8 +923,8 @@ void Machine::writeSram(unsigned position, std::uint32_t address, std::span<cons
   std::size_t off = sramOffset(cfg_, position, address, "writeSram");
   if (word.size() != cfg_.lanes())
     throw std::out_of_range(fmt::format("writeSram: word has {} bytes, lanes is {}", word.size(), cfg_.lanes()));
-  std::copy(word.begin(), word.end(), impl_->sram[static_cast<unsigned>(cfg_.memIndex(position))].begin() +
-                                          static_cast<std::ptrdiff_t>(off));
+  std::copy(word.begin(), word.end(),
+            impl_->sram[static_cast<unsigned>(cfg_.memIndex(position))].begin() + static_cast<std::ptrdiff_t>(off));
 }
 
 std::span<const std::uint8_t> Machine::sramWord(unsigned position, std::uint32_t address) const {

@@ -15,17 +15,12 @@ constexpr int kPid = 1;
 TraceWriter::TraceWriter(std::ostream& out, const isa::ArchConfig& cfg)
     : out_(out), cfg_(cfg), open_sync_(cfg.queues()) {
   out_ << "{\"otherData\":{\"time_unit\":\"1 us = 1 cycle\"},\"traceEvents\":[\n";
-  event(nlohmann::json{{"name", "process_name"},
-                       {"ph", "M"},
-                       {"pid", kPid},
-                       {"args", {{"name", fmt::format("openlpu {}", cfg.name())}}}}
+  event(nlohmann::json{
+      {"name", "process_name"}, {"ph", "M"}, {"pid", kPid}, {"args", {{"name", fmt::format("openlpu {}", cfg.name())}}}}
             .dump());
   for (unsigned p = 0; p < cfg.positions(); ++p) {
-    event(nlohmann::json{{"name", "thread_name"},
-                         {"ph", "M"},
-                         {"pid", kPid},
-                         {"tid", p},
-                         {"args", {{"name", cfg.sliceName(p)}}}}
+    event(nlohmann::json{
+        {"name", "thread_name"}, {"ph", "M"}, {"pid", kPid}, {"tid", p}, {"args", {{"name", cfg.sliceName(p)}}}}
               .dump());
     event(nlohmann::json{
         {"name", "thread_sort_index"}, {"ph", "M"}, {"pid", kPid}, {"tid", p}, {"args", {{"sort_index", p}}}}
@@ -41,13 +36,13 @@ void TraceWriter::event(const std::string& json) {
   out_ << json;
 }
 
-void TraceWriter::complete(unsigned queue, std::uint64_t ts, std::uint64_t dur, std::uint32_t pc,
-                           std::uint32_t word, bool repeat_issue) {
+void TraceWriter::complete(unsigned queue, std::uint64_t ts, std::uint64_t dur, std::uint32_t pc, std::uint32_t word,
+                           bool repeat_issue) {
   isa::DecodeResult d = isa::decode(word);
   std::string name = d.error == isa::ErrorCode::kNone ? isa::format(d.insn) : fmt::format("{:#010x}", word);
-  std::string cat = d.error == isa::ErrorCode::kNone ? std::string(isa::kSliceNames[static_cast<unsigned>(
-                                                           d.insn.desc->slice)])
-                                                     : "illegal";
+  std::string cat = d.error == isa::ErrorCode::kNone
+                        ? std::string(isa::kSliceNames[static_cast<unsigned>(d.insn.desc->slice)])
+                        : "illegal";
   nlohmann::json args{{"pc", pc}, {"word", fmt::format("{:#010x}", word)}};
   if (repeat_issue) args["repeat_issue"] = true;
   event(nlohmann::json{{"name", name},

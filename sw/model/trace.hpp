@@ -55,7 +55,7 @@ class TraceWriter : public Observer {
   const isa::ArchConfig& cfg_;
   bool first_ = true;
   bool finished_ = false;
-  std::uint64_t end_ = 0;  // one past the last cycle seen
+  std::uint64_t end_ = 0;                           // one past the last cycle seen
   std::vector<std::optional<OpenSync>> open_sync_;  // per queue
 };
 

@@ -49,43 +49,79 @@ void vxmTyped(const isa::Instruction& insn, unsigned lanes, const Planes& a, con
   auto count = [](std::int64_t y) { return static_cast<unsigned>(y) & (bits - 1); };  // b mod w
 
   switch (insn.opcode()) {
-    case Opcode::kAdd: each([](auto x, auto y, auto) { return wrap(x + y, bits); }); break;
-    case Opcode::kSub: each([](auto x, auto y, auto) { return wrap(x - y, bits); }); break;
-    case Opcode::kAdds: each([](auto x, auto y, auto) { return saturate(x + y, bits); }); break;
-    case Opcode::kSubs: each([](auto x, auto y, auto) { return saturate(x - y, bits); }); break;
-    case Opcode::kMul: each([](auto x, auto y, auto) { return wrap(x * y, bits); }); break;
-    case Opcode::kAnd: each([](auto x, auto y, auto) { return x & y; }); break;
-    case Opcode::kOr: each([](auto x, auto y, auto) { return x | y; }); break;
-    case Opcode::kXor: each([](auto x, auto y, auto) { return x ^ y; }); break;
+    case Opcode::kAdd:
+      each([](auto x, auto y, auto) { return wrap(x + y, bits); });
+      break;
+    case Opcode::kSub:
+      each([](auto x, auto y, auto) { return wrap(x - y, bits); });
+      break;
+    case Opcode::kAdds:
+      each([](auto x, auto y, auto) { return saturate(x + y, bits); });
+      break;
+    case Opcode::kSubs:
+      each([](auto x, auto y, auto) { return saturate(x - y, bits); });
+      break;
+    case Opcode::kMul:
+      each([](auto x, auto y, auto) { return wrap(x * y, bits); });
+      break;
+    case Opcode::kAnd:
+      each([](auto x, auto y, auto) { return x & y; });
+      break;
+    case Opcode::kOr:
+      each([](auto x, auto y, auto) { return x | y; });
+      break;
+    case Opcode::kXor:
+      each([](auto x, auto y, auto) { return x ^ y; });
+      break;
     case Opcode::kShl:
       each([&](auto x, auto y, auto) {
         return wrap(static_cast<std::int64_t>(static_cast<std::uint64_t>(x) << count(y)), bits);
       });
       break;
-    case Opcode::kShr: each([&](auto x, auto y, auto) { return x >> count(y); }); break;
+    case Opcode::kShr:
+      each([&](auto x, auto y, auto) { return x >> count(y); });
+      break;
     case Opcode::kShrl:
       each([&](auto x, auto y, auto) {
         return wrap(static_cast<std::int64_t>((static_cast<std::uint64_t>(x) & mask) >> count(y)), bits);
       });
       break;
-    case Opcode::kMin: each([](auto x, auto y, auto) { return std::min(x, y); }); break;
-    case Opcode::kMax: each([](auto x, auto y, auto) { return std::max(x, y); }); break;
-    case Opcode::kCmpeq: each([](auto x, auto y, auto) -> std::int64_t { return x == y ? -1 : 0; }); break;
-    case Opcode::kCmplt: each([](auto x, auto y, auto) -> std::int64_t { return x < y ? -1 : 0; }); break;
-    case Opcode::kSel: each([](auto x, auto y, auto z) { return x != 0 ? y : z; }); break;
-    case Opcode::kNeg: each([](auto x, auto, auto) { return wrap(-x, bits); }); break;
-    case Opcode::kAbs: each([](auto x, auto, auto) { return wrap(x < 0 ? -x : x, bits); }); break;
-    case Opcode::kNot: each([](auto x, auto, auto) { return ~x; }); break;
-    case Opcode::kMov: each([](auto x, auto, auto) { return x; }); break;
-    case Opcode::kRelu: each([](auto x, auto, auto) { return std::max<std::int64_t>(x, 0); }); break;
+    case Opcode::kMin:
+      each([](auto x, auto y, auto) { return std::min(x, y); });
+      break;
+    case Opcode::kMax:
+      each([](auto x, auto y, auto) { return std::max(x, y); });
+      break;
+    case Opcode::kCmpeq:
+      each([](auto x, auto y, auto) -> std::int64_t { return x == y ? -1 : 0; });
+      break;
+    case Opcode::kCmplt:
+      each([](auto x, auto y, auto) -> std::int64_t { return x < y ? -1 : 0; });
+      break;
+    case Opcode::kSel:
+      each([](auto x, auto y, auto z) { return x != 0 ? y : z; });
+      break;
+    case Opcode::kNeg:
+      each([](auto x, auto, auto) { return wrap(-x, bits); });
+      break;
+    case Opcode::kAbs:
+      each([](auto x, auto, auto) { return wrap(x < 0 ? -x : x, bits); });
+      break;
+    case Opcode::kNot:
+      each([](auto x, auto, auto) { return ~x; });
+      break;
+    case Opcode::kMov:
+      each([](auto x, auto, auto) { return x; });
+      break;
+    case Opcode::kRelu:
+      each([](auto x, auto, auto) { return std::max<std::int64_t>(x, 0); });
+      break;
     case Opcode::kCvt:  // a is read at the source width; widening keeps the value, narrowing saturates
       each([](auto x, auto, auto) { return saturate(x, bits); });
       break;
     case Opcode::kReq: {
       const unsigned shamt = static_cast<unsigned>(insn.get(isa::Field::kShamt));
-      each([&](auto x, auto m, auto) {
-        return requantise(x, m, shamt, bits);
-      });
+      each([&](auto x, auto m, auto) { return requantise(x, m, shamt, bits); });
       break;
     }
     case Opcode::kExp2:
@@ -113,9 +149,15 @@ void vxmTyped(const isa::Instruction& insn, unsigned lanes, const Planes& a, con
 void vxmExecute(const isa::Instruction& insn, unsigned lanes, const Planes& a, const Planes& b, const Planes& c,
                 std::uint8_t* out) {
   switch (isa::typeBytes(insn.type)) {
-    case 1: vxmTyped<1>(insn, lanes, a, b, c, out); break;
-    case 2: vxmTyped<2>(insn, lanes, a, b, c, out); break;
-    default: vxmTyped<4>(insn, lanes, a, b, c, out); break;
+    case 1:
+      vxmTyped<1>(insn, lanes, a, b, c, out);
+      break;
+    case 2:
+      vxmTyped<2>(insn, lanes, a, b, c, out);
+      break;
+    default:
+      vxmTyped<4>(insn, lanes, a, b, c, out);
+      break;
   }
 }
 

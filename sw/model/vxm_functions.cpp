@@ -18,7 +18,7 @@ std::int32_t exp2Q14(std::int32_t x) {
 
 std::int32_t rsqrtQ31(std::uint32_t v) {
   if (v == 0) return 0x7FFFFFFF;
-  unsigned k = static_cast<unsigned>(std::countl_zero(v)) / 2;  // largest k with v * 4^k < 2^32
+  unsigned k = static_cast<unsigned>(std::countl_zero(v)) / 2;                        // largest k with v * 4^k < 2^32
   std::uint32_t m = static_cast<std::uint32_t>((std::uint64_t{v} << (2 * k)) >> 24);  // 64 .. 255
   std::int64_t r = std::int64_t{isa::kRsqrtTable[m]} << k;
   return static_cast<std::int32_t>(std::min<std::int64_t>(r, 0x7FFFFFFF));

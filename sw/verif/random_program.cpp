@@ -27,8 +27,15 @@ class QueueGenerator {
  public:
   QueueGenerator(const ArchConfig& cfg, unsigned queue, std::mt19937_64& rng, const RandomProgramOptions& opt,
                  std::uint32_t data_base, std::uint32_t data_words)
-      : cfg_(cfg), queue_(queue), pos_(cfg.queuePosition(queue)), slice_(cfg.sliceAt(pos_)),
-        load_queue_(cfg.isLoadQueue(queue)), rng_(rng), opt_(opt), data_base_(data_base), data_words_(data_words) {}
+      : cfg_(cfg),
+        queue_(queue),
+        pos_(cfg.queuePosition(queue)),
+        slice_(cfg.sliceAt(pos_)),
+        load_queue_(cfg.isLoadQueue(queue)),
+        rng_(rng),
+        opt_(opt),
+        data_base_(data_base),
+        data_words_(data_words) {}
 
   std::vector<std::uint32_t>& words() { return words_; }
 
@@ -96,8 +103,13 @@ class QueueGenerator {
 
   bool producesStreams(Opcode op) const {
     switch (op) {
-      case Opcode::kWrite: case Opcode::kScatter: case Opcode::kLw: case Opcode::kLwi: case Opcode::kIw:
-      case Opcode::kAbc: case Opcode::kAbca:
+      case Opcode::kWrite:
+      case Opcode::kScatter:
+      case Opcode::kLw:
+      case Opcode::kLwi:
+      case Opcode::kIw:
+      case Opcode::kAbc:
+      case Opcode::kAbca:
         return false;
       default:
         return true;
@@ -151,17 +163,26 @@ class QueueGenerator {
       const isa::FieldDesc& fd = isa::fieldDesc(f);
       std::int32_t v = 0;
       switch (f) {
-        case Field::kAddr: v = static_cast<std::int32_t>(data_base_ + uniform(0, data_words_ - 1)); break;
+        case Field::kAddr:
+          v = static_cast<std::int32_t>(data_base_ + uniform(0, data_words_ - 1));
+          break;
         case Field::kIndex:
           v = static_cast<std::int32_t>(
               uniform(0, (op == Opcode::kLw || op == Opcode::kLwi ? cfg_.lanes() : cfg_.params().mxm_acc_slots) - 1));
           break;
-        case Field::kLwn: v = static_cast<std::int32_t>(uniform(1, 4)); break;
-        case Field::kShamt: v = static_cast<std::int32_t>(uniform(0, 40)); break;
-        case Field::kImm8: v = static_cast<std::int32_t>(uniform(0, 2 * cfg_.lanes() + 2)) - static_cast<std::int32_t>(cfg_.lanes() + 1); break;
+        case Field::kLwn:
+          v = static_cast<std::int32_t>(uniform(1, 4));
+          break;
+        case Field::kShamt:
+          v = static_cast<std::int32_t>(uniform(0, 40));
+          break;
+        case Field::kImm8:
+          v = static_cast<std::int32_t>(uniform(0, 2 * cfg_.lanes() + 2)) - static_cast<std::int32_t>(cfg_.lanes() + 1);
+          break;
         default:
           if (fd.kind == FieldKind::kStream) {
-            const bool is_dst = f == Field::kDst || (f == Field::kMstrm && (op == Opcode::kRead || op == Opcode::kGather));
+            const bool is_dst =
+                f == Field::kDst || (f == Field::kMstrm && (op == Opcode::kRead || op == Opcode::kGather));
             v = randomStream(insn, i, is_dst);
           }
           break;

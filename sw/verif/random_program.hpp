@@ -20,15 +20,15 @@ namespace lpu::verif {
 
 struct RandomProgramOptions {
   std::uint64_t seed = 1;
-  unsigned min_insns = 8;          // instructions per queue (before the final halt), drawn uniformly
+  unsigned min_insns = 8;  // instructions per queue (before the final halt), drawn uniformly
   unsigned max_insns = 40;
-  unsigned nop_weight = 3;         // relative weights of instruction kinds in a queue
+  unsigned nop_weight = 3;  // relative weights of instruction kinds in a queue
   unsigned repeat_weight = 2;
   unsigned op_weight = 10;
   unsigned gather_scatter_weight = 0;  // > 0 allows Gather/Scatter (may raise BAD_ADDRESS)
   bool use_mxm = true;
-  bool use_sync = true;            // sometimes start with a Sync barrier released by one queue's Notify
-  unsigned data_words = 64;        // random SRAM words per MEM slice (at random addresses)
+  bool use_sync = true;      // sometimes start with a Sync barrier released by one queue's Notify
+  unsigned data_words = 64;  // random SRAM words per MEM slice (at random addresses)
 };
 
 isa::Program randomProgram(const isa::ArchConfig& cfg, const RandomProgramOptions& options);

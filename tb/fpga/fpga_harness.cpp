@@ -34,8 +34,7 @@ void FpgaHarness::clockOnce() {
   const auto now = static_cast<double>(model_->clocks());
   // Host transmitter: the line level during this clock, [now, now + 1).
   if (!tx_busy_ && tx_next_ < tx_queue_.size()) {
-    if (tx_head_start_ < 0)
-      tx_head_start_ = std::max(tx_free_at_, now) + tx_queue_[tx_next_].gap_bits * cpb;
+    if (tx_head_start_ < 0) tx_head_start_ = std::max(tx_free_at_, now) + tx_queue_[tx_next_].gap_bits * cpb;
     if (now + 1e-9 >= tx_head_start_) {
       tx_busy_ = true;
       tx_start_ = tx_head_start_;
@@ -110,8 +109,7 @@ std::optional<link::Reply> FpgaHarness::waitReply(std::uint64_t max_clocks) {
     const link::ParseResult r = link::parseReply(rx_pending_);
     if (r.kind == link::ParseResult::Kind::kBadFrame) throw link::LinkError(r.error);
     if (r.kind == link::ParseResult::Kind::kFrame) {
-      rx_pending_.erase(rx_pending_.begin(),
-                        rx_pending_.begin() + static_cast<std::ptrdiff_t>(r.consumed));
+      rx_pending_.erase(rx_pending_.begin(), rx_pending_.begin() + static_cast<std::ptrdiff_t>(r.consumed));
       rx_bytes_.clear();
       return r.reply;
     }
@@ -123,12 +121,10 @@ link::Reply FpgaHarness::transactRaw(std::span<const std::uint8_t> bytes) {
   send(bytes);
   drainTx();
   // A reply comes within the timeout (error replies wait for it) plus its own bytes.
-  const auto reply_clocks = static_cast<std::uint64_t>((link::kReplyHeaderBytes + 4 * 255 + 2) *
-                                                       10 * model_->clocksPerBit());
+  const auto reply_clocks =
+      static_cast<std::uint64_t>((link::kReplyHeaderBytes + 4 * 255 + 2) * 10 * model_->clocksPerBit());
   std::optional<link::Reply> r = waitReply(2 * model_->timeout() + reply_clocks + 1000);
-  if (!r)
-    throw std::runtime_error(
-        fmt::format("no reply after {} clocks", 2 * model_->timeout() + reply_clocks));
+  if (!r) throw std::runtime_error(fmt::format("no reply after {} clocks", 2 * model_->timeout() + reply_clocks));
   return *r;
 }
 
@@ -139,8 +135,8 @@ link::Reply FpgaHarness::transact(const link::Request& request) {
 namespace {
 void expectOk(const link::Reply& r, const link::Request& req) {
   if (r.status != link::Status::kOk) {
-    throw std::runtime_error(fmt::format("{} at 0x{:03x}: reply {}", link::commandName(req.command),
-                                         req.address, link::statusName(r.status)));
+    throw std::runtime_error(fmt::format("{} at 0x{:03x}: reply {}", link::commandName(req.command), req.address,
+                                         link::statusName(r.status)));
   }
 }
 }  // namespace
@@ -157,23 +153,20 @@ std::vector<std::uint32_t> FpgaHarness::readRegs(std::uint32_t addr, unsigned co
   const link::Reply r = transact(req);
   expectOk(r, req);
   if (r.words.size() != count) {
-    throw std::runtime_error(
-        fmt::format("read_seq 0x{:03x}: {} words, asked {}", addr, r.words.size(), count));
+    throw std::runtime_error(fmt::format("read_seq 0x{:03x}: {} words, asked {}", addr, r.words.size(), count));
   }
   return r.words;
 }
 
 void FpgaHarness::loadProgram(const isa::Program& program, const isa::ArchConfig& cfg) {
-  if (program.config != cfg.name())
-    throw std::invalid_argument("loadProgram: program is for " + program.config);
+  if (program.config != cfg.name()) throw std::invalid_argument("loadProgram: program is for " + program.config);
   for (unsigned q = 0; q < program.queues.size(); ++q) {
     writeReg(kRegImemAddr, kImemAddrQueueField.put(q));  // {queue, word 0}: empties the queue
     const auto& words = program.queues[q];
     for (std::size_t i = 0; i < words.size(); i += maxWords()) {
       const std::size_t n = std::min<std::size_t>(maxWords(), words.size() - i);
-      const auto req =
-          link::Request::write(kRegImemData, {words.begin() + static_cast<std::ptrdiff_t>(i),
-                                              words.begin() + static_cast<std::ptrdiff_t>(i + n)});
+      const auto req = link::Request::write(kRegImemData, {words.begin() + static_cast<std::ptrdiff_t>(i),
+                                                           words.begin() + static_cast<std::ptrdiff_t>(i + n)});
       expectOk(transact(req), req);
     }
   }
@@ -185,8 +178,7 @@ void FpgaHarness::loadProgram(const isa::Program& program, const isa::ArchConfig
   }
 }
 
-void FpgaHarness::writeSram(unsigned position, std::uint32_t address,
-                            std::span<const std::uint8_t> word) {
+void FpgaHarness::writeSram(unsigned position, std::uint32_t address, std::span<const std::uint8_t> word) {
   std::vector<std::uint32_t> staging(word.size() / 4);
   for (std::size_t i = 0; i < staging.size(); ++i) {
     for (unsigned k = 0; k < 4; ++k) staging[i] |= std::uint32_t{word[4 * i + k]} << (8 * k);
@@ -200,15 +192,13 @@ void FpgaHarness::writeSram(unsigned position, std::uint32_t address,
   expectOk(transact(cmd), cmd);
 }
 
-std::vector<std::uint8_t> FpgaHarness::readSram(unsigned position, std::uint32_t address,
-                                                unsigned lanes) {
+std::vector<std::uint8_t> FpgaHarness::readSram(unsigned position, std::uint32_t address, unsigned lanes) {
   const auto cmd = link::Request::writeSeq(
       kRegSramAddr, {kSramAddrPosField.put(position) | kSramAddrAddrField.put(address), kSramCmdRead});
   expectOk(transact(cmd), cmd);
   const std::vector<std::uint32_t> words = readRegs(kRegSramData, lanes / 4);
   std::vector<std::uint8_t> out(lanes);
-  for (unsigned i = 0; i < lanes; ++i)
-    out[i] = static_cast<std::uint8_t>(words[i / 4] >> (8 * (i % 4)));
+  for (unsigned i = 0; i < lanes; ++i) out[i] = static_cast<std::uint8_t>(words[i / 4] >> (8 * (i % 4)));
   return out;
 }
 

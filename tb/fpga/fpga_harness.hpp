@@ -79,8 +79,7 @@ class FpgaHarness {
   // Sends the frame's bytes and runs until one reply has arrived (kFrame) or max_clocks passed
   // (nullopt). A reply with a bad CRC throws link::LinkError.
   std::optional<link::Reply> waitReply(std::uint64_t max_clocks);
-  link::Reply transact(
-      const link::Request& request);  // throws std::runtime_error without a good OK-or-error reply
+  link::Reply transact(const link::Request& request);  // throws std::runtime_error without a good OK-or-error reply
   link::Reply transactRaw(std::span<const std::uint8_t> bytes);
 
   // ---- Register level (each is one frame; throws std::runtime_error unless the reply says OK).

@@ -59,16 +59,14 @@ TEST(Ecp5CellModels, NetlistMatchesRtlOnRandomInputs) {
     clock(*rtl, t, x, y);
     clock(*gate, t, x, y);
     const bool same = rtl->rdata_o == gate->rdata_o && rtl->rdata2_o == gate->rdata2_o &&
-                      rtl->rdata3_o == gate->rdata3_o && rtl->p_o == gate->p_o &&
-                      rtl->q_o == gate->q_o;
+                      rtl->rdata3_o == gate->rdata3_o && rtl->p_o == gate->p_o && rtl->q_o == gate->q_o;
     if (!same && ++bad <= 5) {
       ADD_FAILURE() << fmt::format(
           "cycle {}: 4Kx8 {:#x}/{:#x}, 1Kx18 {:#x}/{:#x}, 512x36 {:#x}/{:#x}, signed mul "
           "{:#x}/{:#x}, "
           "unsigned mul {:#x}/{:#x} (rtl/netlist)",
-          t, rtl->rdata_o, gate->rdata_o, rtl->rdata2_o, gate->rdata2_o, rtl->rdata3_o,
-          gate->rdata3_o, static_cast<std::uint32_t>(rtl->p_o),
-          static_cast<std::uint32_t>(gate->p_o), rtl->q_o, gate->q_o);
+          t, rtl->rdata_o, gate->rdata_o, rtl->rdata2_o, gate->rdata2_o, rtl->rdata3_o, gate->rdata3_o,
+          static_cast<std::uint32_t>(rtl->p_o), static_cast<std::uint32_t>(gate->p_o), rtl->q_o, gate->q_o);
     }
   }
   EXPECT_EQ(bad, 0u) << "of " << kCycles << " cycles differ";

@@ -80,9 +80,7 @@ GateHarness::GateHarness(const isa::ArchConfig& cfg) : cfg_(cfg) {
 
 GateHarness::~GateHarness() = default;
 
-void GateHarness::writeReg(std::uint32_t addr, std::uint32_t value) {
-  model_->cycle(true, true, addr, value);
-}
+void GateHarness::writeReg(std::uint32_t addr, std::uint32_t value) { model_->cycle(true, true, addr, value); }
 
 std::uint32_t GateHarness::readReg(std::uint32_t addr) {
   model_->cycle(true, false, addr, 0);
@@ -106,9 +104,8 @@ void GateHarness::loadProgram(const isa::Program& program) {
                     program.config, cfg_.name()));
   }
   if (program.queues.size() != cfg_.queues()) {
-    throw std::invalid_argument(
-        fmt::format("GateHarness::loadProgram: {} queues, the configuration has {}",
-                    program.queues.size(), cfg_.queues()));
+    throw std::invalid_argument(fmt::format("GateHarness::loadProgram: {} queues, the configuration has {}",
+                                            program.queues.size(), cfg_.queues()));
   }
   for (unsigned q = 0; q < program.queues.size(); ++q) writeQueue(q, program.queues[q]);
   const unsigned lanes = cfg_.lanes();
@@ -120,10 +117,8 @@ void GateHarness::loadProgram(const isa::Program& program) {
   }
 }
 
-void GateHarness::writeSram(unsigned position, std::uint32_t address,
-                            std::span<const std::uint8_t> word) {
-  if (word.size() != cfg_.lanes())
-    throw std::invalid_argument("GateHarness::writeSram: word is not lanes bytes");
+void GateHarness::writeSram(unsigned position, std::uint32_t address, std::span<const std::uint8_t> word) {
+  if (word.size() != cfg_.lanes()) throw std::invalid_argument("GateHarness::writeSram: word is not lanes bytes");
   for (unsigned i = 0; i < cfg_.lanes() / 4; ++i) {
     std::uint32_t v = 0;
     for (unsigned k = 0; k < 4; ++k) v |= std::uint32_t{word[4 * i + k]} << (8 * k);
@@ -158,8 +153,7 @@ RunResult GateHarness::run(std::uint64_t max_cycles) {
   writeReg(kRegCtrl, kCtrlStart);
   bool timed_out = false;
   while ((r.status = readReg(kRegStatus)) & kStatusRunning) {
-    if (model_->clocks() - clocks0 >
-        max_cycles + 8) {  // + the few clocks between START and cycle 0
+    if (model_->clocks() - clocks0 > max_cycles + 8) {  // + the few clocks between START and cycle 0
       timed_out = true;
       break;
     }
@@ -170,8 +164,7 @@ RunResult GateHarness::run(std::uint64_t max_cycles) {
     r.status = readReg(kRegStatus);
     r.error = isa::ErrorCode::kTimeout;
   } else {
-    r.error = (r.status & kStatusError) ? static_cast<isa::ErrorCode>(readReg(kRegErrCode))
-                                        : isa::ErrorCode::kNone;
+    r.error = (r.status & kStatusError) ? static_cast<isa::ErrorCode>(readReg(kRegErrCode)) : isa::ErrorCode::kNone;
     r.cycles = cycle();
   }
   r.clocks = model_->clocks() - clocks0;
@@ -231,16 +224,15 @@ GateCheck runAndCompare(GateHarness& h, const isa::Program& program, std::uint64
   // ---- Status, cycle count, error.
   if (timeout || r.error == isa::ErrorCode::kTimeout) {
     if (!(timeout && r.error == isa::ErrorCode::kTimeout)) {
-      c.mismatches.push_back(fmt::format("only the {} ran into the cycle limit ({} cycles)",
-                                         timeout ? "model" : "netlist", max_cycles));
+      c.mismatches.push_back(
+          fmt::format("only the {} ran into the cycle limit ({} cycles)", timeout ? "model" : "netlist", max_cycles));
     }
   } else {
     const bool model_err = state == model::RunState::kError;
     const std::uint32_t want_status = kStatusDone | (model_err ? kStatusError : 0u);
     if (r.status != want_status) {
       c.mismatches.push_back(
-          fmt::format("STATUS: netlist {:#x}, model {:#x} (bits: 0 RUNNING, 1 DONE, 2 ERROR)",
-                      r.status, want_status));
+          fmt::format("STATUS: netlist {:#x}, model {:#x} (bits: 0 RUNNING, 1 DONE, 2 ERROR)", r.status, want_status));
     }
     if (r.cycles != c.model_cycles) {
       c.mismatches.push_back(fmt::format("CYCLE: netlist {}, model {}", r.cycles, c.model_cycles));
@@ -248,21 +240,20 @@ GateCheck runAndCompare(GateHarness& h, const isa::Program& program, std::uint64
     const isa::ErrorCode want_code = model_err ? merr->code : isa::ErrorCode::kNone;
     const auto code = static_cast<isa::ErrorCode>(h.readReg(kRegErrCode));
     if (code != want_code) {
-      c.mismatches.push_back(fmt::format("ERR_CODE: netlist {}, model {}", isa::errorName(code),
-                                         isa::errorName(want_code)));
+      c.mismatches.push_back(
+          fmt::format("ERR_CODE: netlist {}, model {}", isa::errorName(code), isa::errorName(want_code)));
     } else if (model_err) {
       const std::uint32_t err_cycle = h.readReg(kRegErrCycle);
       const ErrWhere w = ErrWhere::decode(h.readReg(kRegErrWhere));
       const std::uint32_t want_addr = merr->address & 0x7FFF;
       if (err_cycle != static_cast<std::uint32_t>(merr->cycle) || w.position != merr->position ||
           w.stream != merr->stream || w.dir != merr->dir || w.address != want_addr) {
-        c.mismatches.push_back(
-            fmt::format("{}: netlist ERR_CYCLE {} position {} stream {} dir {} address {:#x}; "
-                        "model cycle {} position {} "
-                        "stream {} dir {} address {:#x} ({})",
-                        isa::errorName(code), err_cycle, w.position, w.stream,
-                        static_cast<int>(w.dir), w.address, merr->cycle, merr->position,
-                        merr->stream, static_cast<int>(merr->dir), want_addr, merr->message));
+        c.mismatches.push_back(fmt::format(
+            "{}: netlist ERR_CYCLE {} position {} stream {} dir {} address {:#x}; "
+            "model cycle {} position {} "
+            "stream {} dir {} address {:#x} ({})",
+            isa::errorName(code), err_cycle, w.position, w.stream, static_cast<int>(w.dir), w.address, merr->cycle,
+            merr->position, merr->stream, static_cast<int>(merr->dir), want_addr, merr->message));
       }
     }
   }
@@ -273,8 +264,7 @@ GateCheck runAndCompare(GateHarness& h, const isa::Program& program, std::uint64
   const unsigned lanes = cfg.lanes();
   for (const isa::DataSegment& seg : program.data) {
     for (std::size_t w = 0; w * lanes < seg.bytes.size(); ++w) {
-      const std::pair<unsigned, std::uint32_t> k{seg.position,
-                                                 seg.address + static_cast<std::uint32_t>(w)};
+      const std::pair<unsigned, std::uint32_t> k{seg.position, seg.address + static_cast<std::uint32_t>(w)};
       if (seen.insert(k).second) words.push_back(k);
     }
   }
@@ -284,8 +274,8 @@ GateCheck runAndCompare(GateHarness& h, const isa::Program& program, std::uint64
     const std::span<const std::uint8_t> want = m.sramWord(p, a);
     if (std::equal(want.begin(), want.end(), got.begin(), got.end())) continue;
     if (++bad <= 8) {
-      c.mismatches.push_back(fmt::format("SRAM {} (position {}) word {:#06x}: netlist {}, model {}",
-                                         cfg.sliceName(p), p, a, hexBytes(got), hexBytes(want)));
+      c.mismatches.push_back(fmt::format("SRAM {} (position {}) word {:#06x}: netlist {}, model {}", cfg.sliceName(p),
+                                         p, a, hexBytes(got), hexBytes(want)));
     }
   }
   if (bad > 8) c.mismatches.push_back(fmt::format("... and {} more SRAM words differ", bad - 8));

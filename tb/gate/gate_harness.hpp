@@ -20,9 +20,9 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/rtl_harness.hpp"  // register offsets, ErrWhere, RunResult (header only)
 #include "sw/isa/arch.hpp"
 #include "sw/isa/program.hpp"
-#include "sim/rtl_harness.hpp"  // register offsets, ErrWhere, RunResult (header only)
 
 namespace lpu::tb::gate {
 

@@ -55,9 +55,7 @@ void expectMatch(const std::string& what, const isa::Program& program, std::uint
   EXPECT_GT(c.sram_words, 0u) << what << ": nothing compared";
 }
 
-TEST(GateSim, HelloMatchesTheModel) {
-  expectMatch("examples/hello.s", assembleFile("examples/hello.s"), 1000);
-}
+TEST(GateSim, HelloMatchesTheModel) { expectMatch("examples/hello.s", assembleFile("examples/hello.s"), 1000); }
 
 // A run that stops on an error: ERR_CODE, ERR_CYCLE and ERR_WHERE must be the model's.
 TEST(GateSim, ErrorRegistersMatchTheModel) {
@@ -78,15 +76,13 @@ TEST(GateSim, ErrorRegistersMatchTheModel) {
 // A compiled graph on both MXMs: netlist == model == the compiler's cycle prediction, and every
 // output read back through the host port equals the graph's reference.
 void expectCompiledMatch(const std::string& what, compiler::Graph g, std::uint64_t seed) {
-  const compiler::testing::Values inputs =
-      compiler::testing::randomInputs(g, seed);  // also fills the weights
+  const compiler::testing::Values inputs = compiler::testing::randomInputs(g, seed);  // also fills the weights
   compiler::CompileOptions opt;
   opt.mxms = 2;
   const compiler::CompileResult r = compiler::compile(g, opt);
   isa::Program program = r.program;
   for (const auto& [name, vals] : inputs)
-    for (auto& seg : compiler::packTensor(r.layout, name, vals))
-      program.data.push_back(std::move(seg));
+    for (auto& seg : compiler::packTensor(r.layout, name, vals)) program.data.push_back(std::move(seg));
   const std::uint64_t predicted = r.report.predicted_cycles;
 
   GateHarness h(config());
@@ -101,8 +97,8 @@ void expectCompiledMatch(const std::string& what, compiler::Graph g, std::uint64
   for (const auto& [name, t] : g.tensors) {
     if (t.kind != compiler::TensorKind::kOutput) continue;
     ++outputs;
-    const std::vector<std::int32_t> got = compiler::unpackTensor(
-        r.layout, name, [&](unsigned pos, std::uint32_t a) { return h.readSram(pos, a); });
+    const std::vector<std::int32_t> got =
+        compiler::unpackTensor(r.layout, name, [&](unsigned pos, std::uint32_t a) { return h.readSram(pos, a); });
     EXPECT_EQ(got, want.at(name)) << what << ": output " << name;
   }
   EXPECT_GT(outputs, 0u);
@@ -110,8 +106,7 @@ void expectCompiledMatch(const std::string& what, compiler::Graph g, std::uint64
 
 // Ragged in every dimension (8 lanes: none a multiple of 8).
 TEST(GateSim, CompiledGemmMatchesTheModelAndTheReference) {
-  expectCompiledMatch("gemm 5x19x13",
-                      compiler::gemmGraph(std::string(GateHarness::configName()), 5, 19, 13), 4242);
+  expectCompiledMatch("gemm 5x19x13", compiler::gemmGraph(std::string(GateHarness::configName()), 5, 19, 13), 4242);
 }
 
 // matmul -> requant (per-column multipliers: the VXM lanes' DSPs) -> relu -> matmul.
@@ -119,10 +114,9 @@ TEST(GateSim, CompiledChainMatchesTheModelAndTheReference) {
   const unsigned H = 11;
   std::vector<std::int32_t> mult(H);
   for (unsigned i = 0; i < H; ++i) mult[i] = static_cast<std::int32_t>(37 * i) - 170;
-  expectCompiledMatch("chain 3x10 -> 11 -> 9",
-                      compiler::testing::chainGraph(std::string(GateHarness::configName()), 3, 10,
-                                                    H, 9, std::move(mult), 6),
-                      77);
+  expectCompiledMatch(
+      "chain 3x10 -> 11 -> 9",
+      compiler::testing::chainGraph(std::string(GateHarness::configName()), 3, 10, H, 9, std::move(mult), 6), 77);
 }
 
 }  // namespace

@@ -41,8 +41,7 @@ char dirChar(Dir d) { return d == Dir::kEast ? 'E' : 'W'; }
 // Lane markers under two hex rows: "^^" under every differing byte.
 std::string diffMarks(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) {
   std::string s;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    s += (i ? " " : "") + std::string(a[i] != b[i] ? "^^" : "  ");
+  for (std::size_t i = 0; i < a.size(); ++i) s += (i ? " " : "") + std::string(a[i] != b[i] ? "^^" : "  ");
   while (!s.empty() && s.back() == ' ') s.pop_back();
   return s;
 }
@@ -60,8 +59,7 @@ std::string differingLanes(std::span<const std::uint8_t> a, std::span<const std:
 
 std::string formatWord(std::uint32_t word) {
   const isa::DecodeResult d = isa::decode(word);
-  if (d.error != isa::ErrorCode::kNone)
-    return fmt::format("{:#010x} ({})", word, isa::errorName(d.error));
+  if (d.error != isa::ErrorCode::kNone) return fmt::format("{:#010x} ({})", word, isa::errorName(d.error));
   return isa::format(d.insn);
 }
 
@@ -75,9 +73,7 @@ class Recorder final : public model::Observer {
     h.push_back(d);
     if (h.size() > 8) h.pop_front();
   }
-  void onStreamWrite(const model::StreamWrite& w) override {
-    loads_[key(w.dir, w.stream, w.position)] = w.producer;
-  }
+  void onStreamWrite(const model::StreamWrite& w) override { loads_[key(w.dir, w.stream, w.position)] = w.producer; }
   void onMemWrite(const model::MemWrite& w) override {
     const auto k = std::make_pair(w.position, w.address);
     if (!written_.count(k)) order_.push_back(k);
@@ -103,8 +99,8 @@ class Recorder final : public model::Observer {
       auto it = history_.find(q);
       if (it == history_.end()) continue;
       for (const model::Dispatch& d : it->second) {
-        s += fmt::format("        cycle {:>6}  {:<10} pc {:>4}  {}{}\n", d.cycle, cfg_.queueName(q),
-                         d.pc, formatWord(d.word), d.repeat_issue ? "   (repeat re-issue)" : "");
+        s += fmt::format("        cycle {:>6}  {:<10} pc {:>4}  {}{}\n", d.cycle, cfg_.queueName(q), d.pc,
+                         formatWord(d.word), d.repeat_issue ? "   (repeat re-issue)" : "");
       }
     }
     return s;
@@ -187,8 +183,7 @@ std::string_view kindName(Mismatch::Kind kind) {
 std::string hexBytes(std::span<const std::uint8_t> bytes) {
   std::string s;
   s.reserve(bytes.size() * 3);
-  for (std::size_t i = 0; i < bytes.size(); ++i)
-    s += fmt::format("{}{:02x}", i ? " " : "", bytes[i]);
+  for (std::size_t i = 0; i < bytes.size(); ++i) s += fmt::format("{}{:02x}", i ? " " : "", bytes[i]);
   return s;
 }
 
@@ -203,11 +198,9 @@ std::string randomFlags(const verif::RandomProgramOptions& opt) {
   if (opt.min_insns != def.min_insns) s += fmt::format(" --min-insns {}", opt.min_insns);
   if (opt.max_insns != def.max_insns) s += fmt::format(" --max-insns {}", opt.max_insns);
   if (opt.nop_weight != def.nop_weight) s += fmt::format(" --nop-weight {}", opt.nop_weight);
-  if (opt.repeat_weight != def.repeat_weight)
-    s += fmt::format(" --repeat-weight {}", opt.repeat_weight);
+  if (opt.repeat_weight != def.repeat_weight) s += fmt::format(" --repeat-weight {}", opt.repeat_weight);
   if (opt.op_weight != def.op_weight) s += fmt::format(" --op-weight {}", opt.op_weight);
-  if (opt.gather_scatter_weight != def.gather_scatter_weight)
-    s += fmt::format(" --gs {}", opt.gather_scatter_weight);
+  if (opt.gather_scatter_weight != def.gather_scatter_weight) s += fmt::format(" --gs {}", opt.gather_scatter_weight);
   if (opt.use_mxm != def.use_mxm) s += opt.use_mxm ? " --mxm" : " --no-mxm";
   if (opt.use_sync != def.use_sync) s += opt.use_sync ? " --sync" : " --no-sync";
   if (opt.data_words != def.data_words) s += fmt::format(" --data-words {}", opt.data_words);
@@ -215,8 +208,7 @@ std::string randomFlags(const verif::RandomProgramOptions& opt) {
 }
 
 std::string randomRepro(std::string_view config, const verif::RandomProgramOptions& opt) {
-  return fmt::format("{} --config {} --seed {}{}", lockstepBinary(), config, opt.seed,
-                     randomFlags(opt));
+  return fmt::format("{} --config {} --seed {}{}", lockstepBinary(), config, opt.seed, randomFlags(opt));
 }
 
 std::string Result::summary() const {
@@ -228,21 +220,18 @@ std::string Result::summary() const {
     end = stateName(model_state);
   }
   if (ok()) {
-    return fmt::format(
-        "{} {}: MATCH, {} cycles, {}, {} stream registers and {} SRAM words compared (init seed {})",
-        config, name, model_cycles, end, registers_compared, sram_words.size(), init_seed);
+    return fmt::format("{} {}: MATCH, {} cycles, {}, {} stream registers and {} SRAM words compared (init seed {})",
+                       config, name, model_cycles, end, registers_compared, sram_words.size(), init_seed);
   }
-  return fmt::format(
-      "{} {}: MISMATCH{} ({} difference{}), model {} cycles ({}), RTL {} cycles (init seed {})", config,
-      name, first_mismatch_cycle ? fmt::format(" at cycle {}", *first_mismatch_cycle) : std::string(),
-      mismatches.size(), mismatches.size() == 1 ? "" : "s", model_cycles, end, rtl_cycles, init_seed);
+  return fmt::format("{} {}: MISMATCH{} ({} difference{}), model {} cycles ({}), RTL {} cycles (init seed {})", config,
+                     name, first_mismatch_cycle ? fmt::format(" at cycle {}", *first_mismatch_cycle) : std::string(),
+                     mismatches.size(), mismatches.size() == 1 ? "" : "s", model_cycles, end, rtl_cycles, init_seed);
 }
 
 std::string Result::report() const {
   std::string s = summary() + "\n";
   if (ok()) return s;
-  for (const Mismatch& m : mismatches)
-    s += fmt::format("  [{} @ cycle {}] {}\n", kindName(m.kind), m.cycle, m.text);
+  for (const Mismatch& m : mismatches) s += fmt::format("  [{} @ cycle {}] {}\n", kindName(m.kind), m.cycle, m.text);
   s += fmt::format("  rerun:    {}\n", repro);
   if (!wave_command.empty()) {
     s += fmt::format("  waveform: {}\n", wave_command);
@@ -281,8 +270,7 @@ struct Session::State {
   unsigned runs = 0;
 };
 
-Session::Session(const isa::ArchConfig& cfg)
-    : state_(std::make_unique<State>(cfg, sim::HarnessOptions{})) {}
+Session::Session(const isa::ArchConfig& cfg) : state_(std::make_unique<State>(cfg, sim::HarnessOptions{})) {}
 Session::Session(const isa::ArchConfig& cfg, const sim::HarnessOptions& harness_options)
     : state_(std::make_unique<State>(cfg, harness_options)) {}
 Session::~Session() = default;
@@ -423,21 +411,18 @@ Result Session::run(const isa::Program& program, const Options& opt) {
               "\n    R[{}][{}] at {} (position {}), stream {}{}: {}\n      rtl  : {}\n      model: "
               "{}\n      "
               "       {}\n{}",
-              dirChar(d), s, cfg.sliceName(p), p, dirChar(d), s, differingLanes(rv, mv),
-              hexBytes(rv), hexBytes(mv), diffMarks(rv, mv), why);
+              dirChar(d), s, cfg.sliceName(p), p, dirChar(d), s, differingLanes(rv, mv), hexBytes(rv), hexBytes(mv),
+              diffMarks(rv, mv), why);
         }
       }
     }
     if (bad == 0) return true;
     if (bad > opt.max_reported_registers) {
-      details += fmt::format("    ... and {} more stream registers differ\n",
-                             bad - opt.max_reported_registers);
+      details += fmt::format("    ... and {} more stream registers differ\n", bad - opt.max_reported_registers);
     }
     add(Mismatch::Kind::kStream, cycle,
-        fmt::format(
-            "{} stream register{} {}:{}", bad, bad == 1 ? " differs" : "s differ",
-            initial ? "at the start of cycle 0" : fmt::format("at the end of cycle {}", cycle),
-            details));
+        fmt::format("{} stream register{} {}:{}", bad, bad == 1 ? " differs" : "s differ",
+                    initial ? "at the start of cycle 0" : fmt::format("at the end of cycle {}", cycle), details));
     return false;
   };
 
@@ -509,20 +494,17 @@ Result Session::run(const isa::Program& program, const Options& opt) {
     std::uint64_t extra = 0;
     while ((res.rtl_status = h.status()) & sim::kStatusRunning && extra < 100'000) ++extra;
     add(Mismatch::Kind::kStatus, res.model_cycles,
-        fmt::format("the model stopped after {} cycles ({}) but the RTL was still running; it {}",
-                    res.model_cycles,
+        fmt::format("the model stopped after {} cycles ({}) but the RTL was still running; it {}", res.model_cycles,
                     res.model_error ? std::string(isa::errorName(res.model_error->code)) : "done",
-                    (res.rtl_status & sim::kStatusRunning)
-                        ? "had not stopped 100000 clocks later (CLEAR issued)"
-                        : fmt::format("stopped {} clocks later", extra)));
+                    (res.rtl_status & sim::kStatusRunning) ? "had not stopped 100000 clocks later (CLEAR issued)"
+                                                           : fmt::format("stopped {} clocks later", extra)));
     if (res.rtl_status & sim::kStatusRunning) h.clear();
   }
   res.rtl_cycles = h.cycle();
   res.rtl_error = h.errorCode();
   res.rtl_err_cycle = h.errorCycle();
   res.rtl_err_where = h.readReg(sim::kRegErrWhere);
-  if (!res.first_mismatch_cycle && !res.mismatches.empty())
-    res.first_mismatch_cycle = res.model_cycles;
+  if (!res.first_mismatch_cycle && !res.mismatches.empty()) res.first_mismatch_cycle = res.model_cycles;
 
   // ---- Final checks: cycle count, status, error.
   if (!timeout) {
@@ -534,36 +516,32 @@ Result Session::run(const isa::Program& program, const Options& opt) {
     const std::uint32_t want_status = sim::kStatusDone | (model_err ? sim::kStatusError : 0u);
     if (res.rtl_status != want_status) {
       add(Mismatch::Kind::kStatus, res.model_cycles,
-          fmt::format("STATUS: rtl {:#x}, model {:#x} ({}; bits: 0 RUNNING, 1 DONE, 2 ERROR)",
-                      res.rtl_status, want_status, stateName(res.model_state)));
+          fmt::format("STATUS: rtl {:#x}, model {:#x} ({}; bits: 0 RUNNING, 1 DONE, 2 ERROR)", res.rtl_status,
+                      want_status, stateName(res.model_state)));
     }
     const isa::ErrorCode want_code = model_err ? res.model_error->code : isa::ErrorCode::kNone;
     const sim::ErrWhere w = sim::ErrWhere::decode(res.rtl_err_where);
     auto where = [&](unsigned pos, unsigned stream, Dir d, std::uint32_t addr) {
       return fmt::format("position {} ({}), stream {}{}, address {:#x}", pos,
-                         pos < positions ? cfg.sliceName(pos) : std::string("?"), dirChar(d),
-                         stream, addr);
+                         pos < positions ? cfg.sliceName(pos) : std::string("?"), dirChar(d), stream, addr);
     };
     if (res.rtl_error != want_code) {
       add(Mismatch::Kind::kError, model_err ? res.model_error->cycle : res.model_cycles,
-          fmt::format("ERR_CODE: rtl {} (ERR_CYCLE {}, {}), model {}{}",
-                      isa::errorName(res.rtl_error), res.rtl_err_cycle,
-                      where(w.position, w.stream, w.dir, w.address), isa::errorName(want_code),
-                      model_err
-                          ? fmt::format(" at cycle {}, {}: {}", res.model_error->cycle,
-                                        where(res.model_error->position, res.model_error->stream,
-                                              res.model_error->dir, res.model_error->address),
-                                        res.model_error->message)
-                          : std::string()));
+          fmt::format("ERR_CODE: rtl {} (ERR_CYCLE {}, {}), model {}{}", isa::errorName(res.rtl_error),
+                      res.rtl_err_cycle, where(w.position, w.stream, w.dir, w.address), isa::errorName(want_code),
+                      model_err ? fmt::format(" at cycle {}, {}: {}", res.model_error->cycle,
+                                              where(res.model_error->position, res.model_error->stream,
+                                                    res.model_error->dir, res.model_error->address),
+                                              res.model_error->message)
+                                : std::string()));
     } else if (model_err) {
       const model::ErrorInfo& e = *res.model_error;
       const std::uint32_t want_addr = e.address & 0x7FFF;
       if (res.rtl_err_cycle != static_cast<std::uint32_t>(e.cycle) || w.position != e.position ||
           w.stream != e.stream || w.dir != e.dir || w.address != want_addr) {
         add(Mismatch::Kind::kError, e.cycle,
-            fmt::format("{} where: rtl ERR_CYCLE {}, {}; model cycle {}, {} (model: {})",
-                        isa::errorName(e.code), res.rtl_err_cycle,
-                        where(w.position, w.stream, w.dir, w.address), e.cycle,
+            fmt::format("{} where: rtl ERR_CYCLE {}, {}; model cycle {}, {} (model: {})", isa::errorName(e.code),
+                        res.rtl_err_cycle, where(w.position, w.stream, w.dir, w.address), e.cycle,
                         where(e.position, e.stream, e.dir, want_addr), e.message));
       }
     }
@@ -597,19 +575,15 @@ Result Session::run(const isa::Program& program, const Options& opt) {
         "\n    {} (position {}) word {:#06x}: {}{}\n      rtl  : {}\n      model: {}\n             "
         "{}\n",
         cfg.sliceName(p), p, a, differingLanes(rv, mv),
-        seen.count({p, a}) && last ? fmt::format(" (model's last write: end of cycle {})", last)
-                                   : std::string(),
+        seen.count({p, a}) && last ? fmt::format(" (model's last write: end of cycle {})", last) : std::string(),
         hexBytes(rv), hexBytes(mv), diffMarks(rv, mv));
   }
   if (sram_bad) {
-    if (sram_bad > 8)
-      sram_details += fmt::format("    ... and {} more words differ\n", sram_bad - 8);
+    if (sram_bad > 8) sram_details += fmt::format("    ... and {} more words differ\n", sram_bad - 8);
     add(Mismatch::Kind::kSram, res.model_cycles,
-        fmt::format("{} of {} SRAM words read back differ:{}", sram_bad, words.size(),
-                    sram_details));
+        fmt::format("{} of {} SRAM words read back differ:{}", sram_bad, words.size(), sram_details));
   }
-  if (!res.first_mismatch_cycle && !res.mismatches.empty())
-    res.first_mismatch_cycle = res.model_cycles;
+  if (!res.first_mismatch_cycle && !res.mismatches.empty()) res.first_mismatch_cycle = res.model_cycles;
   res.rtl_clocks = h.clocks() - clocks_before;
 
   // ---- Repro and wave commands (the rerun starts the RTL from the same initial state).
@@ -619,17 +593,14 @@ Result Session::run(const isa::Program& program, const Options& opt) {
     std::filesystem::create_directories(dir);
     const std::string path = (dir / (sanitize(res.config + "-" + opt.name) + ".lpb")).string();
     isa::saveProgramFile(path, program);
-    res.repro =
-        fmt::format("{} --config {} --program {}", lockstepBinary(), res.config, shellQuote(path));
+    res.repro = fmt::format("{} --config {} --program {}", lockstepBinary(), res.config, shellQuote(path));
   }
   if (!res.repro.empty()) res.repro += fmt::format(" --init-seed {}", res.init_seed);
   if (!res.ok()) {
     const std::uint64_t c = res.first_mismatch_cycle.value_or(res.model_cycles);
-    const std::string wave =
-        fmt::format("{}/waves/{}.fst", LPU_BUILD_DIR_REL, sanitize(res.config + "-" + opt.name));
-    res.wave_command =
-        fmt::format("{} --wave {} --from {} --to {}", res.repro, wave,
-                    c > opt.wave_before ? c - opt.wave_before : 0, c + opt.wave_after);
+    const std::string wave = fmt::format("{}/waves/{}.fst", LPU_BUILD_DIR_REL, sanitize(res.config + "-" + opt.name));
+    res.wave_command = fmt::format("{} --wave {} --from {} --to {}", res.repro, wave,
+                                   c > opt.wave_before ? c - opt.wave_before : 0, c + opt.wave_after);
     res.gtkwave_command = fmt::format("gtkwave {} --save tb/waves/lpu.gtkw", wave);
   }
   return res;

@@ -45,12 +45,12 @@
 #include <string>
 #include <vector>
 
+#include "sim/rtl_harness.hpp"
 #include "sw/isa/arch.hpp"
 #include "sw/isa/isa.hpp"
 #include "sw/isa/program.hpp"
 #include "sw/model/machine.hpp"
 #include "sw/verif/random_program.hpp"
-#include "sim/rtl_harness.hpp"
 
 namespace lpu::lockstep {
 
@@ -92,9 +92,9 @@ struct Options {
 struct Mismatch {
   enum class Kind { kStream, kSram, kCycles, kStatus, kError, kAssertion, kHarness };
   Kind kind;
-  std::uint64_t cycle;  // program cycle: end of which a register differs; the final cycle for
-                        // end-of-run checks
-  std::string text;     // a human-readable paragraph (several lines)
+  // Program cycle: end of which a register differs; the final cycle for end-of-run checks.
+  std::uint64_t cycle;
+  std::string text;  // a human-readable paragraph (several lines)
 };
 
 std::string_view kindName(Mismatch::Kind kind);
@@ -115,15 +115,13 @@ struct Result {
   std::uint32_t init_seed = 0;  // seed of the RTL's random initial state
   // Comparison.
   std::vector<Mismatch> mismatches;
-  std::optional<std::uint64_t>
-      first_mismatch_cycle;              // the first cycle at whose end streams differed
-  std::uint64_t cycles_compared = 0;     // cycles whose end state was compared
-  std::uint64_t registers_compared = 0;  // stream registers compared in total
-  std::vector<std::pair<unsigned, std::uint32_t>>
-      sram_words;                                      // (position, address) read back and compared
-  std::vector<std::vector<std::uint8_t>> sram_values;  // the model's value of each of them
-  std::uint64_t clock_at_cycle0 = 0;  // harness clock index at which program cycle 0 ended
-  std::uint64_t rtl_clocks = 0;       // clocks the whole RTL session took (load, run, read-back)
+  std::optional<std::uint64_t> first_mismatch_cycle;           // the first cycle at whose end streams differed
+  std::uint64_t cycles_compared = 0;                           // cycles whose end state was compared
+  std::uint64_t registers_compared = 0;                        // stream registers compared in total
+  std::vector<std::pair<unsigned, std::uint32_t>> sram_words;  // (position, address) read back and compared
+  std::vector<std::vector<std::uint8_t>> sram_values;          // the model's value of each of them
+  std::uint64_t clock_at_cycle0 = 0;                           // harness clock index at which program cycle 0 ended
+  std::uint64_t rtl_clocks = 0;               // clocks the whole RTL session took (load, run, read-back)
   double rtl_seconds = 0, model_seconds = 0;  // time spent stepping each side (lockstep loop only)
   std::string repro;                          // command that reruns this program
   std::string wave_command;                   // the same with an FST window (set on a mismatch)

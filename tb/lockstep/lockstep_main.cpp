@@ -31,8 +31,7 @@ using lpu::isa::ArchConfig;
 using lpu::isa::Program;
 
 bool endsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // config_given: --config was on the command line; otherwise a .config directive of the source wins.
@@ -58,15 +57,14 @@ std::string statusText(const lpu::lockstep::Result& r, bool rtl) {
   if (rtl) {
     if (r.rtl_error != lpu::isa::ErrorCode::kNone) {
       const unsigned pos = r.rtl_err_where & 0xFF;
-      return fmt::format("stopped with {} at cycle {} (position {}), {} cycles",
-                         lpu::isa::errorName(r.rtl_error), r.rtl_err_cycle, pos, r.rtl_cycles);
+      return fmt::format("stopped with {} at cycle {} (position {}), {} cycles", lpu::isa::errorName(r.rtl_error),
+                         r.rtl_err_cycle, pos, r.rtl_cycles);
     }
     return fmt::format("done after {} cycles, no error", r.rtl_cycles);
   }
   if (r.model_error) {
-    return fmt::format("stopped with {} at cycle {} (position {}), {} cycles",
-                       lpu::isa::errorName(r.model_error->code), r.model_error->cycle,
-                       r.model_error->position, r.model_cycles);
+    return fmt::format("stopped with {} at cycle {} (position {}), {} cycles", lpu::isa::errorName(r.model_error->code),
+                       r.model_error->cycle, r.model_error->position, r.model_cycles);
   }
   return fmt::format("done after {} cycles, no error", r.model_cycles);
 }
@@ -92,25 +90,22 @@ void printSummary(const std::string& what, const ArchConfig& cfg, const Program&
     if (q.size() > 1) ++queues;
   }
   fmt::print("{} on the RTL (Vlpu_{}) in lockstep with the golden model\n", what, cfg.name());
-  fmt::print("  program : {} instruction words, {} queues doing more than halt, {} data segments\n",
-             words, queues, program.data.size());
+  fmt::print("  program : {} instruction words, {} queues doing more than halt, {} data segments\n", words, queues,
+             program.data.size());
   fmt::print("  RTL     : {}  ({} host clocks: load, run, read-back; random initial state, seed {})\n",
              statusText(r, true), r.rtl_clocks, r.init_seed);
   fmt::print("  model   : {}\n", statusText(r, false));
-  fmt::print(
-      "  compared: every stream register ({}) in each of {} cycles, {} SRAM words read back\n",
-      2 * cfg.positions() * cfg.streamsPerDir(), r.cycles_compared, r.sram_words.size());
+  fmt::print("  compared: every stream register ({}) in each of {} cycles, {} SRAM words read back\n",
+             2 * cfg.positions() * cfg.streamsPerDir(), r.cycles_compared, r.sram_words.size());
   for (std::size_t i = 0; i < r.sram_words.size() && i < 8; ++i) {
     std::string v;
     const auto& w = r.sram_values[i];
     for (std::size_t k = 0; k < w.size() && k < 16; ++k)
       v += fmt::format(" {}", static_cast<int>(static_cast<std::int8_t>(w[k])));
-    fmt::print("  SRAM    : {}[{:#06x}] ={}{} (int8 lanes 0..)\n",
-               cfg.sliceName(r.sram_words[i].first), r.sram_words[i].second, v,
-               w.size() > 16 ? " ..." : "");
+    fmt::print("  SRAM    : {}[{:#06x}] ={}{} (int8 lanes 0..)\n", cfg.sliceName(r.sram_words[i].first),
+               r.sram_words[i].second, v, w.size() > 16 ? " ..." : "");
   }
-  if (r.sram_words.size() > 8)
-    fmt::print("  SRAM    : ... {} more words\n", r.sram_words.size() - 8);
+  if (r.sram_words.size() > 8) fmt::print("  SRAM    : ... {} more words\n", r.sram_words.size() - 8);
   fmt::print("  result  : {}\n", r.ok() ? "MATCH (RTL == model, cycle for cycle)" : "MISMATCH");
   if (!r.ok()) std::cout << r.report();
 }
@@ -128,26 +123,22 @@ int main(int argc, char** argv) {
   std::vector<std::string> config_names;
   for (const auto& p : lpu::isa::kConfigs) config_names.emplace_back(p.name);
   config_names.emplace_back("both");
-  auto* config_opt =
-      app.add_option("-c,--config", config,
-                     "configuration (sw/isa/arch.toml), or both: ulx3s and large (random programs)")
-          ->check(CLI::IsMember(config_names));
-  auto* seed_opt =
-      app.add_option("-s,--seed", seed, "first random program (sw/verif randomProgram seed)");
+  auto* config_opt = app.add_option("-c,--config", config,
+                                    "configuration (sw/isa/arch.toml), or both: ulx3s and large (random programs)")
+                         ->check(CLI::IsMember(config_names));
+  auto* seed_opt = app.add_option("-s,--seed", seed, "first random program (sw/verif randomProgram seed)");
   app.add_option("-n,--count", count, "number of random programs: seeds seed .. seed+count-1");
-  auto* prog_opt =
-      app.add_option("-p,--program", program_path, "program to run instead: assembly (.s) or .lpb");
+  auto* prog_opt = app.add_option("-p,--program", program_path, "program to run instead: assembly (.s) or .lpb");
   prog_opt->excludes(seed_opt);
-  app.add_option("--wave", wave,
-                 "write an FST trace of program cycles --from..--to (one program only)");
+  app.add_option("--wave", wave, "write an FST trace of program cycles --from..--to (one program only)");
   app.add_option("--from", from, "first program cycle of the FST window");
   app.add_option("--to", to, "last program cycle of the FST window");
   app.add_option("--max-cycles", max_cycles, "TIMEOUT after this many cycles");
   std::uint32_t init_seed = 0;
-  auto* init_seed_opt = app.add_option(
-      "--init-seed", init_seed,
-      "seed of the RTL's random initial state (default: the random program's seed; 1 for --program; "
-      "0: all zeros)");
+  auto* init_seed_opt =
+      app.add_option("--init-seed", init_seed,
+                     "seed of the RTL's random initial state (default: the random program's seed; 1 for --program; "
+                     "0: all zeros)");
   app.add_flag("--summary", summary, "print a readable summary of the run (make sim)");
   app.add_flag("-q,--quiet", quiet, "print only mismatches and the final count");
   app.add_option("--min-insns", ro.min_insns, "generator: min instructions per queue");
@@ -155,8 +146,7 @@ int main(int argc, char** argv) {
   app.add_option("--nop-weight", ro.nop_weight, "generator: weight of nop");
   app.add_option("--repeat-weight", ro.repeat_weight, "generator: weight of repeat");
   app.add_option("--op-weight", ro.op_weight, "generator: weight of slice instructions");
-  app.add_option("--gs", ro.gather_scatter_weight,
-                 "generator: allow gather/scatter (may raise BAD_ADDRESS)");
+  app.add_option("--gs", ro.gather_scatter_weight, "generator: allow gather/scatter (may raise BAD_ADDRESS)");
   app.add_flag("--no-mxm", no_mxm, "generator: leave the MXM queues empty");
   app.add_flag("--mxm", mxm, "generator: use the MXMs (default)");
   app.add_flag("--no-sync", no_sync, "generator: no sync/notify barrier");
@@ -180,8 +170,7 @@ int main(int argc, char** argv) {
       configs = {config};
     }
     if (!wave.empty() && (count != 1 || configs.size() != 1)) {
-      std::cerr
-          << "lpu-lockstep: --wave traces one program: use it with --count 1 and one --config\n";
+      std::cerr << "lpu-lockstep: --wave traces one program: use it with --count 1 and one --config\n";
       return 2;
     }
     std::uint64_t total = 0, bad = 0;
@@ -204,8 +193,8 @@ int main(int argc, char** argv) {
           program = loadProgram(program_path, name, config_opt->count() > 0);
           const std::string file = program_path.substr(program_path.find_last_of('/') + 1);
           opt.name = file.substr(0, file.find_last_of('.'));
-          opt.repro = fmt::format("{} --config {} --program {}", lpu::lockstep::lockstepBinary(),
-                                  program.config, program_path);
+          opt.repro =
+              fmt::format("{} --config {} --program {}", lpu::lockstep::lockstepBinary(), program.config, program_path);
         }
         const ArchConfig pcfg = ArchConfig::byName(program.config);
         if (!wave.empty()) {
@@ -217,9 +206,8 @@ int main(int argc, char** argv) {
         ++total;
         if (!r.ok()) ++bad;
         if (summary) {
-          printSummary(program_path.empty() ? fmt::format("random program {} ({})", ro.seed, name)
-                                            : program_path,
-                       pcfg, program, r);
+          printSummary(program_path.empty() ? fmt::format("random program {} ({})", ro.seed, name) : program_path, pcfg,
+                       program, r);
         } else if (!r.ok()) {
           std::cout << r.report() << std::flush;
         } else if (!quiet) {
@@ -234,11 +222,10 @@ int main(int argc, char** argv) {
         }
       }
     }
-    const double secs =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (total > 1 || quiet) {
-      std::cout << fmt::format("lpu-lockstep: {} program{}, {} mismatch{} ({:.1f} s)\n", total,
-                               total == 1 ? "" : "s", bad, bad == 1 ? "" : "es", secs);
+      std::cout << fmt::format("lpu-lockstep: {} program{}, {} mismatch{} ({:.1f} s)\n", total, total == 1 ? "" : "s",
+                               bad, bad == 1 ? "" : "es", secs);
     }
     lpu::lockstep::flushCoverage();
     return bad ? 1 : 0;

@@ -11,11 +11,11 @@
 #include <utility>
 #include <vector>
 
+#include "sim/rtl_harness.hpp"
 #include "sw/isa/arch.hpp"
 #include "sw/isa/isa.hpp"
 #include "sw/isa/program.hpp"
 #include "sw/model/machine.hpp"
-#include "sim/rtl_harness.hpp"
 
 namespace lpu::sim {
 namespace {
@@ -173,8 +173,7 @@ TEST_P(RtlSmoke, NotifyReleasesASyncedQueue) {
   p.queues[memW(0)] = {enc(Opcode::kSync),
                        enc(Opcode::kRead, {{Field::kAddr, 1}, {Field::kMstrm, strm(Dir::kEast, 1)}}),
                        enc(Opcode::kHalt)};
-  p.queues[memE(0)] = {enc(Opcode::kNop, {{Field::kCount, static_cast<std::int32_t>(t_notify)}}),
-                       enc(Opcode::kNotify),
+  p.queues[memE(0)] = {enc(Opcode::kNop, {{Field::kCount, static_cast<std::int32_t>(t_notify)}}), enc(Opcode::kNotify),
                        enc(Opcode::kNop, {{Field::kCount, static_cast<std::int32_t>(t_w - t_notify - 1)}}),
                        enc(Opcode::kWrite, {{Field::kAddr, 2}, {Field::kMstrm, strm(Dir::kEast, 1)}}),
                        enc(Opcode::kHalt)};
@@ -189,14 +188,15 @@ TEST_P(RtlSmoke, NotifyReleasesASyncedQueue) {
 
 // MEM_W1 reads a map word onto E0 (low bytes); MEM_W0 gathers word 3 with it onto E2; MEM_E0 writes the result.
 TEST_P(RtlSmoke, GatherReadsTheMappedWord) {
-  const unsigned t_g = 0 + latency(Opcode::kRead) + 1 - 1;        // map visible at MEM_W0 (1 hop)
-  const unsigned t_w = t_g + latency(Opcode::kGather) + 2 - 1;    // result visible at MEM_E0 (2 hops)
+  const unsigned t_g = 0 + latency(Opcode::kRead) + 1 - 1;      // map visible at MEM_W0 (1 hop)
+  const unsigned t_w = t_g + latency(Opcode::kGather) + 2 - 1;  // result visible at MEM_E0 (2 hops)
   isa::Program p = haltEverywhere();
   p.queues[memW(1)] = {enc(Opcode::kRead, {{Field::kAddr, 0}, {Field::kMstrm, strm(Dir::kEast, 0)}}),
                        enc(Opcode::kHalt)};
-  p.queues[memW(0)] = {enc(Opcode::kNop, {{Field::kCount, static_cast<std::int32_t>(t_g)}}),
-                       enc(Opcode::kGather, {{Field::kMstrm, strm(Dir::kEast, 2)}, {Field::kMmap, strm(Dir::kEast, 0)}}),
-                       enc(Opcode::kHalt)};
+  p.queues[memW(0)] = {
+      enc(Opcode::kNop, {{Field::kCount, static_cast<std::int32_t>(t_g)}}),
+      enc(Opcode::kGather, {{Field::kMstrm, strm(Dir::kEast, 2)}, {Field::kMmap, strm(Dir::kEast, 0)}}),
+      enc(Opcode::kHalt)};
   p.queues[memE(0)] = {enc(Opcode::kNop, {{Field::kCount, static_cast<std::int32_t>(t_w)}}),
                        enc(Opcode::kWrite, {{Field::kAddr, 9}, {Field::kMstrm, strm(Dir::kEast, 2)}}),
                        enc(Opcode::kHalt)};
@@ -278,9 +278,10 @@ TEST_P(RtlSmoke, GatherOutsideTheSliceIsBadAddress) {
   p.queues[memW(1)] = {enc(Opcode::kNop, {{Field::kCount, 1}}),
                        enc(Opcode::kRead, {{Field::kAddr, 0}, {Field::kMstrm, strm(Dir::kEast, 0)}}),
                        enc(Opcode::kHalt)};
-  p.queues[memW(0)] = {enc(Opcode::kNop, {{Field::kCount, 3}}),
-                       enc(Opcode::kGather, {{Field::kMstrm, strm(Dir::kEast, 2)}, {Field::kMmap, strm(Dir::kEast, 0)}}),
-                       enc(Opcode::kHalt)};
+  p.queues[memW(0)] = {
+      enc(Opcode::kNop, {{Field::kCount, 3}}),
+      enc(Opcode::kGather, {{Field::kMstrm, strm(Dir::kEast, 2)}, {Field::kMmap, strm(Dir::kEast, 0)}}),
+      enc(Opcode::kHalt)};
   p.data.push_back(isa::DataSegment{memW(2), 0, std::vector<std::uint8_t>(cfg_.lanes(), 0x7F)});
   p.data.push_back(isa::DataSegment{memW(1), 0, std::vector<std::uint8_t>(cfg_.lanes(), 0x03)});
   h_.loadProgram(p);
@@ -347,11 +348,12 @@ TEST_P(RtlSmoke, MxmLoadQueueStreamsWeightsWhileAbceComputes) {
     }
   }
   const auto lw = [&](Opcode op, unsigned row) {
-    return enc(op, {{Field::kIndex, static_cast<std::int32_t>(row)}, {Field::kSrca, strm(Dir::kWest, 0)},
+    return enc(op, {{Field::kIndex, static_cast<std::int32_t>(row)},
+                    {Field::kSrca, strm(Dir::kWest, 0)},
                     {Field::kLwn, static_cast<std::int32_t>(m)}});
   };
-  ev[ldq] = {{T, lw(Opcode::kLw, 0)}, {T + 1, lw(Opcode::kLwi, m)}, {T + 2, lw(Opcode::kLw, 0)},
-             {T + 3, lw(Opcode::kLwi, m)}};
+  ev[ldq] = {
+      {T, lw(Opcode::kLw, 0)}, {T + 1, lw(Opcode::kLwi, m)}, {T + 2, lw(Opcode::kLw, 0)}, {T + 3, lw(Opcode::kLwi, m)}};
   // Activations x0, x1 at position 0 on W(S-1) in cycles T+2 and T+4; abce there into slots 0 and 1.
   for (unsigned i = 0; i < 2; ++i) {
     ev[pe0].push_back({T + 2 + 2 * i - 1 - pe0, enc(Opcode::kRead, {{Field::kAddr, static_cast<std::int32_t>(i)},
@@ -411,12 +413,13 @@ TEST_P(RtlSmoke, MxmQueueRolesAndLwRowsAreChecked) {
   const std::uint32_t nop1 = enc(Opcode::kNop, {{Field::kCount, 1}}), nop2 = enc(Opcode::kNop, {{Field::kCount, 2}}),
                       nop3 = enc(Opcode::kNop, {{Field::kCount, 3}});
   const auto lw = [&](unsigned row, unsigned n) {
-    return enc(Opcode::kLw, {{Field::kIndex, static_cast<std::int32_t>(row)}, {Field::kSrca, strm(Dir::kWest, 0)},
+    return enc(Opcode::kLw, {{Field::kIndex, static_cast<std::int32_t>(row)},
+                             {Field::kSrca, strm(Dir::kWest, 0)},
                              {Field::kLwn, static_cast<std::int32_t>(n)}});
   };
   const std::uint32_t abc = enc(Opcode::kAbc, {{Field::kSrca, strm(Dir::kWest, 0)}, {Field::kIndex, 0}});
-  const std::uint32_t abce = enc(Opcode::kAbce, {{Field::kSrca, strm(Dir::kEast, 0)}, {Field::kIndex, 0},
-                                                 {Field::kDst, strm(Dir::kWest, 0)}});
+  const std::uint32_t abce =
+      enc(Opcode::kAbce, {{Field::kSrca, strm(Dir::kEast, 0)}, {Field::kIndex, 0}, {Field::kDst, strm(Dir::kWest, 0)}});
   struct Case {
     const char* what;
     std::vector<std::pair<unsigned, std::vector<std::uint32_t>>> queues;
@@ -425,14 +428,22 @@ TEST_P(RtlSmoke, MxmQueueRolesAndLwRowsAreChecked) {
   };
   const std::vector<Case> cases = {
       {"lw on MXM_W", {{0, {nop2, lw(0, 1)}}}, ErrorCode::kWrongSlice, 2, 0, 1},
-      {"tie, compute queue's pc lower", {{0, {nop3, lw(0, 1)}}, {P, {nop1, nop2, abc}}}, ErrorCode::kWrongSlice, 3, 0, 1},
+      {"tie, compute queue's pc lower",
+       {{0, {nop3, lw(0, 1)}}, {P, {nop1, nop2, abc}}},
+       ErrorCode::kWrongSlice,
+       3,
+       0,
+       1},
       {"tie, load queue's pc lower", {{0, {nop1, nop2, lw(0, 1)}}, {P, {nop3, abc}}}, ErrorCode::kWrongSlice, 3, 0, 1},
       {"abce on MXM_E_LOAD", {{P + 1, {abce}}}, ErrorCode::kWrongSlice, 0, P - 1, 0},
       {"lw n = 0", {{P, {nop1, lw(0, 0)}}}, ErrorCode::kBadOperand, 1, 0, 1},
       {"lw rows past the array", {{P + 1, {lw(L - 2, 3)}}}, ErrorCode::kBadOperand, 0, P - 1, 0},
       {"lw rows strided past the array",
        {{P, {lw(L - 2, 1), enc(Opcode::kRepeat, {{Field::kRepN, 2}, {Field::kRepD, 1}, {Field::kStride, 1}})}}},
-       ErrorCode::kBadOperand, 2, 0, 0},
+       ErrorCode::kBadOperand,
+       2,
+       0,
+       0},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.what);
@@ -497,4 +508,4 @@ INSTANTIATE_TEST_SUITE_P(Configs, RtlSmoke, ::testing::Values("ulx3s", "large"),
                          [](const ::testing::TestParamInfo<const char*>& i) { return std::string(i.param); });
 
 }  // namespace
-}  // namespace lpu::tb
+}  // namespace lpu::sim

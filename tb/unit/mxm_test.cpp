@@ -196,8 +196,11 @@ TEST_F(MxmTest, RandomProgramMatchesReference) {
   for (unsigned cyc = 0; cyc < 30000; ++cyc) {
     randomiseStreams();
     const unsigned r = static_cast<unsigned>(rng_() % 16);
-    Opcode cop = r < 3 ? Opcode::kAbc : r < 6 ? Opcode::kAbca : r < 8 ? Opcode::kAbce : r < 11 ? Opcode::kAcc
-               : Opcode::kNop;
+    Opcode cop = r < 3    ? Opcode::kAbc
+                 : r < 6  ? Opcode::kAbca
+                 : r < 8  ? Opcode::kAbce
+                 : r < 11 ? Opcode::kAcc
+                          : Opcode::kNop;
     if ((cop == Opcode::kAbc || cop == Opcode::kAbca || cop == Opcode::kAbce) && !abcAllowed()) cop = Opcode::kAcc;
     const unsigned l = static_cast<unsigned>(rng_() % 8);
     Opcode lop = l < 3 ? Opcode::kLw : l < 4 ? Opcode::kLwi : l < 5 ? Opcode::kIw : Opcode::kNop;
@@ -400,10 +403,10 @@ TEST_F(MxmTest, NonCommittedCycleClearsTheState) {
   compute(Opcode::kAbc, 2, 0, 1);
   stepAndCheck();
   stepAndCheck();
-  stepAndCheck();                  // acc[2] written at the end of this cycle
+  stepAndCheck();                         // acc[2] written at the end of this cycle
   compute(Opcode::kAbce, 5, 0, 1, 0, 0);  // in flight when the machine stops
   stepAndCheck();
-  load(Opcode::kLw, 1, 0, 1, 1);   // the erroring cycle: must not land
+  load(Opcode::kLw, 1, 0, 1, 1);  // the erroring cycle: must not land
   h_->setCommit(false);
   CycleOut stop = h_->step();
   h_->top().ld_issue_valid_i = 0;

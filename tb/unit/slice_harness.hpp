@@ -22,8 +22,8 @@ namespace lpu::tb {
 
 // What the slice drives in one cycle.
 struct CycleOut {
-  std::uint32_t en[2] = {0, 0};         // [dir] bit s: stream s loaded at the end of this cycle
-  std::vector<std::uint8_t> data[2];    // [dir] byte s*lanes + lane
+  std::uint32_t en[2] = {0, 0};       // [dir] bit s: stream s loaded at the end of this cycle
+  std::vector<std::uint8_t> data[2];  // [dir] byte s*lanes + lane
   bool busy = false;
   bool err = false;
   unsigned err_code = 0;

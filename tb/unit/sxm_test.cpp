@@ -39,13 +39,20 @@ std::vector<std::uint8_t> refMove(Opcode op, int imm, const std::vector<std::uin
   std::vector<std::uint8_t> out(kLanes);
   for (int i = 0; i < n; ++i) {
     switch (op) {
-      case Opcode::kShift: out[i] = (i - imm >= 0 && i - imm < n) ? a[i - imm] : 0; break;
-      case Opcode::kRotate: out[i] = a[((i - imm) % n + n) % n]; break;
-      case Opcode::kPermute: out[i] = a[m[i] % kLanes]; break;
+      case Opcode::kShift:
+        out[i] = (i - imm >= 0 && i - imm < n) ? a[i - imm] : 0;
+        break;
+      case Opcode::kRotate:
+        out[i] = a[((i - imm) % n + n) % n];
+        break;
+      case Opcode::kPermute:
+        out[i] = a[m[i] % kLanes];
+        break;
       case Opcode::kDistribute:
         out[i] = (m[i] & 0x80) ? 0 : a[kSuperlane * (i / kSuperlane) + m[i] % kSuperlane];
         break;
-      default: break;
+      default:
+        break;
     }
   }
   return out;
@@ -75,8 +82,15 @@ class SxmTest : public ::testing::Test {
       }
   }
   int randomImm() {
-    static constexpr int kImms[] = {0, 1, -1, 127, -128, static_cast<int>(kLanes), -static_cast<int>(kLanes),
-                                    static_cast<int>(kLanes) - 1, 1 - static_cast<int>(kLanes)};
+    static constexpr int kImms[] = {0,
+                                    1,
+                                    -1,
+                                    127,
+                                    -128,
+                                    static_cast<int>(kLanes),
+                                    -static_cast<int>(kLanes),
+                                    static_cast<int>(kLanes) - 1,
+                                    1 - static_cast<int>(kLanes)};
     return rng_() % 2 ? kImms[rng_() % std::size(kImms)] : static_cast<int>(rng_() % 256) - 128;
   }
 
@@ -132,8 +146,7 @@ class SxmTest : public ::testing::Test {
   Expectations exp_;
 };
 
-const Opcode kSxmOps[] = {Opcode::kShift, Opcode::kRotate, Opcode::kPermute, Opcode::kDistribute,
-                          Opcode::kTranspose};
+const Opcode kSxmOps[] = {Opcode::kShift, Opcode::kRotate, Opcode::kPermute, Opcode::kDistribute, Opcode::kTranspose};
 
 // Each SXM instruction alone: result in exactly t+L-1 on exactly its streams, busy_o only then.
 TEST_F(SxmTest, EveryInstructionAloneHasExactTiming) {

@@ -69,40 +69,67 @@ inline std::int64_t req(std::int64_t a, std::int64_t m, unsigned shamt, unsigned
 }
 
 // One VXM element. bits = width of the destination type; a/b/c sign-extended from their operand widths.
-inline std::int64_t vxm(isa::Opcode op, unsigned bits, unsigned shamt, std::int64_t a, std::int64_t b,
-                        std::int64_t c) {
+inline std::int64_t vxm(isa::Opcode op, unsigned bits, unsigned shamt, std::int64_t a, std::int64_t b, std::int64_t c) {
   using isa::Opcode;
   const std::uint64_t mask = bits == 64 ? ~0ull : (1ull << bits) - 1;
   const unsigned cnt = static_cast<unsigned>(b) & (bits - 1);  // b mod w (w a power of two)
   switch (op) {
-    case Opcode::kAdd: return wrapTo(a + b, bits);
-    case Opcode::kSub: return wrapTo(a - b, bits);
-    case Opcode::kAdds: return satTo(a + b, bits);
-    case Opcode::kSubs: return satTo(a - b, bits);
-    case Opcode::kMul: return wrapTo(static_cast<std::int64_t>(static_cast<std::uint64_t>(a) * static_cast<std::uint64_t>(b)), bits);
-    case Opcode::kAnd: return a & b;
-    case Opcode::kOr: return a | b;
-    case Opcode::kXor: return a ^ b;
-    case Opcode::kShl: return wrapTo(static_cast<std::int64_t>(static_cast<std::uint64_t>(a) << cnt), bits);
-    case Opcode::kShr: return a >> cnt;
-    case Opcode::kShrl: return wrapTo(static_cast<std::int64_t>((static_cast<std::uint64_t>(a) & mask) >> cnt), bits);
-    case Opcode::kMin: return std::min(a, b);
-    case Opcode::kMax: return std::max(a, b);
-    case Opcode::kCmpeq: return a == b ? -1 : 0;
-    case Opcode::kCmplt: return a < b ? -1 : 0;
-    case Opcode::kSel: return a != 0 ? b : c;
-    case Opcode::kNeg: return wrapTo(-a, bits);
-    case Opcode::kAbs: return wrapTo(a < 0 ? -a : a, bits);
-    case Opcode::kNot: return ~a;
-    case Opcode::kMov: return a;
-    case Opcode::kRelu: return a < 0 ? 0 : a;
-    case Opcode::kCvt: return satTo(a, bits);
-    case Opcode::kReq: return req(a, b, shamt, bits);
-    case Opcode::kExp2: return exp2(a);
-    case Opcode::kRsqrt: return rsqrt(static_cast<std::uint32_t>(a));
-    case Opcode::kSigmoid: return sigmoid(a);
-    case Opcode::kSilu: return silu(a);
-    default: return 0;
+    case Opcode::kAdd:
+      return wrapTo(a + b, bits);
+    case Opcode::kSub:
+      return wrapTo(a - b, bits);
+    case Opcode::kAdds:
+      return satTo(a + b, bits);
+    case Opcode::kSubs:
+      return satTo(a - b, bits);
+    case Opcode::kMul:
+      return wrapTo(static_cast<std::int64_t>(static_cast<std::uint64_t>(a) * static_cast<std::uint64_t>(b)), bits);
+    case Opcode::kAnd:
+      return a & b;
+    case Opcode::kOr:
+      return a | b;
+    case Opcode::kXor:
+      return a ^ b;
+    case Opcode::kShl:
+      return wrapTo(static_cast<std::int64_t>(static_cast<std::uint64_t>(a) << cnt), bits);
+    case Opcode::kShr:
+      return a >> cnt;
+    case Opcode::kShrl:
+      return wrapTo(static_cast<std::int64_t>((static_cast<std::uint64_t>(a) & mask) >> cnt), bits);
+    case Opcode::kMin:
+      return std::min(a, b);
+    case Opcode::kMax:
+      return std::max(a, b);
+    case Opcode::kCmpeq:
+      return a == b ? -1 : 0;
+    case Opcode::kCmplt:
+      return a < b ? -1 : 0;
+    case Opcode::kSel:
+      return a != 0 ? b : c;
+    case Opcode::kNeg:
+      return wrapTo(-a, bits);
+    case Opcode::kAbs:
+      return wrapTo(a < 0 ? -a : a, bits);
+    case Opcode::kNot:
+      return ~a;
+    case Opcode::kMov:
+      return a;
+    case Opcode::kRelu:
+      return a < 0 ? 0 : a;
+    case Opcode::kCvt:
+      return satTo(a, bits);
+    case Opcode::kReq:
+      return req(a, b, shamt, bits);
+    case Opcode::kExp2:
+      return exp2(a);
+    case Opcode::kRsqrt:
+      return rsqrt(static_cast<std::uint32_t>(a));
+    case Opcode::kSigmoid:
+      return sigmoid(a);
+    case Opcode::kSilu:
+      return silu(a);
+    default:
+      return 0;
   }
 }
 

@@ -69,11 +69,22 @@ VxmInsn makeVxm(Opcode op, ElemType t, ElemType st, unsigned shamt, Pick pick) {
     Group g = pick(groupWidth(od.group, t, st));
     v.insn.set(od.field, static_cast<std::int32_t>(StreamRef{g.dir ? Dir::kWest : Dir::kEast, g.base}.encode()));
     switch (od.field) {
-      case Field::kDst: v.dst = g; break;
-      case Field::kSrca: v.a = g; break;
-      case Field::kSrcb: v.b = g; v.has_b = true; break;
-      case Field::kSrcc: v.c = g; v.has_c = true; break;
-      default: break;
+      case Field::kDst:
+        v.dst = g;
+        break;
+      case Field::kSrca:
+        v.a = g;
+        break;
+      case Field::kSrcb:
+        v.b = g;
+        v.has_b = true;
+        break;
+      case Field::kSrcc:
+        v.c = g;
+        v.has_c = true;
+        break;
+      default:
+        break;
     }
   }
   v.word = lpu::isa::encode(v.insn);
@@ -123,16 +134,26 @@ std::vector<Opcode> vxmOpcodes() {
 std::int64_t cornerValue(std::mt19937_64& rng, unsigned bits) {
   const std::int64_t max = (std::int64_t{1} << (bits - 1)) - 1, min = -max - 1;
   switch (rng() % 12) {
-    case 0: return 0;
-    case 1: return 1;
-    case 2: return -1;
-    case 3: return max;
-    case 4: return min;
-    case 5: return max - 1;
-    case 6: return min + 1;
-    case 7: return static_cast<std::int64_t>(rng() % 17) - 8;
-    case 8: return static_cast<std::int64_t>(rng() % (2 * bits));  // shift counts around w
-    default: return lpu::tb::ref::signExtend(rng(), bits);
+    case 0:
+      return 0;
+    case 1:
+      return 1;
+    case 2:
+      return -1;
+    case 3:
+      return max;
+    case 4:
+      return min;
+    case 5:
+      return max - 1;
+    case 6:
+      return min + 1;
+    case 7:
+      return static_cast<std::int64_t>(rng() % 17) - 8;
+    case 8:
+      return static_cast<std::int64_t>(rng() % (2 * bits));  // shift counts around w
+    default:
+      return lpu::tb::ref::signExtend(rng(), bits);
   }
 }
 
@@ -308,7 +329,8 @@ TEST_F(VxmTest, RsqrtCornersAndRandom) {
     vals.push_back((1u << k) - 1);
     vals.push_back((1u << k) + 1);
   }
-  while (vals.size() % kLanes != 0 || vals.size() < 16 * 1024) vals.push_back(static_cast<std::uint32_t>(rng_() >> (rng_() % 32)));
+  while (vals.size() % kLanes != 0 || vals.size() < 16 * 1024)
+    vals.push_back(static_cast<std::uint32_t>(rng_() >> (rng_() % 32)));
   for (std::size_t i0 = 0; i0 < vals.size(); i0 += kLanes) {
     VxmInsn v = makeVxm(Opcode::kRsqrt, ElemType::kI32, ElemType::kI8, 0, [&](unsigned b) { return pickGroup(b); });
     for (unsigned i = 0; i < kLanes; ++i) writeElem(*h_, v.a, i, static_cast<std::int32_t>(vals[i0 + i]));
@@ -362,9 +384,7 @@ TEST_F(VxmTest, ReqRoundsTiesAwayFromZeroAndSaturates) {
 // Two results of different latencies on one register in one cycle: STREAM_CONFLICT in exactly that cycle,
 // err_info = the lowest conflicting stream (bit 8: direction).
 TEST_F(VxmTest, StreamConflictFiresInTheLoadCycle) {
-  auto fixed = [](unsigned dir, unsigned base) {
-    return [=](unsigned b) { return Group{dir, base, b}; };
-  };
+  auto fixed = [](unsigned dir, unsigned base) { return [=](unsigned b) { return Group{dir, base, b}; }; };
   // mul.i8 at t onto W3 (LAT 3) and add.i8 at t+1 onto W3 (LAT 2): both load W3 at the end of t+2.
   VxmInsn mul = makeVxm(Opcode::kMul, ElemType::kI8, ElemType::kI8, 0, fixed(1, 3));
   VxmInsn add = makeVxm(Opcode::kAdd, ElemType::kI8, ElemType::kI8, 0, fixed(1, 3));

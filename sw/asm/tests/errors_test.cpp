@@ -35,15 +35,13 @@ TEST_P(BadProgram, FailsWithExpectedDiagnostic) {
   const std::string expected = source.substr(prefix.size(), source.find('\n') - prefix.size());
   ASSERT_FALSE(expected.empty());
 
-  const AssembleResult r =
-      assemble(source, path.filename().string(), isa::ArchConfig::byName("small"));
+  const AssembleResult r = assemble(source, path.filename().string(), isa::ArchConfig::byName("small"));
   EXPECT_FALSE(r.ok());
   EXPECT_FALSE(r.program.has_value());
   EXPECT_FALSE(r.diagnostics.empty());
   EXPECT_LE(r.diagnostics.size(), kMaxErrors + 1);
   const std::string text = r.formatDiagnostics();
-  EXPECT_NE(text.find(expected), std::string::npos) << "expected: " << expected << "\ngot:\n"
-                                                    << text;
+  EXPECT_NE(text.find(expected), std::string::npos) << "expected: " << expected << "\ngot:\n" << text;
 }
 
 INSTANTIATE_TEST_SUITE_P(Corpus, BadProgram, ::testing::ValuesIn(badFiles()),
@@ -55,21 +53,18 @@ TEST(BadProgramCorpus, HasAtLeastThirtyCases) { EXPECT_GE(badFiles().size(), 30U
 
 TEST(AsmDiagnostics, UseGccFormatAndAreSortedByLine) {
   // Pass-2 errors (line 2) are found after pass-1 errors (line 3) but are reported first.
-  const AssembleResult r = assemble(".queue MEM_W0\n read nowhere, E0\n bogus\n", "p.s",
-                                    isa::ArchConfig::byName("small"));
+  const AssembleResult r =
+      assemble(".queue MEM_W0\n read nowhere, E0\n bogus\n", "p.s", isa::ArchConfig::byName("small"));
   ASSERT_EQ(r.diagnostics.size(), 2U);
-  EXPECT_EQ(r.diagnostics[0].toString(),
-            "p.s:2:7: error: undefined name 'nowhere'; expected a label or .equ constant");
+  EXPECT_EQ(r.diagnostics[0].toString(), "p.s:2:7: error: undefined name 'nowhere'; expected a label or .equ constant");
   EXPECT_EQ(r.diagnostics[1].line, 3U);
-  EXPECT_EQ(r.formatDiagnostics(),
-            r.diagnostics[0].toString() + "\n" + r.diagnostics[1].toString() + "\n");
+  EXPECT_EQ(r.formatDiagnostics(), r.diagnostics[0].toString() + "\n" + r.diagnostics[1].toString() + "\n");
 }
 
 TEST(AsmDiagnostics, EveryErrorOfAWrongInstructionIsReported) {
   // Wrong slice and a stream out of range on the same line: both are reported, at their own
   // columns.
-  const AssembleResult r =
-      assemble(".queue MEM_W0\nadd.i8 E9, E0, E0\n", "p.s", isa::ArchConfig::byName("small"));
+  const AssembleResult r = assemble(".queue MEM_W0\nadd.i8 E9, E0, E0\n", "p.s", isa::ArchConfig::byName("small"));
   ASSERT_EQ(r.diagnostics.size(), 2U) << r.formatDiagnostics();
   EXPECT_EQ(r.diagnostics[0].column, 1U);
   EXPECT_EQ(r.diagnostics[1].column, 8U);
@@ -123,13 +118,11 @@ TEST(AsmRobustness, HostileInputsGiveDiagnosticsNotCrashes) {
   // A long chain of .equ definitions referring to the next one is too deep to evaluate, but fails
   // cleanly.
   std::string chain;
-  for (int i = 0; i < 3000; ++i)
-    chain += ".equ S" + std::to_string(i) + ", S" + std::to_string(i + 1) + " + 1\n";
+  for (int i = 0; i < 3000; ++i) chain += ".equ S" + std::to_string(i) + ", S" + std::to_string(i + 1) + " + 1\n";
   chain += ".equ S3000, 0\n";
   const AssembleResult r = assemble(chain, "chain.s", cfg);
   EXPECT_FALSE(r.ok());
-  EXPECT_NE(r.formatDiagnostics().find("nested more than"), std::string::npos)
-      << r.formatDiagnostics();
+  EXPECT_NE(r.formatDiagnostics().find("nested more than"), std::string::npos) << r.formatDiagnostics();
 }
 
 }  // namespace

@@ -17,8 +17,7 @@ namespace lpu::assembler::testing {
 struct Example {
   std::filesystem::path path;
   std::string source;
-  std::vector<std::string>
-      configs;  // the ones it is valid for: its .config, or all when it has none
+  std::vector<std::string> configs;  // the ones it is valid for: its .config, or all when it has none
 };
 
 // One `; result:` line: the word at `label` in `slice` holds `values` (int8, from lane 0; further
@@ -31,8 +30,7 @@ struct ExpectedResult {
 
 inline std::vector<Example> examples() {
   std::vector<Example> out;
-  for (const auto& e :
-       std::filesystem::directory_iterator(std::filesystem::path(LPU_SOURCE_DIR) / "examples")) {
+  for (const auto& e : std::filesystem::directory_iterator(std::filesystem::path(LPU_SOURCE_DIR) / "examples")) {
     if (e.path().extension() != ".s") continue;
     Example ex{e.path(), readFile(e.path()), {}};
     const std::string declared = declaredConfig(ex.source);
@@ -41,8 +39,7 @@ inline std::vector<Example> examples() {
     }
     out.push_back(std::move(ex));
   }
-  std::sort(out.begin(), out.end(),
-            [](const Example& a, const Example& b) { return a.path < b.path; });
+  std::sort(out.begin(), out.end(), [](const Example& a, const Example& b) { return a.path < b.path; });
   return out;
 }
 

@@ -25,8 +25,7 @@ TEST(ExamplesOnModel, ComputeTheResultsTheyDocument) {
       model::Machine m(cfg);
       m.loadProgram(*r.program);
       const model::RunState state = m.run(kMaxCycles);
-      ASSERT_EQ(state, model::RunState::kDone)
-          << (m.error() ? m.error()->message : std::string("no error"));
+      ASSERT_EQ(state, model::RunState::kDone) << (m.error() ? m.error()->message : std::string("no error"));
       for (const auto& res : testing::expectedResults(ex.source)) {
         const int pos = cfg.positionOf(res.slice);
         ASSERT_GE(pos, 0) << res.slice;

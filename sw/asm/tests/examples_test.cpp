@@ -16,8 +16,7 @@ TEST(AsmExamples, ThereAreAtLeastThreeAndTheyDocumentResults) {
   EXPECT_GE(all.size(), 3U);
   for (const auto& ex : all) {
     EXPECT_FALSE(ex.configs.empty()) << ex.path;
-    EXPECT_FALSE(testing::expectedResults(ex.source).empty())
-        << ex.path << " has no '; result:' line";
+    EXPECT_FALSE(testing::expectedResults(ex.source).empty()) << ex.path << " has no '; result:' line";
   }
 }
 

@@ -58,8 +58,7 @@ TEST(AsmExpressions, ReportOverflowAndBadOperandsInsteadOfWrapping) {
   EXPECT_NE(value("9223372036854775807 + 1").find("arithmetic overflow"), std::string::npos);
   EXPECT_NE(value("-9223372036854775807 - 2").find("arithmetic overflow"), std::string::npos);
   EXPECT_NE(value("0x100000000 * 0x100000000").find("arithmetic overflow"), std::string::npos);
-  EXPECT_NE(value("(-9223372036854775807 - 1) / -1").find("arithmetic overflow"),
-            std::string::npos);
+  EXPECT_NE(value("(-9223372036854775807 - 1) / -1").find("arithmetic overflow"), std::string::npos);
   EXPECT_NE(value("1 << 63").find("arithmetic overflow"), std::string::npos);
   EXPECT_NE(value("1 >> -1").find("shift count -1 out of range"), std::string::npos);
   EXPECT_NE(value("1 / (2 - 2)").find("division by zero"), std::string::npos);
@@ -70,8 +69,7 @@ TEST(AsmExpressions, ReportOverflowAndBadOperandsInsteadOfWrapping) {
 }
 
 TEST(AsmNames, AreCaseSensitiveAndMayBeUsedBeforeDefinition) {
-  const AssembleResult r =
-      assemble(".equ A, B * 2\n.equ B, c + 1\n.equ c, 20\n.equ C, 5\n", "n.s", small());
+  const AssembleResult r = assemble(".equ A, B * 2\n.equ B, c + 1\n.equ c, 20\n.equ C, 5\n", "n.s", small());
   ASSERT_TRUE(r.ok()) << r.formatDiagnostics();
   EXPECT_EQ(r.symbols.at("A"), 42);
   EXPECT_EQ(r.symbols.at("C"), 5);
@@ -86,8 +84,7 @@ TEST(AsmNames, ErrorsInUnusedDefinitionsAreStillReported) {
 }
 
 TEST(AsmNames, AnErrorInADefinitionIsReportedOnceNotAtEveryUse) {
-  const AssembleResult r =
-      assemble(".equ BAD, 1 / 0\n.queue VXM\n nop BAD\n nop BAD\n nop BAD\n", "n.s", small());
+  const AssembleResult r = assemble(".equ BAD, 1 / 0\n.queue VXM\n nop BAD\n nop BAD\n nop BAD\n", "n.s", small());
   ASSERT_EQ(r.diagnostics.size(), 1U) << r.formatDiagnostics();
   EXPECT_EQ(r.diagnostics[0].line, 1U);
 }
@@ -156,8 +153,7 @@ TEST(AsmLabels, InDataAreWordAddressesUsableAsReadAddressesBeforeDefinition) {
 }
 
 TEST(AsmData, BytesAcceptSignedAndUnsignedForms) {
-  const AssembleResult r =
-      assemble(".equ M, -2\n.data MEM_W2, 0\n .byte -128, 255, -1, M, 0x7f\n", "b.s", small());
+  const AssembleResult r = assemble(".equ M, -2\n.data MEM_W2, 0\n .byte -128, 255, -1, M, 0x7f\n", "b.s", small());
   ASSERT_TRUE(r.ok()) << r.formatDiagnostics();
   const auto& b = r.program->data.at(0).bytes;
   EXPECT_EQ(b[0], 0x80);
@@ -177,8 +173,7 @@ TEST(AsmData, SectionsInDifferentSlicesMayShareAddressesButEmptySectionsMakeNoSe
 }
 
 TEST(AsmQueues, GetAnImplicitHaltAndUnmentionedQueuesAreJustHalt) {
-  const AssembleResult r =
-      assemble(".queue VXM\n nop 1\n.queue MEM_W0\n nop 1\n halt\n", "q.s", small());
+  const AssembleResult r = assemble(".queue VXM\n nop 1\n.queue MEM_W0\n nop 1\n halt\n", "q.s", small());
   ASSERT_TRUE(r.ok()) << r.formatDiagnostics();
   const std::uint32_t halt = isa::encode(isa::Instruction::make(isa::Opcode::kHalt));
   const unsigned vxm = small().vxmPosition();
@@ -186,8 +181,7 @@ TEST(AsmQueues, GetAnImplicitHaltAndUnmentionedQueuesAreJustHalt) {
   ASSERT_EQ(r.program->queues.size(), small().queues());
   for (unsigned q = 0; q < small().queues(); ++q) {
     if (q == vxm || q == mem) {
-      EXPECT_EQ(r.program->queues[q].size(), 2U)
-          << q;  // nop + halt (appended for VXM, written for MEM_W0)
+      EXPECT_EQ(r.program->queues[q].size(), 2U) << q;  // nop + halt (appended for VXM, written for MEM_W0)
     } else {
       EXPECT_EQ(r.program->queues[q], std::vector<std::uint32_t>{halt}) << q;
     }
@@ -200,13 +194,11 @@ TEST(AsmQueues, MayBeFilledExactlyToTheirDepth) {
   for (unsigned i = 0; i + 1 < small().params().queue_depth; ++i) src += " nop 1\n";
   const AssembleResult r = assemble(src, "full.s", small());
   ASSERT_TRUE(r.ok()) << r.formatDiagnostics();
-  EXPECT_EQ(r.program->queues[static_cast<unsigned>(small().positionOf("MXM_E"))].size(),
-            small().params().queue_depth);
+  EXPECT_EQ(r.program->queues[static_cast<unsigned>(small().positionOf("MXM_E"))].size(), small().params().queue_depth);
 }
 
 TEST(AsmSourceMap, GivesTheLineOfEveryWord) {
-  const AssembleResult r =
-      assemble("\n.queue VXM\n  nop 1\n\n  .word 0x06000000, 0x06000000\n", "m.s", small());
+  const AssembleResult r = assemble("\n.queue VXM\n  nop 1\n\n  .word 0x06000000, 0x06000000\n", "m.s", small());
   ASSERT_TRUE(r.ok()) << r.formatDiagnostics();
   const auto& src = r.source[small().vxmPosition()];
   ASSERT_EQ(src.size(), 4U);
@@ -233,12 +225,10 @@ TEST(AsmSyntax, AcceptsCommentsLabelsOnInstructionLinesAndWhitespace) {
 
 TEST(AsmSyntax, OptionalStrideAndSingleTypeSuffixAreOptional) {
   const AssembleResult a =
-      assemble(".queue VXM\n exp2 E0, W0\n rsqrt.i32 E4, W0\n add.i8 E0,E1,E2\n repeat 2, 3\n",
-               "o.s", small());
+      assemble(".queue VXM\n exp2 E0, W0\n rsqrt.i32 E4, W0\n add.i8 E0,E1,E2\n repeat 2, 3\n", "o.s", small());
   ASSERT_TRUE(a.ok()) << a.formatDiagnostics();
   const AssembleResult b =
-      assemble(".queue VXM\n exp2.i16 E0, W0\n rsqrt E4, W0\n add.i8 E0,E1,E2\n repeat 2, 3, 0\n",
-               "o.s", small());
+      assemble(".queue VXM\n exp2.i16 E0, W0\n rsqrt E4, W0\n add.i8 E0,E1,E2\n repeat 2, 3, 0\n", "o.s", small());
   ASSERT_TRUE(b.ok()) << b.formatDiagnostics();
   EXPECT_EQ(a.program->queues, b.program->queues);
 }

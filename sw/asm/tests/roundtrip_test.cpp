@@ -109,8 +109,7 @@ void checkOne(isa::Instruction insn, const isa::ArchConfig& cfg, std::mt19937& r
   // Operands are drawn field by field; lw/lwi also need row + n <= lanes and stream + n <= streams:
   // redraw.
   std::string ops = randomOperands(insn, cfg, rng);
-  for (int i = 0; i < 1000 && isa::validateOperands(insn, cfg).error != isa::ErrorCode::kNone;
-       ++i) {
+  for (int i = 0; i < 1000 && isa::validateOperands(insn, cfg).error != isa::ErrorCode::kNone; ++i) {
     ops = randomOperands(insn, cfg, rng);
   }
   std::vector<unsigned> queues = queuesFor(d, cfg);
@@ -134,16 +133,14 @@ void checkOne(isa::Instruction insn, const isa::ArchConfig& cfg, std::mt19937& r
     prefix = fmt::format("    read {}, E0\n", read.get(Field::kAddr));
     expected.push_back(isa::encode(read));
   }
-  const unsigned q =
-      queues[static_cast<std::size_t>(pick(rng, 0, static_cast<std::int64_t>(queues.size()) - 1))];
+  const unsigned q = queues[static_cast<std::size_t>(pick(rng, 0, static_cast<std::int64_t>(queues.size()) - 1))];
   const std::string line = mnemonicText(insn, rng) + ops;
   const std::string source = fmt::format(".queue {}\n{}    {}\n", cfg.queueName(q), prefix, line);
   const AssembleResult r = assemble(source, "one.s", cfg);
   ASSERT_TRUE(r.ok()) << cfg.name() << ": " << line << "\n" << r.formatDiagnostics();
 
   expected.push_back(isa::encode(insn));
-  if (d.opcode != isa::Opcode::kHalt)
-    expected.push_back(isa::encode(isa::Instruction::make(isa::Opcode::kHalt)));
+  if (d.opcode != isa::Opcode::kHalt) expected.push_back(isa::encode(isa::Instruction::make(isa::Opcode::kHalt)));
   EXPECT_EQ(r.program->queues[q], expected) << cfg.name() << ": " << line;
   testing::expectRoundTrip(*r.program, cfg, fmt::format("{}: {}", cfg.name(), line));
 }
@@ -172,9 +169,7 @@ TEST_P(EveryInstruction, RoundTripsWithRandomLegalOperands) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Configs, EveryInstruction, ::testing::Values("small", "large"),
-                         [](const ::testing::TestParamInfo<std::string>& info) {
-                           return info.param;
-                         });
+                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
 TEST(C2cInstructions, EncodeDecodeFormatButAreRejectedInEveryQueue) {
   for (const char* name : {"small", "large"}) {
@@ -191,15 +186,13 @@ TEST(C2cInstructions, EncodeDecodeFormatButAreRejectedInEveryQueue) {
       EXPECT_EQ(isa::format(back.insn), isa::format(insn)) << ops;
       EXPECT_EQ(isa::format(back.insn).rfind(d.mnemonic, 0), 0U);
       for (unsigned q = 0; q < cfg.queues(); ++q) {
-        const AssembleResult r = assemble(
-            fmt::format(".queue {}\n{}\n", cfg.queueName(q), isa::format(insn)), "c2c.s", cfg);
+        const AssembleResult r =
+            assemble(fmt::format(".queue {}\n{}\n", cfg.queueName(q), isa::format(insn)), "c2c.s", cfg);
         ASSERT_FALSE(r.ok());
-        EXPECT_NE(r.formatDiagnostics().find("C2C instruction"), std::string::npos)
-            << r.formatDiagnostics();
+        EXPECT_NE(r.formatDiagnostics().find("C2C instruction"), std::string::npos) << r.formatDiagnostics();
       }
       // As a raw word it assembles, and the disassembler keeps it raw.
-      const AssembleResult raw =
-          assemble(fmt::format(".queue VXM\n.word {}\n", word), "c2c.s", cfg);
+      const AssembleResult raw = assemble(fmt::format(".queue VXM\n.word {}\n", word), "c2c.s", cfg);
       ASSERT_TRUE(raw.ok()) << raw.formatDiagnostics();
       const std::string text = disassemble(*raw.program, cfg);
       EXPECT_NE(text.find(fmt::format(".word 0x{:08x}", word)), std::string::npos) << text;
@@ -213,8 +206,7 @@ TEST(Disassembler, PrintsWordsTheAssemblerWouldRejectAsRawWords) {
   isa::Program p;
   p.config = "small";
   p.queues.assign(cfg.queues(), {isa::encode(isa::Instruction::make(isa::Opcode::kHalt))});
-  isa::Instruction add =
-      isa::Instruction::make(isa::Opcode::kAdd);  // add.i8 E0, E0, E0: a VXM instruction
+  isa::Instruction add = isa::Instruction::make(isa::Opcode::kAdd);  // add.i8 E0, E0, E0: a VXM instruction
   isa::Instruction rep = isa::Instruction::make(isa::Opcode::kRepeat);
   rep.set(Field::kRepN, 2);
   rep.set(Field::kRepD, 1);
@@ -229,8 +221,7 @@ TEST(Disassembler, PrintsWordsTheAssemblerWouldRejectAsRawWords) {
   const std::string text = disassemble(p, cfg);
   EXPECT_NE(text.find(".word 0x00000000  ; ILLEGAL_OPCODE"), std::string::npos) << text;
   EXPECT_NE(text.find(".word 0x10004000  ; BAD_OPERAND"), std::string::npos) << text;
-  EXPECT_NE(text.find(fmt::format(".word 0x{:08x}  ; add: VXM instruction 'add' in queue MEM_W0",
-                                  isa::encode(add))),
+  EXPECT_NE(text.find(fmt::format(".word 0x{:08x}  ; add: VXM instruction 'add' in queue MEM_W0", isa::encode(add))),
             std::string::npos)
       << text;
   // The repeat follows a (raw) non-ICU instruction, so it is legal text.
@@ -239,8 +230,7 @@ TEST(Disassembler, PrintsWordsTheAssemblerWouldRejectAsRawWords) {
 
   // A repeat at the start of a queue is raw too.
   p.queues[mem] = {isa::encode(rep), isa::encode(isa::Instruction::make(isa::Opcode::kHalt))};
-  EXPECT_NE(disassemble(p, cfg).find("; repeat: repeat at the start of queue MEM_W0"),
-            std::string::npos);
+  EXPECT_NE(disassemble(p, cfg).find("; repeat: repeat at the start of queue MEM_W0"), std::string::npos);
   testing::expectRoundTrip(p, cfg, "repeat at start");
 }
 
@@ -253,8 +243,7 @@ TEST(Disassembler, LeavesOutHaltOnlyQueuesAndRejectsForeignShapes) {
   bad.queues.pop_back();
   EXPECT_THROW(disassemble(bad, cfg), std::invalid_argument);
   bad = *r.program;
-  bad.data.push_back(
-      {static_cast<unsigned>(cfg.vxmPosition()), 0, std::vector<std::uint8_t>(16, 1)});
+  bad.data.push_back({static_cast<unsigned>(cfg.vxmPosition()), 0, std::vector<std::uint8_t>(16, 1)});
   EXPECT_THROW(disassemble(bad, cfg), std::invalid_argument);
 }
 
@@ -277,22 +266,19 @@ TEST(Disassembler, RandomBinaryProgramsRoundTrip) {
           if (kind == 0) {  // any word
             q.push_back(static_cast<std::uint32_t>(pick(rng, 0, 0xFFFFFFFFLL)));
           } else {  // an instruction with random in-field operand values
-            const isa::InsnDesc& d =
-                kind == 1
-                    ? isa::kInsns[1]  // repeat
-                    : isa::kInsns[static_cast<std::size_t>(pick(rng, 0, isa::kInsns.size() - 1))];
+            const isa::InsnDesc& d = kind == 1
+                                         ? isa::kInsns[1]  // repeat
+                                         : isa::kInsns[static_cast<std::size_t>(pick(rng, 0, isa::kInsns.size() - 1))];
             isa::Instruction insn = isa::Instruction::make(d.opcode);
             const auto types = typesOf(d.type_mask);
             insn.type = types[static_cast<std::size_t>(pick(rng, 0, types.size() - 1))];
             for (unsigned k = 0; k < d.num_operands; ++k) {
               const isa::FieldDesc& fd = isa::fieldDesc(d.operands[k].field);
               const unsigned w = fd.msb - fd.lsb + 1;
-              const std::int64_t lo =
-                  fd.kind == FieldKind::kSint ? -(std::int64_t{1} << (w - 1)) : 0;
-              const std::int64_t hi = fd.kind == FieldKind::kSint ? (std::int64_t{1} << (w - 1)) - 1
-                                                                  : (std::int64_t{1} << w) - 1;
-              insn.set(d.operands[k].field,
-                       static_cast<std::int32_t>(pick(rng, lo, std::min(hi, lo + 40))));
+              const std::int64_t lo = fd.kind == FieldKind::kSint ? -(std::int64_t{1} << (w - 1)) : 0;
+              const std::int64_t hi =
+                  fd.kind == FieldKind::kSint ? (std::int64_t{1} << (w - 1)) - 1 : (std::int64_t{1} << w) - 1;
+              insn.set(d.operands[k].field, static_cast<std::int32_t>(pick(rng, lo, std::min(hi, lo + 40))));
             }
             q.push_back(isa::encode(insn));
           }

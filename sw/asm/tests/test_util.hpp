@@ -38,16 +38,13 @@ inline std::string camelName(const std::string& stem) {
 
 // Asserts assemble(disassemble(p)) == p (as binaries) and that disassembling that again gives the
 // same text.
-inline void expectRoundTrip(const isa::Program& p, const isa::ArchConfig& cfg,
-                            const std::string& what) {
+inline void expectRoundTrip(const isa::Program& p, const isa::ArchConfig& cfg, const std::string& what) {
   const std::string text = disassemble(p, cfg);
   const AssembleResult again = assemble(text, "disassembly.s", cfg);
   ASSERT_TRUE(again.ok()) << what << ": disassembly does not assemble:\n"
                           << again.formatDiagnostics() << "--- disassembly:\n"
                           << text;
-  EXPECT_EQ(isa::serialize(*again.program), isa::serialize(p))
-      << what << ": binary differs; disassembly:\n"
-      << text;
+  EXPECT_EQ(isa::serialize(*again.program), isa::serialize(p)) << what << ": binary differs; disassembly:\n" << text;
   EXPECT_EQ(again.program->queues, p.queues) << what;
   EXPECT_EQ(disassemble(*again.program, cfg), text) << what;
 }

@@ -126,8 +126,7 @@ TEST(LpuTool, BadDumpAndBackendAndFilesAreClearErrors) {
 // error the same code.
 bool lpuHasRtlBackend() {
   const auto src = writeTemp("probe_rtl.s", ".queue VXM\n    halt\n");
-  return runLpu("run " + src.string() + " --backend rtl").text.find("not available in this build") ==
-         std::string::npos;
+  return runLpu("run " + src.string() + " --backend rtl").text.find("not available in this build") == std::string::npos;
 }
 
 TEST(LpuTool, RtlBackendRunsLikeTheModel) {

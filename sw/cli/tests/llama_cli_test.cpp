@@ -73,10 +73,10 @@ TEST(LlamaTool, RunPrintsTextAndIds) {
   EXPECT_LE(count, 41u) << line;  // BOS plus at most one token per step
   EXPECT_GT(count, 5u) << line;
   // Same command, same output; an explicit -z gives the same as the default next to the checkpoint.
-  EXPECT_EQ(firstLine(runLpu("llama run " + model + " -n 40 -i \"Lily and Tom\" --ids -z " +
-                             (dir / "tokenizer.bin").string())
-                          .text),
-            line);
+  EXPECT_EQ(
+      firstLine(runLpu("llama run " + model + " -n 40 -i \"Lily and Tom\" --ids -z " + (dir / "tokenizer.bin").string())
+                    .text),
+      line);
   // No prompt: starts from BOS alone.
   const Output empty = runLpu("llama run " + model + " -n 10 --ids");
   EXPECT_EQ(empty.status, 0) << empty.text;

@@ -55,13 +55,11 @@ compiler::Graph makeGraph(const Program& p) {
   g.config = p.config;
   for (const Matmul& m : p.mm) {
     if (!g.tensors.count(m.a))
-      g.tensors[m.a] =
-          compiler::Tensor{m.a, compiler::DType::kI8, m.M, m.K, compiler::TensorKind::kInput, {}};
-    g.tensors[m.b] = compiler::Tensor{
-        m.b, compiler::DType::kI8,          m.K,
-        m.N, compiler::TensorKind::kWeight, std::vector<std::int32_t>(std::size_t{m.K} * m.N)};
-    g.tensors[m.name] = compiler::Tensor{m.name, compiler::DType::kI32,         m.M,
-                                         m.N,    compiler::TensorKind::kOutput, {}};
+      g.tensors[m.a] = compiler::Tensor{m.a, compiler::DType::kI8, m.M, m.K, compiler::TensorKind::kInput, {}};
+    g.tensors[m.b] =
+        compiler::Tensor{m.b, compiler::DType::kI8,          m.K,
+                         m.N, compiler::TensorKind::kWeight, std::vector<std::int32_t>(std::size_t{m.K} * m.N)};
+    g.tensors[m.name] = compiler::Tensor{m.name, compiler::DType::kI32, m.M, m.N, compiler::TensorKind::kOutput, {}};
     g.nodes.push_back(compiler::Node{compiler::OpKind::kMatmul, m.name, {m.a, m.b}, m.name, {}, 0});
   }
   return g;
@@ -125,15 +123,8 @@ std::vector<Program> programs(bool quick) {
     for (const Shape& sh : layerShapes(m))
       v.push_back({"matvec", m.config, fmt::format("{} {}", m.name, sh.label), {sh.mm}});
     if (m.vocab) {
-      v.push_back({"matvec",
-                   m.config,
-                   classifierName(m),
-                   {{"logits", "xf", "wcls", 1, m.dim, m.vocab}},
-                   !fpga8});
-      v.push_back({"matvec",
-                   m.config,
-                   classifierHalfName(m),
-                   {{"logits", "xf", "wcls", 1, m.dim, m.vocab / 2}}});
+      v.push_back({"matvec", m.config, classifierName(m), {{"logits", "xf", "wcls", 1, m.dim, m.vocab}}, !fpga8});
+      v.push_back({"matvec", m.config, classifierHalfName(m), {{"logits", "xf", "wcls", 1, m.dim, m.vocab / 2}}});
     }
     v.push_back({"layer", m.config, layerName(m), layerMatmuls(m), !fpga8});
   }
@@ -189,9 +180,8 @@ int main(int argc, char** argv) {
       j["must_compile"] = prog.must_compile;
       results.push_back(j);
       const std::string what = e.what();
-      std::cout << fmt::format("{:<6} {:<6} {:<30} does not compile{}: {}\n", prog.group,
-                               prog.config, prog.name, prog.must_compile ? " (FAILURE)" : "",
-                               what.substr(0, what.find(';')));
+      std::cout << fmt::format("{:<6} {:<6} {:<30} does not compile{}: {}\n", prog.group, prog.config, prog.name,
+                               prog.must_compile ? " (FAILURE)" : "", what.substr(0, what.find(';')));
       ok = ok && !prog.must_compile;
       continue;
     }
@@ -199,10 +189,9 @@ int main(int argc, char** argv) {
       std::cout << compiler::scheduleListing(r) << r.report.toText();
       for (const auto& [name, t] : r.layout.tensors)
         for (const auto& f : t.fragments)
-          std::cout << fmt::format(
-              "layout {} copy {} plane {} tiles {}..{} of {} cols slices {} base {}\n", name,
-              f.copy, f.plane, f.ct_begin, f.ct_end, t.tile_cols ? t.tile_cols : cfg.lanes(),
-              fmt::join(f.slices, ","), f.base);
+          std::cout << fmt::format("layout {} copy {} plane {} tiles {}..{} of {} cols slices {} base {}\n", name,
+                                   f.copy, f.plane, f.ct_begin, f.ct_end, t.tile_cols ? t.tile_cols : cfg.lanes(),
+                                   fmt::join(f.slices, ","), f.base);
     }
     isa::Program p = r.program;
     for (const auto& [name, vals] : inputs)
@@ -218,9 +207,8 @@ int main(int argc, char** argv) {
     for (const Matmul& mm : prog.mm) {
       weight_words += std::uint64_t{mm.K} * ((mm.N + cfg.lanes() - 1) / cfg.lanes());
       if (!right) break;
-      const auto c = compiler::unpackTensor(
-          r.layout, mm.name,
-          [&](unsigned pos, std::uint32_t addr) { return m.readSram(pos, addr); });
+      const auto c = compiler::unpackTensor(r.layout, mm.name,
+                                            [&](unsigned pos, std::uint32_t addr) { return m.readSram(pos, addr); });
       const auto& a = inputs.at(mm.a);
       const auto& b = g.tensors.at(mm.b).data;
       const std::uint64_t all = std::uint64_t{mm.M} * mm.N;
@@ -229,14 +217,12 @@ int main(int argc, char** argv) {
         const std::uint64_t e = probes == all ? probe : (probe * 104729u) % all;
         const std::uint64_t i = e / mm.N, jj = e % mm.N;
         std::int64_t sum = 0;
-        for (unsigned k = 0; k < mm.K; ++k)
-          sum += std::int64_t{a[i * mm.K + k]} * b[std::size_t{k} * mm.N + jj];
+        for (unsigned k = 0; k < mm.K; ++k) sum += std::int64_t{a[i * mm.K + k]} * b[std::size_t{k} * mm.N + jj];
         right = c[e] == static_cast<std::int32_t>(sum);
       }
     }
-    const double util =
-        static_cast<double>(r.report.macs) /
-        (static_cast<double>(measured) * static_cast<double>(r.report.peak_macs_per_cycle));
+    const double util = static_cast<double>(r.report.macs) /
+                        (static_cast<double>(measured) * static_cast<double>(r.report.peak_macs_per_cycle));
     j["cycles_predicted"] = r.report.predicted_cycles;
     j["cycles_measured"] = measured;
     j["macs"] = r.report.macs;
@@ -259,10 +245,9 @@ int main(int argc, char** argv) {
       bound_text = fmt::format("  bound {:>6}  ratio {:.3f}", bound, ratio);
     }
     results.push_back(j);
-    std::cout << fmt::format(
-        "{:<6} {:<6} {:<30} predicted {:>7}  measured {:>7}  util {:.4f}{}{}\n", prog.group,
-        prog.config, prog.name, r.report.predicted_cycles, measured, util, bound_text,
-        right ? "" : "  WRONG RESULT");
+    std::cout << fmt::format("{:<6} {:<6} {:<30} predicted {:>7}  measured {:>7}  util {:.4f}{}{}\n", prog.group,
+                             prog.config, prog.name, r.report.predicted_cycles, measured, util, bound_text,
+                             right ? "" : "  WRONG RESULT");
     ok = ok && right && measured == r.report.predicted_cycles;
   }
   // Cycles of one token's matrix-vector products, from the compiler's predictions (which the run
@@ -320,8 +305,8 @@ int main(int argc, char** argv) {
                        {"classifier_cycles", cls_cycles},
                        {"cycles_per_token", per_token},
                        {"cycles_per_token_source", source}});
-    std::cout << fmt::format("{:<6} {:<6} {:<30} cycles/token {:>7}  ({} x {} + {})\n", "token",
-                             m.config, name, per_token, m.n_layers, *layer, cls_cycles);
+    std::cout << fmt::format("{:<6} {:<6} {:<30} cycles/token {:>7}  ({} x {} + {})\n", "token", m.config, name,
+                             per_token, m.n_layers, *layer, cls_cycles);
   }
   if (!out_path.empty()) {
     std::ofstream f(out_path);

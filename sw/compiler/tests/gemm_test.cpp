@@ -59,8 +59,7 @@ TEST(MatVec, TransformerShapesSmall) {
     checkGemm("small", 1, K, N, K * 7 + N);
 }
 TEST(MatVec, TransformerShapesLarge) {
-  for (auto [K, N] : {std::pair{288u, 288u}, {288u, 768u}, {768u, 288u}})
-    checkGemm("large", 1, K, N, K + N);
+  for (auto [K, N] : {std::pair{288u, 288u}, {288u, 768u}, {768u, 288u}}) checkGemm("large", 1, K, N, K + N);
 }
 TEST(MatVec, RandomSmallBatches) {
   std::mt19937_64 rng(5);
@@ -94,8 +93,7 @@ TEST(Gemm, UsesLoadQueueMultiRowLwAndAbce) {
         if (op == isa::Opcode::kAbc || op == isa::Opcode::kAbca || op == isa::Opcode::kAbce) {
           EXPECT_FALSE(cfg.isLoadQueue(q)) << cfg.queueName(q);
         }
-        if ((op == isa::Opcode::kLw || op == isa::Opcode::kLwi) &&
-            run.insn.get(isa::Field::kLwn) > 1)
+        if ((op == isa::Opcode::kLw || op == isa::Opcode::kLwi) && run.insn.get(isa::Field::kLwn) > 1)
           multi_row += issues;
         lwi += op == isa::Opcode::kLwi ? issues : 0;
         abce += op == isa::Opcode::kAbce ? issues : 0;

@@ -17,8 +17,8 @@ void checkGraph(Graph g, std::uint64_t seed, CompileOptions opt = {}) {
   testing::compileAndCheckOnModel(std::move(g), seed, opt);
 }
 
-Graph chain(const std::string& config, unsigned M, unsigned K, unsigned H, unsigned N,
-            unsigned shift, bool per_column) {
+Graph chain(const std::string& config, unsigned M, unsigned K, unsigned H, unsigned N, unsigned shift,
+            bool per_column) {
   std::vector<std::int32_t> mult = {97};
   if (per_column) {
     mult.clear();
@@ -27,9 +27,7 @@ Graph chain(const std::string& config, unsigned M, unsigned K, unsigned H, unsig
   return testing::chainGraph(config, M, K, H, N, std::move(mult), shift);
 }
 
-TEST(Chain, MatmulRequantReluMatmulSmall) {
-  checkGraph(chain("small", 6, 20, 24, 10, 10, false), 1);
-}
+TEST(Chain, MatmulRequantReluMatmulSmall) { checkGraph(chain("small", 6, 20, 24, 10, 10, false), 1); }
 TEST(Chain, PerColumnMultipliers) { checkGraph(chain("small", 9, 33, 40, 17, 9, true), 2); }
 TEST(Chain, ShiftZero) { checkGraph(chain("small", 3, 8, 8, 8, 0, false), 3); }
 TEST(Chain, OneMxm) { checkGraph(chain("small", 5, 30, 20, 12, 8, true), 4, CompileOptions{1}); }
@@ -40,15 +38,12 @@ TEST(Chain, RandomShapes) {
   for (int i = 0; i < 8; ++i) {
     std::uniform_int_distribution<unsigned> d(1, 40), s(0, 14);
     SCOPED_TRACE(fmt::format("case {}", i));
-    checkGraph(
-        chain(i % 4 == 3 ? "large" : "small", d(rng), d(rng), d(rng), d(rng), s(rng), i % 2 == 0),
-        static_cast<std::uint64_t>(i) + 10);
+    checkGraph(chain(i % 4 == 3 ? "large" : "small", d(rng), d(rng), d(rng), d(rng), s(rng), i % 2 == 0),
+               static_cast<std::uint64_t>(i) + 10);
   }
 }
 
-TEST(Eltwise, AddMulCopy) {
-  checkGraph(loadGraphFile(LPU_SOURCE_DIR "/sw/compiler/graphs/eltwise.json"), 11);
-}
+TEST(Eltwise, AddMulCopy) { checkGraph(loadGraphFile(LPU_SOURCE_DIR "/sw/compiler/graphs/eltwise.json"), 11); }
 
 TEST(Eltwise, AddSameTensorTwice) {
   Graph g;
@@ -59,8 +54,7 @@ TEST(Eltwise, AddSameTensorTwice) {
 }
 
 TEST(Graphs, ExampleFilesRun) {
-  for (const char* f :
-       {"mlp2.json", "matmul_requant_relu.json", "eltwise.json", "transpose_matmul.json"}) {
+  for (const char* f : {"mlp2.json", "matmul_requant_relu.json", "eltwise.json", "transpose_matmul.json"}) {
     SCOPED_TRACE(f);
     checkGraph(loadGraphFile(std::string(LPU_SOURCE_DIR "/sw/compiler/graphs/") + f), 13);
   }
@@ -89,12 +83,10 @@ TEST(Chain, RandomLargerShapes) {
   std::mt19937_64 rng(99);
   for (int i = 0; i < 30; ++i) {
     const bool large = i % 2 == 1;
-    std::uniform_int_distribution<unsigned> m(1, large ? 150 : 40), d(1, large ? 200 : 48),
-        s(4, 14);
+    std::uniform_int_distribution<unsigned> m(1, large ? 150 : 40), d(1, large ? 200 : 48), s(4, 14);
     SCOPED_TRACE(fmt::format("case {}", i));
     checkGraph(chain(large ? "large" : "small", m(rng), d(rng), d(rng), d(rng), s(rng), i % 3 != 0),
-               static_cast<std::uint64_t>(i) + 50,
-               CompileOptions{1 + static_cast<unsigned>(i % 4 != 0)});
+               static_cast<std::uint64_t>(i) + 50, CompileOptions{1 + static_cast<unsigned>(i % 4 != 0)});
   }
 }
 
@@ -139,8 +131,7 @@ TEST(MatVec, SeveralProductsInOneProgram) {
     };
     auto mm = [&](const std::string& out, const std::string& a, unsigned K, unsigned N) {
       g.tensors["w" + out] =
-          Tensor{"w" + out, DType::kI8,          K,
-                 N,         TensorKind::kWeight, std::vector<std::int32_t>(std::size_t{K} * N)};
+          Tensor{"w" + out, DType::kI8, K, N, TensorKind::kWeight, std::vector<std::int32_t>(std::size_t{K} * N)};
       g.tensors[out] = Tensor{out, DType::kI32, 1, N, TensorKind::kOutput, {}};
       g.nodes.push_back(Node{OpKind::kMatmul, out, {a, "w" + out}, out, {}, 0});
     };
@@ -182,8 +173,8 @@ TEST(Stress, DISABLED_RandomGemmsAndChains) {
   for (int i = 0; i < cases; ++i) {
     const bool large = rng() % 2;
     const unsigned lanes = large ? 64 : 16;
-    std::uniform_int_distribution<unsigned> dim(1, 5 * lanes), small_m(1, lanes / 2),
-        big_m(1, large ? 300 : 40), shift(0, 14);
+    std::uniform_int_distribution<unsigned> dim(1, 5 * lanes), small_m(1, lanes / 2), big_m(1, large ? 300 : 40),
+        shift(0, 14);
     const unsigned M = rng() % 2 ? small_m(rng) : big_m(rng);
     const CompileOptions opt{1 + static_cast<unsigned>(rng() % 2)};
     SCOPED_TRACE(fmt::format("case {} {} M={} mxms={}", i, large ? "large" : "small", M, opt.mxms));
@@ -198,8 +189,8 @@ TEST(Stress, DISABLED_RandomGemmsAndChains) {
       // Only the queue depth may refuse a graph: report it, go on.
       const std::string what = e.what();
       EXPECT_NE(what.find("queue_depth"), std::string::npos) << what;
-      std::cout << fmt::format("case {}: {} {} M={} K={} H={} N={} mxms={}: {}\n", i,
-                               gemm ? "gemm" : "chain", g.config, M, K, H, N, opt.mxms, what);
+      std::cout << fmt::format("case {}: {} {} M={} K={} H={} N={} mxms={}: {}\n", i, gemm ? "gemm" : "chain", g.config,
+                               M, K, H, N, opt.mxms, what);
     }
     if (::testing::Test::HasFailure()) break;
   }

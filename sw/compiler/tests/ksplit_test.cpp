@@ -68,8 +68,7 @@ TEST(KSplit, SeveralProductsInOneProgram) {
   g.config = "large";
   g.tensors["x"] = Tensor{"x", DType::kI8, 1, 288, TensorKind::kInput, {}};
   for (const char* w : {"w1", "w2"})
-    g.tensors[w] =
-        Tensor{w, DType::kI8, 288, 288, TensorKind::kWeight, std::vector<std::int32_t>(288 * 288)};
+    g.tensors[w] = Tensor{w, DType::kI8, 288, 288, TensorKind::kWeight, std::vector<std::int32_t>(288 * 288)};
   g.tensors["y1"] = Tensor{"y1", DType::kI32, 1, 288, TensorKind::kOutput, {}};
   g.tensors["y2"] = Tensor{"y2", DType::kI32, 1, 288, TensorKind::kOutput, {}};
   g.nodes.push_back(Node{OpKind::kMatmul, "m1", {"x", "w1"}, "y1", {}, 0});

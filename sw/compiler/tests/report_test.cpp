@@ -16,8 +16,7 @@ TEST(Report, UtilisationIsMacsOverCyclesTimesPeak) {
   EXPECT_EQ(r.report.macs, 8u * 16 * 16);
   EXPECT_EQ(r.report.mxms_used, 1u);  // one column tile: west MXM only
   EXPECT_EQ(r.report.peak_macs_per_cycle, 128u);
-  EXPECT_DOUBLE_EQ(r.report.mxm_utilisation,
-                   2048.0 / (128.0 * static_cast<double>(r.report.predicted_cycles)));
+  EXPECT_DOUBLE_EQ(r.report.mxm_utilisation, 2048.0 / (128.0 * static_cast<double>(r.report.predicted_cycles)));
   const auto j = nlohmann::json::parse(r.report.toJson());
   EXPECT_EQ(j["predicted_cycles"], r.report.predicted_cycles);
   EXPECT_FALSE(j["critical_path"].empty());
@@ -32,8 +31,7 @@ TEST(Report, UtilisationIsMacsOverCyclesTimesPeak) {
 }
 
 TEST(Report, TraceHasOneTrackPerQueueAndEveryRun) {
-  const CompileResult r =
-      compile(loadGraphFile(LPU_SOURCE_DIR "/sw/compiler/graphs/matmul_requant_relu.json"));
+  const CompileResult r = compile(loadGraphFile(LPU_SOURCE_DIR "/sw/compiler/graphs/matmul_requant_relu.json"));
   std::ostringstream os;
   writeScheduleTrace(r, os);
   const auto j = nlohmann::json::parse(os.str());
@@ -62,12 +60,9 @@ TEST(Layout, JsonNamesEveryTensorAndPacksRoundTrip) {
   std::map<std::pair<unsigned, std::uint32_t>, std::vector<std::uint8_t>> sram;
   for (const auto& seg : packTensor(r.layout, "A", in.at("A")))
     for (std::size_t w = 0; w * 16 < seg.bytes.size(); ++w)
-      sram[{seg.position, seg.address + static_cast<std::uint32_t>(w)}] =
-          std::vector<std::uint8_t>(seg.bytes.begin() + static_cast<long>(w * 16),
-                                    seg.bytes.begin() + static_cast<long>(w * 16 + 16));
-  const auto back = unpackTensor(r.layout, "A", [&](unsigned p, std::uint32_t a) {
-    return sram.at({p, a});
-  });
+      sram[{seg.position, seg.address + static_cast<std::uint32_t>(w)}] = std::vector<std::uint8_t>(
+          seg.bytes.begin() + static_cast<long>(w * 16), seg.bytes.begin() + static_cast<long>(w * 16 + 16));
+  const auto back = unpackTensor(r.layout, "A", [&](unsigned p, std::uint32_t a) { return sram.at({p, a}); });
   EXPECT_EQ(back, in.at("A"));
 }
 
@@ -91,15 +86,13 @@ TEST(GraphParse, ErrorsNameTheProblem) {
     return std::string("no error");
   };
   EXPECT_NE(err("{").find("t.json: JSON"), std::string::npos);
-  EXPECT_NE(err(R"({"tensors": {"a": {"shape": [2, 3], "dtype": "f32"}}, "nodes": []})")
-                .find("dtype 'f32'"),
+  EXPECT_NE(err(R"({"tensors": {"a": {"shape": [2, 3], "dtype": "f32"}}, "nodes": []})").find("dtype 'f32'"),
             std::string::npos);
-  EXPECT_NE(
-      err(R"({"tensors": {"a": {"shape": [2, 3], "kind": "input"}, "b": {"shape": [4, 3], "kind": "weight"},
+  EXPECT_NE(err(R"({"tensors": {"a": {"shape": [2, 3], "kind": "input"}, "b": {"shape": [4, 3], "kind": "weight"},
                     "c": {"shape": [2, 3], "dtype": "i32"}},
                     "nodes": [{"op": "matmul", "inputs": ["a", "b"], "output": "c"}]})")
-          .find("inner dimensions"),
-      std::string::npos);
+                .find("inner dimensions"),
+            std::string::npos);
   EXPECT_NE(err(R"({"tensors": {"a": {"shape": [2, 3], "kind": "input"}, "c": {"shape": [2, 3]}},
                     "nodes": [{"op": "relu", "inputs": ["q"], "output": "c"}]})")
                 .find("unknown input 'q'"),
@@ -157,8 +150,7 @@ TEST(Scheduler, BundleWiderThanTheStreamsIsAnErrorNotAHang) {
     const unsigned lr = lat(isa::Opcode::kRead);
     for (unsigned j = 0; j < 2; ++j) {
       const unsigned pos = 3 + j;
-      const int rd = b.add(pos, Bundle::producerOffset(when, lr, pos, 5),
-                           isa::Instruction::make(isa::Opcode::kRead));
+      const int rd = b.add(pos, Bundle::producerOffset(when, lr, pos, 5), isa::Instruction::make(isa::Opcode::kRead));
       b.produce(mg, rd, isa::Field::kMstrm, pos, lr, j, 1);
     }
     b.consume(r, isa::Field::kSrcb, mg, 5, 0, 2);
@@ -217,8 +209,7 @@ namespace {
 TEST(Emission, ProgramsRoundTripThroughTheAssembler) {
   for (const char* f : {"mlp2.json", "matmul_requant_relu.json", "eltwise.json"}) {
     SCOPED_TRACE(f);
-    const CompileResult r =
-        compile(loadGraphFile(std::string(LPU_SOURCE_DIR "/sw/compiler/graphs/") + f));
+    const CompileResult r = compile(loadGraphFile(std::string(LPU_SOURCE_DIR "/sw/compiler/graphs/") + f));
     const isa::ArchConfig cfg = isa::ArchConfig::byName(r.program.config);
     const std::string text = assembler::disassemble(r.program, cfg);
     const assembler::AssembleResult back = assembler::assemble(text, "compiled.s", cfg);

@@ -5,7 +5,6 @@
 #include <algorithm>
 
 #include "sw/compiler/reference.hpp"
-
 #include "sw/isa/arch.hpp"
 
 namespace lpu::compiler::testing {
@@ -17,13 +16,11 @@ Graph chainGraph(const std::string& config, unsigned M, unsigned K, unsigned H, 
   Graph g;
   g.config = config;
   g.tensors["x"] = Tensor{"x", DType::kI8, M, K, TensorKind::kInput, {}};
-  g.tensors["w1"] =
-      Tensor{"w1", DType::kI8, K, H, TensorKind::kWeight, std::vector<std::int32_t>(K * H)};
+  g.tensors["w1"] = Tensor{"w1", DType::kI8, K, H, TensorKind::kWeight, std::vector<std::int32_t>(K * H)};
   g.tensors["h"] = Tensor{"h", DType::kI32, M, H, TensorKind::kTemp, {}};
   g.tensors["q"] = Tensor{"q", DType::kI8, M, H, TensorKind::kTemp, {}};
   g.tensors["r"] = Tensor{"r", DType::kI8, M, H, TensorKind::kTemp, {}};
-  g.tensors["w2"] =
-      Tensor{"w2", DType::kI8, H, N, TensorKind::kWeight, std::vector<std::int32_t>(H * N)};
+  g.tensors["w2"] = Tensor{"w2", DType::kI8, H, N, TensorKind::kWeight, std::vector<std::int32_t>(H * N)};
   g.tensors["y"] = Tensor{"y", DType::kI32, M, N, TensorKind::kOutput, {}};
   g.nodes.push_back(Node{OpKind::kMatmul, "fc1", {"x", "w1"}, "h", {}, 0});
   g.nodes.push_back(Node{OpKind::kRequant, "rq1", {"h"}, "q", std::move(multipliers), shift});
@@ -62,8 +59,8 @@ ModelRun runOnModel(const CompileResult& r, const Values& inputs) {
   if (m.error()) out.error = m.error()->message;
   for (const auto& [name, t] : r.layout.tensors) {
     if (name.find('.') != std::string::npos) continue;  // compiler constants
-    out.tensors[name] = unpackTensor(
-        r.layout, name, [&](unsigned pos, std::uint32_t addr) { return m.readSram(pos, addr); });
+    out.tensors[name] =
+        unpackTensor(r.layout, name, [&](unsigned pos, std::uint32_t addr) { return m.readSram(pos, addr); });
   }
   return out;
 }

@@ -60,8 +60,7 @@ Graph chainGraph(const std::string& config, unsigned M, unsigned K, unsigned N) 
   g.tensors["x"] = Tensor{"x", DType::kI8, K, M, TensorKind::kInput, {}};
   g.tensors["r"] = Tensor{"r", DType::kI8, K, M, TensorKind::kTemp, {}};
   g.tensors["xt"] = Tensor{"xt", DType::kI8, M, K, TensorKind::kTemp, {}};
-  g.tensors["w"] =
-      Tensor{"w", DType::kI8, K, N, TensorKind::kWeight, std::vector<std::int32_t>(K * N)};
+  g.tensors["w"] = Tensor{"w", DType::kI8, K, N, TensorKind::kWeight, std::vector<std::int32_t>(K * N)};
   g.tensors["y"] = Tensor{"y", DType::kI32, M, N, TensorKind::kOutput, {}};
   g.nodes.push_back(Node{OpKind::kRelu, "act", {"x"}, "r", {}, 0});
   g.nodes.push_back(Node{OpKind::kTranspose, "tr", {"r"}, "xt", {}, 0});
@@ -82,8 +81,7 @@ TEST(Transpose, TransposeThenMatmulFromInput) {
   g.config = "small";
   g.tensors["x"] = Tensor{"x", DType::kI8, 12, 5, TensorKind::kInput, {}};
   g.tensors["xt"] = Tensor{"xt", DType::kI8, 5, 12, TensorKind::kTemp, {}};
-  g.tensors["w"] =
-      Tensor{"w", DType::kI8, 12, 20, TensorKind::kWeight, std::vector<std::int32_t>(12 * 20)};
+  g.tensors["w"] = Tensor{"w", DType::kI8, 12, 20, TensorKind::kWeight, std::vector<std::int32_t>(12 * 20)};
   g.tensors["y"] = Tensor{"y", DType::kI32, 5, 20, TensorKind::kOutput, {}};
   g.nodes.push_back(Node{OpKind::kTranspose, "tr", {"x"}, "xt", {}, 0});
   g.nodes.push_back(Node{OpKind::kMatmul, "mm", {"xt", "w"}, "y", {}, 0});
@@ -97,8 +95,7 @@ TEST(Transpose, MatmulRequantTransposeAdd) {
     Graph g;
     g.config = config;
     g.tensors["a"] = Tensor{"a", DType::kI8, 9, 21, TensorKind::kInput, {}};
-    g.tensors["w"] =
-        Tensor{"w", DType::kI8, 21, 13, TensorKind::kWeight, std::vector<std::int32_t>(21 * 13)};
+    g.tensors["w"] = Tensor{"w", DType::kI8, 21, 13, TensorKind::kWeight, std::vector<std::int32_t>(21 * 13)};
     g.tensors["h"] = Tensor{"h", DType::kI32, 9, 13, TensorKind::kTemp, {}};
     g.tensors["q"] = Tensor{"q", DType::kI8, 9, 13, TensorKind::kTemp, {}};
     g.tensors["qt"] = Tensor{"qt", DType::kI8, 13, 9, TensorKind::kTemp, {}};
@@ -132,8 +129,7 @@ TEST(Transpose, NarrowTilesOfAMatvecInputAreRefused) {
   Graph g;
   g.config = "large";
   g.tensors["x"] = Tensor{"x", DType::kI8, 1, 288, TensorKind::kInput, {}};
-  g.tensors["w"] =
-      Tensor{"w", DType::kI8, 288, 64, TensorKind::kWeight, std::vector<std::int32_t>(288 * 64)};
+  g.tensors["w"] = Tensor{"w", DType::kI8, 288, 64, TensorKind::kWeight, std::vector<std::int32_t>(288 * 64)};
   g.tensors["y"] = Tensor{"y", DType::kI32, 1, 64, TensorKind::kOutput, {}};
   g.tensors["xt"] = Tensor{"xt", DType::kI8, 288, 1, TensorKind::kOutput, {}};
   g.nodes.push_back(Node{OpKind::kMatmul, "mm", {"x", "w"}, "y", {}, 0});

@@ -1,10 +1,10 @@
 // Encoding, decoding and validation of every instruction in the generated table.
+#include "sw/isa/isa.hpp"
+
 #include <gtest/gtest.h>
 
 #include <random>
 #include <set>
-
-#include "sw/isa/isa.hpp"
 
 namespace lpu::isa {
 namespace {
@@ -214,8 +214,8 @@ TEST(ArchConfig, SmallSliceOrderIsMirroredAboutTheVxm) {
 TEST(ArchConfig, SmallHoldsStories260KInInt8WithA256TokenKvCache) {
   // stories260K: dim 64, hidden 172 (padded to 176 = 11 vectors of 16), 5 layers, 8 heads, 4 kv heads, vocab 512.
   const unsigned dim = 64, hidden = 176, layers = 5, kv_dim = 32, vocab = 512, ctx = 256;
-  const std::uint64_t weights = std::uint64_t{vocab} * dim +
-                                layers * (dim * dim + 2 * dim * kv_dim + dim * dim + 3 * dim * hidden);
+  const std::uint64_t weights =
+      std::uint64_t{vocab} * dim + layers * (dim * dim + 2 * dim * kv_dim + dim * dim + 3 * dim * hidden);
   const std::uint64_t kv = 2ull * layers * ctx * kv_dim;
   EXPECT_LT(weights + kv, ArchConfig::byName("small").sramBytes());
 }

@@ -1,8 +1,9 @@
 // The .lpb container: round trip, and a clear FormatError (never a crash) for every malformed input.
+#include "sw/isa/program.hpp"
+
 #include <gtest/gtest.h>
 
 #include "sw/isa/arch.hpp"
-#include "sw/isa/program.hpp"
 
 namespace lpu::isa {
 namespace {
@@ -86,9 +87,7 @@ TEST(ProgramContainer, OverlongQueueIsRejected) {
   EXPECT_NE(errorOf(serialize(p)).find("queue_depth"), std::string::npos);
 }
 
-TEST(ProgramContainer, MissingFileIsAFormatError) {
-  EXPECT_THROW(loadProgramFile("/nonexistent/x.lpb"), FormatError);
-}
+TEST(ProgramContainer, MissingFileIsAFormatError) { EXPECT_THROW(loadProgramFile("/nonexistent/x.lpb"), FormatError); }
 
 }  // namespace
 }  // namespace lpu::isa

@@ -31,9 +31,7 @@ TEST(LinkCrc, MessageFollowedByItsCrcHasResidueZero) {
   b.push_back(static_cast<std::uint8_t>(c >> 8));
   b.push_back(static_cast<std::uint8_t>(c));
   EXPECT_EQ(crc16(b), 0);
-  EXPECT_EQ(crc16(std::span<const std::uint8_t>(b).subspan(4),
-                  crc16(std::span<const std::uint8_t>(b).first(4))),
-            0);
+  EXPECT_EQ(crc16(std::span<const std::uint8_t>(b).subspan(4), crc16(std::span<const std::uint8_t>(b).first(4))), 0);
 }
 
 TEST(LinkEncode, RequestLayoutByteByByte) {
@@ -44,8 +42,7 @@ TEST(LinkEncode, RequestLayoutByteByByte) {
   EXPECT_EQ(f[2], 0x24);  // address low byte
   EXPECT_EQ(f[3], 0x00);  // address high byte
   EXPECT_EQ(f[4], 2);     // N
-  EXPECT_EQ((Bytes{f.begin() + 5, f.begin() + 13}),
-            (Bytes{0x44, 0x33, 0x22, 0x11, 0xDD, 0xCC, 0xBB, 0xAA}));
+  EXPECT_EQ((Bytes{f.begin() + 5, f.begin() + 13}), (Bytes{0x44, 0x33, 0x22, 0x11, 0xDD, 0xCC, 0xBB, 0xAA}));
   const std::uint16_t c = crc16(std::span<const std::uint8_t>(f).subspan(1, 12));
   EXPECT_EQ(f[13], c >> 8);
   EXPECT_EQ(f[14], c & 0xFF);
@@ -61,8 +58,7 @@ TEST(LinkEncode, RequestLayoutByteByByte) {
 TEST(LinkEncode, DocumentedExampleFrame) {
   // docs/fpga.md section 4: "read CYCLE_LO and CYCLE_HI: A5 05 14 00 02 87 64" (CRC computed there
   // with an independent bit-serial implementation).
-  EXPECT_EQ(encodeRequest(Request::readSeq(0x14, 2)),
-            (Bytes{0xA5, 0x05, 0x14, 0x00, 0x02, 0x87, 0x64}));
+  EXPECT_EQ(encodeRequest(Request::readSeq(0x14, 2)), (Bytes{0xA5, 0x05, 0x14, 0x00, 0x02, 0x87, 0x64}));
 }
 
 TEST(LinkEncode, RejectsWhatTheBoardWouldRejectWithContext) {
@@ -77,8 +73,7 @@ TEST(LinkEncode, RejectsWhatTheBoardWouldRejectWithContext) {
   EXPECT_NE(message(Request::read(0x102, 1)).find("0x102"), std::string::npos);
   EXPECT_NE(message(Request::read(0x1000, 1)).find("below 0x1000"), std::string::npos);
   EXPECT_NE(message(Request::read(0x4, 0)).find("1..16"), std::string::npos);
-  EXPECT_NE(message(Request::write(0x24, std::vector<std::uint32_t>(17))).find("17 words"),
-            std::string::npos);
+  EXPECT_NE(message(Request::write(0x24, std::vector<std::uint32_t>(17))).find("17 words"), std::string::npos);
   EXPECT_EQ(message(Request::write(0x24, std::vector<std::uint32_t>(17)), 32), "");
   Request bad = Request::write(0x24, {1, 2});
   bad.count = 3;
@@ -157,8 +152,7 @@ TEST(LinkCheck, ReferenceChecksInTheBridgesOrder) {
   EXPECT_EQ(checkRequest(Bytes{0xA5, 0x04, 0x00, 0x10}).status, Status::kBadAddr);
   EXPECT_EQ(checkRequest(Bytes{0xA5, 0x04, 0x00, 0x00, 17}).status, Status::kBadLen);
   EXPECT_EQ(checkRequest(Bytes{0xA5, 0x01, 0x00, 0x00, 1}).status, Status::kBadLen);
-  EXPECT_EQ(checkRequest(std::span<const std::uint8_t>(good).first(good.size() - 1)).status,
-            Status::kTimeout);
+  EXPECT_EQ(checkRequest(std::span<const std::uint8_t>(good).first(good.size() - 1)).status, Status::kTimeout);
   EXPECT_FALSE(checkRequest(Bytes{0x00, 0x5A, 0xFF}).found);
 }
 

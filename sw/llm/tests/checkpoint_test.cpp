@@ -1,5 +1,7 @@
 // Checkpoint reader and writer: round trips through the generator, the file layout of the real shapes, the
 // generator's distributions and determinism, and one test per class of malformed file.
+#include "sw/llm/checkpoint.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -8,7 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "sw/llm/checkpoint.hpp"
 #include "sw/llm/error.hpp"
 #include "sw/llm/generate.hpp"
 

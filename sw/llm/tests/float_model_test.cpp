@@ -1,6 +1,8 @@
 // The fp32 forward pass against an independent, straightforward double-precision implementation written here
 // (different loop structure: per-head matrices, RoPE as complex rotation, softmax by exp/sum in double), the
 // building blocks against hand-computed values, determinism, and the greedy decode loop's run.c semantics.
+#include "sw/llm/float_model.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,7 +11,6 @@
 #include <vector>
 
 #include "sw/llm/decode_loop.hpp"
-#include "sw/llm/float_model.hpp"
 #include "sw/llm/generate.hpp"
 
 namespace lpu::llm {

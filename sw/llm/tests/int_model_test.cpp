@@ -1,5 +1,7 @@
 // The integer reference against the fp32 FloatModel on seeded random checkpoints: logit cosine and top-1 agreement
 // over 64 positions, determinism, and the weight-quantisation choice (per row against per group).
+#include "sw/llm/int_model.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -9,7 +11,6 @@
 #include "sw/llm/decode_loop.hpp"
 #include "sw/llm/float_model.hpp"
 #include "sw/llm/generate.hpp"
-#include "sw/llm/int_model.hpp"
 
 namespace lpu::llm {
 namespace {
@@ -48,8 +49,8 @@ Agreement compare(const Checkpoint& ck, int positions, std::uint64_t token_seed)
     if (argmax(f) == im.argmax()) {
       ++same;
     } else {
-      a.worst_margin = std::max(a.worst_margin, double{f[static_cast<std::size_t>(argmax(f))]} -
-                                                    f[static_cast<std::size_t>(im.argmax())]);
+      a.worst_margin = std::max(
+          a.worst_margin, double{f[static_cast<std::size_t>(argmax(f))]} - f[static_cast<std::size_t>(im.argmax())]);
     }
   }
   a.mean_cosine /= positions;

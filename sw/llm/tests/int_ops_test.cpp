@@ -1,6 +1,8 @@
 // Each integer nonlinearity of IntModel against its float definition, over its whole input range or many seeded
 // random inputs, within a stated bound. The bounds are the ones docs/llm.md quotes; each test prints the measured
 // worst case.
+#include "sw/llm/int_ops.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,7 +11,6 @@
 #include <random>
 #include <vector>
 
-#include "sw/llm/int_ops.hpp"
 #include "sw/llm/quantize.hpp"
 #include "sw/model/vxm_functions.hpp"
 
@@ -149,7 +150,7 @@ TEST(IntOps, SoftmaxAgainstFloat) {
       const double ref = std::exp((s[t] - top) * factor) / ref_sum;
       worst = std::max(worst, std::abs(p - ref));
       ASSERT_LE(std::abs(p - ref), 0.015) << "trial " << trial << " t " << t << " n " << n << " w " << int{w[t]}
-                                         << " sum " << sum << " inv " << inv << " s " << s[t] - top;
+                                          << " sum " << sum << " inv " << inv << " s " << s[t] - top;
     }
   }
   std::printf("softmax: max probability error %.5f\n", worst);

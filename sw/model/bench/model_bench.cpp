@@ -42,8 +42,7 @@ isa::Program busyProgram(const isa::ArchConfig& cfg, unsigned blocks) {
   isa::Program p;
   p.config = std::string(cfg.name());
   p.queues.resize(cfg.queues());
-  const unsigned v = cfg.vxmPosition(), last = cfg.positions() - 1,
-                 ival = cfg.params().mxm_abc_interval;
+  const unsigned v = cfg.vxmPosition(), last = cfg.positions() - 1, ival = cfg.params().mxm_abc_interval;
   for (unsigned q = 0; q < cfg.queues(); ++q) {
     Instruction i;
     std::uint32_t d = 1;
@@ -130,8 +129,7 @@ int main(int argc, char** argv) {
   if (names.empty())
     for (const isa::ArchParams& p : isa::kConfigs) names.emplace_back(p.name);
   nlohmann::json results = nlohmann::json::array();
-  std::printf("%-6s %-13s %10s %9s %10s %10s\n", "config", "observer", "cycles", "seconds",
-              "Mcycles/s", "events");
+  std::printf("%-6s %-13s %10s %9s %10s %10s\n", "config", "observer", "cycles", "seconds", "Mcycles/s", "events");
   for (const std::string& name : names) {
     const isa::ArchConfig cfg = isa::ArchConfig::byName(name);
     const unsigned blocks = quick ? 2u : std::min(64u, cfg.params().queue_depth / 3 - 1);
@@ -144,11 +142,9 @@ int main(int argc, char** argv) {
       m.start();
       const auto t0 = std::chrono::steady_clock::now();
       const model::RunState s = m.run(100000000);
-      const double secs =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       if (s != model::RunState::kDone) {
-        std::fprintf(stderr, "%s: run failed: %s\n", name.c_str(),
-                     m.error() ? m.error()->message.c_str() : "?");
+        std::fprintf(stderr, "%s: run failed: %s\n", name.c_str(), m.error() ? m.error()->message.c_str() : "?");
         return 1;
       }
       const double rate = static_cast<double>(m.cycle()) / secs;

@@ -33,8 +33,7 @@ std::uint64_t sramHash(const Machine& m) {
 Outcome runOnce(Machine& m, const isa::Program& p) {
   Recorder rec;
   RunResult r = runProgram(m, p, &rec);
-  return {r.state, r.cycles, rec.hash, rec.dispatches.size() + rec.streams.size() + rec.mems.size(),
-          sramHash(m)};
+  return {r.state, r.cycles, rec.hash, rec.dispatches.size() + rec.streams.size() + rec.mems.size(), sramHash(m)};
 }
 
 class Determinism : public ::testing::TestWithParam<std::string> {};

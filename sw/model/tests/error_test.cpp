@@ -69,16 +69,16 @@ TEST(Errors, BadOperand) {
   add16.set(isa::Field::kSrcb, static_cast<std::int32_t>(W(4).encode()));
   expectError(runQueues(cfg, {{v, {nop(1), isa::encode(add16)}}}), {ErrorCode::kBadOperand, 1, v}, "misaligned");
   // i32 group at E4 is aligned; at E2 it is not.
-  expectError(runQueues(cfg, {{v, {vxm(Opcode::kMov, ElemType::kI32, E(2), W(0))}}}),
-              {ErrorCode::kBadOperand, 0, v}, "misaligned i32");
+  expectError(runQueues(cfg, {{v, {vxm(Opcode::kMov, ElemType::kI32, E(2), W(0))}}}), {ErrorCode::kBadOperand, 0, v},
+              "misaligned i32");
   // Reserved bit 0 set in halt.
   expectError(runQueues(cfg, {{3, {halt() | 1u}}}), {ErrorCode::kBadOperand, 0, 3}, "reserved bits");
   // Reserved type 3.
   expectError(runQueues(cfg, {{v, {vxm(Opcode::kAdd, ElemType::kI8, E(0), E(1), E(2)) | (3u << 23)}}}),
               {ErrorCode::kBadOperand, 0, v}, "reserved type");
   // Stream E8 does not exist on small (8 streams per direction).
-  expectError(runQueues(cfg, {{v, {vxm(Opcode::kNot, ElemType::kI8, E(8), E(0))}}}),
-              {ErrorCode::kBadOperand, 0, v}, "stream index");
+  expectError(runQueues(cfg, {{v, {vxm(Opcode::kNot, ElemType::kI8, E(8), E(0))}}}), {ErrorCode::kBadOperand, 0, v},
+              "stream index");
   // nop 0 (the encoder accepts count 0; the ISA forbids it).
   expectError(runQueues(cfg, {{2, {nop(0)}}}), {ErrorCode::kBadOperand, 0, 2}, "nop 0");
   // lw row 16 >= lanes; acc slot 16 >= mxm_acc_slots.
@@ -159,8 +159,7 @@ TEST(Errors, BadRepeat) {
 TEST(Errors, MxmOverrun) {
   ArchConfig small = ArchConfig::byName("small");
   expectError(runQueues(small, {{10, {abc(E(0), 0), abc(E(0), 1)}}}), {ErrorCode::kMxmOverrun, 1, 10}, "abc abc");
-  expectError(runQueues(small, {{10, {abc(E(0), 0), repeat(1, 1, 1)}}}), {ErrorCode::kMxmOverrun, 1, 10},
-              "abc repeat");
+  expectError(runQueues(small, {{10, {abc(E(0), 0), repeat(1, 1, 1)}}}), {ErrorCode::kMxmOverrun, 1, 10}, "abc repeat");
   expectError(runQueues(small, {{0, {abc(W(0), 0), nop(1), abca(W(0), 0), abca(W(0), 1)}}}),
               {ErrorCode::kMxmOverrun, 3, 0}, "abca abca");
   ArchConfig large = ArchConfig::byName("large");

@@ -62,8 +62,8 @@ TEST_P(Icu, RepeatStrideOnAddresses) {
   ASSERT_EQ(mine.size(), 6u);
   const std::uint64_t cyc[] = {0, 1, 2, 4, 6, 7};
   const std::uint32_t pcs[] = {0, 1, 0, 0, 0, 2};
-  const std::uint32_t words[] = {read(10, W(0)), repeat(3, 2, 5), read(15, W(0)), read(20, W(0)), read(25, W(0)),
-                                 halt()};
+  const std::uint32_t words[] = {read(10, W(0)), repeat(3, 2, 5), read(15, W(0)),
+                                 read(20, W(0)), read(25, W(0)),  halt()};
   const bool reissue[] = {false, false, true, true, true, false};
   for (unsigned i = 0; i < 6; ++i) {
     EXPECT_EQ(mine[i].cycle, cyc[i]) << i;

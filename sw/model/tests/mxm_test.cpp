@@ -41,12 +41,12 @@ std::vector<std::int8_t> randomVector(unsigned n, std::mt19937_64& rng) {
 Bytes asBytes(const std::vector<std::int8_t>& v) { return Bytes(v.begin(), v.end()); }
 
 struct MxmSide {
-  unsigned x;      // MXM position (= its compute queue)
-  unsigned xl;     // the MXM's load queue (lw, lwi, iw)
-  unsigned mw;     // MEM slice streaming weights (2 hops away)
-  unsigned ma;     // MEM slice streaming activations (3 hops away)
-  Dir in_dir;      // toward the MXM
-  Dir out_dir;     // away from the MXM
+  unsigned x;   // MXM position (= its compute queue)
+  unsigned xl;  // the MXM's load queue (lw, lwi, iw)
+  unsigned mw;  // MEM slice streaming weights (2 hops away)
+  unsigned ma;  // MEM slice streaming activations (3 hops away)
+  Dir in_dir;   // toward the MXM
+  Dir out_dir;  // away from the MXM
 };
 MxmSide side(const ArchConfig& cfg, bool east) {
   const unsigned p = cfg.positions();
@@ -141,8 +141,7 @@ TEST_P(MxmOps, MatmulWithDoubleBuffering) {
     for (unsigned c = 0; c < n; ++c) ASSERT_EQ(wa[k * n + c], w2[k][c]);
 }
 
-INSTANTIATE_TEST_SUITE_P(Configs, MxmOps,
-                         ::testing::Combine(::testing::Values("small", "large"), ::testing::Bool()),
+INSTANTIATE_TEST_SUITE_P(Configs, MxmOps, ::testing::Combine(::testing::Values("small", "large"), ::testing::Bool()),
                          [](const ::testing::TestParamInfo<std::tuple<std::string, bool>>& info) {
                            return std::get<0>(info.param) + (std::get<1>(info.param) ? "East" : "West");
                          });
@@ -206,7 +205,6 @@ TEST(Mxm, AccSeesAbcFromItsLatencyOn) {
   EXPECT_EQ(accResult(rec, s, 0, t + 3), std::vector<std::int64_t>(n, 0));
   EXPECT_EQ(accResult(rec, s, 4, t + 4), std::vector<std::int64_t>(n, 32));
 }
-
 
 // Multi-row lw, lwi (load + install) and abce (accumulate, emit, clear) on large's west MXM. Rows come four per
 // cycle from four MEM slices (positions 2..5) on W0..W3; a read at position p at cycle c arrives at the MXM

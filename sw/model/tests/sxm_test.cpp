@@ -11,9 +11,9 @@ namespace lpu::model::test {
 namespace {
 
 struct SxmSide {
-  unsigned pos;     // SXM_W = 1, SXM_E = positions-2
-  Dir in_dir;       // operands flow toward the SXM from the MEM slices
-  Dir out_dir;      // results flow back toward the MEM slices
+  unsigned pos;  // SXM_W = 1, SXM_E = positions-2
+  Dir in_dir;    // operands flow toward the SXM from the MEM slices
+  Dir out_dir;   // results flow back toward the MEM slices
 };
 
 std::vector<SxmSide> sides(const ArchConfig& cfg) {

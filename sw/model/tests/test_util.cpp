@@ -120,9 +120,7 @@ std::uint32_t send(StreamRef a, unsigned link) { return indexed(Opcode::kSend, a
 std::uint32_t shift(StreamRef dst, StreamRef a, int imm) { return sxmImm(Opcode::kShift, dst, a, imm); }
 std::uint32_t rotate(StreamRef dst, StreamRef a, int imm) { return sxmImm(Opcode::kRotate, dst, a, imm); }
 std::uint32_t permute(StreamRef dst, StreamRef a, StreamRef map) { return sxm3(Opcode::kPermute, dst, a, map); }
-std::uint32_t distribute(StreamRef dst, StreamRef a, StreamRef map) {
-  return sxm3(Opcode::kDistribute, dst, a, map);
-}
+std::uint32_t distribute(StreamRef dst, StreamRef a, StreamRef map) { return sxm3(Opcode::kDistribute, dst, a, map); }
 std::uint32_t transpose(StreamRef dst, StreamRef a) {
   Instruction i = Instruction::make(Opcode::kTranspose);
   i.set(Field::kDst, sref(dst));
@@ -197,8 +195,7 @@ void Recorder::onDispatch(const Dispatch& d) {
 }
 void Recorder::onStreamWrite(const StreamWrite& w) {
   streams.push_back({w.cycle, w.position, w.dir, w.stream, Bytes(w.data.begin(), w.data.end()), w.producer});
-  const std::uint64_t v[5] = {1, w.cycle, w.position, (static_cast<std::uint64_t>(w.dir) << 32) | w.stream,
-                              w.producer};
+  const std::uint64_t v[5] = {1, w.cycle, w.position, (static_cast<std::uint64_t>(w.dir) << 32) | w.stream, w.producer};
   mix(v, sizeof v);
   mix(w.data.data(), w.data.size());
 }
@@ -244,8 +241,7 @@ RunResult runProgram(Machine& m, const isa::Program& p, Recorder* rec, std::uint
 // ---- Delivery ---------------------------------------------------------------------------------------------------
 
 std::optional<std::uint64_t> deliver(ProgramBuilder& b, const ArchConfig& cfg, unsigned target,
-                                     const std::vector<Plane>& planes, std::uint64_t arrive,
-                                     std::uint32_t address) {
+                                     const std::vector<Plane>& planes, std::uint64_t arrive, std::uint32_t address) {
   // MEM positions on each side of target, nearest first.
   std::vector<unsigned> east, west;
   for (unsigned p = target + 1; p < cfg.positions(); ++p)

@@ -33,7 +33,7 @@ class Watcher : public Observer {
 
 struct Producer {
   const char* what;
-  unsigned position;                 // relative code: resolved per config in the test
+  unsigned position;  // relative code: resolved per config in the test
   std::function<std::uint32_t(StreamRef)> word;
   unsigned latency;
 };
@@ -61,8 +61,7 @@ TEST_P(Timing, ArrivalAtHHopsIsTPlusLPlusHMinusOne) {
       // gather with an all-zero map (streams 6/7 are never written) reads superlane k of word 0
       {"gather", west ? v + 1 : v - 1, gather(StreamRef{d, 1}, E(6)), data, latency(Opcode::kGather)},
       // not.i8 of the all-zero stream 3 = 0xFF
-      {"not", v, vxm(Opcode::kNot, ElemType::kI8, StreamRef{d, 1}, E(3)), Bytes(lanes, 0xFF),
-       latency(Opcode::kNot)},
+      {"not", v, vxm(Opcode::kNot, ElemType::kI8, StreamRef{d, 1}, E(3)), Bytes(lanes, 0xFF), latency(Opcode::kNot)},
       // cmpeq.i8 0 == 0 = -1
       {"cmpeq", v, vxm(Opcode::kCmpeq, ElemType::kI8, StreamRef{d, 1}, E(3), W(3)), Bytes(lanes, 0xFF),
        latency(Opcode::kCmpeq)},

@@ -1,5 +1,7 @@
 // TraceWriter: the output parses as JSON (nlohmann::json), has one named thread per slice, one "X" event per
 // dispatch with ts = cycle and the documented durations, and an instant event for an error.
+#include "sw/model/trace.hpp"
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -8,7 +10,6 @@
 #include <sstream>
 
 #include "sw/model/tests/test_util.hpp"
-#include "sw/model/trace.hpp"
 
 namespace lpu::model::test {
 namespace {

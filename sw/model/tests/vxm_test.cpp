@@ -23,9 +23,7 @@ std::int64_t wrapRef(std::int64_t x, unsigned w) {
   std::int64_t r = ((x % m) + m) % m;
   return r >= pow2(w - 1) ? r - m : r;
 }
-std::int64_t satRef(std::int64_t x, unsigned w) {
-  return std::min(std::max(x, -pow2(w - 1)), pow2(w - 1) - 1);
-}
+std::int64_t satRef(std::int64_t x, unsigned w) { return std::min(std::max(x, -pow2(w - 1)), pow2(w - 1) - 1); }
 std::int64_t floorDiv(std::int64_t a, std::int64_t d) { return a >= 0 ? a / d : -((-a + d - 1) / d); }
 unsigned countRef(std::int64_t b, unsigned w) { return static_cast<unsigned>(((b % w) + w) % w); }
 
@@ -42,7 +40,7 @@ struct Operand {
 // Runs one VXM word on `cfg` with the given operands; returns the dst elements (dst_bytes wide, direction E from
 // stream 4), or nullopt when the configuration cannot deliver the operands in one cycle. Checks the result timing.
 std::optional<std::vector<std::int64_t>> runVxm(Machine& m, std::uint32_t word, const std::vector<Operand>& ops,
-                                                 unsigned dst_bytes) {
+                                                unsigned dst_bytes) {
   const ArchConfig& cfg = m.config();
   const unsigned v = cfg.vxmPosition();
   ProgramBuilder b(cfg);
@@ -78,8 +76,19 @@ using Ref = std::function<std::int64_t(std::int64_t, std::int64_t, std::int64_t)
 // Edge values of a w-bit type followed by seeded random ones.
 std::vector<std::int64_t> interesting(unsigned w, std::size_t n, std::mt19937_64& rng) {
   const std::int64_t mn = -pow2(w - 1), mx = pow2(w - 1) - 1;
-  std::vector<std::int64_t> v = {0, 1, -1, 2, mx, mn, mx - 1, mn + 1, static_cast<std::int64_t>(w),
-                                 static_cast<std::int64_t>(w) + 1, 7, -7, 100 % (mx + 1)};
+  std::vector<std::int64_t> v = {0,
+                                 1,
+                                 -1,
+                                 2,
+                                 mx,
+                                 mn,
+                                 mx - 1,
+                                 mn + 1,
+                                 static_cast<std::int64_t>(w),
+                                 static_cast<std::int64_t>(w) + 1,
+                                 7,
+                                 -7,
+                                 100 % (mx + 1)};
   std::uniform_int_distribution<std::int64_t> dist(mn, mx);
   while (v.size() < n) v.push_back(dist(rng));
   v.resize(n);
@@ -124,8 +133,8 @@ void checkBinary(const ArchConfig& cfg, Opcode op, ElemType t, const Ref& ref, u
     *ran = true;
     for (unsigned i = 0; i < lanes; ++i)
       ASSERT_EQ((*got)[i], ref(a[i], b[i], c[i]))
-          << "opcode " << static_cast<int>(op) << "." << nameOf(t) << " a=" << a[i]
-          << " b=" << b[i] << " c=" << c[i] << " lane " << i << " on " << cfg.name();
+          << "opcode " << static_cast<int>(op) << "." << nameOf(t) << " a=" << a[i] << " b=" << b[i] << " c=" << c[i]
+          << " lane " << i << " on " << cfg.name();
   }
 }
 
@@ -147,8 +156,7 @@ const std::vector<BinaryCase>& binaryCases() {
       {"or", Opcode::kOr, 2, [](auto a, auto b, auto, unsigned) { return a | b; }},
       {"xor", Opcode::kXor, 2, [](auto a, auto b, auto, unsigned) { return a ^ b; }},
       // shifts: count = b mod w (so b = w shifts by 0, b = -1 by w-1)
-      {"shl", Opcode::kShl, 2,
-       [](auto a, auto b, auto, unsigned w) { return wrapRef(a * pow2(countRef(b, w)), w); }},
+      {"shl", Opcode::kShl, 2, [](auto a, auto b, auto, unsigned w) { return wrapRef(a * pow2(countRef(b, w)), w); }},
       {"shr", Opcode::kShr, 2, [](auto a, auto b, auto, unsigned w) { return floorDiv(a, pow2(countRef(b, w))); }},
       {"shrl", Opcode::kShrl, 2,
        [](auto a, auto b, auto, unsigned w) {
@@ -196,8 +204,8 @@ TEST_P(VxmLaneOps, MatchesReferenceForEveryTypeOnBothConfigs) {
 
 INSTANTIATE_TEST_SUITE_P(All, VxmLaneOps,
                          ::testing::Values("add", "sub", "adds", "subs", "mul", "and", "or", "xor", "shl", "shr",
-                                           "shrl", "min", "max", "cmpeq", "cmplt", "sel", "neg", "abs", "not",
-                                           "mov", "relu"),
+                                           "shrl", "min", "max", "cmpeq", "cmplt", "sel", "neg", "abs", "not", "mov",
+                                           "relu"),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
 // Hand-checked constants for the corner cases named in the ISA (independent of the reference lambdas above).
@@ -225,8 +233,7 @@ TEST(Vxm, HandCheckedCorners) {
   EXPECT_EQ(sl[0], 1);
   EXPECT_EQ(sl[1], -128);
   // neg/abs of the minimum stay the minimum: -(-2^31) = -2^31
-  EXPECT_EQ(one(vxm(Opcode::kNeg, ElemType::kI32, E(4), W(0)), ElemType::kI32, {-2147483648LL}, {})[0],
-            -2147483648LL);
+  EXPECT_EQ(one(vxm(Opcode::kNeg, ElemType::kI32, E(4), W(0)), ElemType::kI32, {-2147483648LL}, {})[0], -2147483648LL);
   EXPECT_EQ(one(vxm(Opcode::kAbs, ElemType::kI16, E(4), W(0)), ElemType::kI16, {-32768}, {})[0], -32768);
   // min/max are signed: min.i8(-1, 1) = -1 (0xFF would be larger unsigned)
   EXPECT_EQ(one(vxm(Opcode::kMin, ElemType::kI8, E(4), W(0), E(0)), ElemType::kI8, {-1}, {1})[0], -1);

@@ -1,8 +1,9 @@
 // The random program generator produces programs that are legal word by word and reproducible from a seed.
+#include "sw/verif/random_program.hpp"
+
 #include <gtest/gtest.h>
 
 #include "sw/isa/isa.hpp"
-#include "sw/verif/random_program.hpp"
 
 namespace lpu::verif {
 namespace {
@@ -64,7 +65,7 @@ TEST_P(RandomProgramTest, LegalProgramsFinishWithoutErrorOnTheModel) {
     m.start();
     const model::RunState s = m.run(100000);
     ASSERT_EQ(s, model::RunState::kDone) << "seed " << seed << ": "
-                                          << (m.error() ? m.error()->message : std::string("no error info"));
+                                         << (m.error() ? m.error()->message : std::string("no error info"));
     EXPECT_GT(m.cycle(), 1u);
   }
 }

@@ -38,8 +38,7 @@ using namespace ::lpu::regs;
 constexpr unsigned kLedHeartbeat = 0, kLedRunning = 1, kLedDone = 2, kLedError = 3, kLedLocked = 4;
 
 std::uint32_t testSeed() {
-  if (const char* s = std::getenv("LPU_SEED"))
-    return static_cast<std::uint32_t>(std::strtoul(s, nullptr, 0));
+  if (const char* s = std::getenv("LPU_SEED")) return static_cast<std::uint32_t>(std::strtoul(s, nullptr, 0));
   return std::random_device{}();
 }
 
@@ -97,21 +96,18 @@ class Board : public ::testing::Test {
         const std::vector<std::uint8_t> want = m.readSram(seg.position, addr);
         EXPECT_EQ(b_.readSram(seg.position, addr, cfg_.lanes()), want)
             << rel << ": " << cfg_.queueName(seg.position) << " word " << addr;
-        const std::vector<std::uint8_t> before(
-            seg.bytes.begin() + static_cast<std::ptrdiff_t>(w * cfg_.lanes()),
-            seg.bytes.begin() + static_cast<std::ptrdiff_t>((w + 1) * cfg_.lanes()));
+        const std::vector<std::uint8_t> before(seg.bytes.begin() + static_cast<std::ptrdiff_t>(w * cfg_.lanes()),
+                                               seg.bytes.begin() + static_cast<std::ptrdiff_t>((w + 1) * cfg_.lanes()));
         changed += want != before;
       }
     }
-    EXPECT_GT(changed, 0u) << rel
-                           << ": the program wrote none of its data words (nothing compared)";
+    EXPECT_GT(changed, 0u) << rel << ": the program wrote none of its data words (nothing compared)";
   }
 
   // Staging words SRAM_DATA[0..lanes/4) set to a pattern; the robustness tests check they stay so.
   std::vector<std::uint32_t> setStaging(std::uint32_t salt) {
     std::vector<std::uint32_t> v(cfg_.lanes() / 4);
-    for (std::size_t i = 0; i < v.size(); ++i)
-      v[i] = 0x01020304u * static_cast<std::uint32_t>(i + 1) ^ salt;
+    for (std::size_t i = 0; i < v.size(); ++i) v[i] = 0x01020304u * static_cast<std::uint32_t>(i + 1) ^ salt;
     EXPECT_EQ(b_.transact(Request::writeSeq(kRegSramData, v)).status, Status::kOk);
     EXPECT_EQ(b_.readRegs(kRegSramData, static_cast<unsigned>(v.size())), v);
     return v;
@@ -269,17 +265,13 @@ TEST_F(Board, OversizedLengthIsRejected) {
   Request r = Request::writeSeq(kRegSramData, std::vector<std::uint32_t>(17, 0xA5A5A5A5u));
   const std::vector<std::uint8_t> f = link::encodeRequest(r, 64);
   rejectAndRecover(f, Status::kBadLen, "N = 17");
-  rejectAndRecover({link::kSyncRequest, 0x04, 0x00, 0x01, 0x00, 0x12, 0x34}, Status::kBadLen,
-                   "read of N = 0");
-  rejectAndRecover({link::kSyncRequest, 0x01, 0x00, 0x00, 0x02, 0x12, 0x34}, Status::kBadLen,
-                   "ping with N = 2");
+  rejectAndRecover({link::kSyncRequest, 0x04, 0x00, 0x01, 0x00, 0x12, 0x34}, Status::kBadLen, "read of N = 0");
+  rejectAndRecover({link::kSyncRequest, 0x01, 0x00, 0x00, 0x02, 0x12, 0x34}, Status::kBadLen, "ping with N = 2");
 }
 
 TEST_F(Board, BadAddressIsRejected) {
-  rejectAndRecover({link::kSyncRequest, 0x03, 0x02, 0x01, 0x01, 1, 2, 3, 4, 0, 0}, Status::kBadAddr,
-                   "unaligned");
-  rejectAndRecover({link::kSyncRequest, 0x03, 0x00, 0x11, 0x01, 1, 2, 3, 4, 0, 0}, Status::kBadAddr,
-                   ">= 0x1000");
+  rejectAndRecover({link::kSyncRequest, 0x03, 0x02, 0x01, 0x01, 1, 2, 3, 4, 0, 0}, Status::kBadAddr, "unaligned");
+  rejectAndRecover({link::kSyncRequest, 0x03, 0x00, 0x11, 0x01, 1, 2, 3, 4, 0, 0}, Status::kBadAddr, ">= 0x1000");
 }
 
 TEST_F(Board, RandomGarbageGetsAtMostOneErrorReplyAndWritesNothing) {
@@ -296,8 +288,7 @@ TEST_F(Board, RandomGarbageGetsAtMostOneErrorReplyAndWritesNothing) {
     if (round == 0) std::erase(g, link::kSyncRequest);
     if (round == 1) g[g.size() / 2] = link::kSyncRequest;
     const link::RequestCheck ref = link::checkRequest(g, b_.maxWords());
-    ASSERT_TRUE(!ref.found || ref.status != Status::kOk)
-        << "the garbage holds a valid frame: pick another seed";
+    ASSERT_TRUE(!ref.found || ref.status != Status::kOk) << "the garbage holds a valid frame: pick another seed";
     b_.send(g);
     b_.drainTx();
     std::vector<link::Reply> replies;
@@ -362,8 +353,7 @@ TEST_F(Board, EveryWriteCommandReachesItsRegisters) {
   // N.
   EXPECT_EQ(b_.transact(Request::write(0x20, {0x0000'0003u})).status,
             Status::kOk);  // queue 3, word 0
-  EXPECT_EQ(b_.transact(Request::write(0x24, std::vector<std::uint32_t>(16, 0))).status,
-            Status::kOk);
+  EXPECT_EQ(b_.transact(Request::write(0x24, std::vector<std::uint32_t>(16, 0))).status, Status::kOk);
   EXPECT_EQ(b_.readReg(0x20), 0x0000'1003u) << "IMEM_ADDR after 16 IMEM_DATA writes";
   // READ (one register, N times) returns the same word N times.
   const link::Reply r = b_.transact(Request::read(0x20, 3));

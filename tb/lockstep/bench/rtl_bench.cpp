@@ -26,11 +26,11 @@
 #include <string>
 #include <vector>
 
+#include "sim/rtl_harness.hpp"
 #include "sw/isa/isa.hpp"
 #include "sw/model/machine.hpp"
 #include "sw/verif/random_program.hpp"
 #include "tb/lockstep/lockstep.hpp"
-#include "sim/rtl_harness.hpp"
 
 #ifndef LPU_BUILD_DIR_REL
 #define LPU_BUILD_DIR_REL "build"
@@ -42,12 +42,9 @@ using lpu::isa::ArchConfig;
 using lpu::isa::Program;
 using Clock = std::chrono::steady_clock;
 
-double since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
+double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-std::uint32_t enc(lpu::isa::Opcode op,
-                  std::initializer_list<std::pair<lpu::isa::Field, std::int32_t>> f = {}) {
+std::uint32_t enc(lpu::isa::Opcode op, std::initializer_list<std::pair<lpu::isa::Field, std::int32_t>> f = {}) {
   lpu::isa::Instruction i = lpu::isa::Instruction::make(op);
   for (auto [k, v] : f) i.set(k, v);
   return lpu::isa::encode(i);
@@ -62,15 +59,11 @@ Program copyProgram(const ArchConfig& cfg, std::int32_t d, std::int32_t reads) {
   p.config = std::string(cfg.name());
   p.queues.assign(cfg.queues(), {enc(Opcode::kHalt)});
   const unsigned v = cfg.vxmPosition();
-  const std::uint32_t rep =
-      enc(Opcode::kRepeat, {{Field::kRepN, reads - 1}, {Field::kRepD, d}, {Field::kStride, 1}});
-  const std::int32_t e5 =
-      static_cast<std::int32_t>(lpu::isa::StreamRef{lpu::isa::Dir::kEast, 5}.encode());
-  p.queues[v - 1] = {enc(Opcode::kRead, {{Field::kAddr, 0}, {Field::kMstrm, e5}}), rep,
-                     enc(Opcode::kHalt)};
+  const std::uint32_t rep = enc(Opcode::kRepeat, {{Field::kRepN, reads - 1}, {Field::kRepD, d}, {Field::kStride, 1}});
+  const std::int32_t e5 = static_cast<std::int32_t>(lpu::isa::StreamRef{lpu::isa::Dir::kEast, 5}.encode());
+  p.queues[v - 1] = {enc(Opcode::kRead, {{Field::kAddr, 0}, {Field::kMstrm, e5}}), rep, enc(Opcode::kHalt)};
   p.queues[v + 1] = {enc(Opcode::kNop, {{Field::kCount, 3}}),
-                     enc(Opcode::kWrite, {{Field::kAddr, 2048}, {Field::kMstrm, e5}}), rep,
-                     enc(Opcode::kHalt)};
+                     enc(Opcode::kWrite, {{Field::kAddr, 2048}, {Field::kMstrm, e5}}), rep, enc(Opcode::kHalt)};
   return p;
 }
 
@@ -81,8 +74,7 @@ struct Sample {
   unsigned programs = 0, mismatches = 0;
 };
 
-void measure(const ArchConfig& cfg, const std::vector<Program>& programs, double min_seconds,
-             Sample& s) {
+void measure(const ArchConfig& cfg, const std::vector<Program>& programs, double min_seconds, Sample& s) {
   const auto t_start = Clock::now();
   do {
     for (const Program& p : programs) {
@@ -135,8 +127,7 @@ int main(int argc, char** argv) {
     } else if (!a.empty() && a[0] != '-') {
       out = a;
     } else {
-      std::cerr
-          << "usage: lpu_rtl_bench [FILE | --out FILE] [--config NAME] [--seconds S] [--quick]\n";
+      std::cerr << "usage: lpu_rtl_bench [FILE | --out FILE] [--config NAME] [--seconds S] [--quick]\n";
       return 2;
     }
   }
@@ -152,8 +143,8 @@ int main(int argc, char** argv) {
   nlohmann::json j;
   j["unit"] = "program cycles per second (wall time)";
   j["quick"] = quick;
-  fmt::print("{:<6} {:<5} {:>9} {:>14} {:>14} {:>14} {:>9}\n", "config", "load", "cycles",
-             "RTL cyc/s", "model cyc/s", "lockstep cyc/s", "RTL/model");
+  fmt::print("{:<6} {:<5} {:>9} {:>14} {:>14} {:>14} {:>9}\n", "config", "load", "cycles", "RTL cyc/s", "model cyc/s",
+             "lockstep cyc/s", "RTL/model");
   for (const std::string& name : configs) {
     const ArchConfig cfg = ArchConfig::byName(name);
     std::vector<std::pair<std::string, std::vector<Program>>> loads;
@@ -170,20 +161,17 @@ int main(int argc, char** argv) {
     }
     loads.emplace_back("busy", busy);
     // large simulates ~100x slower: a shorter copy (4 cycles apart) keeps the bench under a minute.
-    loads.emplace_back("copy", std::vector<Program>{
-                                   copyProgram(cfg, name == "large" ? 4 : 64, quick ? 16 : 1024)});
+    loads.emplace_back("copy", std::vector<Program>{copyProgram(cfg, name == "large" ? 4 : 64, quick ? 16 : 1024)});
     for (const auto& [load, programs] : loads) {
       Sample s;
       measure(cfg, programs, seconds, s);
-      const double rtl = s.cycles / s.rtl_s, model = s.cycles / s.model_s,
-                   ls = s.lockstep_cycles / s.lockstep_s;
-      fmt::print("{:<6} {:<5} {:>9} {:>14.0f} {:>14.0f} {:>14.0f} {:>8.1f}x\n", name, load,
-                 s.cycles / s.programs, rtl, model, ls, model / rtl);
-      j["configs"][name][load] = {
-          {"programs_run", s.programs},    {"cycles_per_program", s.cycles / s.programs},
-          {"rtl_cycles_per_s", rtl},       {"rtl_clocks_per_s", s.clocks / s.rtl_s},
-          {"model_cycles_per_s", model},   {"lockstep_cycles_per_s", ls},
-          {"model_over_rtl", model / rtl}, {"lockstep_mismatches", s.mismatches}};
+      const double rtl = s.cycles / s.rtl_s, model = s.cycles / s.model_s, ls = s.lockstep_cycles / s.lockstep_s;
+      fmt::print("{:<6} {:<5} {:>9} {:>14.0f} {:>14.0f} {:>14.0f} {:>8.1f}x\n", name, load, s.cycles / s.programs, rtl,
+                 model, ls, model / rtl);
+      j["configs"][name][load] = {{"programs_run", s.programs},    {"cycles_per_program", s.cycles / s.programs},
+                                  {"rtl_cycles_per_s", rtl},       {"rtl_clocks_per_s", s.clocks / s.rtl_s},
+                                  {"model_cycles_per_s", model},   {"lockstep_cycles_per_s", ls},
+                                  {"model_over_rtl", model / rtl}, {"lockstep_mismatches", s.mismatches}};
     }
   }
   std::filesystem::create_directories(std::filesystem::path(out).parent_path());

@@ -41,9 +41,7 @@ TEST(Checker, ReportsAStreamDifferenceWithCycleSliceStreamAndBothValues) {
   EXPECT_NE(rep.find("rtl  : 11 11 11 22 11"), std::string::npos) << rep;
   EXPECT_NE(rep.find("model: 11 11 11 33 11"), std::string::npos) << rep;
   EXPECT_NE(rep.find("^^"), std::string::npos) << rep;
-  EXPECT_NE(rep.find("result of MEM_W0 (position 4) loaded at the end of cycle 1"),
-            std::string::npos)
-      << rep;
+  EXPECT_NE(rep.find("result of MEM_W0 (position 4) loaded at the end of cycle 1"), std::string::npos) << rep;
   EXPECT_NE(rep.find("read 0x000, E0"), std::string::npos) << rep;  // the dispatch that produced it
   // The rerun starts the RTL from the same initial state (Options::init_seed, default 1).
   EXPECT_NE(rep.find("rerun:    REPRO --init-seed 1"), std::string::npos) << rep;

@@ -29,12 +29,11 @@ class FlushCoverage : public ::testing::Environment {
  public:
   void TearDown() override { flushCoverage(); }
 };
-[[maybe_unused]] ::testing::Environment* const kFlushCoverage =
-    ::testing::AddGlobalTestEnvironment(new FlushCoverage);
+[[maybe_unused]] ::testing::Environment* const kFlushCoverage = ::testing::AddGlobalTestEnvironment(new FlushCoverage);
 
 // matmul -> requant (random per-column multipliers) -> relu -> matmul, i32 output.
-compiler::Graph chainGraph(const std::string& config, unsigned M, unsigned K, unsigned H,
-                           unsigned N, unsigned shift, std::mt19937_64& rng) {
+compiler::Graph chainGraph(const std::string& config, unsigned M, unsigned K, unsigned H, unsigned N, unsigned shift,
+                           std::mt19937_64& rng) {
   std::uniform_int_distribution<int> mult(-300, 300);
   std::vector<std::int32_t> m(H);
   for (auto& v : m) v = mult(rng);
@@ -46,8 +45,8 @@ Values readTensors(const compiler::CompileResult& c, driver::Device& dev) {
   Values out;
   for (const auto& [name, t] : c.layout.tensors) {
     if (name.find('.') != std::string::npos) continue;
-    out[name] = compiler::unpackTensor(
-        c.layout, name, [&](unsigned pos, std::uint32_t addr) { return dev.readSram(pos, addr); });
+    out[name] = compiler::unpackTensor(c.layout, name,
+                                       [&](unsigned pos, std::uint32_t addr) { return dev.readSram(pos, addr); });
   }
   return out;
 }
@@ -108,8 +107,7 @@ TEST(CompiledOnRtl, RandomGemmShapesUlx3s) {
   std::uniform_int_distribution<unsigned> m(1, 40), kn(1, 48);
   for (unsigned i = 0; i < 40; ++i) {
     const unsigned M = m(rng), K = kn(rng), N = kn(rng);
-    checkOnRtl(compiler::gemmGraph("ulx3s", M, K, N), 500 + i, 1 + i % 2,
-               fmt::format("gemm {}x{}x{}", M, K, N));
+    checkOnRtl(compiler::gemmGraph("ulx3s", M, K, N), 500 + i, 1 + i % 2, fmt::format("gemm {}x{}x{}", M, K, N));
   }
 }
 
@@ -131,9 +129,7 @@ TEST(CompiledOnRtl, RandomChainsUlx3s) {
 
 // large: one ragged GEMM (64 lanes, 4 superlanes, 256 accumulators). Its verilated model runs a few
 // hundred clocks per second, so one small shape only.
-TEST(CompiledOnRtl, RaggedGemmLarge) {
-  checkOnRtl(compiler::gemmGraph("large", 2, 40, 67), 900, 2, "gemm 2x40x67");
-}
+TEST(CompiledOnRtl, RaggedGemmLarge) { checkOnRtl(compiler::gemmGraph("large", 2, 40, 67), 900, 2, "gemm 2x40x67"); }
 
 }  // namespace
 }  // namespace lpu::lockstep

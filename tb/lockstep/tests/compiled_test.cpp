@@ -30,8 +30,7 @@ std::vector<std::string> graphs() {
 class CompiledGraphs : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(CompiledGraphs, MatchTheModel) {
-  const std::string path =
-      std::string(LPU_SOURCE_DIR) + "/sw/compiler/graphs/" + GetParam() + ".json";
+  const std::string path = std::string(LPU_SOURCE_DIR) + "/sw/compiler/graphs/" + GetParam() + ".json";
   const compiler::Graph g = compiler::loadGraphFile(path);
   for (unsigned mxms : {1u, 2u}) {
     compiler::CompileOptions copt;
@@ -42,8 +41,7 @@ TEST_P(CompiledGraphs, MatchTheModel) {
       if (t.kind != compiler::TensorKind::kInput) continue;
       std::vector<std::int32_t> v(std::size_t{t.rows} * t.cols);
       for (auto& x : v) x = static_cast<std::int32_t>(rng() % 256) - 128;
-      for (auto& seg : compiler::packTensor(c.layout, name, v))
-        c.program.data.push_back(std::move(seg));
+      for (auto& seg : compiler::packTensor(c.layout, name, v)) c.program.data.push_back(std::move(seg));
     }
     Options opt;
     opt.name = GetParam() + "-mxms" + std::to_string(mxms);
@@ -55,9 +53,7 @@ TEST_P(CompiledGraphs, MatchTheModel) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Graphs, CompiledGraphs, ::testing::ValuesIn(graphs()),
-                         [](const ::testing::TestParamInfo<std::string>& info) {
-                           return info.param;
-                         });
+                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
 }  // namespace
 }  // namespace lpu::lockstep

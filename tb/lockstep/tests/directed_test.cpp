@@ -48,11 +48,9 @@ TEST_P(Directed, LongNopAndStaggeredHalts) {
 TEST_P(Directed, EndWaitsForResultsInFlight) {
   for (Opcode op : {Opcode::kRead, Opcode::kGather}) {
     isa::Program p = allHalt(cfg_);
-    p.queues[l_.memE(0)] = {nop(3), op == Opcode::kRead ? read(1, W(2)) : gather(W(2), E(0)),
-                            halt()};
+    p.queues[l_.memE(0)] = {nop(3), op == Opcode::kRead ? read(1, W(2)) : gather(W(2), E(0)), halt()};
     p.data.push_back({l_.memE(0), 0, randomBytes(rng_, 2 * l_.lanes())});
-    const Result r =
-        check(cfg_, p, std::string(isa::findInsn(static_cast<unsigned>(op))->mnemonic));
+    const Result r = check(cfg_, p, std::string(isa::findInsn(static_cast<unsigned>(op))->mnemonic));
     expectDone(r);
     EXPECT_EQ(r.model_cycles, 3 + latency(op));
   }
@@ -86,8 +84,7 @@ TEST_P(Directed, MemReadAndGatherBackToBack) {
 // second Sync until `n2` notifies (cycle 8). MEM_E0 dispatches its first Sync in the Notify's own
 // cycle, so it does not park there.
 TEST_P(Directed, SyncNotifyBarriers) {
-  const std::vector<unsigned> notifiers = {l_.memW(0), l_.vxm(), l_.sxmE(), l_.mxmW(),
-                                           l_.memE(l_.m() - 1)};
+  const std::vector<unsigned> notifiers = {l_.memW(0), l_.vxm(), l_.sxmE(), l_.mxmW(), l_.memE(l_.m() - 1)};
   const unsigned queues = kRtlHasMxmLoadQueues ? cfg_.queues() : cfg_.positions();
   for (std::size_t i = 0; i < notifiers.size(); ++i) {
     const unsigned n1 = notifiers[i], n2 = notifiers[(i + 2) % notifiers.size()];
@@ -163,8 +160,7 @@ TEST_P(Directed, ExtremeAddressesBackToBack) {
   // Both sides of the bank boundary.
   b.at(l_.memW(2), 0, read(half - 1, E(0))).then(l_.memW(2), read(half, E(1)));
   b.at(l_.memE(2), 0, read(half, W(2))).then(l_.memE(2), read(half - 1, W(3)));
-  for (std::uint32_t a : {max - 15, half - 1})
-    b.data(l_.memW(0), a, randomBytes(rng_, 16 * l_.lanes()));
+  for (std::uint32_t a : {max - 15, half - 1}) b.data(l_.memW(0), a, randomBytes(rng_, 16 * l_.lanes()));
   b.data(l_.memE(0), 0, randomBytes(rng_, 16 * l_.lanes()));
   b.data(l_.memW(2), half - 1, randomBytes(rng_, 2 * l_.lanes()));
   b.data(l_.memE(2), half - 1, randomBytes(rng_, 2 * l_.lanes()));
@@ -183,9 +179,8 @@ TEST_P(Directed, RepeatStridesAndDistances) {
   // The longest Repeat (n = 1023) with stride 1 needs 1024 loaded words: on large (18 host clocks
   // per word at ~2 k clocks/s) it repeats one word instead.
   const std::int32_t long_stride = cfg_.name() == "ulx3s" ? 1 : 0;
-  const std::vector<Case> cases = {
-      {1023, 1, long_stride, 0}, {4, 255, 63, 10},       {3, 3, -63, max}, {7, 2, 0, 5},
-      {15, 1, -1, 15},           {2, 17, 63, max - 127}, {31, 1, 2, 100}};
+  const std::vector<Case> cases = {{1023, 1, long_stride, 0}, {4, 255, 63, 10},       {3, 3, -63, max}, {7, 2, 0, 5},
+                                   {15, 1, -1, 15},           {2, 17, 63, max - 127}, {31, 1, 2, 100}};
   for (const Case& c : cases) {
     ProgramBuilder b(cfg_);
     const unsigned L = latency(Opcode::kRead);
@@ -193,14 +188,11 @@ TEST_P(Directed, RepeatStridesAndDistances) {
     // Written three slices east (MEM_E0), in the opposite order: from the last address read, with
     // -stride.
     const std::int64_t last = std::int64_t{c.base} + std::int64_t{c.n} * c.stride;
-    b.at(l_.memE(0), L + 2, write(static_cast<std::uint32_t>(last), E(2)))
-        .rep(l_.memE(0), c.n, c.d, -c.stride);
+    b.at(l_.memE(0), L + 2, write(static_cast<std::uint32_t>(last), E(2))).rep(l_.memE(0), c.n, c.d, -c.stride);
     // Only the words read are loaded (and read back).
     std::set<std::int64_t> addrs;
-    for (std::uint32_t i = 0; i <= c.n; ++i)
-      addrs.insert(std::int64_t{c.base} + std::int64_t{i} * c.stride);
-    for (std::int64_t a : addrs)
-      b.data(l_.memW(1), static_cast<std::uint32_t>(a), randomBytes(rng_, l_.lanes()));
+    for (std::uint32_t i = 0; i <= c.n; ++i) addrs.insert(std::int64_t{c.base} + std::int64_t{i} * c.stride);
+    for (std::int64_t a : addrs) b.data(l_.memW(1), static_cast<std::uint32_t>(a), randomBytes(rng_, l_.lanes()));
     const Result r = check(cfg_, b.build(), fmt::format("n{}-d{}-s{}", c.n, c.d, c.stride));
     expectDone(r);
   }
@@ -227,14 +219,12 @@ TEST_P(Directed, GatherScatterEverySuperlane) {
     ASSERT_TRUE(at);
     const StreamRef out = d == Dir::kEast ? W(0) : E(0);
     b.at(target, *at, gather(out, m0));
-    for (std::int64_t a : addrs)
-      b.data(target, static_cast<std::uint32_t>(a), randomBytes(rng_, l_.lanes()));
+    for (std::int64_t a : addrs) b.data(target, static_cast<std::uint32_t>(a), randomBytes(rng_, l_.lanes()));
     // The map again, 4 cycles later, for the scatter of a fresh word delivered on stream 0.
-    const auto at2 = deliver(b, cfg_, target,
-                             {{m0, planes[0]},
-                              {m1, planes[1]},
-                              {d == Dir::kEast ? E(0) : W(0), randomBytes(rng_, l_.lanes())}},
-                             *at + 4, 24);
+    const auto at2 =
+        deliver(b, cfg_, target,
+                {{m0, planes[0]}, {m1, planes[1]}, {d == Dir::kEast ? E(0) : W(0), randomBytes(rng_, l_.lanes())}},
+                *at + 4, 24);
     ASSERT_TRUE(at2);
     b.at(target, *at2, scatter(d == Dir::kEast ? E(0) : W(0), m0));
     const Result r = check(cfg_, b.build(), d == Dir::kEast ? "east" : "west");
@@ -302,8 +292,7 @@ TEST_P(Directed, VxmEveryOpcodeAndType) {
         const bool is_west = f == isa::Field::kSrcb;
         StreamRef s = is_west ? W(0) : E(next_e);
         if (!is_west) next_e += std::max(g, 4u);
-        if (!is_west && next_e > l_.streams())
-          s = E(0);  // c shares a's group on small i32 (4 streams)
+        if (!is_west && next_e > l_.streams()) s = E(0);  // c shares a's group on small i32 (4 streams)
         insn.set(f, static_cast<std::int32_t>(s.encode()));
         refs[i] = s;
         const auto values = cornerValues(g, l_.lanes(), rng_, 5 * i + 11 * round);
@@ -354,8 +343,7 @@ TEST_P(Directed, VxmLutOpsManyInputs) {
         std::vector<std::int64_t> v(l_.lanes());
         for (unsigned i = 0; i < l_.lanes(); ++i) {
           const std::int64_t x =
-              static_cast<std::int64_t>(j * l_.lanes() + i) * (g == 2 ? 2731 : 179'424'673) -
-              (g == 2 ? 32768 : 0);
+              static_cast<std::int64_t>(j * l_.lanes() + i) * (g == 2 ? 2731 : 179'424'673) - (g == 2 ? 32768 : 0);
           v[i] = g == 2 ? static_cast<std::int16_t>(x) : static_cast<std::int32_t>(x);
         }
         const Bytes w = toPlanes(v, g)[k];
@@ -367,8 +355,7 @@ TEST_P(Directed, VxmLutOpsManyInputs) {
     }
     const std::uint64_t first = planes - 1 + latency(Opcode::kRead);  // arrival at the VXM
     b.at(l_.vxm(), first, vxm(op, t, E(0), E(0))).rep(l_.vxm(), vectors - 1, 1, 0);
-    const Result r =
-        check(cfg_, b.build(), std::string(isa::findInsn(static_cast<unsigned>(op))->mnemonic));
+    const Result r = check(cfg_, b.build(), std::string(isa::findInsn(static_cast<unsigned>(op))->mnemonic));
     expectDone(r);
   }
 }
@@ -380,8 +367,7 @@ TEST_P(Directed, VxmLutOpsManyInputs) {
 // every shift / rotate amount class, permute/distribute maps with high bits set, transpose.
 TEST_P(Directed, SxmEveryOpcodeBothSxms) {
   const int lanes = static_cast<int>(l_.lanes());
-  const std::vector<int> imms = {0,         1,   -1,   lanes - 1, -(lanes - 1), lanes, -lanes,
-                                 lanes + 3, 127, -128, 5};
+  const std::vector<int> imms = {0, 1, -1, lanes - 1, -(lanes - 1), lanes, -lanes, lanes + 3, 127, -128, 5};
   for (bool west_sxm : {true, false}) {
     const unsigned target = west_sxm ? l_.sxmW() : l_.sxmE();
     // Operands flow toward the SXM from the MEM slices: westward for SXM_W, eastward for SXM_E.
@@ -406,9 +392,7 @@ TEST_P(Directed, SxmEveryOpcodeBothSxms) {
       b.at(target, t, transpose(out(0), in(0)));
       // The rows stay at the SXM only for cycle `at`; later instructions use whatever passes by
       // (the lockstep compares anyway), and a second delivery feeds the permutations.
-      auto at2 =
-          deliver(b, cfg_, target, {{in(1), randomBytes(rng_, l_.lanes())}, {in(map_stream), map}},
-                  t + 3, 40);
+      auto at2 = deliver(b, cfg_, target, {{in(1), randomBytes(rng_, l_.lanes())}, {in(map_stream), map}}, t + 3, 40);
       ASSERT_TRUE(at2);
       b.at(target, *at2, permute(out(1), in(1), in(map_stream)));
       b.then(target, distribute(out(2), in(1), in(map_stream)));
@@ -418,8 +402,7 @@ TEST_P(Directed, SxmEveryOpcodeBothSxms) {
       }
       b.rep(target, 3, 2, 0);
       const Result r =
-          check(cfg_, b.build(),
-                fmt::format("{}-{}", west_sxm ? "sxm_w" : "sxm_e", out_east ? "east" : "west"));
+          check(cfg_, b.build(), fmt::format("{}-{}", west_sxm ? "sxm_w" : "sxm_e", out_east ? "east" : "west"));
       expectDone(r);
     }
   }
@@ -459,9 +442,7 @@ TEST_P(Directed, MxmLoadComputeAccumulate) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Configs, Directed, ::testing::Values("ulx3s", "large"),
-                         [](const ::testing::TestParamInfo<const char*>& info) {
-                           return std::string(info.param);
-                         });
+                         [](const ::testing::TestParamInfo<const char*>& info) { return std::string(info.param); });
 
 }  // namespace
 }  // namespace lpu::lockstep::test

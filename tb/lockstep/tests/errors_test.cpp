@@ -19,8 +19,8 @@ class Errors : public ::testing::TestWithParam<const char*> {
  protected:
   Errors() : cfg_(ArchConfig::byName(GetParam())), l_(cfg_) {}
 
-  Result runQueues(std::vector<std::pair<unsigned, std::vector<std::uint32_t>>> qs,
-                   const std::string& label, std::vector<isa::DataSegment> data = {}) {
+  Result runQueues(std::vector<std::pair<unsigned, std::vector<std::uint32_t>>> qs, const std::string& label,
+                   std::vector<isa::DataSegment> data = {}) {
     isa::Program p = allHalt(cfg_);
     for (auto& [q, words] : qs) p.queues[q] = words;
     p.data = std::move(data);
@@ -53,23 +53,18 @@ TEST_P(Errors, IllegalOpcode) {
 }
 
 TEST_P(Errors, WrongSlice) {
-  expectError(
-      runQueues({{l_.memE(0), {vxm(Opcode::kAdd, ElemType::kI8, E(0), E(1), E(2))}}}, "add-on-mem"),
-      ErrorCode::kWrongSlice, 0, l_.memE(0));
-  expectError(runQueues({{l_.vxm(), {nop(1), read(0, E(0))}}}, "read-on-vxm"),
-              ErrorCode::kWrongSlice, 1, l_.vxm());
-  expectError(runQueues({{l_.sxmW(), {read(0, E(0))}}}, "read-on-sxm"), ErrorCode::kWrongSlice, 0,
-              l_.sxmW());
-  expectError(runQueues({{l_.memW(0), {nop(4), shift(E(0), E(1), 1)}}}, "shift-on-mem"),
-              ErrorCode::kWrongSlice, 4, l_.memW(0));
-  expectError(
-      runQueues({{l_.mxmE(), {vxm(Opcode::kNot, ElemType::kI8, W(0), W(1))}}}, "not-on-mxm"),
-      ErrorCode::kWrongSlice, 0, l_.mxmE());
+  expectError(runQueues({{l_.memE(0), {vxm(Opcode::kAdd, ElemType::kI8, E(0), E(1), E(2))}}}, "add-on-mem"),
+              ErrorCode::kWrongSlice, 0, l_.memE(0));
+  expectError(runQueues({{l_.vxm(), {nop(1), read(0, E(0))}}}, "read-on-vxm"), ErrorCode::kWrongSlice, 1, l_.vxm());
+  expectError(runQueues({{l_.sxmW(), {read(0, E(0))}}}, "read-on-sxm"), ErrorCode::kWrongSlice, 0, l_.sxmW());
+  expectError(runQueues({{l_.memW(0), {nop(4), shift(E(0), E(1), 1)}}}, "shift-on-mem"), ErrorCode::kWrongSlice, 4,
+              l_.memW(0));
+  expectError(runQueues({{l_.mxmE(), {vxm(Opcode::kNot, ElemType::kI8, W(0), W(1))}}}, "not-on-mxm"),
+              ErrorCode::kWrongSlice, 0, l_.mxmE());
   if (kRtlHasMxmLoadQueues) {
-    expectError(runQueues({{l_.mxmW(), {lw(0, W(0))}}}, "lw-on-compute-queue"),
-                ErrorCode::kWrongSlice, 0, l_.mxmW());
-    expectError(runQueues({{l_.loadE(), {nop(1), abc(E(0), 0)}}}, "abc-on-load-queue"),
-                ErrorCode::kWrongSlice, 1, l_.mxmE());
+    expectError(runQueues({{l_.mxmW(), {lw(0, W(0))}}}, "lw-on-compute-queue"), ErrorCode::kWrongSlice, 0, l_.mxmW());
+    expectError(runQueues({{l_.loadE(), {nop(1), abc(E(0), 0)}}}, "abc-on-load-queue"), ErrorCode::kWrongSlice, 1,
+                l_.mxmE());
   }
 }
 
@@ -80,36 +75,29 @@ TEST_P(Errors, BadOperand) {
   add16.set(isa::Field::kDst, static_cast<std::int32_t>(E(1).encode()));
   add16.set(isa::Field::kSrca, static_cast<std::int32_t>(E(2).encode()));
   add16.set(isa::Field::kSrcb, static_cast<std::int32_t>(W(2).encode()));
-  expectError(runQueues({{v, {nop(1), isa::encode(add16)}}}, "misaligned-i16"),
-              ErrorCode::kBadOperand, 1, v);
+  expectError(runQueues({{v, {nop(1), isa::encode(add16)}}}, "misaligned-i16"), ErrorCode::kBadOperand, 1, v);
   expectError(runQueues({{v, {vxm(Opcode::kMov, ElemType::kI32, E(2), W(0))}}}, "misaligned-i32"),
               ErrorCode::kBadOperand, 0, v);
-  expectError(runQueues({{l_.memW(1), {halt() | 1u}}}, "reserved-bit"), ErrorCode::kBadOperand, 0,
-              l_.memW(1));
-  expectError(runQueues({{v, {vxm(Opcode::kAdd, ElemType::kI8, E(0), E(1), E(2)) | (3u << 23)}}},
-                        "reserved-type"),
+  expectError(runQueues({{l_.memW(1), {halt() | 1u}}}, "reserved-bit"), ErrorCode::kBadOperand, 0, l_.memW(1));
+  expectError(runQueues({{v, {vxm(Opcode::kAdd, ElemType::kI8, E(0), E(1), E(2)) | (3u << 23)}}}, "reserved-type"),
               ErrorCode::kBadOperand, 0, v);
   expectError(runQueues({{l_.memE(1), {nop(0)}}}, "nop-0"), ErrorCode::kBadOperand, 0, l_.memE(1));
   // Transpose group N misaligned (base stream 1).
-  expectError(runQueues({{l_.sxmW(), {nop(2), transpose(E(1), W(0))}}}, "transpose-misaligned"),
-              ErrorCode::kBadOperand, 2, l_.sxmW());
-  if (l_.streams() <
-      16) {  // the stream field holds 0..15: only small has streams that do not exist
-    expectError(
-        runQueues({{v, {vxm(Opcode::kNot, ElemType::kI8, E(l_.streams()), E(0))}}}, "stream-index"),
-        ErrorCode::kBadOperand, 0, v);
-    expectError(runQueues({{l_.memW(0), {read(0, W(15))}}}, "mem-stream-index"),
-                ErrorCode::kBadOperand, 0, l_.memW(0));
+  expectError(runQueues({{l_.sxmW(), {nop(2), transpose(E(1), W(0))}}}, "transpose-misaligned"), ErrorCode::kBadOperand,
+              2, l_.sxmW());
+  if (l_.streams() < 16) {  // the stream field holds 0..15: only small has streams that do not exist
+    expectError(runQueues({{v, {vxm(Opcode::kNot, ElemType::kI8, E(l_.streams()), E(0))}}}, "stream-index"),
+                ErrorCode::kBadOperand, 0, v);
+    expectError(runQueues({{l_.memW(0), {read(0, W(15))}}}, "mem-stream-index"), ErrorCode::kBadOperand, 0, l_.memW(0));
   }
   if (cfg_.params().mxm_acc_slots <= 127) {  // the index field holds 0..127
-    expectError(runQueues({{l_.mxmE(), {acc(W(0), cfg_.params().mxm_acc_slots)}}}, "acc-slot"),
-                ErrorCode::kBadOperand, 0, l_.mxmE());
+    expectError(runQueues({{l_.mxmE(), {acc(W(0), cfg_.params().mxm_acc_slots)}}}, "acc-slot"), ErrorCode::kBadOperand,
+                0, l_.mxmE());
   }
   if (kRtlHasMxmLoadQueues) {
-    expectError(runQueues({{l_.loadE(), {lw(l_.lanes(), E(0))}}}, "lw-row"), ErrorCode::kBadOperand,
-                0, l_.mxmE());
-    expectError(runQueues({{l_.loadW(), {lw(l_.lanes() - 2, W(0), 3)}}}, "lw-rows-past-lanes"),
-                ErrorCode::kBadOperand, 0, l_.mxmW());
+    expectError(runQueues({{l_.loadE(), {lw(l_.lanes(), E(0))}}}, "lw-row"), ErrorCode::kBadOperand, 0, l_.mxmE());
+    expectError(runQueues({{l_.loadW(), {lw(l_.lanes() - 2, W(0), 3)}}}, "lw-rows-past-lanes"), ErrorCode::kBadOperand,
+                0, l_.mxmW());
   }
 }
 
@@ -123,8 +111,7 @@ TEST_P(Errors, BadAddress) {
     expectError(r, ErrorCode::kBadAddress, 0, l_.memE(2));
   }
   // Strided past the last word: read max-1, repeat 3, 1, 1 -> issue 2 at cycle 2 reads max+1.
-  Result r =
-      runQueues({{l_.memE(0), {read(l_.maxAddr() - 1, W(0)), repeat(3, 1, 1)}}}, "stride-up");
+  Result r = runQueues({{l_.memE(0), {read(l_.maxAddr() - 1, W(0)), repeat(3, 1, 1)}}}, "stride-up");
   expectError(r, ErrorCode::kBadAddress, 2, l_.memE(0));
   // Strided below 0: write 5, repeat 4, 2, -2 -> issues at 2 (3), 4 (1), 6 (-1).
   r = runQueues({{l_.memW(2), {write(5, E(1)), repeat(4, 2, -2)}}}, "stride-down");
@@ -145,8 +132,7 @@ TEST_P(Errors, BadAddressFromAMap) {
       ASSERT_TRUE(at);
       b.at(target, *at, is_scatter ? scatter(E(0), E(2)) : gather(E(0), E(2)));
       b.data(target, 3, Bytes(l_.lanes(), 0x5A));
-      const Result r =
-          check(cfg_, b.build(), fmt::format("{}-{}", is_scatter ? "scatter" : "gather", bad));
+      const Result r = check(cfg_, b.build(), fmt::format("{}-{}", is_scatter ? "scatter" : "gather", bad));
       expectError(r, ErrorCode::kBadAddress, *at, target);
       EXPECT_EQ(r.model_error->stream, 2u);
     }
@@ -158,8 +144,8 @@ TEST_P(Errors, StreamConflict) {
   // mul (L=3) at 0 and add (L=2) at 1 load R[E][0][v+1] at the end of 2. MEM_E0's write at 2 must
   // not commit.
   isa::Program p = allHalt(cfg_);
-  p.queues[v] = {vxm(Opcode::kMul, ElemType::kI8, E(0), W(1), W(1)),
-                 vxm(Opcode::kAdd, ElemType::kI8, E(0), W(1), W(1)), halt()};
+  p.queues[v] = {vxm(Opcode::kMul, ElemType::kI8, E(0), W(1), W(1)), vxm(Opcode::kAdd, ElemType::kI8, E(0), W(1), W(1)),
+                 halt()};
   p.queues[l_.memE(0)] = {nop(2), write(3, W(3)), halt()};
   p.data.push_back({l_.memE(0), 3, Bytes(l_.lanes(), 0x42)});
   Result r = check(cfg_, p, "vxm");
@@ -195,14 +181,12 @@ TEST_P(Errors, BadRepeat) {
   expectError(runQueues({{v, {nop(2), repeat(1, 1)}}}, "after-nop"), ErrorCode::kBadRepeat, 2, v);
   expectError(runQueues({{m, {read(0, W(0)), repeat(0, 1)}}}, "n0"), ErrorCode::kBadRepeat, 1, m);
   expectError(runQueues({{m, {read(0, W(0)), repeat(1, 0)}}}, "d0"), ErrorCode::kBadRepeat, 1, m);
-  expectError(runQueues({{v, {vxm(Opcode::kNot, ElemType::kI8, E(0), E(1)), repeat(1, 1, 1)}}},
-                        "stride-on-not"),
+  expectError(runQueues({{v, {vxm(Opcode::kNot, ElemType::kI8, E(0), E(1)), repeat(1, 1, 1)}}}, "stride-on-not"),
               ErrorCode::kBadRepeat, 1, v);
   expectError(runQueues({{m, {read(0, W(0)), repeat(1, 2), repeat(1, 1)}}}, "repeat-after-repeat"),
               ErrorCode::kBadRepeat, 3, m);
-  expectError(
-      runQueues({{l_.sxmW(), {sync(), halt()}}, {v, {notify(), repeat(2, 1)}}}, "after-notify"),
-      ErrorCode::kBadRepeat, 1, v);
+  expectError(runQueues({{l_.sxmW(), {sync(), halt()}}, {v, {notify(), repeat(2, 1)}}}, "after-notify"),
+              ErrorCode::kBadRepeat, 1, v);
 }
 
 TEST_P(Errors, MxmOverrun) {
@@ -213,38 +197,30 @@ TEST_P(Errors, MxmOverrun) {
     expectDone(r);
     return;
   }
-  expectError(runQueues({{l_.mxmE(), {abc(E(0), 0), abc(E(0), 1)}}}, "abc-abc"),
-              ErrorCode::kMxmOverrun, 1, l_.mxmE());
-  expectError(runQueues({{l_.mxmE(), {abc(E(0), 0), repeat(1, 1, 1)}}}, "abc-repeat"),
-              ErrorCode::kMxmOverrun, 1, l_.mxmE());
-  expectError(
-      runQueues({{l_.mxmW(), {abc(W(0), 0), nop(1), abca(W(0), 0), abca(W(0), 1)}}}, "abca-abca"),
-      ErrorCode::kMxmOverrun, 3, l_.mxmW());
+  expectError(runQueues({{l_.mxmE(), {abc(E(0), 0), abc(E(0), 1)}}}, "abc-abc"), ErrorCode::kMxmOverrun, 1, l_.mxmE());
+  expectError(runQueues({{l_.mxmE(), {abc(E(0), 0), repeat(1, 1, 1)}}}, "abc-repeat"), ErrorCode::kMxmOverrun, 1,
+              l_.mxmE());
+  expectError(runQueues({{l_.mxmW(), {abc(W(0), 0), nop(1), abca(W(0), 0), abca(W(0), 1)}}}, "abca-abca"),
+              ErrorCode::kMxmOverrun, 3, l_.mxmW());
   expectDone(runQueues({{l_.mxmE(), {abc(E(0), 0), nop(1), abc(E(0), 1), halt()}}}, "spaced"));
 }
 
 TEST_P(Errors, SyncDeadlock) {
-  expectError(runQueues({{l_.memW(1), {sync()}}}, "alone"), ErrorCode::kSyncDeadlock, 1,
-              l_.memW(1));
+  expectError(runQueues({{l_.memW(1), {sync()}}}, "alone"), ErrorCode::kSyncDeadlock, 1, l_.memW(1));
   // Two parked queues, the lowest position is reported; results in flight delay the detection.
-  Result r =
-      runQueues({{l_.sxmE(), {nop(3), sync()}}, {l_.memE(0), {read(0, W(0)), sync()}}}, "two");
+  Result r = runQueues({{l_.sxmE(), {nop(3), sync()}}, {l_.memE(0), {read(0, W(0)), sync()}}}, "two");
   expectError(r, ErrorCode::kSyncDeadlock, 4, l_.memE(0));
   // A notify releases the first barrier; the second one deadlocks.
-  r = runQueues({{l_.vxm(), {sync(), sync()}}, {l_.memW(0), {nop(2), notify(), halt()}}},
-                "second-barrier");
+  r = runQueues({{l_.vxm(), {sync(), sync()}}, {l_.memW(0), {nop(2), notify(), halt()}}}, "second-barrier");
   expectError(r, ErrorCode::kSyncDeadlock, 4, l_.vxm());
 }
 
 TEST_P(Errors, Unimplemented) {
-  expectError(runQueues({{l_.memW(1), {nop(1), send(E(0), 0)}}}, "send"), ErrorCode::kUnimplemented,
-              1, l_.memW(1));
+  expectError(runQueues({{l_.memW(1), {nop(1), send(E(0), 0)}}}, "send"), ErrorCode::kUnimplemented, 1, l_.memW(1));
   isa::Instruction deskew = isa::Instruction::make(Opcode::kDeskew);
-  expectError(runQueues({{l_.mxmE(), {isa::encode(deskew)}}}, "deskew"), ErrorCode::kUnimplemented,
-              0, l_.mxmE());
+  expectError(runQueues({{l_.mxmE(), {isa::encode(deskew)}}}, "deskew"), ErrorCode::kUnimplemented, 0, l_.mxmE());
   isa::Instruction recv = isa::Instruction::make(Opcode::kRecv);
-  expectError(runQueues({{l_.vxm(), {nop(5), isa::encode(recv)}}}, "recv"),
-              ErrorCode::kUnimplemented, 5, l_.vxm());
+  expectError(runQueues({{l_.vxm(), {nop(5), isa::encode(recv)}}}, "recv"), ErrorCode::kUnimplemented, 5, l_.vxm());
 }
 
 TEST_P(Errors, PriorityLowestPositionThenLowestCode) {
@@ -276,9 +252,7 @@ TEST_P(Errors, TimeoutOnTheLongestNop) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Configs, Errors, ::testing::Values("ulx3s", "large"),
-                         [](const ::testing::TestParamInfo<const char*>& info) {
-                           return std::string(info.param);
-                         });
+                         [](const ::testing::TestParamInfo<const char*>& info) { return std::string(info.param); });
 
 }  // namespace
 }  // namespace lpu::lockstep::test

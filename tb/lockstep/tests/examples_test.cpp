@@ -27,8 +27,7 @@ std::vector<std::string> programs() {
     const fs::path d = fs::path(LPU_SOURCE_DIR) / dir;
     if (!fs::exists(d)) continue;
     for (const auto& e : fs::directory_iterator(d)) {
-      if (e.path().extension() == ".s")
-        out.push_back(fs::relative(e.path(), LPU_SOURCE_DIR).string());
+      if (e.path().extension() == ".s") out.push_back(fs::relative(e.path(), LPU_SOURCE_DIR).string());
     }
   }
   std::sort(out.begin(), out.end());
@@ -65,13 +64,11 @@ TEST_P(Examples, MatchTheModel) {
       for (const auto& res : assembler::testing::expectedResults(text)) {
         const int pos = cfg.positionOf(res.slice);
         ASSERT_GE(pos, 0) << res.slice;
-        const auto word = m.readSram(static_cast<unsigned>(pos),
-                                     static_cast<std::uint32_t>(a.symbols.at(res.label)));
+        const auto word = m.readSram(static_cast<unsigned>(pos), static_cast<std::uint32_t>(a.symbols.at(res.label)));
         for (std::size_t lane = 0; lane < word.size(); ++lane) {
           EXPECT_EQ(static_cast<int>(static_cast<std::int8_t>(word[lane])),
                     lane < res.values.size() ? res.values[lane] : 0)
-              << GetParam() << " (" << config << ") " << res.slice << " " << res.label << " lane "
-              << lane;
+              << GetParam() << " (" << config << ") " << res.slice << " " << res.label << " lane " << lane;
         }
       }
     }

@@ -93,21 +93,18 @@ inline Bytes randomBytes(std::mt19937& rng, unsigned n) {
 }
 
 // Corner values of a `bytes`-wide signed element, then random ones, `n` in all.
-inline std::vector<std::int64_t> cornerValues(unsigned bytes, unsigned n, std::mt19937& rng,
-                                              unsigned rotate = 0) {
+inline std::vector<std::int64_t> cornerValues(unsigned bytes, unsigned n, std::mt19937& rng, unsigned rotate = 0) {
   const int bits = 8 * static_cast<int>(bytes);
   const std::int64_t max = (std::int64_t{1} << (bits - 1)) - 1, min = -max - 1;
-  std::vector<std::int64_t> c = {0,     1,        -1,      max,      min, max - 1, min + 1,
-                                 2,     -2,       max / 2, min / 2,  3,   -3,      0x55,
-                                 -0x56, bits - 1, bits,    bits + 1, 7,   8};
+  std::vector<std::int64_t> c = {0,       1, -1, max,  min,   max - 1,  min + 1, 2,        -2, max / 2,
+                                 min / 2, 3, -3, 0x55, -0x56, bits - 1, bits,    bits + 1, 7,  8};
   std::vector<std::int64_t> out(n);
   for (unsigned i = 0; i < n; ++i) {
     const unsigned k = i + rotate;
     if (k < c.size()) {
       out[i] = c[(k * 7 + rotate) % c.size()];
     } else {
-      std::int64_t v =
-          static_cast<std::int64_t>(rng() & ((bits == 32) ? 0xFFFFFFFFu : ((1u << bits) - 1)));
+      std::int64_t v = static_cast<std::int64_t>(rng() & ((bits == 32) ? 0xFFFFFFFFu : ((1u << bits) - 1)));
       if (v > max) v -= std::int64_t{1} << bits;
       out[i] = v;
     }

@@ -105,8 +105,8 @@ void runSeeds(const Suite& s, std::uint64_t first, unsigned count) {
     // Without gather/scatter a generated program is legal: it must not raise any error.
     if (s.options.gather_scatter_weight == 0 && r.model_error) {
       ADD_FAILURE() << "random program raised " << isa::errorName(r.model_error->code)
-                    << " although the generator promises a legal program: "
-                    << r.model_error->message << "\n  rerun: " << opt.repro;
+                    << " although the generator promises a legal program: " << r.model_error->message
+                    << "\n  rerun: " << opt.repro;
     }
   }
   ::testing::Test::RecordProperty("programs_with_errors", static_cast<int>(errors));
@@ -118,9 +118,7 @@ void PrintTo(const Chunk& c, std::ostream* os) {
 
 class RandomRegression : public ::testing::TestWithParam<Chunk> {};
 
-TEST_P(RandomRegression, MatchesTheModel) {
-  runSeeds(*GetParam().suite, GetParam().first, GetParam().count);
-}
+TEST_P(RandomRegression, MatchesTheModel) { runSeeds(*GetParam().suite, GetParam().first, GetParam().count); }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, RandomRegression, ::testing::ValuesIn(chunks()),
                          [](const ::testing::TestParamInfo<Chunk>& info) {
@@ -148,8 +146,8 @@ TEST(RandomRegression, BackToBackProgramsOnOneDevice) {
     o.gather_scatter_weight = 6;
     o.seed = seed;
     Options opt;
-    opt.repro = "(program " + std::to_string(seed - 900000) +
-                " of a Session: " + randomRepro("ulx3s", o) + " reruns it alone)";
+    opt.repro =
+        "(program " + std::to_string(seed - 900000) + " of a Session: " + randomRepro("ulx3s", o) + " reruns it alone)";
     const Result r = session.run(verif::randomProgram(cfg, o), opt);
     ASSERT_TRUE(r.ok()) << r.report();
     if (r.model_error) ++errors;
