@@ -60,10 +60,12 @@ Program copyProgram(const ArchConfig& cfg, std::int32_t d, std::int32_t reads) {
   p.queues.assign(cfg.queues(), {enc(Opcode::kHalt)});
   const unsigned v = cfg.vxmPosition();
   const std::uint32_t rep = enc(Opcode::kRepeat, {{Field::kRepN, reads - 1}, {Field::kRepD, d}, {Field::kStride, 1}});
-  const std::int32_t e5 = static_cast<std::int32_t>(lpu::isa::StreamRef{lpu::isa::Dir::kEast, 5}.encode());
-  p.queues[v - 1] = {enc(Opcode::kRead, {{Field::kAddr, 0}, {Field::kMstrm, e5}}), rep, enc(Opcode::kHalt)};
+  // The highest East stream every configuration has (ulx3s has 4 per direction).
+  const std::int32_t east = static_cast<std::int32_t>(
+      lpu::isa::StreamRef{lpu::isa::Dir::kEast, static_cast<std::uint8_t>(cfg.streamsPerDir() - 1)}.encode());
+  p.queues[v - 1] = {enc(Opcode::kRead, {{Field::kAddr, 0}, {Field::kMstrm, east}}), rep, enc(Opcode::kHalt)};
   p.queues[v + 1] = {enc(Opcode::kNop, {{Field::kCount, 3}}),
-                     enc(Opcode::kWrite, {{Field::kAddr, 2048}, {Field::kMstrm, e5}}), rep, enc(Opcode::kHalt)};
+                     enc(Opcode::kWrite, {{Field::kAddr, 2048}, {Field::kMstrm, east}}), rep, enc(Opcode::kHalt)};
   return p;
 }
 
@@ -71,7 +73,7 @@ struct Sample {
   std::uint64_t cycles = 0, clocks = 0;
   double rtl_s = 0, model_s = 0, lockstep_s = 0;
   std::uint64_t lockstep_cycles = 0;
-  unsigned programs = 0, mismatches = 0;
+  unsigned programs = 0, mismatches = 0, errors = 0;
 };
 
 void measure(const ArchConfig& cfg, const std::vector<Program>& programs, double min_seconds, Sample& s) {
@@ -84,6 +86,8 @@ void measure(const ArchConfig& cfg, const std::vector<Program>& programs, double
         const auto t0 = Clock::now();
         const lpu::sim::RunResult r = h.run(10'000'000);
         s.rtl_s += since(t0);
+        // A program that stops with an error measures nothing: the bench fails (main) rather than time it.
+        if (r.error != lpu::isa::ErrorCode::kNone) ++s.errors;
         s.cycles += r.cycles;
         s.clocks += r.clocks;
       }
@@ -140,6 +144,7 @@ int main(int argc, char** argv) {
     return 77;
   }
 
+  bool failed = false;
   nlohmann::json j;
   j["unit"] = "program cycles per second (wall time)";
   j["quick"] = quick;
@@ -165,6 +170,11 @@ int main(int argc, char** argv) {
     for (const auto& [load, programs] : loads) {
       Sample s;
       measure(cfg, programs, seconds, s);
+      if (s.errors != 0 || s.mismatches != 0) {
+        std::cerr << fmt::format("lpu_rtl_bench: {} {}: {} of {} runs stopped with an error, {} lockstep mismatches\n",
+                                 name, load, s.errors, s.programs, s.mismatches);
+        failed = true;
+      }
       const double rtl = s.cycles / s.rtl_s, model = s.cycles / s.model_s, ls = s.lockstep_cycles / s.lockstep_s;
       fmt::print("{:<6} {:<5} {:>9} {:>14.0f} {:>14.0f} {:>14.0f} {:>8.1f}x\n", name, load, s.cycles / s.programs, rtl,
                  model, ls, model / rtl);
@@ -177,5 +187,5 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(std::filesystem::path(out).parent_path());
   std::ofstream(out) << j.dump(2) << "\n";
   fmt::print("wrote {}\n", out);
-  return 0;
+  return failed ? 1 : 0;
 }
