@@ -1,5 +1,5 @@
-// Element-wise VXM ops: relu, copy, add, mul and every other lane-wise op the driver does not send
-// to the matmul or transpose lowering (e.g. a requant not fused into its matmul).
+// Element-wise VXM ops: relu, copy, add and mul (a requant is always fused into its matmul,
+// lower_matmul.cpp).
 #include <fmt/format.h>
 
 #include "sw/compiler/lowering.hpp"
