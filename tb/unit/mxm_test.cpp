@@ -432,6 +432,8 @@ TEST_F(MxmTest, ForeignOpcodeFiresAssertion) {
   h_->step();
   h_->step();
   EXPECT_TRUE(h_->assertionFailed());
+  EXPECT_EQ(h_->firedAssertions(), std::vector<std::string>{"lpu_mxm_core.IssuedInsnIsForThisSlice"})
+      << h_->assertions().summary();
 }
 
 }  // namespace

@@ -208,6 +208,8 @@ TEST_F(SxmTest, ForeignOpcodeFiresAssertion) {
   h_->step();
   h_->step();
   EXPECT_TRUE(h_->assertionFailed());
+  EXPECT_EQ(h_->firedAssertions(), std::vector<std::string>{"lpu_sxm.IssuedInsnIsForThisSlice"})
+      << h_->assertions().summary();
 }
 
 }  // namespace

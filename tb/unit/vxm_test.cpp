@@ -464,6 +464,8 @@ TEST_F(VxmTest, ForeignOpcodeFiresAssertion) {
   h_->step();
   h_->step();
   EXPECT_TRUE(h_->assertionFailed());
+  EXPECT_EQ(h_->firedAssertions(), std::vector<std::string>{"lpu_vxm.IssuedInsnIsForThisSlice"})
+      << h_->assertions().summary();
 }
 
 // The reference tables (from the formulas in docs/isa.md) equal the generated ones the RTL uses.
