@@ -149,8 +149,8 @@ TEST(AssertRegistry, EveryLabelHasAFireTest) {
   for (const auto& [key, r] : rows) {
     EXPECT_TRUE(labels.count(key)) << "fire_tests.txt:" << r.line << ": " << key << " is not an RTL assertion";
   }
-  std::cout << "assertions: " << labels.size() << ", fired by a test: " << tested << ", without one: "
-            << untestable.size() << "\n";
+  std::cout << "assertions: " << labels.size() << ", fired by a test: " << tested
+            << ", without one: " << untestable.size() << "\n";
   for (const std::string& k : untestable) std::cout << "  no fire test: " << k << " -" << rows.at(k).reason << "\n";
 }
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 // Exactly the assertion `key` (module.Label) fired, nothing else; the message names what fired instead.
-#define EXPECT_ONLY_FIRED(model, key)                                                                  \
+#define EXPECT_ONLY_FIRED(model, key) \
   EXPECT_EQ((model).firedAssertions(), std::vector<std::string>{key}) << "fired: " << (model).assertions().summary()
 // Nothing fired (yet): the set-up of a fire test is legal.
 #define EXPECT_NONE_FIRED(model) \

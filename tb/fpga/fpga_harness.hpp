@@ -41,8 +41,8 @@ class BoardModel {
   virtual std::uint64_t clocks() const = 0;
   virtual bool gotError() const = 0;
   virtual const sim::AssertLog& assertLog() const = 0;  // which assertions failed, by name
-  virtual double clocksPerBit() const = 0;    // the host's ClkHz / Baud, exact
-  virtual std::uint64_t timeout() const = 0;  // the bridge's TimeoutClks
+  virtual double clocksPerBit() const = 0;              // the host's ClkHz / Baud, exact
+  virtual std::uint64_t timeout() const = 0;            // the bridge's TimeoutClks
 };
 
 // Both start from random state (+verilator+rand+reset+2) with this seed.
