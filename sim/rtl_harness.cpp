@@ -28,6 +28,7 @@ class RtlHarness::Model {
   virtual std::uint8_t streamByte(isa::Dir dir, unsigned position, std::size_t index) const = 0;
   virtual std::uint64_t clocks() const = 0;
   virtual bool gotError() const = 0;
+  virtual const AssertLog& assertLog() const = 0;
 };
 
 namespace {
@@ -37,6 +38,7 @@ class ModelImpl final : public RtlHarness::Model {
  public:
   explicit ModelImpl(const HarnessOptions& opt) : opt_(opt) {
     ctx_ = std::make_unique<VerilatedContext>();
+    log_ = std::make_unique<AssertLog>(ctx_.get());
     ctx_->fatalOnError(opt.fatal_assertions);
     // Random initial state from the seed (randSeed takes an int; the seed is masked to 31 bits).
     ctx_->randReset(opt.init_seed == 0 ? 0 : 2);
@@ -101,6 +103,7 @@ class ModelImpl final : public RtlHarness::Model {
 
   std::uint64_t clocks() const override { return clocks_; }
   bool gotError() const override { return ctx_->gotError(); }
+  const AssertLog& assertLog() const override { return *log_; }
 
  private:
   void dump() {
@@ -109,6 +112,7 @@ class ModelImpl final : public RtlHarness::Model {
 
   HarnessOptions opt_;
   std::unique_ptr<VerilatedContext> ctx_;
+  std::unique_ptr<AssertLog> log_;  // outlives the model, for failures in its final()
   std::unique_ptr<V> top_;
   std::unique_ptr<VerilatedFstC> fst_;
   std::uint64_t clocks_ = 0;
@@ -253,5 +257,8 @@ std::vector<std::uint8_t> RtlHarness::peekStream(isa::Dir dir, unsigned stream, 
 
 std::uint64_t RtlHarness::clocks() const { return model_->clocks(); }
 bool RtlHarness::assertionFailed() const { return model_->gotError(); }
+const AssertLog& RtlHarness::assertions() const { return model_->assertLog(); }
+std::vector<std::string> RtlHarness::firedAssertions() const { return model_->assertLog().firedKeys(); }
+bool RtlHarness::fired(std::string_view name) const { return model_->assertLog().fired(name); }
 
 }  // namespace lpu::sim

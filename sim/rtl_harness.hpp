@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/assert_log.hpp"
 #include "sw/isa/arch.hpp"
 #include "sw/isa/isa.hpp"
 #include "sw/isa/program.hpp"
@@ -117,6 +118,11 @@ class RtlHarness {
   std::uint64_t clocks() const;
   // An RTL assertion failed (see HarnessOptions::fatal_assertions).
   bool assertionFailed() const;
+  // Which ones, by name (sim/assert_log.hpp): every failure with its source line, the distinct keys
+  // (module.label, in first-failure order), and whether one matching `name` (module.label or a bare label) fired.
+  const AssertLog& assertions() const;
+  std::vector<std::string> firedAssertions() const;
+  bool fired(std::string_view name) const;
 
   // The model behind the harness (one implementation per verilated configuration).
   class Model;

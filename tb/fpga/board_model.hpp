@@ -29,6 +29,7 @@ class BoardModelImpl final : public BoardModel {
  public:
   BoardModelImpl(std::uint32_t seed, BoardParams p) : p_(p) {
     ctx_ = std::make_unique<VerilatedContext>();
+    log_ = std::make_unique<sim::AssertLog>(ctx_.get());
     ctx_->fatalOnError(false);
     ctx_->randReset(2);  // every flop and memory starts random: reset must cover what matters
     ctx_->randSeed(static_cast<int>(seed & 0x7FFFFFFF));
@@ -57,12 +58,14 @@ class BoardModelImpl final : public BoardModel {
   bool gpio0() const override { return top_->wifi_gpio0; }
   std::uint64_t clocks() const override { return clocks_; }
   bool gotError() const override { return ctx_->gotError(); }
+  const sim::AssertLog& assertLog() const override { return *log_; }
   double clocksPerBit() const override { return p_.clk_hz / p_.baud; }
   std::uint64_t timeout() const override { return p_.timeout_clks; }
 
  private:
   BoardParams p_;
   std::unique_ptr<VerilatedContext> ctx_;
+  std::unique_ptr<sim::AssertLog> log_;  // outlives the model, for failures in its final()
   std::unique_ptr<V> top_;
   std::uint64_t clocks_ = 0;
 };

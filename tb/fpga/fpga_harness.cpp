@@ -221,5 +221,8 @@ bool FpgaHarness::wifiGpio0() const { return model_->gpio0(); }
 void FpgaHarness::pressResetButton(bool pressed) { reset_pressed_ = pressed; }
 std::uint64_t FpgaHarness::clocks() const { return model_->clocks(); }
 bool FpgaHarness::assertionFailed() const { return model_->gotError(); }
+const sim::AssertLog& FpgaHarness::assertions() const { return model_->assertLog(); }
+std::vector<std::string> FpgaHarness::firedAssertions() const { return model_->assertLog().firedKeys(); }
+bool FpgaHarness::fired(std::string_view name) const { return model_->assertLog().fired(name); }
 
 }  // namespace lpu::tb

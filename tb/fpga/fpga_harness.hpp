@@ -17,8 +17,11 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
+#include "sim/assert_log.hpp"
 #include "sw/isa/arch.hpp"
 #include "sw/isa/program.hpp"
 #include "sw/link/link.hpp"
@@ -37,8 +40,9 @@ class BoardModel {
   virtual bool gpio0() const = 0;
   virtual std::uint64_t clocks() const = 0;
   virtual bool gotError() const = 0;
-  virtual double clocksPerBit() const = 0;    // the host's ClkHz / Baud, exact
-  virtual std::uint64_t timeout() const = 0;  // the bridge's TimeoutClks
+  virtual const sim::AssertLog& assertLog() const = 0;  // which assertions failed, by name
+  virtual double clocksPerBit() const = 0;              // the host's ClkHz / Baud, exact
+  virtual std::uint64_t timeout() const = 0;            // the bridge's TimeoutClks
 };
 
 // Both start from random state (+verilator+rand+reset+2) with this seed.
@@ -102,6 +106,11 @@ class FpgaHarness {
   void pressResetButton(bool pressed);  // btn[0] is active low on the board
   std::uint64_t clocks() const;
   bool assertionFailed() const;
+  // Which ones, by name (sim/assert_log.hpp): the distinct keys (module.label) in first-failure order, and
+  // whether one matching `name` (module.label or a bare label) fired.
+  const sim::AssertLog& assertions() const;
+  std::vector<std::string> firedAssertions() const;
+  bool fired(std::string_view name) const;
 
  private:
   void clockOnce();

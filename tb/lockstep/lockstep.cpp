@@ -453,9 +453,7 @@ Result Session::run(const isa::Program& program, const Options& opt) {
     if (!assertion_reported && h.assertionFailed()) {
       assertion_reported = true;
       add(Mismatch::Kind::kAssertion, t,
-          fmt::format("an RTL assertion failed in cycle {} (its message is on stderr, '%Error: ... "
-                      "Assertion')",
-                      t));
+          fmt::format("an RTL assertion failed in cycle {}: {}", t, h.assertions().summary()));
       if (!res.first_mismatch_cycle) res.first_mismatch_cycle = t;
     }
   }

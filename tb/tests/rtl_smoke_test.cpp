@@ -316,6 +316,8 @@ TEST_P(RtlSmoke, LoadWhileRunningFiresAnAssertion) {
   h_.writeReg(kRegImemData, 0);
   h_.step(1);
   EXPECT_TRUE(h_.assertionFailed());
+  EXPECT_EQ(h_.firedAssertions(), std::vector<std::string>{"lpu_top.HostLoadsOnlyWhileStopped"})
+      << h_.assertions().summary();
 }
 
 // The MXM load queue (MXM_W_LOAD) streams two weight matrices into MXM_W with a multi-row lw + lwi each while the

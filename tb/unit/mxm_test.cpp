@@ -432,6 +432,53 @@ TEST_F(MxmTest, ForeignOpcodeFiresAssertion) {
   h_->step();
   h_->step();
   EXPECT_TRUE(h_->assertionFailed());
+  EXPECT_EQ(h_->firedAssertions(), std::vector<std::string>{"lpu_mxm_core.IssuedInsnIsForThisSlice"})
+      << h_->assertions().summary();
+}
+
+// Contract assertions by name: what the decoder in the queues (docs/isa.md, BAD_OPERAND / WRONG_SLICE) never
+// dispatches.
+TEST_F(MxmTest, ComputeWordOnTheLoadPortFiresLoadQueueInsnIsALoad) {
+  h_->top().ld_issue_valid_i = 1;
+  h_->top().ld_issue_insn_i = lpu::isa::encode(Instruction::make(Opcode::kAcc));
+  h_->step();
+  h_->top().ld_issue_valid_i = 0;
+  h_->step();
+  EXPECT_EQ(h_->firedAssertions(), std::vector<std::string>{"lpu_mxm_core.LoadQueueInsnIsALoad"})
+      << h_->assertions().summary();
+}
+
+TEST_F(MxmTest, RowsPastTheArrayFireLoadedRowsAndStreamsAreInRange) {
+  Instruction lw = Instruction::make(Opcode::kLw);
+  lw.set(Field::kIndex, static_cast<std::int32_t>(kLanes - 1));
+  lw.set(Field::kLwn, 2);
+  h_->top().ld_issue_valid_i = 1;
+  h_->top().ld_issue_insn_i = lpu::isa::encode(lw);
+  h_->step();
+  h_->top().ld_issue_valid_i = 0;
+  h_->step();
+  EXPECT_EQ(h_->firedAssertions(), std::vector<std::string>{"lpu_mxm_core.LoadedRowsAndStreamsAreInRange"})
+      << h_->assertions().summary();
+}
+
+TEST_F(MxmTest, SlotPastTheAccumulatorsFiresSlotIsInRange) {
+  Instruction acc = Instruction::make(Opcode::kAcc);
+  acc.set(Field::kIndex, LPU_ACC_SLOTS);
+  h_->issue(lpu::isa::encode(acc));
+  h_->step();
+  h_->step();
+  EXPECT_EQ(h_->firedAssertions(), std::vector<std::string>{"lpu_mxm_core.SlotIsInRange"})
+      << h_->assertions().summary();
+}
+
+TEST_F(MxmTest, UnalignedAccFiresDestinationGroupIsAligned) {
+  Instruction acc = Instruction::make(Opcode::kAcc);
+  acc.set(Field::kDst, streamField(0, 1));
+  h_->issue(lpu::isa::encode(acc));
+  h_->step();
+  h_->step();
+  EXPECT_EQ(h_->firedAssertions(), std::vector<std::string>{"lpu_mxm_core.DestinationGroupIsAligned"})
+      << h_->assertions().summary();
 }
 
 }  // namespace

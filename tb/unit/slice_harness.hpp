@@ -16,7 +16,10 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "sim/assert_log.hpp"
 
 namespace lpu::tb {
 
@@ -34,7 +37,7 @@ template <class Top>
 class SliceHarness {
  public:
   SliceHarness(unsigned lanes, unsigned streams, std::uint64_t seed = 1)
-      : lanes_(lanes), streams_(streams), ctx_(std::make_unique<VerilatedContext>()) {
+      : lanes_(lanes), streams_(streams), ctx_(std::make_unique<VerilatedContext>()), log_(ctx_.get()) {
     // Random initial state: nothing may depend on an unreset register. The seed is printed to reproduce.
     ctx_->randReset(2);
     ctx_->randSeed(static_cast<int>(seed & 0x7FFFFFFF));
@@ -49,6 +52,11 @@ class SliceHarness {
   std::uint64_t cycle() const { return cycle_; }
   Top& top() { return *top_; }
   bool assertionFailed() const { return ctx_->gotError(); }
+  // Which ones, by name (sim/assert_log.hpp): every failure with its source line, the distinct keys
+  // (module.label, in first-failure order), and whether one matching `name` (module.label or a bare label) fired.
+  const sim::AssertLog& assertions() const { return log_; }
+  std::vector<std::string> firedAssertions() const { return log_.firedKeys(); }
+  bool fired(std::string_view name) const { return log_.fired(name); }
 
   // Stream register R[dir][s] lane `lane` as the slice reads it in the coming cycle. Persists until changed.
   std::uint8_t& srByte(unsigned dir, unsigned s, unsigned lane) { return sr_[dir][std::size_t{s} * lanes_ + lane]; }
@@ -120,6 +128,7 @@ class SliceHarness {
 
   unsigned lanes_, streams_;
   std::unique_ptr<VerilatedContext> ctx_;
+  sim::AssertLog log_;  // outlives top_, for failures in its final()
   std::unique_ptr<Top> top_;
   std::vector<std::uint8_t> sr_[2];
   bool issue_valid_ = false;

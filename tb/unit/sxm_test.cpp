@@ -208,6 +208,29 @@ TEST_F(SxmTest, ForeignOpcodeFiresAssertion) {
   h_->step();
   h_->step();
   EXPECT_TRUE(h_->assertionFailed());
+  EXPECT_EQ(h_->firedAssertions(), std::vector<std::string>{"lpu_sxm.IssuedInsnIsForThisSlice"})
+      << h_->assertions().summary();
+}
+
+// Contract assertions by name: operands the decoder (docs/isa.md, BAD_OPERAND) never dispatches.
+TEST_F(SxmTest, StreamPastTheFileFiresStreamOperandsAreInRange) {
+  Instruction shift = Instruction::make(Opcode::kShift);
+  shift.set(Field::kDst, streamField(0, kStreams + 1));
+  h_->issue(lpu::isa::encode(shift));
+  h_->step();
+  h_->step();
+  EXPECT_EQ(h_->firedAssertions(), std::vector<std::string>{"lpu_sxm.StreamOperandsAreInRange"})
+      << h_->assertions().summary();
+}
+
+TEST_F(SxmTest, UnalignedTransposeFiresTransposeGroupsAreAligned) {
+  Instruction t = Instruction::make(Opcode::kTranspose);
+  t.set(Field::kDst, streamField(0, 1));
+  h_->issue(lpu::isa::encode(t));
+  h_->step();
+  h_->step();
+  EXPECT_EQ(h_->firedAssertions(), std::vector<std::string>{"lpu_sxm.TransposeGroupsAreAligned"})
+      << h_->assertions().summary();
 }
 
 }  // namespace

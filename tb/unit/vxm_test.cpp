@@ -464,6 +464,8 @@ TEST_F(VxmTest, ForeignOpcodeFiresAssertion) {
   h_->step();
   h_->step();
   EXPECT_TRUE(h_->assertionFailed());
+  EXPECT_EQ(h_->firedAssertions(), std::vector<std::string>{"lpu_vxm.IssuedInsnIsForThisSlice"})
+      << h_->assertions().summary();
 }
 
 // The reference tables (from the formulas in docs/isa.md) equal the generated ones the RTL uses.
@@ -474,6 +476,27 @@ TEST(VxmTables, FormulasMatchGeneratedTables) {
     EXPECT_EQ(t.r[i], lpu::isa::kRsqrtTable[i]) << i;
   }
   for (unsigned j = 0; j <= 256; ++j) EXPECT_EQ(t.s[j], lpu::isa::kSigmoidTable[j]) << j;
+}
+
+// Contract assertions by name: what the decoder in the queue (docs/isa.md, BAD_OPERAND) never dispatches.
+TEST_F(VxmTest, ReservedTypeFiresIssuedTypeIsAssigned) {
+  // The assembler's encode() refuses type 3; the word is patched (type field, bits 24:23).
+  h_->issue(lpu::isa::encode(Instruction::make(Opcode::kAdd)) | 3u << 23);
+  h_->step();
+  h_->step();
+  EXPECT_EQ(h_->firedAssertions(), std::vector<std::string>{"lpu_vxm.IssuedTypeIsAssigned"})
+      << h_->assertions().summary();
+}
+
+TEST_F(VxmTest, UnalignedGroupFiresDestinationGroupIsAlignedAndInRange) {
+  Instruction add = Instruction::make(Opcode::kAdd);
+  add.type = ElemType::kI32;  // groups of 4 streams: base 1 is unaligned
+  add.set(Field::kDst, static_cast<std::int32_t>(StreamRef{Dir::kEast, 1}.encode()));
+  h_->issue(lpu::isa::encode(add));
+  h_->step();
+  h_->step();
+  EXPECT_EQ(h_->firedAssertions(), std::vector<std::string>{"lpu_vxm.DestinationGroupIsAlignedAndInRange"})
+      << h_->assertions().summary();
 }
 
 }  // namespace
