@@ -17,6 +17,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sw/asm/assembler.hpp"
@@ -319,6 +320,51 @@ TEST_F(Serial, BoardSimExitsWhenTheHostClosesThePty) {
   BoardSim sim;
   { auto board = driver::makeDevice("serial", cfg_, serialOptions(sim)); }
   EXPECT_EQ(sim.waitExit(10s), 0);
+}
+
+// Runs `build/bin/lpu ARGS` and returns what it printed (stdout and stderr) and its exit status.
+std::pair<std::string, int> runLpu(const std::string& args) {
+  const std::string cmd = std::string(LPU_BIN_DIR) + "/lpu " + args + " 2>&1";
+  FILE* f = ::popen(cmd.c_str(), "r");
+  if (f == nullptr) throw std::runtime_error("popen " + cmd);
+  std::string text;
+  char buf[4096];
+  while (std::size_t n = std::fread(buf, 1, sizeof buf, f)) text.append(buf, n);
+  const int st = ::pclose(f);
+  return {text, WIFEXITED(st) ? WEXITSTATUS(st) : -1};
+}
+
+TEST_F(Serial, LpuRunOnSerialPrintsWhatTheModelPrints) {
+  BoardSim sim;
+  const std::string prog = std::string(LPU_SOURCE_DIR) + "/examples/hello.s --json --dump MEM_E1:0x10:2";
+  const auto [on_board, rc_board] = runLpu("run " + prog + " --backend serial --port " + sim.port());
+  const auto [on_model, rc_model] = runLpu("run " + prog);
+  ASSERT_EQ(rc_board, 0) << on_board;
+  ASSERT_EQ(rc_model, 0) << on_model;
+  // Everything from "cycles" on (keys sorted: cycles, dump, [port,] program, status) but the serial port line.
+  auto body = [](std::string text) {
+    const std::size_t port = text.find("  \"port\"");
+    if (port != std::string::npos) text.erase(port, text.find('\n', port) + 1 - port);
+    return text.substr(text.find("\"cycles\""));
+  };
+  EXPECT_NE(on_board.find("\"port\": \"" + sim.port() + "\""), std::string::npos) << on_board;
+  EXPECT_EQ(body(on_board), body(on_model)) << on_board << "\n---\n" << on_model;
+}
+
+TEST_F(Serial, LpuCompileRunOnSerialIsExactAndMatchesTheReference) {
+  BoardSim sim;
+  const auto [text, rc] = runLpu("compile " + std::string(LPU_SOURCE_DIR) +
+                                 "/sw/compiler/graphs/mlp2.json --run --backend serial --port " + sim.port());
+  EXPECT_EQ(rc, 0) << text;
+  EXPECT_NE(text.find("run on serial:"), std::string::npos) << text;
+  EXPECT_NE(text.find("predicted: exact"), std::string::npos) << text;
+  EXPECT_NE(text.find("== reference]"), std::string::npos) << text;
+}
+
+TEST_F(Serial, LpuRunWithoutAPortSaysSo) {
+  const auto [text, rc] = runLpu("run " + std::string(LPU_SOURCE_DIR) + "/examples/hello.s --backend serial");
+  EXPECT_EQ(rc, 1);
+  EXPECT_NE(text.find("needs a port (--port PATH)"), std::string::npos) << text;
 }
 
 }  // namespace
