@@ -2,10 +2,7 @@
 // verilated ULX3S top behind a pty, bytes through its UART pins): a directed and a compiled program, each compared
 // word for word and in cycle count with the model backend, and the host's error paths (a board that stops
 // answering, a corrupted reply, a board that dies mid-run, a host that abandons a frame).
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,72 +25,12 @@
 #include "sw/isa/arch.hpp"
 #include "sw/isa/regs_gen.hpp"
 #include "sw/link/link.hpp"
-
-extern char** environ;
+#include "tb/fpga/board_sim_process.hpp"
 
 namespace lpu::tb {
 namespace {
 
 using namespace std::chrono_literals;
-
-// One lpu-board-sim process: started with extra arguments, its pty path read from its first line of stdout.
-class BoardSim {
- public:
-  explicit BoardSim(std::vector<std::string> args = {}) {
-    int out[2];
-    if (::pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe2");
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-    const std::string exe = std::string(LPU_BIN_DIR) + "/lpu-board-sim";
-    args.insert(args.begin(), {exe, "--idle-timeout", "60"});
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const int rc = posix_spawn(&pid_, exe.c_str(), &fa, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    ::close(out[1]);
-    if (rc != 0) throw std::runtime_error("cannot start " + exe);
-    std::string line;
-    char c = 0;
-    while (::read(out[0], &c, 1) == 1 && c != '\n') line += c;
-    ::close(out[0]);
-    if (line.rfind("/dev/", 0) != 0) throw std::runtime_error(exe + ": first line '" + line + "' is not a pty path");
-    port_ = line;
-  }
-  ~BoardSim() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
-  BoardSim(const BoardSim&) = delete;
-  BoardSim& operator=(const BoardSim&) = delete;
-
-  const std::string& port() const { return port_; }
-  void kill() {
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
-  // Waits for the process to end by itself; returns its exit status (or -1 when it is still running after `wait`).
-  int waitExit(std::chrono::milliseconds wait) {
-    const auto end = std::chrono::steady_clock::now() + wait;
-    while (std::chrono::steady_clock::now() < end) {
-      int st = 0;
-      if (::waitpid(pid_, &st, WNOHANG) == pid_) {
-        pid_ = -1;
-        return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-      }
-      ::usleep(10'000);
-    }
-    return -1;
-  }
-
- private:
-  pid_t pid_ = -1;
-  std::string port_;
-};
 
 std::string readFile(const std::string& path) {
   std::ifstream f(path);
@@ -126,7 +63,7 @@ class Serial : public ::testing::Test {
   // segment of `program` plus the extra words given.
   void runAndCompare(const isa::Program& program,
                      const std::vector<std::pair<unsigned, std::uint32_t>>& extra_words = {}) {
-    BoardSim sim;
+    BoardSim sim(LPU_BIN_DIR);
     auto board = driver::makeDevice("serial", cfg_, serialOptions(sim));
     auto model = driver::makeDevice("model", cfg_);
     model->loadProgram(program);
@@ -171,7 +108,7 @@ TEST_F(Serial, CompiledEltwiseMatchesTheModelAndTheReference) {
     for (auto& seg : compiler::packTensor(r.layout, name, values)) program.data.push_back(std::move(seg));
     inputs[name] = std::move(values);
   }
-  BoardSim sim;
+  BoardSim sim(LPU_BIN_DIR);
   auto board = driver::makeDevice("serial", cfg_, serialOptions(sim));
   auto model = driver::makeDevice("model", cfg_);
   model->loadProgram(program);
@@ -199,7 +136,7 @@ TEST_F(Serial, ErrorProgramReportsTheModelsError) {
   // position and the cycle count as the model reports them.
   isa::Program p = assembleFile("examples/hello.s", cfg_);
   p.queues[cfg_.vxmPosition() - 1] = {0xFFFFFFFFu};
-  BoardSim sim;
+  BoardSim sim(LPU_BIN_DIR);
   auto board = driver::makeDevice("serial", cfg_, serialOptions(sim));
   auto model = driver::makeDevice("model", cfg_);
   model->loadProgram(p);
@@ -221,7 +158,7 @@ TEST_F(Serial, HostTimeoutStopsTheMachineAndTheNextRunMatches) {
   const std::string src = ".queue VXM\n    nop 50000\n    nop 50000\n    nop 50000\n    nop 50000\n";
   const assembler::AssembleResult a = assembler::assemble(src, "long.s", cfg_);
   ASSERT_TRUE(a.ok()) << a.formatDiagnostics();
-  BoardSim sim;
+  BoardSim sim(LPU_BIN_DIR);
   auto board = driver::makeDevice("serial", cfg_, serialOptions(sim));
   board->loadProgram(*a.program);
   const driver::RunResult got = board->run(20'000, nullptr);
@@ -256,7 +193,7 @@ void expectFailure(F&& fn, const std::vector<std::string>& parts, std::chrono::m
 
 TEST_F(Serial, SilentBoardTimesOutNamingTheRequest) {
   // The board-sim passes no byte back: the PING at open gets no reply.
-  BoardSim sim({"--mute-after", "0"});
+  BoardSim sim(LPU_BIN_DIR, {"--mute-after", "0"});
   driver::SerialOptions o = serialOptions(sim);
   o.reply_timeout = 300ms;
   expectFailure([&] { driver::makeDevice("serial", cfg_, o); },
@@ -266,7 +203,7 @@ TEST_F(Serial, SilentBoardTimesOutNamingTheRequest) {
 
 TEST_F(Serial, BoardThatStopsMidReplyTimesOut) {
   // The PING reply (2 words: 14 bytes) arrives, then only 5 bytes of the next reply.
-  BoardSim sim({"--mute-after", "19"});
+  BoardSim sim(LPU_BIN_DIR, {"--mute-after", "19"});
   driver::SerialOptions o = serialOptions(sim);
   o.reply_timeout = 300ms;
   auto board = driver::makeDevice("serial", cfg_, o);
@@ -277,12 +214,12 @@ TEST_F(Serial, BoardThatStopsMidReplyTimesOut) {
 
 TEST_F(Serial, CorruptedReplyIsRejected) {
   // Bit 0 of the PING reply's first payload byte flipped on the way to the host: the CRC does not match.
-  BoardSim sim({"--corrupt-byte", "4"});
+  BoardSim sim(LPU_BIN_DIR, {"--corrupt-byte", "4"});
   expectFailure([&] { driver::makeDevice("serial", cfg_, serialOptions(sim)); }, {"PING", "bad reply", "CRC"}, 5s);
 }
 
 TEST_F(Serial, BoardKilledMidRunGivesAnErrorNotAHang) {
-  auto sim = std::make_unique<BoardSim>();
+  auto sim = std::make_unique<BoardSim>(LPU_BIN_DIR);
   driver::SerialOptions o = serialOptions(*sim);
   o.reply_timeout = 500ms;
   auto board = driver::makeDevice("serial", cfg_, o);
@@ -292,7 +229,7 @@ TEST_F(Serial, BoardKilledMidRunGivesAnErrorNotAHang) {
 }
 
 TEST_F(Serial, AbandonedFrameTimesOutOnTheBoardAndTheNextHostWorks) {
-  BoardSim sim;
+  BoardSim sim(LPU_BIN_DIR);
   {
     // A host that sends half a frame and goes away: the bridge times it out and answers TIMEOUT, then hunts for
     // the next sync byte.
@@ -317,7 +254,7 @@ TEST_F(Serial, AbandonedFrameTimesOutOnTheBoardAndTheNextHostWorks) {
 }
 
 TEST_F(Serial, BoardSimExitsWhenTheHostClosesThePty) {
-  BoardSim sim;
+  BoardSim sim(LPU_BIN_DIR);
   { auto board = driver::makeDevice("serial", cfg_, serialOptions(sim)); }
   EXPECT_EQ(sim.waitExit(10s), 0);
 }
@@ -335,7 +272,7 @@ std::pair<std::string, int> runLpu(const std::string& args) {
 }
 
 TEST_F(Serial, LpuRunOnSerialPrintsWhatTheModelPrints) {
-  BoardSim sim;
+  BoardSim sim(LPU_BIN_DIR);
   const std::string prog = std::string(LPU_SOURCE_DIR) + "/examples/hello.s --json --dump MEM_E1:0x10:2";
   const auto [on_board, rc_board] = runLpu("run " + prog + " --backend serial --port " + sim.port());
   const auto [on_model, rc_model] = runLpu("run " + prog);
@@ -352,7 +289,7 @@ TEST_F(Serial, LpuRunOnSerialPrintsWhatTheModelPrints) {
 }
 
 TEST_F(Serial, LpuCompileRunOnSerialIsExactAndMatchesTheReference) {
-  BoardSim sim;
+  BoardSim sim(LPU_BIN_DIR);
   const auto [text, rc] = runLpu("compile " + std::string(LPU_SOURCE_DIR) +
                                  "/sw/compiler/graphs/mlp2.json --run --backend serial --port " + sim.port());
   EXPECT_EQ(rc, 0) << text;
