@@ -71,7 +71,8 @@ std::unique_ptr<Device> makeDevice(std::string_view backend, const isa::ArchConf
         "backend 'rtl' is not available in this build (it needs Verilator: make deps, then "
         "rebuild); expected: model, serial");
   }
-  throw std::invalid_argument(fmt::format("backend '{}' is not available in this build; expected: model, serial", backend));
+  throw std::invalid_argument(
+      fmt::format("backend '{}' is not available in this build; expected: model, serial", backend));
 #endif
 }
 

@@ -48,10 +48,10 @@ class Device {
 
 // Where the serial backend finds the board.
 struct SerialOptions {
-  std::string port;                                    // /dev/ttyUSB0, or the pty lpu-board-sim prints
-  unsigned baud = 3'000'000;                           // the board's rate (docs/fpga.md); meaningless on a pty
-  std::chrono::milliseconds reply_timeout{2000};       // per request frame
-  std::chrono::milliseconds run_timeout{60'000};       // wall clock for one run() (STATUS polling)
+  std::string port;                               // /dev/ttyUSB0, or the pty lpu-board-sim prints
+  unsigned baud = 3'000'000;                      // the board's rate (docs/fpga.md); meaningless on a pty
+  std::chrono::milliseconds reply_timeout{2000};  // per request frame
+  std::chrono::milliseconds run_timeout{60'000};  // wall clock for one run() (STATUS polling)
 };
 
 // "model" (always available), "rtl" (when built with Verilator) or "serial" (serial.port must be set). Throws

@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "sw/driver/serial_device.hpp"
-#include "sw/link/link.hpp"
 #include "sw/isa/regs_gen.hpp"
+#include "sw/link/link.hpp"
 
 namespace {
 
@@ -34,7 +34,8 @@ void check(std::span<const std::uint8_t> bytes, const link::Request& req) {
       if (c.reply->command != static_cast<std::uint8_t>(req.command)) fail("reply echoes another command", "");
       const std::vector<std::uint8_t> again = link::encodeReply(*c.reply);
       if (again.size() > c.consumed ||
-          !std::equal(again.begin(), again.end(), bytes.begin() + static_cast<std::ptrdiff_t>(c.consumed - again.size()))) {
+          !std::equal(again.begin(), again.end(),
+                      bytes.begin() + static_cast<std::ptrdiff_t>(c.consumed - again.size()))) {
         fail("the accepted reply does not re-encode to the bytes consumed", lpu::driver::describeRequest(req));
       }
       const bool ok = c.reply->status == link::Status::kOk;

@@ -17,8 +17,8 @@ void loadProgramOverPort(HostPort& port, const isa::Program& program, const isa:
         fmt::format("program is for configuration '{}', the device is '{}'", program.config, cfg.name()));
   }
   if (program.queues.size() != cfg.queues()) {
-    throw std::invalid_argument(
-        fmt::format("program has {} queues, configuration '{}' has {}", program.queues.size(), cfg.name(), cfg.queues()));
+    throw std::invalid_argument(fmt::format("program has {} queues, configuration '{}' has {}", program.queues.size(),
+                                            cfg.name(), cfg.queues()));
   }
   const unsigned max = port.maxWords();
   for (unsigned q = 0; q < program.queues.size(); ++q) {
@@ -46,7 +46,8 @@ void writeSramOverPort(HostPort& port, unsigned position, std::uint32_t address,
   }
   for (std::size_t i = 0; i < staging.size(); i += port.maxWords()) {
     const std::size_t n = std::min<std::size_t>(port.maxWords(), staging.size() - i);
-    port.writeSeq(kRegSramData + static_cast<std::uint32_t>(4 * i), std::span<const std::uint32_t>(staging).subspan(i, n));
+    port.writeSeq(kRegSramData + static_cast<std::uint32_t>(4 * i),
+                  std::span<const std::uint32_t>(staging).subspan(i, n));
   }
   const std::uint32_t cmd[2] = {kSramAddrPosField.put(position) | kSramAddrAddrField.put(address), kSramCmdWrite};
   port.writeSeq(kRegSramAddr, cmd);

@@ -27,20 +27,34 @@ std::string errnoText() { return std::strerror(errno); }
 
 speed_t baudConstant(unsigned baud) {
   switch (baud) {
-    case 9600: return B9600;
-    case 19200: return B19200;
-    case 38400: return B38400;
-    case 57600: return B57600;
-    case 115200: return B115200;
-    case 230400: return B230400;
-    case 460800: return B460800;
-    case 500000: return B500000;
-    case 921600: return B921600;
-    case 1000000: return B1000000;
-    case 1500000: return B1500000;
-    case 2000000: return B2000000;
-    case 3000000: return B3000000;
-    case 4000000: return B4000000;
+    case 9600:
+      return B9600;
+    case 19200:
+      return B19200;
+    case 38400:
+      return B38400;
+    case 57600:
+      return B57600;
+    case 115200:
+      return B115200;
+    case 230400:
+      return B230400;
+    case 460800:
+      return B460800;
+    case 500000:
+      return B500000;
+    case 921600:
+      return B921600;
+    case 1000000:
+      return B1000000;
+    case 1500000:
+      return B1500000;
+    case 2000000:
+      return B2000000;
+    case 3000000:
+      return B3000000;
+    case 4000000:
+      return B4000000;
     default:
       throw std::invalid_argument(fmt::format(
           "baud rate {}: termios has no constant for it; expected 9600, 19200, 38400, 57600, 115200, 230400, "
@@ -169,14 +183,14 @@ ReplyCheck checkReply(std::span<const std::uint8_t> bytes, const link::Request& 
       if (p.kind != link::ParseResult::Kind::kFrame) return bad(p.error.empty() ? "no frame" : p.error);
       if (!knownStatus(status)) return bad(fmt::format("unknown status 0x{:02x}", status));
       if (cmd != static_cast<std::uint8_t>(request.command)) {
-        return bad(fmt::format("echoes command 0x{:02x}, expected 0x{:02x}", cmd,
-                               static_cast<unsigned>(request.command)));
+        return bad(
+            fmt::format("echoes command 0x{:02x}, expected 0x{:02x}", cmd, static_cast<unsigned>(request.command)));
       }
       const bool reads = request.command == link::Command::kRead || request.command == link::Command::kReadSeq;
       const unsigned want = static_cast<link::Status>(status) != link::Status::kOk ? 0
-                            : request.command == link::Command::kPing               ? 2
-                            : reads                                                 ? request.count
-                                                                                    : 0;
+                            : request.command == link::Command::kPing              ? 2
+                            : reads                                                ? request.count
+                                                                                   : 0;
       if (n != want) {
         return bad(fmt::format("{} payload words, expected {} (status {})", n, want,
                                link::statusName(static_cast<link::Status>(status))));
@@ -211,9 +225,8 @@ link::Reply LinkClient::transact(const link::Request& request) {
     const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
     const std::size_t got = left.count() > 0 ? stream_->read(buf, left) : 0;
     if (got == 0) {
-      const std::string seen =
-          pending_.empty() ? std::string("nothing arrived")
-                           : fmt::format("got {} bytes: {}", pending_.size(), hexBytes(pending_));
+      const std::string seen = pending_.empty() ? std::string("nothing arrived")
+                                                : fmt::format("got {} bytes: {}", pending_.size(), hexBytes(pending_));
       const bool synced = std::find(pending_.begin(), pending_.end(), link::kSyncReply) != pending_.end();
       throw std::runtime_error(fmt::format("{}: {}: no reply within {} ms (expected {}; {})", name(),
                                            describeRequest(request), timeout_.count(),
@@ -257,11 +270,10 @@ class SerialDevice final : public Device, private HostPort {
     }
     const link::Identity id = link::Identity::decode(r.words[0]);
     if (id.magic != link::kIdentMagic || id.version != link::kProtocolVersion || id.max_words == 0) {
-      throw std::runtime_error(
-          fmt::format("{}: PING: identity 0x{:08x} (magic 0x{:04x}, version {}, max words {}); expected magic 0x{:04x} "
-                      "(\"LP\"), version {}",
-                      client_.name(), r.words[0], id.magic, id.version, id.max_words, link::kIdentMagic,
-                      link::kProtocolVersion));
+      throw std::runtime_error(fmt::format(
+          "{}: PING: identity 0x{:08x} (magic 0x{:04x}, version {}, max words {}); expected magic 0x{:04x} "
+          "(\"LP\"), version {}",
+          client_.name(), r.words[0], id.magic, id.version, id.max_words, link::kIdentMagic, link::kProtocolVersion));
     }
     client_.setMaxWords(id.max_words);
     const std::uint32_t c = r.words[1];
@@ -318,28 +330,28 @@ class SerialDevice final : public Device, private HostPort {
         if (status & kStatusError) {
           const std::uint32_t where = w[3];
           const unsigned pos = kErrWherePosField.get(where);
-          out.error = DeviceError{
-              static_cast<isa::ErrorCode>(w[1]), w[2], pos,
-              fmt::format("ERR_WHERE: position {} ({}), stream {}{}, address/pc {:#x}", pos,
-                          pos < cfg_.positions() ? cfg_.sliceName(pos) : std::string("?"),
-                          (where & kErrWhereDir) ? 'W' : 'E', kErrWhereStreamField.get(where),
-                          kErrWhereAddrField.get(where))};
+          out.error = DeviceError{static_cast<isa::ErrorCode>(w[1]), w[2], pos,
+                                  fmt::format("ERR_WHERE: position {} ({}), stream {}{}, address/pc {:#x}", pos,
+                                              pos < cfg_.positions() ? cfg_.sliceName(pos) : std::string("?"),
+                                              (where & kErrWhereDir) ? 'W' : 'E', kErrWhereStreamField.get(where),
+                                              kErrWhereAddrField.get(where))};
         }
         return out;
       }
       if (cycles >= max_cycles) {
         writeReg(kRegCtrl, kCtrlClear);
         out.cycles = max_cycles;
-        out.error = DeviceError{isa::ErrorCode::kTimeout, max_cycles, 0,
-                                fmt::format("no end after {} cycles (host TIMEOUT: CTRL.CLEAR stopped the core)",
-                                            max_cycles)};
+        out.error =
+            DeviceError{isa::ErrorCode::kTimeout, max_cycles, 0,
+                        fmt::format("no end after {} cycles (host TIMEOUT: CTRL.CLEAR stopped the core)", max_cycles)};
         return out;
       }
       if (Clock::now() > deadline) {
         writeReg(kRegCtrl, kCtrlClear);
-        throw std::runtime_error(fmt::format("{}: run: still RUNNING after {} ms of wall clock (cycle {}); CTRL.CLEAR "
-                                             "sent",
-                                             client_.name(), run_timeout_.count(), cycles));
+        throw std::runtime_error(
+            fmt::format("{}: run: still RUNNING after {} ms of wall clock (cycle {}); CTRL.CLEAR "
+                        "sent",
+                        client_.name(), run_timeout_.count(), cycles));
       }
     }
   }

@@ -141,13 +141,13 @@ int run(const Options& o) {
   FpgaHarness board(lpu::tb::makeFastBoardModel(o.seed));
 
   const auto max_reply_bits = (lpu::link::kReplyHeaderBytes + 4 * board.maxWords() + lpu::link::kCrcBytes) * 10;
-  const auto settle_clocks = static_cast<std::int64_t>(2 * board.timeoutClocks() +
-                                                       static_cast<std::uint64_t>(max_reply_bits * board.hostClocksPerBit()) + 1000);
+  const auto settle_clocks = static_cast<std::int64_t>(
+      2 * board.timeoutClocks() + static_cast<std::uint64_t>(max_reply_bits * board.hostClocksPerBit()) + 1000);
   constexpr std::uint64_t kChunk = 256;
   constexpr int kQuietMs = 20;
-  std::int64_t settle = 0;       // board clocks still to run without host bytes
-  bool silence_given = true;     // the host's last silence has had its bridge timeout of board time
-  bool host_seen = false;        // the host has written (a hang-up before that is a host not yet connected)
+  std::int64_t settle = 0;    // board clocks still to run without host bytes
+  bool silence_given = true;  // the host's last silence has had its bridge timeout of board time
+  bool host_seen = false;     // the host has written (a hang-up before that is a host not yet connected)
   std::uint64_t to_board = 0, to_host = 0;
   std::uint64_t idle_ms = 0;
   const char* why = "idle timeout";

@@ -92,9 +92,9 @@ int main(int argc, char** argv) {
     const std::uint64_t imem_line = requestBytes(max) + replyBytes(0);
     // SRAM word: WRITE_SEQ SRAM_DATA[0..lanes/4) and WRITE_SEQ {SRAM_ADDR, SRAM_CMD}, each with an empty reply.
     const std::uint64_t sram_line = requestBytes(word_words) + replyBytes(0) + requestBytes(2) + replyBytes(0);
-    j["transfers"] = {transfer(fmt::format("IMEM: one {}-word WRITE", max), 4ull * max, imem_line, 1),
-                      transfer(fmt::format("SRAM: one {} word ({} bytes)", cfg.name(), cfg.lanes()), cfg.lanes(),
-                               sram_line, 2)};
+    j["transfers"] = {
+        transfer(fmt::format("IMEM: one {}-word WRITE", max), 4ull * max, imem_line, 1),
+        transfer(fmt::format("SRAM: one {} word ({} bytes)", cfg.name(), cfg.lanes()), cfg.lanes(), sram_line, 2)};
     const std::uint64_t words = kStoriesWeightBytes / cfg.lanes();
     const double line_s = static_cast<double>(words * sram_line) * kLineBitsPerByte / kBoardBaud;
     j["stories260K_load"] = {{"weight_bytes", kStoriesWeightBytes},
@@ -144,15 +144,16 @@ int main(int argc, char** argv) {
                   t["frames"].get<unsigned>(), t["payload_bytes_per_s"].get<double>(),
                   100 * t["efficiency"].get<double>());
     }
-    std::printf("stories260K image (%llu bytes, %llu SRAM words): %.1f s at the line rate, %.1f s with a 1 ms and "
-                "%.1f s with a 16 ms round trip per frame\n",
-                static_cast<unsigned long long>(kStoriesWeightBytes), static_cast<unsigned long long>(words), line_s,
-                j["stories260K_load"]["seconds_with_1ms_round_trip"].get<double>(),
-                j["stories260K_load"]["seconds_with_16ms_round_trip"].get<double>());
-    std::printf("measured over lpu-board-sim: %u SRAM words, %.1f line bytes per word (computed %llu), %.0f payload "
-                "B/s of wall clock (simulation speed)\n",
-                n, per_word, static_cast<unsigned long long>(sram_line),
-                static_cast<double>(n) * cfg.lanes() / wall);
+    std::printf(
+        "stories260K image (%llu bytes, %llu SRAM words): %.1f s at the line rate, %.1f s with a 1 ms and "
+        "%.1f s with a 16 ms round trip per frame\n",
+        static_cast<unsigned long long>(kStoriesWeightBytes), static_cast<unsigned long long>(words), line_s,
+        j["stories260K_load"]["seconds_with_1ms_round_trip"].get<double>(),
+        j["stories260K_load"]["seconds_with_16ms_round_trip"].get<double>());
+    std::printf(
+        "measured over lpu-board-sim: %u SRAM words, %.1f line bytes per word (computed %llu), %.0f payload "
+        "B/s of wall clock (simulation speed)\n",
+        n, per_word, static_cast<unsigned long long>(sram_line), static_cast<double>(n) * cfg.lanes() / wall);
     if (per_word != static_cast<double>(sram_line)) {
       std::fprintf(stderr, "lpu_serial_bench: measured line bytes per word differ from the frame sizes\n");
       return 1;

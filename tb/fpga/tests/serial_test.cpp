@@ -95,7 +95,8 @@ TEST_F(Serial, HelloMatchesTheModel) { runAndCompare(assembleFile("examples/hell
 TEST_F(Serial, PipelineMatchesTheModel) { runAndCompare(assembleFile("tb/demo/pipeline.s", cfg_)); }
 
 TEST_F(Serial, CompiledEltwiseMatchesTheModelAndTheReference) {
-  const compiler::Graph graph = compiler::loadGraphFile(std::string(LPU_SOURCE_DIR) + "/sw/compiler/graphs/eltwise.json");
+  const compiler::Graph graph =
+      compiler::loadGraphFile(std::string(LPU_SOURCE_DIR) + "/sw/compiler/graphs/eltwise.json");
   const compiler::CompileResult r = compiler::compile(graph);
   ASSERT_EQ(r.program.config, cfg_.name());
   isa::Program program = r.program;
