@@ -52,6 +52,10 @@ int compileCommand(const CompileCommandOptions& o, std::ostream& out) {
     for (auto& seg : compiler::packTensor(r.layout, name, values)) program.data.push_back(std::move(seg));
     inputs[name] = std::move(values);
   }
+  if (!o.port.empty() && o.backend != "serial") {
+    throw std::invalid_argument(
+        fmt::format("--port {}: only --backend serial uses a port (the backend is '{}')", o.port, o.backend));
+  }
   driver::SerialOptions serial;
   serial.port = o.port;
   serial.baud = o.baud;

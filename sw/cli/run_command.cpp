@@ -62,6 +62,10 @@ int runCommand(const RunOptions& options, std::ostream& out) {
   std::vector<DumpRequest> dumps;
   for (const auto& d : options.dumps) dumps.push_back(parseDump(d, cfg));
 
+  if (!options.port.empty() && options.backend != "serial") {
+    throw std::invalid_argument(fmt::format("--port {}: only --backend serial uses a port (the backend is '{}')",
+                                            options.port, options.backend));
+  }
   driver::SerialOptions serial;
   serial.port = options.port;
   serial.baud = options.baud;

@@ -82,6 +82,10 @@ class FdStream final : public ByteStream {
       if (p.revents & (POLLHUP | POLLERR)) throw std::runtime_error(fmt::format("{}: the other end hung up", name()));
       const ssize_t w = ::write(fd_, bytes.data() + done, bytes.size() - done);
       if (w < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+      if (w < 0 && errno == EIO) {
+        // A pty whose master has closed (lpu-board-sim gone), or a USB serial adapter that was unplugged.
+        throw std::runtime_error(fmt::format("{}: the other end closed the line (write: {})", name(), errnoText()));
+      }
       if (w < 0) throw std::runtime_error(fmt::format("{}: write: {}", name(), errnoText()));
       done += static_cast<std::size_t>(w);
     }

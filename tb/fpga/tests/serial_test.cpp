@@ -226,7 +226,7 @@ TEST_F(Serial, BoardKilledMidRunGivesAnErrorNotAHang) {
   auto board = driver::makeDevice("serial", cfg_, o);
   board->loadProgram(assembleFile("examples/hello.s", cfg_));
   sim->kill();
-  expectFailure([&] { board->run(1'000'000, nullptr); }, {"serial " + o.port}, 5s);
+  expectFailure([&] { board->run(1'000'000, nullptr); }, {"serial " + o.port, "the other end"}, 5s);
 }
 
 TEST_F(Serial, AbandonedFrameTimesOutOnTheBoardAndTheNextHostWorks) {
@@ -303,6 +303,12 @@ TEST_F(Serial, LpuRunWithoutAPortSaysSo) {
   const auto [text, rc] = runLpu("run " + std::string(LPU_SOURCE_DIR) + "/examples/hello.s --backend serial");
   EXPECT_EQ(rc, 1);
   EXPECT_NE(text.find("needs a port (--port PATH)"), std::string::npos) << text;
+}
+
+TEST_F(Serial, LpuRunWithAPortButAnotherBackendSaysSo) {
+  const auto [text, rc] = runLpu("run " + std::string(LPU_SOURCE_DIR) + "/examples/hello.s --port /dev/ttyUSB0");
+  EXPECT_EQ(rc, 1);
+  EXPECT_NE(text.find("only --backend serial uses a port"), std::string::npos) << text;
 }
 
 }  // namespace
