@@ -13,9 +13,10 @@
 // silent for at least 20 ms of wall clock is given one bridge timeout of board time first, so a frame the host
 // abandoned gets its TIMEOUT reply as on the board; gaps shorter than that inside a frame count as no gap.
 //
-// Exits 0 when the host closes the pty (after having written to it), on SIGTERM or SIGINT, or after --idle-timeout
-// seconds without host bytes; 3 when an RTL assertion failed (named on stderr); 1 on a usage or system error.
-// Fault injection for the host's error paths: --mute-after N stops passing board bytes to the host after N of them;
+// Exits 0 when the host closes the pty (after having written to it; with --persist it waits for the next host
+// instead, as a board would), on SIGTERM or SIGINT, or after --idle-timeout seconds without host bytes; 3 when an RTL
+// assertion failed (named on stderr); 1 on a usage or system error. Fault injection for the host's error paths:
+// --mute-after N stops passing board bytes to the host after N of them;
 // --corrupt-byte N flips bit 0 of the board's byte number N (0-based).
 #include <fcntl.h>
 #include <poll.h>
@@ -45,13 +46,15 @@ struct Options {
   double idle_timeout_s = 300;
   long long mute_after = -1;
   long long corrupt_byte = -1;
+  bool persist = false;
 };
 
 [[noreturn]] void usage(const char* why) {
-  std::fprintf(stderr,
-               "lpu-board-sim: %s\n"
-               "usage: lpu-board-sim [--seed N] [--idle-timeout SECONDS] [--mute-after N] [--corrupt-byte N]\n",
-               why);
+  std::fprintf(
+      stderr,
+      "lpu-board-sim: %s\n"
+      "usage: lpu-board-sim [--seed N] [--idle-timeout SECONDS] [--persist] [--mute-after N] [--corrupt-byte N]\n",
+      why);
   std::exit(1);
 }
 
@@ -72,6 +75,8 @@ Options parseArgs(int argc, char** argv) {
         o.mute_after = std::stoll(value());
       } else if (a == "--corrupt-byte") {
         o.corrupt_byte = std::stoll(value());
+      } else if (a == "--persist") {
+        o.persist = true;
       } else if (a == "-h" || a == "--help") {
         usage("the verilated ULX3S top behind a pty");
       } else {
@@ -189,6 +194,7 @@ int run(const Options& o) {
     } else if (n > 0 && (p[0].revents & POLLHUP)) {
       hung_up = true;
     }
+    if (hung_up && host_seen && o.persist) host_seen = false;  // wait for the next host
     if (hung_up) {
       if (host_seen) {
         why = "host closed the pty";

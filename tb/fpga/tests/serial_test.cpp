@@ -254,6 +254,18 @@ TEST_F(Serial, AbandonedFrameTimesOutOnTheBoardAndTheNextHostWorks) {
   }
 }
 
+TEST_F(Serial, PersistentBoardSimServesOneHostAfterAnother) {
+  BoardSim sim(LPU_BIN_DIR, {"--persist"});
+  const isa::Program p = assembleFile("examples/hello.s", cfg_);
+  for (int host = 0; host < 2; ++host) {
+    auto board = driver::makeDevice("serial", cfg_, serialOptions(sim));
+    board->loadProgram(p);
+    EXPECT_FALSE(board->run(100'000, nullptr).error) << "host " << host;
+    ::usleep(100'000);  // let the board-sim see the hang-up before the next open
+  }
+  EXPECT_EQ(sim.waitExit(200ms), -1) << "a persistent board-sim exited when its host left";
+}
+
 TEST_F(Serial, BoardSimExitsWhenTheHostClosesThePty) {
   BoardSim sim(LPU_BIN_DIR);
   { auto board = driver::makeDevice("serial", cfg_, serialOptions(sim)); }
