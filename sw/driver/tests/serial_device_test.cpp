@@ -2,6 +2,8 @@
 // LinkClient / serial Device over a pty whose other end is a scripted board in a thread (the frames it gets are
 // read with sw/link's reference check). tb/fpga/tests/serial_test.cpp runs the same backend against the verilated
 // board top.
+#include "sw/driver/serial_device.hpp"
+
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -18,7 +20,6 @@
 #include <thread>
 #include <vector>
 
-#include "sw/driver/serial_device.hpp"
 #include "sw/isa/arch.hpp"
 #include "sw/isa/regs_gen.hpp"
 #include "sw/link/link.hpp"
@@ -239,9 +240,9 @@ TEST(SerialDevice, SramWordIsTwoWriteSeqFramesAndRunPollsStatus) {
   EXPECT_EQ(seen[1].address, regs::kRegSramData);
   EXPECT_EQ(seen[1].payload, (std::vector<std::uint32_t>{0x04030201, 0x08070605}));
   EXPECT_EQ(seen[2].address, regs::kRegSramAddr);
-  EXPECT_EQ(seen[2].payload, (std::vector<std::uint32_t>{regs::kSramAddrPosField.put(pos) |
-                                                             regs::kSramAddrAddrField.put(0x12),
-                                                         regs::kSramCmdWrite}));
+  EXPECT_EQ(seen[2].payload,
+            (std::vector<std::uint32_t>{regs::kSramAddrPosField.put(pos) | regs::kSramAddrAddrField.put(0x12),
+                                        regs::kSramCmdWrite}));
   EXPECT_EQ(seen[3].command, link::Command::kWrite);
   EXPECT_EQ(seen[3].address, regs::kRegCtrl);
   EXPECT_EQ(seen[3].payload, (std::vector<std::uint32_t>{regs::kCtrlStart}));
