@@ -55,8 +55,8 @@ help:
 	@echo "  lint       verilator --lint-only -Wall over rtl/*.sv (top: LINT_TOP=$(LINT_TOP))"
 	@echo "  synth      Yosys synthesis of the ulx3s configuration for the ECP5-85F (resource summary, netlist"
 	@echo "             build/synth/lpu_top.json)"
-	@echo "  bench      run every benchmark (model speed, compiler GEMM/matvec/token cycles, RTL speed), JSON into"
-	@echo "             $(BUILD_DIR)/bench/ and a table each"
+	@echo "  bench      run every benchmark (model speed, compiler GEMM/matvec/token cycles, RTL speed, UART link"
+	@echo "             throughput), JSON into $(BUILD_DIR)/bench/ and a table each"
 	@echo "  bench-smoke  every benchmark at its smallest size (seconds; part of make test), JSON checked, into"
 	@echo "             $(BUILD_DIR)/bench/smoke/"
 	@echo "  wave       make sim with an FST of program cycles WAVE_FROM..WAVE_TO into $(BUILD_DIR)/waves/, and the"
@@ -94,13 +94,14 @@ $(BUILD_FILE):
 build: deps $(BUILD_FILE)
 	$(Q)cmake --build $(BUILD_DIR) $(BUILD_VERBOSE)
 
-# Every test: ctest (unit, model, assembler corpus, RTL lockstep, compiler), a bounded libFuzzer run of the
-# assembler, the benchmark smoke run (every benchmark at its smallest size, its JSON checked), then the fit check
+# Every test: ctest (unit, model, assembler corpus, RTL lockstep, compiler), bounded libFuzzer runs of the
+# assembler and of the serial backend's reply check (20 s), the benchmark smoke run (every benchmark at its smallest size, its JSON checked), then the fit check
 # of the board top: ECP5 synthesis of lpu_fpga_top (fails on errors, latches and check problems) and nextpnr
 # packing, resources against the LFE5U-85F and the 80 % LUT limit (build/bench/fit.json; ~6.5 min CPU).
 test: build
 	$(Q)ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(CTEST_JOBS) --no-tests=ignore
 	$(Q)bash sw/tools/fuzz.sh
+	$(Q)FUZZ_SECONDS=20 bash sw/tools/fuzz.sh reply
 	$(Q)bash sw/tools/bench.sh --smoke $(BUILD_DIR)
 	$(Q)bash sw/tools/deps.sh fpga
 	$(Q)FIT_REPORT_ONLY=$(FIT_REPORT_ONLY) BOARD=$(BOARD) TARGET=$(TARGET) BUILD_DIR=$(BUILD_DIR) \

@@ -52,7 +52,14 @@ int compileCommand(const CompileCommandOptions& o, std::ostream& out) {
     for (auto& seg : compiler::packTensor(r.layout, name, values)) program.data.push_back(std::move(seg));
     inputs[name] = std::move(values);
   }
-  auto device = driver::makeDevice(o.backend, cfg);
+  if (!o.port.empty() && o.backend != "serial") {
+    throw std::invalid_argument(
+        fmt::format("--port {}: only --backend serial uses a port (the backend is '{}')", o.port, o.backend));
+  }
+  driver::SerialOptions serial;
+  serial.port = o.port;
+  serial.baud = o.baud;
+  auto device = driver::makeDevice(o.backend, cfg, serial);
   device->loadProgram(program);
   const driver::RunResult run = device->run(r.report.predicted_cycles + 1000, nullptr);
   out << fmt::format("run on {}: {} cycles measured, {} predicted: {}\n", o.backend, run.cycles,

@@ -20,6 +20,8 @@ struct CompileCommandOptions {
   // equals the prediction, print the outputs.
   bool run = false;
   std::string backend = "model";
+  std::string port;           // --backend serial: the board's serial port (or lpu-board-sim's pty)
+  unsigned baud = 3'000'000;  // --backend serial: its rate (ignored on a pty)
   std::uint64_t seed = 1;
 };
 

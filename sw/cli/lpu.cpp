@@ -135,8 +135,12 @@ int main(int argc, char** argv) {
   auto* run_cmd = app.add_subcommand("run", "Run a program (.s or .lpb) and report cycles, status and memory");
   run_cmd->add_option("input", run.program_path, "program (.s or .lpb)")->required();
   run_cmd->add_option("-c,--config", run.config_name, "configuration for .s input (default ulx3s)");
-  run_cmd->add_option("-b,--backend", run.backend, "model (golden model) or rtl (verilated RTL)")
-      ->check(CLI::IsMember({"model", "rtl"}));
+  run_cmd
+      ->add_option("-b,--backend", run.backend,
+                   "model (golden model), rtl (verilated RTL) or serial (a board over its UART: --port)")
+      ->check(CLI::IsMember({"model", "rtl", "serial"}));
+  run_cmd->add_option("--port", run.port, "serial port of the board (/dev/ttyUSB0) or lpu-board-sim's pty");
+  run_cmd->add_option("--baud", run.baud, "baud rate of --port (default 3000000, the board's; ignored on a pty)");
   run_cmd->add_option("-m,--mem", run.memory_images, "memory image (.lpm) loaded after the program's own data");
   run_cmd->add_option("-d,--dump", run.dumps, "dump SRAM words: SLICE:ADDR[:WORDS], e.g. MEM_E0:0x10:2");
   run_cmd->add_option("-t,--trace", run.trace_path, "write a Chrome/Perfetto trace (JSON) of the run");
@@ -154,8 +158,10 @@ int main(int argc, char** argv) {
   comp_cmd->add_flag("--listing", comp.listing, "print the per-queue schedule");
   comp_cmd->add_option("--mxms", comp.mxms, "MXMs a matmul may use (1 or 2)")->check(CLI::Range(1, 2));
   comp_cmd->add_flag("--run", comp.run, "run with random inputs and check the predicted cycle count");
-  comp_cmd->add_option("-b,--backend", comp.backend, "backend for --run: model or rtl")
-      ->check(CLI::IsMember({"model", "rtl"}));
+  comp_cmd->add_option("-b,--backend", comp.backend, "backend for --run: model, rtl or serial (with --port)")
+      ->check(CLI::IsMember({"model", "rtl", "serial"}));
+  comp_cmd->add_option("--port", comp.port, "serial port of the board for --backend serial");
+  comp_cmd->add_option("--baud", comp.baud, "baud rate of --port (default 3000000; ignored on a pty)");
   comp_cmd->add_option("--seed", comp.seed, "seed of the random inputs for --run");
 
   auto* info_cmd = app.add_subcommand("info", "Print a named configuration");

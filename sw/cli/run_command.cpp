@@ -62,7 +62,14 @@ int runCommand(const RunOptions& options, std::ostream& out) {
   std::vector<DumpRequest> dumps;
   for (const auto& d : options.dumps) dumps.push_back(parseDump(d, cfg));
 
-  auto device = driver::makeDevice(options.backend, cfg);
+  if (!options.port.empty() && options.backend != "serial") {
+    throw std::invalid_argument(fmt::format("--port {}: only --backend serial uses a port (the backend is '{}')",
+                                            options.port, options.backend));
+  }
+  driver::SerialOptions serial;
+  serial.port = options.port;
+  serial.baud = options.baud;
+  auto device = driver::makeDevice(options.backend, cfg, serial);
   device->loadProgram(options.program);
   for (const auto& path : options.memory_images) {
     const isa::Program image = isa::loadProgramFile(path);
@@ -88,6 +95,7 @@ int runCommand(const RunOptions& options, std::ostream& out) {
   j["program"] = options.program_path;
   j["config"] = options.program.config;
   j["backend"] = options.backend;
+  if (options.backend == "serial") j["port"] = options.port;
   j["cycles"] = result.cycles;
   j["status"] = result.error ? "error" : "done";
   if (result.error) {

@@ -15,6 +15,8 @@ struct RunOptions {
   std::string program_path;
   std::string config_name;
   std::string backend = "model";
+  std::string port;           // --backend serial: the board's serial port (or lpu-board-sim's pty)
+  unsigned baud = 3'000'000;  // --backend serial: its rate (ignored on a pty)
   std::vector<std::string> memory_images;
   std::vector<std::string> dumps;  // "SLICE:ADDR[:WORDS]"
   std::string trace_path;

@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "sw/driver/serial_device.hpp"
 #include "sw/model/machine.hpp"
 #include "sw/model/trace.hpp"
 
@@ -55,18 +56,23 @@ class ModelDevice final : public Device {
 std::unique_ptr<Device> makeRtlDevice(const isa::ArchConfig& cfg);  // rtl_device.cpp
 #endif
 
-std::unique_ptr<Device> makeDevice(std::string_view backend, const isa::ArchConfig& cfg) {
+std::unique_ptr<Device> makeDevice(std::string_view backend, const isa::ArchConfig& cfg, const SerialOptions& serial) {
   if (backend == "model") return std::make_unique<ModelDevice>(cfg);
+  if (backend == "serial") {
+    if (serial.port.empty()) throw std::invalid_argument("backend 'serial' needs a port (--port PATH)");
+    return makeSerialDevice(cfg, openSerialPort(serial.port, serial.baud), serial);
+  }
 #if LPU_HAVE_RTL
   if (backend == "rtl") return makeRtlDevice(cfg);
-  throw std::invalid_argument(fmt::format("backend '{}' is not available; expected: model, rtl", backend));
+  throw std::invalid_argument(fmt::format("backend '{}' is not available; expected: model, rtl, serial", backend));
 #else
   if (backend == "rtl") {
     throw std::invalid_argument(
         "backend 'rtl' is not available in this build (it needs Verilator: make deps, then "
-        "rebuild); expected: model");
+        "rebuild); expected: model, serial");
   }
-  throw std::invalid_argument(fmt::format("backend '{}' is not available in this build; expected: model", backend));
+  throw std::invalid_argument(
+      fmt::format("backend '{}' is not available in this build; expected: model, serial", backend));
 #endif
 }
 

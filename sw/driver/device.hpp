@@ -1,7 +1,12 @@
 // The host's view of an LPU: load a program, move SRAM words, run, read the status. One interface, several
-// backends: the golden model ("model") and the verilated RTL ("rtl", in builds with Verilator).
+// backends:
+//   "model"   the golden model (sw/model), always available; the only one that writes a Chrome trace.
+//   "rtl"     the verilated core (sim/rtl_harness) through its register port, in builds with Verilator.
+//   "serial"  a board (or tb/fpga's lpu-board-sim behind a pty) over the UART link of docs/fpga.md section 4
+//             (sw/driver/serial_device.hpp); needs SerialOptions::port.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -41,8 +46,18 @@ class Device {
   virtual RunResult run(std::uint64_t max_cycles, std::ostream* trace) = 0;
 };
 
-// "model" (always available) or "rtl" (when built with Verilator). Throws std::invalid_argument for an unknown or
-// unavailable backend, naming the ones that exist.
-std::unique_ptr<Device> makeDevice(std::string_view backend, const isa::ArchConfig& cfg);
+// Where the serial backend finds the board.
+struct SerialOptions {
+  std::string port;                               // /dev/ttyUSB0, or the pty lpu-board-sim prints
+  unsigned baud = 3'000'000;                      // the board's rate (docs/fpga.md); meaningless on a pty
+  std::chrono::milliseconds reply_timeout{2000};  // per request frame
+  std::chrono::milliseconds run_timeout{60'000};  // wall clock for one run() (STATUS polling)
+};
+
+// "model" (always available), "rtl" (when built with Verilator) or "serial" (serial.port must be set). Throws
+// std::invalid_argument for an unknown or unavailable backend, naming the ones that exist; std::runtime_error when
+// the serial port cannot be opened or the board does not answer.
+std::unique_ptr<Device> makeDevice(std::string_view backend, const isa::ArchConfig& cfg,
+                                   const SerialOptions& serial = {});
 
 }  // namespace lpu::driver

@@ -13,6 +13,9 @@
 #                                   and the matrix-vector cycles of one token
 #   rtl.json    lpu_rtl_bench       verilated RTL vs golden-model simulation speed, every verilated configuration
 #                                   (needs Verilator; skipped, with a note, in a build without it)
+#   serial.json lpu_serial_bench    host -> SRAM payload bytes/s over the UART link at 3 Mbaud (from the frame
+#                                   sizes) and a stories260K-sized load, checked against the bytes the serial
+#                                   backend moves through lpu-board-sim (needs Verilator, as rtl)
 # The FPGA numbers (build/bench/fpga.json) come from make bitstream (sw/tools/bitstream.sh), not from here.
 set -euo pipefail
 smoke=0
@@ -33,7 +36,7 @@ run() {  # run NAME KIND JSON CMD...: runs CMD when its binary exists, then chec
   local name=$1 kind=$2 json=$3
   shift 3
   if [[ ! -x $1 ]]; then
-    if [[ $kind == rtl ]]; then
+    if [[ $kind == rtl || $kind == serial ]]; then
       echo "== $name: $1 not built (no Verilator); skipped"
       return
     fi
@@ -64,6 +67,8 @@ run "compiler: predicted vs measured cycles, utilisation" gemm "$out/gemm.json" 
   "$build/bin/lpu_compiler_bench" "$out/gemm.json" "${quick[@]}"
 run "RTL vs model simulation speed" rtl "$out/rtl.json" \
   "$build/bin/lpu_rtl_bench" "$out/rtl.json" "${quick[@]}"
+run "UART link: host -> SRAM throughput" serial "$out/serial.json" \
+  "$build/bin/lpu_serial_bench" "$out/serial.json" "${quick[@]}"
 if ((${#failed[@]})); then
   echo "bench: FAILED: ${failed[*]}" >&2
   exit 1

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks a benchmark's JSON (sw/tools/bench.sh): valid JSON, the expected keys with sane values.
 
-    bench_check.py model|gemm|rtl|fpga FILE.json
+    bench_check.py model|gemm|rtl|serial|fpga FILE.json
 
 model  lpu_model_bench: a row per configuration of sw/isa/arch.toml (with and without an observer), cycles,
        seconds and cycles_per_s > 0.
@@ -11,6 +11,8 @@ gemm   lpu_compiler_bench: every row compiled (but those marked must_compile fal
        token row (cycles_per_token > 0 and its source).
 rtl    lpu_rtl_bench: each verilated configuration (a configuration of arch.toml) has busy and copy loads with
        positive speeds and no lockstep mismatch.
+serial lpu_serial_bench: transfers with positive payload_bytes_per_s, the stories260K load time, and a
+       measurement over lpu-board-sim whose line bytes per word match the frame sizes.
 fpga   sw/tools/bitstream.sh: fmax_mhz, target_mhz, luts, luts_total, ffs, dsps, brams, seconds,
        tokens_per_s_estimate, cycles_per_token(_source).
 Exit status 1 with one line per problem.
@@ -98,6 +100,22 @@ def check_rtl(j, problems):
                 problems.append(f"{c} {load}: {r['lockstep_mismatches']} lockstep mismatches")
 
 
+def check_serial(j, problems):
+    rows = j.get("transfers") or []
+    if not rows:
+        problems.append("no transfers")
+    for i, r in enumerate(rows):
+        need(r, ["name", "payload_bytes", "line_bytes", "frames", "payload_bytes_per_s", "efficiency"],
+             f"transfer {i}", problems, positive=["payload_bytes", "line_bytes", "payload_bytes_per_s"])
+    need(j.get("stories260K_load") or {}, ["weight_bytes", "sram_words", "seconds_at_line_rate"], "stories260K_load",
+         problems, positive=["weight_bytes", "sram_words", "seconds_at_line_rate"])
+    m = j.get("measured") or {}
+    need(m, ["sram_words", "line_bytes_per_word", "wall_seconds"], "measured", problems,
+         positive=["sram_words", "line_bytes_per_word", "wall_seconds"])
+    if m and not m.get("matches_computed"):
+        problems.append("measured: line bytes per word differ from the frame sizes")
+
+
 def check_fpga(j, problems):
     need(j, ["fmax_mhz", "target_mhz", "luts", "luts_total", "ffs", "dsps", "brams", "seconds",
              "tokens_per_s_estimate", "cycles_per_token", "cycles_per_token_source"], "fpga", problems,
@@ -105,7 +123,7 @@ def check_fpga(j, problems):
 
 
 def main():
-    kinds = {"model": check_model, "gemm": check_gemm, "rtl": check_rtl, "fpga": check_fpga}
+    kinds = {"model": check_model, "gemm": check_gemm, "rtl": check_rtl, "serial": check_serial, "fpga": check_fpga}
     if len(sys.argv) != 3 or sys.argv[1] not in kinds:
         sys.exit(f"usage: bench_check.py {'|'.join(kinds)} FILE.json")
     kind, path = sys.argv[1:]

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Bounded libFuzzer run of the assembler (sw/asm/fuzz_assembler.cpp): arbitrary bytes as assembly source for both
-# named configurations; a crash, sanitizer report, hang or round-trip mismatch fails the run.
+# Bounded libFuzzer run of one target; a crash, sanitizer report, hang or consistency failure fails the run.
+#   assembler  sw/asm/fuzz_assembler.cpp: arbitrary bytes as assembly source for both named configurations
+#              (round trips through the disassembler)
+#   reply      sw/driver/fuzz_reply.cpp: arbitrary bytes as a board's reply, read by the serial backend's reply check
+#              (seeds: sw/driver/fuzz_reply_seeds/, good and error replies of each command)
 #
-#   sw/tools/fuzz.sh                  run for FUZZ_SECONDS (default 60)
+#   sw/tools/fuzz.sh                  the assembler for FUZZ_SECONDS (default 60)
+#   sw/tools/fuzz.sh reply            the reply check
 #   FUZZ_SECONDS=600 sw/tools/fuzz.sh
 #
 # Builds in build-fuzz/ (clang, -DLPU_FUZZ=ON: ASan + libFuzzer), keeps the growing corpus in build-fuzz/corpus/
@@ -16,6 +20,12 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 BUILD_DIR="${FUZZ_BUILD_DIR:-build-fuzz}"
 FUZZ_SECONDS="${FUZZ_SECONDS:-60}"
+TARGET="${1:-assembler}"
+case "$TARGET" in
+  assembler) SEED_DIRS=(examples sw/asm/tests/bad); DICT=(-dict=sw/asm/fuzz_assembler.dict); MAX_LEN=16384 ;;
+  reply) SEED_DIRS=(sw/driver/fuzz_reply_seeds); DICT=(); MAX_LEN=512 ;;
+  *) echo "fuzz: unknown target '$TARGET'; expected assembler or reply" >&2; exit 2 ;;
+esac
 CC_BIN="${FUZZ_CC:-clang}"
 CXX_BIN="${FUZZ_CXX:-clang++}"
 
@@ -54,24 +64,24 @@ CC="$CC_BIN" CXX="$CXX_BIN" cmake -S . -B "$BUILD_DIR" "${GENERATOR[@]}" -DCMAKE
   say "FAILED: cmake configure"
   exit 1
 }
-say "building fuzz_assembler"
-cmake --build "$BUILD_DIR" --target fuzz_assembler
+say "building fuzz_$TARGET"
+cmake --build "$BUILD_DIR" --target "fuzz_$TARGET"
 
-FUZZER="$BUILD_DIR/bin/fuzz_assembler"
-CORPUS="$BUILD_DIR/corpus/assembler"
+FUZZER="$BUILD_DIR/bin/fuzz_$TARGET"
+CORPUS="$BUILD_DIR/corpus/$TARGET"
 ARTIFACTS="$BUILD_DIR/artifacts"
-LOG="$BUILD_DIR/fuzz-assembler.log"
+LOG="$BUILD_DIR/fuzz-$TARGET.log"
 mkdir -p "$CORPUS" "$ARTIFACTS"
 
 SEEDS=()
-for d in examples sw/asm/tests/bad; do
+for d in "${SEED_DIRS[@]}"; do
   [[ -d "$d" ]] && SEEDS+=("$d")
 done
 
 say "running for ${FUZZ_SECONDS}s (corpus $CORPUS, seeds: ${SEEDS[*]:-none}; log $LOG)"
 status=0
 "$FUZZER" "$CORPUS" "${SEEDS[@]}" \
-  -dict=sw/asm/fuzz_assembler.dict -max_total_time="$FUZZ_SECONDS" -max_len=16384 -timeout=10 -rss_limit_mb=2048 \
+  "${DICT[@]}" -max_total_time="$FUZZ_SECONDS" -max_len="$MAX_LEN" -timeout=10 -rss_limit_mb=2048 \
   -artifact_prefix="$ARTIFACTS/" -print_final_stats=1 >"$LOG" 2>&1 || status=$?
 
 # libFuzzer's summary: "Done 123456 runs in 60 second(s)" and the final stats.

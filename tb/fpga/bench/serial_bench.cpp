@@ -1,0 +1,166 @@
+// lpu_serial_bench: host -> SRAM throughput of the UART link (docs/fpga.md section 4) -> JSON and a table.
+//
+//   lpu_serial_bench OUT.json [--quick]
+//
+// Computed from the protocol's frame sizes at the board's 3 Mbaud (8N1: 10 line bits per byte, so 300,000 bytes/s
+// each way): payload bytes per second for an IMEM load (16-word WRITE frames) and for SRAM words (each ulx3s word
+// is two WRITE_SEQ frames: SRAM_DATA[0..1], then SRAM_ADDR + SRAM_CMD), and the time to load a stories260K-sized
+// image (263,168 weight bytes) at the line rate alone and with a host round trip per frame (the FTDI chip's USB
+// latency timer: 1 ms at best, 16 ms by default). The host waits for each reply, so request and reply bytes add up.
+//
+// Measured over lpu-board-sim (the verilated top behind a pty, 12.5 Mbaud build): the line bytes per SRAM word as
+// the serial backend really sent and received them (checked against the computed frame sizes) and the wall-clock
+// rate of the simulation, which says how fast the board-sim is, not the board.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "sw/driver/device.hpp"
+#include "sw/driver/serial_device.hpp"
+#include "sw/isa/arch.hpp"
+#include "sw/link/link.hpp"
+#include "tb/fpga/board_sim_process.hpp"
+
+namespace {
+
+using namespace lpu;
+
+constexpr double kBoardBaud = 3'000'000;
+constexpr double kLineBitsPerByte = 10;  // 8N1
+constexpr std::uint64_t kStoriesWeightBytes = 263'168;
+
+// A ByteStream that counts what passes through it.
+class Counting final : public driver::ByteStream {
+ public:
+  Counting(std::unique_ptr<driver::ByteStream> s, std::uint64_t& sent, std::uint64_t& received)
+      : s_(std::move(s)), sent_(sent), received_(received) {}
+  void write(std::span<const std::uint8_t> b) override {
+    s_->write(b);
+    sent_ += b.size();
+  }
+  std::size_t read(std::span<std::uint8_t> b, std::chrono::milliseconds t) override {
+    const std::size_t n = s_->read(b, t);
+    received_ += n;
+    return n;
+  }
+  std::string name() const override { return s_->name(); }
+
+ private:
+  std::unique_ptr<driver::ByteStream> s_;
+  std::uint64_t& sent_;
+  std::uint64_t& received_;
+};
+
+std::uint64_t requestBytes(unsigned payload_words) {
+  return link::kRequestHeaderBytes + 4ull * payload_words + link::kCrcBytes;
+}
+std::uint64_t replyBytes(unsigned payload_words) {
+  return link::kReplyHeaderBytes + 4ull * payload_words + link::kCrcBytes;
+}
+
+nlohmann::json transfer(const std::string& name, std::uint64_t payload, std::uint64_t line, unsigned frames) {
+  const double seconds = static_cast<double>(line) * kLineBitsPerByte / kBoardBaud;
+  return {{"name", name},
+          {"payload_bytes", payload},
+          {"line_bytes", line},
+          {"frames", frames},
+          {"payload_bytes_per_s", static_cast<double>(payload) / seconds},
+          {"efficiency", static_cast<double>(payload) / static_cast<double>(line)}};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: lpu_serial_bench OUT.json [--quick]\n");
+    return 1;
+  }
+  const bool quick = argc > 2 && std::string(argv[2]) == "--quick";
+  try {
+    const isa::ArchConfig cfg = isa::ArchConfig::byName("ulx3s");
+    const unsigned word_words = cfg.lanes() / 4;  // 32-bit staging words per SRAM word
+    nlohmann::json j;
+    j["baud"] = kBoardBaud;
+    j["line_bytes_per_s"] = kBoardBaud / kLineBitsPerByte;
+    const unsigned max = link::kDefaultMaxWords;
+    const std::uint64_t imem_line = requestBytes(max) + replyBytes(0);
+    // SRAM word: WRITE_SEQ SRAM_DATA[0..lanes/4) and WRITE_SEQ {SRAM_ADDR, SRAM_CMD}, each with an empty reply.
+    const std::uint64_t sram_line = requestBytes(word_words) + replyBytes(0) + requestBytes(2) + replyBytes(0);
+    j["transfers"] = {
+        transfer(fmt::format("IMEM: one {}-word WRITE", max), 4ull * max, imem_line, 1),
+        transfer(fmt::format("SRAM: one {} word ({} bytes)", cfg.name(), cfg.lanes()), cfg.lanes(), sram_line, 2)};
+    const std::uint64_t words = kStoriesWeightBytes / cfg.lanes();
+    const double line_s = static_cast<double>(words * sram_line) * kLineBitsPerByte / kBoardBaud;
+    j["stories260K_load"] = {{"weight_bytes", kStoriesWeightBytes},
+                             {"sram_words", words},
+                             {"frames", 2 * words},
+                             {"line_bytes", words * sram_line},
+                             {"seconds_at_line_rate", line_s},
+                             {"seconds_with_1ms_round_trip", line_s + 2.0 * static_cast<double>(words) * 1e-3},
+                             {"seconds_with_16ms_round_trip", line_s + 2.0 * static_cast<double>(words) * 16e-3}};
+
+    // Measured: SRAM words written through the serial backend into lpu-board-sim.
+    const unsigned n = quick ? 32 : 512;
+    tb::BoardSim sim(LPU_BIN_DIR);
+    std::uint64_t sent = 0, received = 0;
+    driver::SerialOptions opt;
+    opt.port = sim.port();
+    auto dev = driver::makeSerialDevice(
+        cfg, std::make_unique<Counting>(driver::openSerialPort(opt.port, 3'000'000), sent, received), opt);
+    const unsigned pos = static_cast<unsigned>(cfg.positionOf("MEM_E0"));
+    std::vector<std::uint8_t> word(cfg.lanes());
+    const std::uint64_t sent0 = sent, received0 = received;
+    const auto t0 = std::chrono::steady_clock::now();
+    for (unsigned w = 0; w < n; ++w) {
+      for (unsigned i = 0; i < word.size(); ++i) word[i] = static_cast<std::uint8_t>(w * 7 + i);
+      dev->writeSram(pos, w, word);
+    }
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const std::uint64_t line = (sent - sent0) + (received - received0);
+    // Read one back so the measurement is of writes that landed.
+    const std::vector<std::uint8_t> back = dev->readSram(pos, n - 1);
+    if (back != word) throw std::runtime_error("lpu-board-sim: the last word written did not read back");
+    const double per_word = static_cast<double>(line) / n;
+    j["measured"] = {{"over", "lpu-board-sim (verilated lpu_fpga_top, 12.5 Mbaud build, pty)"},
+                     {"sram_words", n},
+                     {"line_bytes_per_word", per_word},
+                     {"line_bytes_per_word_computed", sram_line},
+                     {"matches_computed", per_word == static_cast<double>(sram_line)},
+                     {"wall_seconds", wall},
+                     {"payload_bytes_per_s_wall", static_cast<double>(n) * cfg.lanes() / wall}};
+    std::ofstream(argv[1]) << j.dump(2) << "\n";
+
+    std::printf("%-32s %8s %8s %7s %14s %6s\n", "transfer (3 Mbaud)", "payload", "line", "frames", "payload B/s",
+                "eff.");
+    for (const auto& t : j["transfers"]) {
+      std::printf("%-32s %8llu %8llu %7u %14.0f %5.1f%%\n", t["name"].get<std::string>().c_str(),
+                  t["payload_bytes"].get<unsigned long long>(), t["line_bytes"].get<unsigned long long>(),
+                  t["frames"].get<unsigned>(), t["payload_bytes_per_s"].get<double>(),
+                  100 * t["efficiency"].get<double>());
+    }
+    std::printf(
+        "stories260K image (%llu bytes, %llu SRAM words): %.1f s at the line rate, %.1f s with a 1 ms and "
+        "%.1f s with a 16 ms round trip per frame\n",
+        static_cast<unsigned long long>(kStoriesWeightBytes), static_cast<unsigned long long>(words), line_s,
+        j["stories260K_load"]["seconds_with_1ms_round_trip"].get<double>(),
+        j["stories260K_load"]["seconds_with_16ms_round_trip"].get<double>());
+    std::printf(
+        "measured over lpu-board-sim: %u SRAM words, %.1f line bytes per word (computed %llu), %.0f payload "
+        "B/s of wall clock (simulation speed)\n",
+        n, per_word, static_cast<unsigned long long>(sram_line), static_cast<double>(n) * cfg.lanes() / wall);
+    if (per_word != static_cast<double>(sram_line)) {
+      std::fprintf(stderr, "lpu_serial_bench: measured line bytes per word differ from the frame sizes\n");
+      return 1;
+    }
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "lpu_serial_bench: %s\n", e.what());
+    return 1;
+  }
+}
