@@ -1,0 +1,76 @@
+// Integer RMSNorm on the VXM and SXM: sw/llm's rmsnormInt (docs/llm.md §4) as a sequence of vector
+// steps (lower_vector.cpp). Per row of x (i32, T column tiles of `lanes`):
+//   per tile t:  u = shr.i32(x_t, 2); q = cvt.i16.i32(u) (saturating); q32 = cvt.i32.i16(q);
+//                s_t = mul.i32(q32, q32)                                   (exact: q^2 <= 2^30)
+//   ss = adds.i32 over the tiles (a balanced tree), then across the lanes: log2(lanes) times
+//        ss = adds.i32(ss, rotate(ss, d)), d = lanes/2 .. 1 (4 SXM rotates, one per byte plane)
+//   e = adds.i32(ss, eps_term); r = rsqrt.i32(e); m = cvt.i16.i32(shr.i32(r, r_shift))
+//   per tile t:  y_t = req.i8(x_t, m, shift)
+// Every term is non-negative, so the saturating sums equal min(2^31 - 1, eps_term + sum q^2) in any
+// order: the value IntModel computes. Padding lanes of x are 0 and contribute 0; their y is 0.
+#include <fmt/format.h>
+
+#include "sw/compiler/lowering.hpp"
+
+namespace lpu::compiler::lowering {
+
+void Lowering::lowerRmsnorm(int ni) {
+  const Node& n = g_.nodes[static_cast<std::size_t>(ni)];
+  const TensorLayout& X = layout_.tensor(n.inputs[0]);
+  const TensorLayout& Y = layout_.tensor(n.output);
+  auto op = [](Opcode o, ElemType t, ElemType st = ElemType::kI8) {
+    Instruction i = makeInsn(o);
+    i.type = t;
+    i.stype = st;
+    return i;
+  };
+  auto side = [&] { return static_cast<int>(next_side_++ % 2); };
+  const std::vector<std::int64_t> two(L_, 2), eps(L_, n.eps_term), rsh(L_, n.r_shift);
+  for (unsigned r = 0; r < X.rows; ++r) {
+    const std::string row = fmt::format("{} row {}", n.name, r);
+    std::vector<VecVal> squares;
+    for (unsigned ct = 0; ct < X.col_tiles; ++ct) {
+      const VecVal x = tensorVal(X, r, ct);
+      const std::string tile = fmt::format("{} tile {}", row, ct);
+      const VecVal c2 = constVal(1, two, 1 - sideOf(x));
+      const VecVal u = newVal(4, side());
+      vxmOp(ni, tile + ": x >> 2", op(Opcode::kShr, ElemType::kI32), {{x, Field::kSrca, 4}, {c2, Field::kSrcb, 4}},
+            u);
+      const VecVal q = newVal(2, side());
+      vxmOp(ni, tile + ": sat16", op(Opcode::kCvt, ElemType::kI16, ElemType::kI32), {{u, Field::kSrca, 4}}, q);
+      const VecVal q32 = newVal(4, side());
+      vxmOp(ni, tile + ": widen", op(Opcode::kCvt, ElemType::kI32, ElemType::kI16), {{q, Field::kSrca, 2}}, q32);
+      const VecVal s = newVal(4, static_cast<int>(ct % 2));
+      vxmOp(ni, tile + ": square", op(Opcode::kMul, ElemType::kI32), {{q32, Field::kSrca, 4}, {q32, Field::kSrcb, 4}},
+            s);
+      squares.push_back(s);
+    }
+    const Instruction adds = op(Opcode::kAdds, ElemType::kI32);
+    VecVal ss = reduceTree(ni, row + " sum", squares, adds);
+    ss = laneReduce(ni, row + " sum", ss, adds);
+    const VecVal ce = constVal(4, eps, 1 - sideOf(ss));
+    const VecVal e = newVal(4, side());
+    vxmOp(ni, row + ": + eps", adds, {{ss, Field::kSrca, 4}, {ce, Field::kSrcb, 4}}, e);
+    const VecVal rs = newVal(4, side());
+    vxmOp(ni, row + ": rsqrt", op(Opcode::kRsqrt, ElemType::kI32), {{e, Field::kSrca, 4}}, rs);
+    const VecVal cr = constVal(1, rsh, 1 - sideOf(rs));
+    const VecVal rr = newVal(4, side());
+    vxmOp(ni, row + ": >> r_shift", op(Opcode::kShr, ElemType::kI32), {{rs, Field::kSrca, 4}, {cr, Field::kSrcb, 4}},
+          rr);
+    // m in the hemisphere opposite x's tiles: req reads both in one cycle.
+    const VecVal m = newVal(2, 1 - sideOf(tensorVal(X, r, 0)));
+    vxmOp(ni, row + ": multiplier", op(Opcode::kCvt, ElemType::kI16, ElemType::kI32), {{rr, Field::kSrca, 4}}, m);
+    Instruction rq = op(Opcode::kReq, ElemType::kI8);
+    rq.set(Field::kShamt, static_cast<std::int32_t>(n.shift));
+    for (unsigned ct = 0; ct < X.col_tiles; ++ct) {
+      const VecVal x = tensorVal(X, r, ct);
+      if (sideOf(x) == sideOf(m))
+        throw CompileError(fmt::format("node '{}': tile {} of '{}' is in the multiplier's hemisphere", n.name, ct,
+                                       n.inputs[0]));
+      vxmOp(ni, fmt::format("{} tile {}: req", row, ct), rq, {{x, Field::kSrca, 4}, {m, Field::kSrcb, 2}},
+            tensorVal(Y, r, ct));
+    }
+  }
+}
+
+}  // namespace lpu::compiler::lowering
