@@ -25,6 +25,8 @@ void Lowering::lowerRmsnorm(int ni) {
     return i;
   };
   auto side = [&] { return static_cast<int>(next_side_++ % 2); };
+  // Many tiles: their steps are independent and the slice ports, not latency, limit.
+  const bool spread = X.col_tiles > 8;
   const std::vector<std::int64_t> two(L_, 2), eps(L_, n.eps_term), rsh(L_, n.r_shift);
   for (unsigned r = 0; r < X.rows; ++r) {
     const std::string row = fmt::format("{} row {}", n.name, r);
@@ -33,14 +35,14 @@ void Lowering::lowerRmsnorm(int ni) {
       const VecVal x = tensorVal(X, r, ct);
       const std::string tile = fmt::format("{} tile {}", row, ct);
       const VecVal c2 = constVal(1, two, 1 - sideOf(x));
-      const VecVal u = newVal(4, side());
+      const VecVal u = newVal(4, side(), {}, spread);
       vxmOp(ni, tile + ": x >> 2", op(Opcode::kShr, ElemType::kI32), {{x, Field::kSrca, 4}, {c2, Field::kSrcb, 4}},
             u);
-      const VecVal q = newVal(2, side());
+      const VecVal q = newVal(2, side(), {}, spread);
       vxmOp(ni, tile + ": sat16", op(Opcode::kCvt, ElemType::kI16, ElemType::kI32), {{u, Field::kSrca, 4}}, q);
-      const VecVal q32 = newVal(4, side());
+      const VecVal q32 = newVal(4, side(), {}, spread);
       vxmOp(ni, tile + ": widen", op(Opcode::kCvt, ElemType::kI32, ElemType::kI16), {{q, Field::kSrca, 2}}, q32);
-      const VecVal s = newVal(4, static_cast<int>(ct % 2));
+      const VecVal s = newVal(4, static_cast<int>(ct % 2), {}, spread);
       vxmOp(ni, tile + ": square", op(Opcode::kMul, ElemType::kI32), {{q32, Field::kSrca, 4}, {q32, Field::kSrcb, 4}},
             s);
       squares.push_back(s);

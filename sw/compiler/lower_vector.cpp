@@ -21,18 +21,34 @@ Instruction shift0() {
 }
 }  // namespace
 
-Lowering::VecVal Lowering::newVal(unsigned width, int side, const std::set<unsigned>& avoid) {
-  std::vector<unsigned> sl;
-  for (unsigned p : alloc_.bySpace(side))
-    if (!avoid.count(p)) sl.push_back(p);
+Lowering::VecVal Lowering::newVal(unsigned width, int side, const std::set<unsigned>& avoid, bool spread) {
+  // Nearest the VXM first (avoided slices only when there are not enough others): every step is a
+  // write and a read-back, and its latency grows with the hops. `spread` (many independent steps,
+  // where slice ports rather than latency limit): the slices with the most free words first.
+  // A plane that has to share a slice goes to the chosen slice nearest the SXM, where the
+  // turn-around costs least.
+  auto nearest = [&](std::vector<unsigned> v) {
+    if (spread) return v;
+    std::stable_sort(v.begin(), v.end(), [&](unsigned a, unsigned b) {
+      return std::abs(static_cast<int>(a) - static_cast<int>(vxm_)) <
+             std::abs(static_cast<int>(b) - static_cast<int>(vxm_));
+    });
+    return v;
+  };
+  std::vector<unsigned> sl, av;
+  for (unsigned p : alloc_.bySpace(side)) (avoid.count(p) ? av : sl).push_back(p);
+  sl = nearest(sl);
   if (sl.size() < width)
-    for (unsigned p : alloc_.bySpace(side))
-      if (avoid.count(p)) sl.push_back(p);
+    for (unsigned p : nearest(av)) sl.push_back(p);
   VecVal v;
   v.width = width;
   const auto ns = std::min<std::size_t>(width, sl.size());
+  const unsigned far = *std::max_element(sl.begin(), sl.begin() + static_cast<std::ptrdiff_t>(ns), [&](unsigned a,
+                                                                                                      unsigned b) {
+    return std::abs(static_cast<int>(a) - static_cast<int>(vxm_)) < std::abs(static_cast<int>(b) - static_cast<int>(vxm_));
+  });
   for (unsigned k = 0; k < width; ++k) {
-    const unsigned p = sl[k % ns];
+    const unsigned p = k < ns ? sl[k] : far;
     if (alloc_.freeWords(p) == 0) throw CompileError(fmt::format("SRAM full in {}", cfg_.sliceName(p)));
     v.loc[k] = WordLoc{p, alloc_.allocate({p}, 1)};
   }
@@ -207,13 +223,14 @@ Lowering::VecVal Lowering::reduceTree(int node, const std::string& what, std::ve
       VecVal a = vals[i], b = vals[i + 1];
       // The two operands arrive from opposite hemispheres (each side's slices serve one).
       if (sideOf(a) == sideOf(b)) {
-        const VecVal m = newVal(w, 1 - sideOf(b));
+        const VecVal m = newVal(w, 1 - sideOf(b), {}, vals.size() > 8);
         Instruction mv = makeInsn(Opcode::kMov);
         mv.type = insn.type;
         vxmOp(node, fmt::format("{}: move {}.{}", what, round, i + 1), mv, {{b, Field::kSrca, 0}}, m);
         b = m;
       }
-      const VecVal r = newVal(w, static_cast<int>((i / 2) % 2));
+      // Early rounds have many independent steps (slice ports limit), the last ones few (latency).
+      const VecVal r = newVal(w, static_cast<int>((i / 2) % 2), {}, vals.size() > 8);
       vxmOp(node, fmt::format("{}: tree {}.{}", what, round, i / 2), insn, {{a, Field::kSrca, 0}, {b, Field::kSrcb, 0}},
             r);
       next.push_back(r);

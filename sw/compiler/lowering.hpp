@@ -176,8 +176,9 @@ class Lowering {
   };
   int sideOf(unsigned position) const { return position < vxm_ ? 0 : 1; }
   int sideOf(const VecVal& v) const { return sideOf(v.loc[0].position); }
-  // A fresh scratch vector in hemisphere `side` (planes in distinct slices where there are enough).
-  VecVal newVal(unsigned width, int side, const std::set<unsigned>& avoid = {});
+  // A fresh scratch vector in hemisphere `side` (planes in distinct slices where there are enough),
+  // nearest the VXM, or in the slices with the most free words (`spread`).
+  VecVal newVal(unsigned width, int side, const std::set<unsigned>& avoid = {}, bool spread = false);
   // A constant (one value per lane, `width` bytes each) in hemisphere `side`, part of the program's data.
   VecVal constVal(unsigned width, const std::vector<std::int64_t>& lanes, int side,
                   const std::set<unsigned>& avoid = {});
