@@ -360,6 +360,12 @@ void Lowering::allocateAll() {
         if (!allocated(n.inputs[0])) placeSided(n.inputs[0], true);
         if (!allocated(n.output)) placeSided(n.output, false);
         break;
+      case OpKind::kSwiglu:
+        // gate: i16 planes in one hemisphere (read as one operand); up and the result anywhere.
+        if (!allocated(n.inputs[0])) placeSided(n.inputs[0], false);
+        i8plain(n.inputs[1], {});
+        i8plain(n.output, {});
+        break;
       default:
         i8plain(n.inputs[0], {});
         i8plain(n.output, slicesOf(n.inputs[0]));

@@ -73,6 +73,9 @@ CompileResult Lowering::run() {
       case OpKind::kArgmax:
         lowerArgmax(static_cast<int>(i));
         break;
+      case OpKind::kSwiglu:
+        lowerSwiglu(static_cast<int>(i));
+        break;
       default:
         lowerEltwise(static_cast<int>(i));
         break;

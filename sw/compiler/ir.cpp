@@ -50,6 +50,8 @@ std::string_view opName(OpKind k) {
       return "rmsnorm";
     case OpKind::kArgmax:
       return "argmax";
+    case OpKind::kSwiglu:
+      return "swiglu";
   }
   return "?";
 }
@@ -81,10 +83,10 @@ namespace {
 
 OpKind parseOp(const std::string& s, const std::string& where) {
   for (OpKind k : {OpKind::kMatmul, OpKind::kRequant, OpKind::kRelu, OpKind::kAdd, OpKind::kMul, OpKind::kCopy,
-                   OpKind::kTranspose, OpKind::kRmsnorm, OpKind::kArgmax})
+                   OpKind::kTranspose, OpKind::kRmsnorm, OpKind::kArgmax, OpKind::kSwiglu})
     if (s == opName(k)) return k;
   throw GraphError(fmt::format(
-      "{}: unknown op '{}' (matmul, requant, relu, add, mul, copy, transpose, rmsnorm, argmax)", where, s));
+      "{}: unknown op '{}' (matmul, requant, relu, add, mul, copy, transpose, rmsnorm, argmax, swiglu)", where, s));
 }
 
 unsigned inputCount(OpKind k) {
@@ -92,6 +94,7 @@ unsigned inputCount(OpKind k) {
     case OpKind::kMatmul:
     case OpKind::kAdd:
     case OpKind::kMul:
+    case OpKind::kSwiglu:
       return 2;
     default:
       return 1;
@@ -218,7 +221,7 @@ std::string graphToJson(const Graph& g) {
     nj["name"] = n.name;
     nj["inputs"] = n.inputs;
     nj["output"] = n.output;
-    if (n.op == OpKind::kRequant) {
+    if (n.op == OpKind::kRequant || n.op == OpKind::kSwiglu) {
       nj["multiplier"] = n.multiplier;
       nj["shift"] = n.shift;
     }
@@ -316,6 +319,18 @@ void validateGraph(const Graph& g, std::string_view src) {
         need(in[0]->cols <= 32768, fmt::format("argmax over {} columns: at most 32768", in[0]->cols));
         need(out.dtype == DType::kI32 && out.rows == in[0]->rows && out.cols == 1,
              fmt::format("argmax output must be {}x1 i32, is {}", in[0]->rows, shape(out)));
+        break;
+      case OpKind::kSwiglu:
+        need(in[0]->dtype == DType::kI16, fmt::format("swiglu gate must be i16, is {}", shape(*in[0])));
+        need(in[1]->dtype == DType::kI8 && in[1]->rows == in[0]->rows && in[1]->cols == in[0]->cols,
+             fmt::format("swiglu up must be {}x{} i8, is {}", in[0]->rows, in[0]->cols, shape(*in[1])));
+        need(out.dtype == DType::kI8 && out.rows == in[0]->rows && out.cols == in[0]->cols,
+             fmt::format("swiglu output must be {}x{} i8, is {}", in[0]->rows, in[0]->cols, shape(out)));
+        need(n.multiplier.size() == 1, fmt::format("field 'multiplier': swiglu needs one value, has {}",
+                                                   n.multiplier.size()));
+        need(n.multiplier[0] >= -32768 && n.multiplier[0] <= 32767,
+             fmt::format("field 'multiplier': {} is not i16", n.multiplier[0]));
+        need(n.shift <= 63, fmt::format("field 'shift': {} is not 0..63", n.shift));
         break;
     }
     defined.insert(n.output);

@@ -11,6 +11,7 @@
 //   rmsnorm   Y(i8) = integer RMSNorm of each row of X(i32) (eps_term, r_shift, shift; sw/llm's
 //             rmsnormInt)
 //   argmax    Y(i32, Mx1) = index of the first maximum of each row of X(i16)
+//   swiglu    Y(i8) = req8(silu(G(i16, Q4.11)) * U(i8), multiplier, shift)   (sw/llm's swigluInt)
 //
 // Example graph (sw/compiler/graphs/mlp2.json):
 //   {"config": "small",
@@ -49,7 +50,7 @@ struct Tensor {
   std::vector<std::int32_t> data;  // row-major rows*cols values, for weights (empty otherwise)
 };
 
-enum class OpKind : std::uint8_t { kMatmul, kRequant, kRelu, kAdd, kMul, kCopy, kTranspose, kRmsnorm, kArgmax };
+enum class OpKind : std::uint8_t { kMatmul, kRequant, kRelu, kAdd, kMul, kCopy, kTranspose, kRmsnorm, kArgmax, kSwiglu };
 std::string_view opName(OpKind k);
 
 struct Node {
@@ -57,7 +58,8 @@ struct Node {
   std::string name;  // defaults to "<op><index>"
   std::vector<std::string> inputs;
   std::string output;
-  std::vector<std::int32_t> multiplier;  // requant: one value (all columns) or one per output column, i16 range
+  std::vector<std::int32_t> multiplier;  // requant: one value (all columns) or one per output column, i16 range;
+                                         // swiglu: one value
   unsigned shift = 0;                    // requant, rmsnorm: the req shift, 0..63
   std::int64_t eps_term = 0;             // rmsnorm: added to the sum of squares, 0 .. 2^31-1
   unsigned r_shift = 0;                  // rmsnorm: rsqrt result >> r_shift -> the i16 multiplier, 0..31

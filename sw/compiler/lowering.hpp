@@ -202,6 +202,7 @@ class Lowering {
   void placeSided(const std::string& name, bool alternate);
   void lowerRmsnorm(int node_index);
   void lowerArgmax(int node_index);
+  void lowerSwiglu(int node_index);
   std::map<std::string, VecVal> const_cache_;
   unsigned next_side_ = 0;
 

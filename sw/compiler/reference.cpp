@@ -80,6 +80,14 @@ TensorValues evaluateGraph(const Graph& g, const TensorValues& inputs) {
         }
         break;
       }
+      case OpKind::kSwiglu: {
+        // sw/llm's swigluInt: req8(silu(gate) * up, m, shift).
+        const auto& up = v.at(n.inputs[1]);
+        for (std::size_t i = 0; i < y.size(); ++i)
+          y[i] = static_cast<std::int32_t>(
+              model::requantise(std::int64_t{model::siluQ11(a[i])} * up[i], n.multiplier[0], n.shift, 8));
+        break;
+      }
       case OpKind::kArgmax: {
         const unsigned cols = g.tensor(n.inputs[0]).cols;
         for (unsigned i = 0; i < out.rows; ++i) {

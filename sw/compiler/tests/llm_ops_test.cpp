@@ -121,6 +121,42 @@ TEST(LlmOps, ArgmaxMatchesIntOps) {
   }
 }
 
+struct GluCase {
+  const char* config;
+  unsigned rows, n;
+};
+
+// Gates over the whole Q4.11 range (silu saturates past +-16), all of int8 for up, multipliers and shifts like
+// IntModel's.
+TEST(LlmOps, SwigluMatchesIntOps) {
+  for (const GluCase c : {GluCase{"ulx3s", 1, 172}, GluCase{"ulx3s", 2, 13}, GluCase{"small", 1, 40},
+                          GluCase{"large", 1, 768}}) {
+    std::mt19937 rng(c.n * 5 + c.rows);
+    for (int trial = 0; trial < 3; ++trial) {
+      const std::int32_t m = std::uniform_int_distribution<std::int32_t>(4096, 32767)(rng);
+      const unsigned shift = 18 + static_cast<unsigned>(trial) * 3;
+      Graph g;
+      g.config = c.config;
+      g.tensors["gate"] = Tensor{"gate", DType::kI16, c.rows, c.n, TensorKind::kInput, {}};
+      g.tensors["up"] = Tensor{"up", DType::kI8, c.rows, c.n, TensorKind::kInput, {}};
+      g.tensors["h"] = Tensor{"h", DType::kI8, c.rows, c.n, TensorKind::kOutput, {}};
+      g.nodes.push_back(Node{OpKind::kSwiglu, "glu", {"gate", "up"}, "h", {m}, shift});
+      std::vector<std::int32_t> gate(std::size_t{c.rows} * c.n), up(gate.size());
+      std::uniform_int_distribution<int> dg(-32768, 32767), du(-128, 127);
+      for (auto& v : gate) v = trial == 0 ? dg(rng) : dg(rng) / 8;
+      for (auto& v : up) v = du(rng);
+      std::uint64_t cycles = 0;
+      const testing::ModelRun run = compileAndRun(g, {{"gate", gate}, {"up", up}}, &cycles);
+      for (std::size_t i = 0; i < gate.size(); ++i)
+        ASSERT_EQ(run.tensors.at("h")[i], llm::swigluInt(static_cast<std::int16_t>(gate[i]),
+                                                         static_cast<std::int8_t>(up[i]), m, shift))
+            << c.config << " n " << c.n << " trial " << trial << " i " << i;
+      if (trial == 0)
+        std::printf("swiglu %s %ux%u: %llu cycles\n", c.config, c.rows, c.n, (unsigned long long)cycles);
+    }
+  }
+}
+
 TEST(LlmOps, GraphFormatErrorsNameTheField) {
   const std::string head =
       R"({"config": "ulx3s", "tensors": {"x": {"shape": [8], "dtype": "i32", "kind": "input"},
