@@ -326,8 +326,8 @@ void validateGraph(const Graph& g, std::string_view src) {
              fmt::format("swiglu up must be {}x{} i8, is {}", in[0]->rows, in[0]->cols, shape(*in[1])));
         need(out.dtype == DType::kI8 && out.rows == in[0]->rows && out.cols == in[0]->cols,
              fmt::format("swiglu output must be {}x{} i8, is {}", in[0]->rows, in[0]->cols, shape(out)));
-        need(n.multiplier.size() == 1, fmt::format("field 'multiplier': swiglu needs one value, has {}",
-                                                   n.multiplier.size()));
+        need(n.multiplier.size() == 1,
+             fmt::format("field 'multiplier': swiglu needs one value, has {}", n.multiplier.size()));
         need(n.multiplier[0] >= -32768 && n.multiplier[0] <= 32767,
              fmt::format("field 'multiplier': {} is not i16", n.multiplier[0]));
         need(n.shift <= 63, fmt::format("field 'shift': {} is not 0..63", n.shift));

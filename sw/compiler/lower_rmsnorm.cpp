@@ -36,8 +36,7 @@ void Lowering::lowerRmsnorm(int ni) {
       const std::string tile = fmt::format("{} tile {}", row, ct);
       const VecVal c2 = constVal(1, two, 1 - sideOf(x));
       const VecVal u = newVal(4, side(), {}, spread);
-      vxmOp(ni, tile + ": x >> 2", op(Opcode::kShr, ElemType::kI32), {{x, Field::kSrca, 4}, {c2, Field::kSrcb, 4}},
-            u);
+      vxmOp(ni, tile + ": x >> 2", op(Opcode::kShr, ElemType::kI32), {{x, Field::kSrca, 4}, {c2, Field::kSrcb, 4}}, u);
       const VecVal q = newVal(2, side(), {}, spread);
       vxmOp(ni, tile + ": sat16", op(Opcode::kCvt, ElemType::kI16, ElemType::kI32), {{u, Field::kSrca, 4}}, q);
       const VecVal q32 = newVal(4, side(), {}, spread);
@@ -67,8 +66,8 @@ void Lowering::lowerRmsnorm(int ni) {
     for (unsigned ct = 0; ct < X.col_tiles; ++ct) {
       const VecVal x = tensorVal(X, r, ct);
       if (sideOf(x) == sideOf(m))
-        throw CompileError(fmt::format("node '{}': tile {} of '{}' is in the multiplier's hemisphere", n.name, ct,
-                                       n.inputs[0]));
+        throw CompileError(
+            fmt::format("node '{}': tile {} of '{}' is in the multiplier's hemisphere", n.name, ct, n.inputs[0]));
       vxmOp(ni, fmt::format("{} tile {}: req", row, ct), rq, {{x, Field::kSrca, 4}, {m, Field::kSrcb, 2}},
             tensorVal(Y, r, ct));
     }

@@ -32,8 +32,7 @@ void Lowering::lowerSwiglu(int ni) {
       const VecVal s = newVal(2, a, {}, spread);
       vxmOp(ni, tile + ": silu", op(Opcode::kSilu, ElemType::kI16), {{tensorVal(G, r, ct), Field::kSrca, 2}}, s);
       const VecVal s32 = newVal(4, a, {}, spread);
-      vxmOp(ni, tile + ": widen gate", op(Opcode::kCvt, ElemType::kI32, ElemType::kI16), {{s, Field::kSrca, 2}},
-            s32);
+      vxmOp(ni, tile + ": widen gate", op(Opcode::kCvt, ElemType::kI32, ElemType::kI16), {{s, Field::kSrca, 2}}, s32);
       const VecVal u32 = newVal(4, 1 - a, {}, spread);
       vxmOp(ni, tile + ": widen up", op(Opcode::kCvt, ElemType::kI32, ElemType::kI8),
             {{tensorVal(U, r, ct), Field::kSrca, 1}}, u32);

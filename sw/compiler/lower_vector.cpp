@@ -43,10 +43,11 @@ Lowering::VecVal Lowering::newVal(unsigned width, int side, const std::set<unsig
   VecVal v;
   v.width = width;
   const auto ns = std::min<std::size_t>(width, sl.size());
-  const unsigned far = *std::max_element(sl.begin(), sl.begin() + static_cast<std::ptrdiff_t>(ns), [&](unsigned a,
-                                                                                                      unsigned b) {
-    return std::abs(static_cast<int>(a) - static_cast<int>(vxm_)) < std::abs(static_cast<int>(b) - static_cast<int>(vxm_));
-  });
+  const unsigned far =
+      *std::max_element(sl.begin(), sl.begin() + static_cast<std::ptrdiff_t>(ns), [&](unsigned a, unsigned b) {
+        return std::abs(static_cast<int>(a) - static_cast<int>(vxm_)) <
+               std::abs(static_cast<int>(b) - static_cast<int>(vxm_));
+      });
   for (unsigned k = 0; k < width; ++k) {
     const unsigned p = k < ns ? sl[k] : far;
     if (alloc_.freeWords(p) == 0) throw CompileError(fmt::format("SRAM full in {}", cfg_.sliceName(p)));
@@ -124,8 +125,8 @@ int Lowering::readVal(Bundle& b, Constraint& c, const VecVal& v, unsigned width,
                                      cfg_.sliceName(sxm)));
     turned = true;
     const int sh_off = Bundle::producerOffset(when, Ls, sxm, vxm_);
-    const int rd = b.add(w.position, Bundle::producerOffset(sh_off, Lr, w.position, sxm),
-                         memInsn(Opcode::kRead, w.address));
+    const int rd =
+        b.add(w.position, Bundle::producerOffset(sh_off, Lr, w.position, sxm), memInsn(Opcode::kRead, w.address));
     const int out = b.group(toward(w.position, sxm), 1);
     b.produce(out, rd, Field::kMstrm, w.position, Lr);
     const int si = b.add(sxm, sh_off, shift0());

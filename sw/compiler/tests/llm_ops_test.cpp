@@ -98,10 +98,10 @@ struct ArgmaxCase {
 };
 
 TEST(LlmOps, ArgmaxMatchesIntOps) {
-  for (const ArgmaxCase c : {ArgmaxCase{"ulx3s", 512, -32768, 32767}, ArgmaxCase{"ulx3s", 512, 5, 9},
-                             ArgmaxCase{"ulx3s", 20, -300, -200}, ArgmaxCase{"ulx3s", 1, -5, -5},
-                             ArgmaxCase{"ulx3s", 37, -32768, -32768}, ArgmaxCase{"small", 100, -3, 3},
-                             ArgmaxCase{"large", 32000, -32768, 32767}, ArgmaxCase{"large", 300, 0, 2}}) {
+  for (const ArgmaxCase c :
+       {ArgmaxCase{"ulx3s", 512, -32768, 32767}, ArgmaxCase{"ulx3s", 512, 5, 9}, ArgmaxCase{"ulx3s", 20, -300, -200},
+        ArgmaxCase{"ulx3s", 1, -5, -5}, ArgmaxCase{"ulx3s", 37, -32768, -32768}, ArgmaxCase{"small", 100, -3, 3},
+        ArgmaxCase{"large", 32000, -32768, 32767}, ArgmaxCase{"large", 300, 0, 2}}) {
     const Graph g = argmaxGraph(c.config, c.n);
     std::mt19937 rng(c.n + static_cast<unsigned>(c.hi) * 3);
     std::uniform_int_distribution<int> d(c.lo, c.hi);
@@ -129,8 +129,8 @@ struct GluCase {
 // Gates over the whole Q4.11 range (silu saturates past +-16), all of int8 for up, multipliers and shifts like
 // IntModel's.
 TEST(LlmOps, SwigluMatchesIntOps) {
-  for (const GluCase c : {GluCase{"ulx3s", 1, 172}, GluCase{"ulx3s", 2, 13}, GluCase{"small", 1, 40},
-                          GluCase{"large", 1, 768}}) {
+  for (const GluCase c :
+       {GluCase{"ulx3s", 1, 172}, GluCase{"ulx3s", 2, 13}, GluCase{"small", 1, 40}, GluCase{"large", 1, 768}}) {
     std::mt19937 rng(c.n * 5 + c.rows);
     for (int trial = 0; trial < 3; ++trial) {
       const std::int32_t m = std::uniform_int_distribution<std::int32_t>(4096, 32767)(rng);
@@ -148,11 +148,10 @@ TEST(LlmOps, SwigluMatchesIntOps) {
       std::uint64_t cycles = 0;
       const testing::ModelRun run = compileAndRun(g, {{"gate", gate}, {"up", up}}, &cycles);
       for (std::size_t i = 0; i < gate.size(); ++i)
-        ASSERT_EQ(run.tensors.at("h")[i], llm::swigluInt(static_cast<std::int16_t>(gate[i]),
-                                                         static_cast<std::int8_t>(up[i]), m, shift))
+        ASSERT_EQ(run.tensors.at("h")[i],
+                  llm::swigluInt(static_cast<std::int16_t>(gate[i]), static_cast<std::int8_t>(up[i]), m, shift))
             << c.config << " n " << c.n << " trial " << trial << " i " << i;
-      if (trial == 0)
-        std::printf("swiglu %s %ux%u: %llu cycles\n", c.config, c.rows, c.n, (unsigned long long)cycles);
+      if (trial == 0) std::printf("swiglu %s %ux%u: %llu cycles\n", c.config, c.rows, c.n, (unsigned long long)cycles);
     }
   }
 }
