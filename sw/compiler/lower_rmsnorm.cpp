@@ -58,18 +58,26 @@ void Lowering::lowerRmsnorm(int ni) {
     const VecVal rr = newVal(4, side());
     vxmOp(ni, row + ": >> r_shift", op(Opcode::kShr, ElemType::kI32), {{rs, Field::kSrca, 4}, {cr, Field::kSrcb, 4}},
           rr);
-    // m in the hemisphere opposite x's tiles: req reads both in one cycle.
-    const VecVal m = newVal(2, 1 - sideOf(tensorVal(X, r, 0)));
-    vxmOp(ni, row + ": multiplier", op(Opcode::kCvt, ElemType::kI16, ElemType::kI32), {{rr, Field::kSrca, 4}}, m);
+    // m in the hemisphere opposite x's first tile (req reads both in one cycle); a copy on the other
+    // side (mov) when tiles of x sit in both, as a matmul's output may.
+    VecVal m[2];
+    const int m_side = 1 - sideOf(tensorVal(X, r, 0));
+    m[m_side] = newVal(2, m_side);
+    vxmOp(ni, row + ": multiplier", op(Opcode::kCvt, ElemType::kI16, ElemType::kI32), {{rr, Field::kSrca, 4}},
+          m[m_side]);
+    bool have_other = false;
     Instruction rq = op(Opcode::kReq, ElemType::kI8);
     rq.set(Field::kShamt, static_cast<std::int32_t>(n.shift));
     for (unsigned ct = 0; ct < X.col_tiles; ++ct) {
       const VecVal x = tensorVal(X, r, ct);
-      if (sideOf(x) == sideOf(m))
-        throw CompileError(
-            fmt::format("node '{}': tile {} of '{}' is in the multiplier's hemisphere", n.name, ct, n.inputs[0]));
-      vxmOp(ni, fmt::format("{} tile {}: req", row, ct), rq, {{x, Field::kSrca, 4}, {m, Field::kSrcb, 2}},
-            tensorVal(Y, r, ct));
+      const int ms = 1 - sideOf(x);
+      if (ms != m_side && !have_other) {
+        m[ms] = newVal(2, ms);
+        vxmOp(ni, row + ": multiplier copy", op(Opcode::kMov, ElemType::kI16), {{m[m_side], Field::kSrca, 2}}, m[ms]);
+        have_other = true;
+      }
+      vxmOp(ni, fmt::format("{} tile {}: req", row, ct), rq, {{x, Field::kSrca, 4}, {m[ms], Field::kSrcb, 2}},
+            tensorVal(Y, r, ct), copiesOf(Y, r, ct));
     }
   }
 }

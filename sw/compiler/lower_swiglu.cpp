@@ -40,7 +40,7 @@ void Lowering::lowerSwiglu(int ni) {
       vxmOp(ni, tile + ": product", op(Opcode::kMul, ElemType::kI32), {{s32, Field::kSrca, 4}, {u32, Field::kSrcb, 4}},
             p);
       vxmOp(ni, tile + ": req", rq, {{p, Field::kSrca, 4}, {constVal(2, m, 1 - a), Field::kSrcb, 2}},
-            tensorVal(Y, r, ct));
+            tensorVal(Y, r, ct), copiesOf(Y, r, ct));
     }
 }
 

@@ -161,8 +161,15 @@ std::vector<std::pair<WordLoc, int>> Lowering::writeVal(Bundle& b, int g, const 
   return writes;
 }
 
+std::vector<WordLoc> Lowering::copiesOf(const TensorLayout& t, unsigned r, unsigned ct) const {
+  std::vector<WordLoc> out;
+  for (unsigned cp = 1; cp < 2; ++cp)
+    if (t.hasCopy(cp, ct)) out.push_back(t.locate(r, ct, 0, cp));
+  return out;
+}
+
 std::int64_t Lowering::vxmOp(int node, const std::string& what, Instruction insn, const std::vector<Operand>& srcs,
-                             const VecVal& dst) {
+                             const VecVal& dst, const std::vector<WordLoc>& also) {
   Bundle b;
   b.what = what;
   const int v = b.add(vxm_, 0, insn);
@@ -182,7 +189,13 @@ std::int64_t Lowering::vxmOp(int node, const std::string& what, Instruction insn
   }
   const int og = b.group(toward(vxm_, dst.loc[0].position), isa::typeBytes(insn.type));
   b.produce(og, v, Field::kDst, vxm_, insn.desc->latency);
-  const auto writes = writeVal(b, og, dst);
+  auto writes = writeVal(b, og, dst);
+  for (const WordLoc& w : also) {
+    if (dst.width != 1 || sideOf(w.position) != sideOf(dst))
+      throw CompileError(fmt::format("{}: a copy of the result in {} that its stream does not pass", what,
+                                     cfg_.sliceName(w.position)));
+    writes.emplace_back(w, addWrite(b, og, 0, w));
+  }
   const std::int64_t t = placeBundle(b, c, node, what);
   const int id = static_cast<int>(sched_.placements().size() - 1);
   for (const auto& [w, wi] : writes)

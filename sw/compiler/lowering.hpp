@@ -188,8 +188,12 @@ class Lowering {
   // Writes group `g` (produced at the VXM toward dst's hemisphere) to `dst`; returns the writes.
   std::vector<std::pair<WordLoc, int>> writeVal(Bundle& b, int g, const VecVal& dst);
   // One VXM instruction dst = insn(srcs) as a bundle: reads, the op, writes. Returns its cycle.
+  // `also`: further words that take the (one-plane) result from the same stream, e.g. the second
+  // copy of an activation both MXMs read (copiesOf).
   std::int64_t vxmOp(int node, const std::string& what, Instruction insn, const std::vector<Operand>& srcs,
-                     const VecVal& dst);
+                     const VecVal& dst, const std::vector<WordLoc>& also = {});
+  // The words of row r, tile ct of `t` in its copies other than copy 0.
+  std::vector<WordLoc> copiesOf(const TensorLayout& t, unsigned r, unsigned ct) const;
   // dst = src rotated by `lanes` (SXM `rotate`, one bundle per plane, on the SXM of src's plane).
   void rotateVal(int node, const std::string& what, const VecVal& src, int lanes, const VecVal& dst);
   // Lane-wise reduction of `vals` with a commutative, associative binary VXM op, as a balanced tree.

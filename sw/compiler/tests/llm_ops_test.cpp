@@ -156,6 +156,59 @@ TEST(LlmOps, SwigluMatchesIntOps) {
   }
 }
 
+// rmsnorm between two matmuls: x is a matmul's i32 output, laid out by the matmul (tiles in both hemispheres on
+// two MXMs), and y feeds the next matmul's activations.
+TEST(LlmOps, RmsnormBetweenMatmuls) {
+  for (const char* config : {"ulx3s", "small", "large"}) {
+    for (unsigned mxms : {1u, 2u}) {
+      Graph g;
+      g.config = config;
+      g.tensors["a"] = Tensor{"a", DType::kI8, 1, 64, TensorKind::kInput, {}};
+      g.tensors["w"] = Tensor{"w", DType::kI8, 64, 64, TensorKind::kWeight, std::vector<std::int32_t>(64 * 64)};
+      g.tensors["h"] = Tensor{"h", DType::kI32, 1, 64, TensorKind::kTemp, {}};
+      g.tensors["n"] = Tensor{"n", DType::kI8, 1, 64, TensorKind::kTemp, {}};
+      g.tensors["w2"] = Tensor{"w2", DType::kI8, 64, 40, TensorKind::kWeight, std::vector<std::int32_t>(64 * 40)};
+      g.tensors["o"] = Tensor{"o", DType::kI32, 1, 40, TensorKind::kOutput, {}};
+      g.nodes.push_back(Node{OpKind::kMatmul, "mm1", {"a", "w"}, "h", {}, 0});
+      Node nd{OpKind::kRmsnorm, "norm", {"h"}, "n", {}, 15};
+      nd.eps_term = 40;
+      nd.r_shift = 10;
+      g.nodes.push_back(nd);
+      g.nodes.push_back(Node{OpKind::kMatmul, "mm2", {"n", "w2"}, "o", {}, 0});
+      CompileOptions opt;
+      opt.mxms = mxms;
+      SCOPED_TRACE(std::string(config) + " mxms " + std::to_string(mxms));
+      testing::compileAndCheckOnModel(g, 5, opt);
+    }
+  }
+}
+
+// swiglu between matmuls: up is a fused requant's output, the result feeds the down projection.
+TEST(LlmOps, SwigluBetweenMatmuls) {
+  for (const char* config : {"ulx3s", "small", "large"}) {
+    for (unsigned mxms : {1u, 2u}) {
+      Graph g;
+      g.config = config;
+      g.tensors["a"] = Tensor{"a", DType::kI8, 1, 32, TensorKind::kInput, {}};
+      g.tensors["gate"] = Tensor{"gate", DType::kI16, 1, 72, TensorKind::kInput, {}};
+      g.tensors["w3"] = Tensor{"w3", DType::kI8, 32, 72, TensorKind::kWeight, std::vector<std::int32_t>(32 * 72)};
+      g.tensors["u32"] = Tensor{"u32", DType::kI32, 1, 72, TensorKind::kTemp, {}};
+      g.tensors["up"] = Tensor{"up", DType::kI8, 1, 72, TensorKind::kTemp, {}};
+      g.tensors["h"] = Tensor{"h", DType::kI8, 1, 72, TensorKind::kTemp, {}};
+      g.tensors["w2"] = Tensor{"w2", DType::kI8, 72, 24, TensorKind::kWeight, std::vector<std::int32_t>(72 * 24)};
+      g.tensors["o"] = Tensor{"o", DType::kI32, 1, 24, TensorKind::kOutput, {}};
+      g.nodes.push_back(Node{OpKind::kMatmul, "w3", {"a", "w3"}, "u32", {}, 0});
+      g.nodes.push_back(Node{OpKind::kRequant, "rq", {"u32"}, "up", {300}, 9});
+      g.nodes.push_back(Node{OpKind::kSwiglu, "glu", {"gate", "up"}, "h", {9000}, 14});
+      g.nodes.push_back(Node{OpKind::kMatmul, "w2", {"h", "w2"}, "o", {}, 0});
+      CompileOptions opt;
+      opt.mxms = mxms;
+      SCOPED_TRACE(std::string(config) + " mxms " + std::to_string(mxms));
+      testing::compileAndCheckOnModel(g, 9, opt);
+    }
+  }
+}
+
 TEST(LlmOps, GraphFormatErrorsNameTheField) {
   const std::string head =
       R"({"config": "ulx3s", "tensors": {"x": {"shape": [8], "dtype": "i32", "kind": "input"},
