@@ -30,21 +30,31 @@ void Lowering::lowerRmsnorm(int ni) {
   const std::vector<std::int64_t> two(L_, 2), eps(L_, n.eps_term), rsh(L_, n.r_shift);
   for (unsigned r = 0; r < X.rows; ++r) {
     const std::string row = fmt::format("{} row {}", n.name, r);
-    std::vector<VecVal> squares;
-    for (unsigned ct = 0; ct < X.col_tiles; ++ct) {
+    // Step by step over all tiles (each tile's chain is latency-bound, the tiles are independent):
+    // placed in this order, every step of every tile finds the earliest free slots.
+    const unsigned T = X.col_tiles;
+    std::vector<VecVal> u(T), q(T), q32(T), squares(T);
+    auto tile = [&](unsigned ct, const char* what) { return fmt::format("{} tile {}: {}", row, ct, what); };
+    for (unsigned ct = 0; ct < T; ++ct) {
       const VecVal x = tensorVal(X, r, ct);
-      const std::string tile = fmt::format("{} tile {}", row, ct);
       const VecVal c2 = constVal(1, two, 1 - sideOf(x));
-      const VecVal u = newVal(4, side(), {}, spread);
-      vxmOp(ni, tile + ": x >> 2", op(Opcode::kShr, ElemType::kI32), {{x, Field::kSrca, 4}, {c2, Field::kSrcb, 4}}, u);
-      const VecVal q = newVal(2, side(), {}, spread);
-      vxmOp(ni, tile + ": sat16", op(Opcode::kCvt, ElemType::kI16, ElemType::kI32), {{u, Field::kSrca, 4}}, q);
-      const VecVal q32 = newVal(4, side(), {}, spread);
-      vxmOp(ni, tile + ": widen", op(Opcode::kCvt, ElemType::kI32, ElemType::kI16), {{q, Field::kSrca, 2}}, q32);
-      const VecVal s = newVal(4, static_cast<int>(ct % 2), {}, spread);
-      vxmOp(ni, tile + ": square", op(Opcode::kMul, ElemType::kI32), {{q32, Field::kSrca, 4}, {q32, Field::kSrcb, 4}},
-            s);
-      squares.push_back(s);
+      u[ct] = newVal(4, side(), {}, spread);
+      vxmOp(ni, tile(ct, "x >> 2"), op(Opcode::kShr, ElemType::kI32), {{x, Field::kSrca, 4}, {c2, Field::kSrcb, 4}},
+            u[ct]);
+    }
+    for (unsigned ct = 0; ct < T; ++ct) {
+      q[ct] = newVal(2, side(), {}, spread);
+      vxmOp(ni, tile(ct, "sat16"), op(Opcode::kCvt, ElemType::kI16, ElemType::kI32), {{u[ct], Field::kSrca, 4}}, q[ct]);
+    }
+    for (unsigned ct = 0; ct < T; ++ct) {
+      q32[ct] = newVal(4, side(), {}, spread);
+      vxmOp(ni, tile(ct, "widen"), op(Opcode::kCvt, ElemType::kI32, ElemType::kI16), {{q[ct], Field::kSrca, 2}},
+            q32[ct]);
+    }
+    for (unsigned ct = 0; ct < T; ++ct) {
+      squares[ct] = newVal(4, static_cast<int>(ct % 2), {}, spread);
+      vxmOp(ni, tile(ct, "square"), op(Opcode::kMul, ElemType::kI32),
+            {{q32[ct], Field::kSrca, 4}, {q32[ct], Field::kSrcb, 4}}, squares[ct]);
     }
     const Instruction adds = op(Opcode::kAdds, ElemType::kI32);
     VecVal ss = reduceTree(ni, row + " sum", squares, adds);

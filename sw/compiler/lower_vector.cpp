@@ -203,11 +203,13 @@ std::int64_t Lowering::vxmOp(int node, const std::string& what, Instruction insn
   return t;
 }
 
-void Lowering::rotateVal(int node, const std::string& what, const VecVal& src, int lanes, const VecVal& dst) {
+void Lowering::rotateVal(int node, const std::string& what, const VecVal& src, int lanes, const VecVal& dst,
+                         int sxm_side) {
   const unsigned Lr = latencyOf(Opcode::kRead), Lrot = latencyOf(Opcode::kRotate);
   for (unsigned k = 0; k < src.width; ++k) {
     const WordLoc& w = src.loc[k];
-    const unsigned sxm = sideOf(w.position) == 0 ? 1 : cfg_.positions() - 2;
+    const int ss = sxm_side >= 0 ? sxm_side : sideOf(w.position);
+    const unsigned sxm = ss == 0 ? 1 : cfg_.positions() - 2;
     Bundle b;
     Instruction ri = makeInsn(Opcode::kRotate);
     ri.set(Field::kImm8, lanes);
@@ -258,13 +260,33 @@ Lowering::VecVal Lowering::reduceTree(int node, const std::string& what, std::ve
 Lowering::VecVal Lowering::laneReduce(int node, const std::string& what, VecVal v, const Instruction& insn) {
   if (!std::has_single_bit(L_)) throw CompileError(fmt::format("{}: lanes ({}) not a power of two", what, L_));
   const unsigned w = isa::typeBytes(insn.type);
-  for (unsigned d = L_ / 2; d >= 1; d /= 2) {
-    const int side = sideOf(v);
-    const VecVal rot = newVal(w, 1 - side);
-    rotateVal(node, fmt::format("{}: rotate {}", what, d), v, static_cast<int>(d), rot);
+  auto apply = [&](const std::string& step, const VecVal& a, const VecVal& b, int side) {
     const VecVal r = newVal(w, side);
-    vxmOp(node, fmt::format("{}: lanes {}", what, d), insn, {{v, Field::kSrca, 0}, {rot, Field::kSrcb, 0}}, r);
-    v = r;
+    vxmOp(node, fmt::format("{}: {}", what, step), insn, {{a, Field::kSrca, 0}, {b, Field::kSrcb, 0}}, r);
+    return r;
+  };
+  // Invariant: v has period `span` across the lanes (lanes l and l + span hold the same value).
+  // A radix-4 step (span >= 4, d = span / 4) combines v with its rotations by d, 2d and 3d: the
+  // three rotates run side by side (the second on the other hemisphere's SXM) and the two
+  // combinations of pairs too, so a step costs one rotate and two VXM steps instead of two of each.
+  for (unsigned span = L_; span > 1;) {
+    const int side = sideOf(v);
+    if (span >= 4) {
+      const unsigned d = span / 4;
+      const VecVal r1 = newVal(w, 1 - side), r2 = newVal(w, 1 - side), r3 = newVal(w, side);
+      rotateVal(node, fmt::format("{}: rotate {}", what, d), v, static_cast<int>(d), r1);
+      rotateVal(node, fmt::format("{}: rotate {}", what, 2 * d), v, static_cast<int>(2 * d), r2, 1 - side);
+      rotateVal(node, fmt::format("{}: rotate {}", what, 3 * d), v, static_cast<int>(3 * d), r3);
+      const VecVal a = apply(fmt::format("lanes {}+{}", 0, d), v, r1, 1 - side);
+      const VecVal b = apply(fmt::format("lanes {}+{}", 2 * d, 3 * d), r3, r2, side);
+      v = apply(fmt::format("lanes {}", d), a, b, side);
+      span /= 4;
+    } else {
+      const VecVal rot = newVal(w, 1 - side);
+      rotateVal(node, fmt::format("{}: rotate {}", what, span / 2), v, static_cast<int>(span / 2), rot);
+      v = apply(fmt::format("lanes {}", span / 2), v, rot, side);
+      span /= 2;
+    }
   }
   return v;
 }

@@ -194,12 +194,13 @@ class Lowering {
                      const VecVal& dst, const std::vector<WordLoc>& also = {});
   // The words of row r, tile ct of `t` in its copies other than copy 0.
   std::vector<WordLoc> copiesOf(const TensorLayout& t, unsigned r, unsigned ct) const;
-  // dst = src rotated by `lanes` (SXM `rotate`, one bundle per plane, on the SXM of src's plane).
-  void rotateVal(int node, const std::string& what, const VecVal& src, int lanes, const VecVal& dst);
+  // dst = src rotated by `lanes` (SXM `rotate`, one bundle per plane, on the SXM of src's plane's
+  // hemisphere, or of `sxm_side`); any dst slice lies on the way back.
+  void rotateVal(int node, const std::string& what, const VecVal& src, int lanes, const VecVal& dst, int sxm_side = -1);
   // Lane-wise reduction of `vals` with a commutative, associative binary VXM op, as a balanced tree.
   VecVal reduceTree(int node, const std::string& what, std::vector<VecVal> vals, const Instruction& insn);
-  // Reduction across the lanes of `v`: log2(lanes) steps v = op(v, rotate(v, lanes / 2^k)); every lane
-  // ends with the result.
+  // Reduction across the lanes of `v` by rotates (radix-4 steps, a radix-2 one for an odd power of
+  // two); every lane ends with the result.
   VecVal laneReduce(int node, const std::string& what, VecVal v, const Instruction& insn);
   // Declares and places tensor `name` for the vector lowerings: every tile's planes in one
   // hemisphere (plane p in slice p mod slices); `alternate`: tile ct in hemisphere ct mod 2.
