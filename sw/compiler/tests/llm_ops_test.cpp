@@ -156,6 +156,32 @@ TEST(LlmOps, SwigluMatchesIntOps) {
   }
 }
 
+// Several rows: each is normalised (and searched) on its own.
+TEST(LlmOps, SeveralRows) {
+  for (const char* config : {"ulx3s", "large"}) {
+    const llm::NormFormat f = llm::makeNormFormat(20, 1e-3, 0.25, 1e-5, 5);
+    Graph g = rmsnormGraph(config, 20, f);
+    g.tensors["x"].rows = g.tensors["y"].rows = 3;
+    g.tensors["v"] = Tensor{"v", DType::kI16, 3, 37, TensorKind::kInput, {}};
+    g.tensors["i"] = Tensor{"i", DType::kI32, 3, 1, TensorKind::kOutput, {}};
+    g.nodes.push_back(Node{OpKind::kArgmax, "pick", {"v"}, "i", {}, 0});
+    std::mt19937 rng(99);
+    std::normal_distribution<double> d(0.0, 250.0);
+    std::uniform_int_distribution<int> dv(-40, 40);
+    std::vector<std::int32_t> x(60), v(3 * 37);
+    for (auto& e : x) e = static_cast<std::int32_t>(std::lround(d(rng)));
+    for (auto& e : v) e = dv(rng);
+    const testing::ModelRun run = compileAndRun(g, {{"x", x}, {"v", v}});
+    for (unsigned r = 0; r < 3; ++r) {
+      std::vector<std::int8_t> want(20);
+      llm::rmsnormInt(std::span<const std::int32_t>(x).subspan(r * 20, 20), f, want);
+      for (unsigned i = 0; i < 20; ++i) EXPECT_EQ(run.tensors.at("y")[r * 20 + i], want[i]) << config << " row " << r;
+      const std::vector<std::int16_t> row(v.begin() + r * 37, v.begin() + (r + 1) * 37);
+      EXPECT_EQ(run.tensors.at("i")[r], llm::argmaxInt(row)) << config << " row " << r;
+    }
+  }
+}
+
 // rmsnorm between two matmuls: x is a matmul's i32 output, laid out by the matmul (tiles in both hemispheres on
 // two MXMs), and y feeds the next matmul's activations.
 TEST(LlmOps, RmsnormBetweenMatmuls) {
