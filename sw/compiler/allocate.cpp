@@ -127,7 +127,7 @@ void Lowering::allocateAll() {
   auto i8plain = [&](const std::string& n, std::set<unsigned> avoid) {
     if (allocated(n)) return;
     const Tensor& t = g_.tensor(n);
-    TensorLayout& tl = declare(n, t.dtype, t.kind, t.rows, t.cols, t.dtype == DType::kI8 ? 1 : 4);
+    TensorLayout& tl = declare(n, t.dtype, t.kind, t.rows, t.cols, dtypeBytes(t.dtype));
     for (unsigned p = 0; p < tl.planes; ++p) place(tl, 0, p, 0, tl.col_tiles, -1, avoid);
     if (tl.planes == 1 && two_copies.count(n)) {
       // Copy 1 on the same side of the VXM as copy 0 (one result stream passes both), in other
@@ -349,6 +349,23 @@ void Lowering::allocateAll() {
         }
         break;
       }
+      case OpKind::kRmsnorm:
+        // x: each tile's 4 planes in one hemisphere (an i32 operand of the VXM, lower_vector.cpp).
+        if (!allocated(n.inputs[0])) placeSided(n.inputs[0], false);
+        i8plain(n.output, {});
+        break;
+      case OpKind::kArgmax:
+        // x: tiles alternately west and east (the first reduction round pairs a west with an east
+        // tile); the index: 4 planes in one hemisphere.
+        if (!allocated(n.inputs[0])) placeSided(n.inputs[0], true);
+        if (!allocated(n.output)) placeSided(n.output, false);
+        break;
+      case OpKind::kSwiglu:
+        // gate: i16 planes in one hemisphere (read as one operand); up and the result anywhere.
+        if (!allocated(n.inputs[0])) placeSided(n.inputs[0], false);
+        i8plain(n.inputs[1], {});
+        i8plain(n.output, {});
+        break;
       default:
         i8plain(n.inputs[0], {});
         i8plain(n.output, slicesOf(n.inputs[0]));

@@ -67,12 +67,22 @@ CompileResult Lowering::run() {
       case OpKind::kTranspose:
         lowerTranspose(static_cast<int>(i));
         break;
+      case OpKind::kRmsnorm:
+        lowerRmsnorm(static_cast<int>(i));
+        break;
+      case OpKind::kArgmax:
+        lowerArgmax(static_cast<int>(i));
+        break;
+      case OpKind::kSwiglu:
+        lowerSwiglu(static_cast<int>(i));
+        break;
       default:
         lowerEltwise(static_cast<int>(i));
         break;
     }
   }
 
+  layout_.words_used = alloc_.used();  // with the scratch words of the vector lowerings
   CompileResult r;
   r.program.config = g_.config;
   try {

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -11,8 +13,8 @@ namespace lpu::compiler {
 
 using json = nlohmann::json;
 
-std::string_view dtypeName(DType t) { return t == DType::kI8 ? "i8" : "i32"; }
-unsigned dtypeBytes(DType t) { return t == DType::kI8 ? 1 : 4; }
+std::string_view dtypeName(DType t) { return t == DType::kI8 ? "i8" : t == DType::kI16 ? "i16" : "i32"; }
+unsigned dtypeBytes(DType t) { return t == DType::kI8 ? 1 : t == DType::kI16 ? 2 : 4; }
 
 std::string_view kindName(TensorKind k) {
   switch (k) {
@@ -44,6 +46,12 @@ std::string_view opName(OpKind k) {
       return "copy";
     case OpKind::kTranspose:
       return "transpose";
+    case OpKind::kRmsnorm:
+      return "rmsnorm";
+    case OpKind::kArgmax:
+      return "argmax";
+    case OpKind::kSwiglu:
+      return "swiglu";
   }
   return "?";
 }
@@ -75,9 +83,10 @@ namespace {
 
 OpKind parseOp(const std::string& s, const std::string& where) {
   for (OpKind k : {OpKind::kMatmul, OpKind::kRequant, OpKind::kRelu, OpKind::kAdd, OpKind::kMul, OpKind::kCopy,
-                   OpKind::kTranspose})
+                   OpKind::kTranspose, OpKind::kRmsnorm, OpKind::kArgmax, OpKind::kSwiglu})
     if (s == opName(k)) return k;
-  throw GraphError(fmt::format("{}: unknown op '{}' (matmul, requant, relu, add, mul, copy, transpose)", where, s));
+  throw GraphError(fmt::format(
+      "{}: unknown op '{}' (matmul, requant, relu, add, mul, copy, transpose, rmsnorm, argmax, swiglu)", where, s));
 }
 
 unsigned inputCount(OpKind k) {
@@ -85,6 +94,7 @@ unsigned inputCount(OpKind k) {
     case OpKind::kMatmul:
     case OpKind::kAdd:
     case OpKind::kMul:
+    case OpKind::kSwiglu:
       return 2;
     default:
       return 1;
@@ -119,10 +129,12 @@ Graph parseGraph(std::string_view text, std::string_view src) {
       const std::string dt = tj.value("dtype", std::string("i8"));
       if (dt == "i8")
         t.dtype = DType::kI8;
+      else if (dt == "i16")
+        t.dtype = DType::kI16;
       else if (dt == "i32")
         t.dtype = DType::kI32;
       else
-        throw GraphError(fmt::format("{}: dtype '{}' (i8 or i32)", where, dt));
+        throw GraphError(fmt::format("{}: dtype '{}' (i8, i16 or i32)", where, dt));
       const std::string kind = tj.value("kind", std::string("temp"));
       if (kind == "input")
         t.kind = TensorKind::kInput;
@@ -160,7 +172,19 @@ Graph parseGraph(std::string_view text, std::string_view src) {
         else
           n.multiplier = {nj["multiplier"].get<std::int32_t>()};
       }
-      n.shift = nj.value("shift", 0u);
+      // Integer fields: a wrong type or a negative value names the field (validateGraph checks ranges).
+      auto uintField = [&](const char* field, auto& dst) {
+        if (!nj.contains(field)) return;
+        const auto& v = nj[field];
+        if (!v.is_number_integer() || v.get<std::int64_t>() < 0)
+          throw GraphError(fmt::format("{} ({}): field '{}' must be a non-negative integer, got {}", where, n.name,
+                                       field, v.dump()));
+        dst = static_cast<std::remove_reference_t<decltype(dst)>>(std::min<std::int64_t>(
+            v.get<std::int64_t>(), std::numeric_limits<std::remove_reference_t<decltype(dst)>>::max()));
+      };
+      uintField("shift", n.shift);
+      uintField("r_shift", n.r_shift);
+      uintField("eps_term", n.eps_term);
       g.nodes.push_back(std::move(n));
     }
   } catch (const json::exception& e) {
@@ -197,8 +221,13 @@ std::string graphToJson(const Graph& g) {
     nj["name"] = n.name;
     nj["inputs"] = n.inputs;
     nj["output"] = n.output;
-    if (n.op == OpKind::kRequant) {
+    if (n.op == OpKind::kRequant || n.op == OpKind::kSwiglu) {
       nj["multiplier"] = n.multiplier;
+      nj["shift"] = n.shift;
+    }
+    if (n.op == OpKind::kRmsnorm) {
+      nj["eps_term"] = n.eps_term;
+      nj["r_shift"] = n.r_shift;
       nj["shift"] = n.shift;
     }
     j["nodes"].push_back(nj);
@@ -213,6 +242,10 @@ void validateGraph(const Graph& g, std::string_view src) {
     if (t.dtype == DType::kI8)
       for (std::int32_t v : t.data)
         if (v < -128 || v > 127) throw GraphError(fmt::format("{}: tensor '{}': value {} is not i8", src, name, v));
+    if (t.dtype == DType::kI16)
+      for (std::int32_t v : t.data)
+        if (v < -32768 || v > 32767)
+          throw GraphError(fmt::format("{}: tensor '{}': value {} is not i16", src, name, v));
   }
   std::set<std::string> names;
   for (std::size_t i = 0; i < g.nodes.size(); ++i) {
@@ -272,6 +305,32 @@ void validateGraph(const Graph& g, std::string_view src) {
         need(in[0]->dtype == DType::kI8, "transpose input must be i8");
         need(out.dtype == DType::kI8 && out.rows == in[0]->cols && out.cols == in[0]->rows,
              fmt::format("transpose output must be {}x{} i8, is {}", in[0]->cols, in[0]->rows, shape(out)));
+        break;
+      case OpKind::kRmsnorm:
+        need(in[0]->dtype == DType::kI32, fmt::format("rmsnorm input must be i32, is {}", shape(*in[0])));
+        need(out.dtype == DType::kI8 && out.rows == in[0]->rows && out.cols == in[0]->cols,
+             fmt::format("rmsnorm output must be {}x{} i8, is {}", in[0]->rows, in[0]->cols, shape(out)));
+        need(n.eps_term <= 0x7FFFFFFF, fmt::format("field 'eps_term': {} exceeds 2^31-1", n.eps_term));
+        need(n.r_shift <= 31, fmt::format("field 'r_shift': {} is not 0..31", n.r_shift));
+        need(n.shift <= 63, fmt::format("field 'shift': {} is not 0..63", n.shift));
+        break;
+      case OpKind::kArgmax:
+        need(in[0]->dtype == DType::kI16, fmt::format("argmax input must be i16, is {}", shape(*in[0])));
+        need(in[0]->cols <= 32768, fmt::format("argmax over {} columns: at most 32768", in[0]->cols));
+        need(out.dtype == DType::kI32 && out.rows == in[0]->rows && out.cols == 1,
+             fmt::format("argmax output must be {}x1 i32, is {}", in[0]->rows, shape(out)));
+        break;
+      case OpKind::kSwiglu:
+        need(in[0]->dtype == DType::kI16, fmt::format("swiglu gate must be i16, is {}", shape(*in[0])));
+        need(in[1]->dtype == DType::kI8 && in[1]->rows == in[0]->rows && in[1]->cols == in[0]->cols,
+             fmt::format("swiglu up must be {}x{} i8, is {}", in[0]->rows, in[0]->cols, shape(*in[1])));
+        need(out.dtype == DType::kI8 && out.rows == in[0]->rows && out.cols == in[0]->cols,
+             fmt::format("swiglu output must be {}x{} i8, is {}", in[0]->rows, in[0]->cols, shape(out)));
+        need(n.multiplier.size() == 1,
+             fmt::format("field 'multiplier': swiglu needs one value, has {}", n.multiplier.size()));
+        need(n.multiplier[0] >= -32768 && n.multiplier[0] <= 32767,
+             fmt::format("field 'multiplier': {} is not i16", n.multiplier[0]));
+        need(n.shift <= 63, fmt::format("field 'shift': {} is not 0..63", n.shift));
         break;
     }
     defined.insert(n.output);

@@ -1,13 +1,18 @@
 // A small tensor IR for the openlpu compiler and its JSON graph format (docs/compiler.md, "Graph
 // format").
 //
-// Tensors are 2-D (rows x cols; a 1-D shape [n] is [1, n]) of int8 or int32. Nodes, in program
-// order:
-//   matmul    C(i32, MxN) = A(i8, MxK) . B(i8, KxN)                       exact int32 (wrapping)
-//   sums requant   Y(i8) = sat8(round_half_away(X(i32) * m[col] >> shift))    m: i16 per column or
-//   one for all relu      Y(i8) = max(X, 0) add       Y(i8) = sat8(A + B)          (same shape) mul
-//   Y(i8) = sat8(A * B)          (same shape) copy      Y = X                        (i8) transpose
-//   Y(i8, NxM) = X(i8, MxN)^T
+// Tensors are 2-D (rows x cols; a 1-D shape [n] is [1, n]) of int8, int16 or int32. Nodes, in
+// program order:
+//   matmul     C(i32, MxN) = A(i8, MxK) . B(i8, KxN), exact int32 (wrapping sums)
+//   requant    Y(i8) = sat8(round_half_away(X(i32) * m[col] >> shift)), m: i16 per column or one
+//   relu       Y(i8) = max(X, 0)
+//   add, mul   Y(i8) = sat8(A + B), low 8 bits of A * B (same shapes)
+//   copy       Y = X (i8)
+//   transpose  Y(i8, NxM) = X(i8, MxN)^T
+//   rmsnorm    Y(i8) = integer RMSNorm of each row of X(i32) (eps_term, r_shift, shift; sw/llm's
+//              rmsnormInt)
+//   argmax     Y(i32, Mx1) = index of the first maximum of each row of X(i16)
+//   swiglu     Y(i8) = req8(silu(G(i16, Q4.11)) * U(i8), multiplier, shift) (sw/llm's swigluInt)
 //
 // Example graph (sw/compiler/graphs/mlp2.json):
 //   {"config": "small",
@@ -28,7 +33,7 @@
 
 namespace lpu::compiler {
 
-enum class DType : std::uint8_t { kI8, kI32 };
+enum class DType : std::uint8_t { kI8, kI16, kI32 };
 std::string_view dtypeName(DType t);
 unsigned dtypeBytes(DType t);
 
@@ -46,7 +51,18 @@ struct Tensor {
   std::vector<std::int32_t> data;  // row-major rows*cols values, for weights (empty otherwise)
 };
 
-enum class OpKind : std::uint8_t { kMatmul, kRequant, kRelu, kAdd, kMul, kCopy, kTranspose };
+enum class OpKind : std::uint8_t {
+  kMatmul,
+  kRequant,
+  kRelu,
+  kAdd,
+  kMul,
+  kCopy,
+  kTranspose,
+  kRmsnorm,
+  kArgmax,
+  kSwiglu
+};
 std::string_view opName(OpKind k);
 
 struct Node {
@@ -54,8 +70,11 @@ struct Node {
   std::string name;  // defaults to "<op><index>"
   std::vector<std::string> inputs;
   std::string output;
-  std::vector<std::int32_t> multiplier;  // requant: one value (all columns) or one per output column, i16 range
-  unsigned shift = 0;                    // requant: 0..63
+  std::vector<std::int32_t> multiplier;  // requant: one value (all columns) or one per output column, i16 range;
+                                         // swiglu: one value
+  unsigned shift = 0;                    // requant, rmsnorm: the req shift, 0..63
+  std::int64_t eps_term = 0;             // rmsnorm: added to the sum of squares, 0 .. 2^31-1
+  unsigned r_shift = 0;                  // rmsnorm: rsqrt result >> r_shift -> the i16 multiplier, 0..31
 };
 
 struct Graph {

@@ -129,7 +129,9 @@ std::vector<std::int32_t> unpackTensor(const MemoryLayout& layout, const std::st
       }
   std::vector<std::int32_t> out(acc.size());
   for (std::size_t i = 0; i < acc.size(); ++i) {
-    out[i] = t.dtype == DType::kI8 ? static_cast<std::int8_t>(acc[i] & 0xFF) : static_cast<std::int32_t>(acc[i]);
+    out[i] = t.dtype == DType::kI8    ? static_cast<std::int8_t>(acc[i] & 0xFF)
+             : t.dtype == DType::kI16 ? static_cast<std::int16_t>(acc[i] & 0xFFFF)
+                                      : static_cast<std::int32_t>(acc[i]);
   }
   return out;
 }

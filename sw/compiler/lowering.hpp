@@ -160,6 +160,57 @@ class Lowering {
   };
   std::map<int, TransposeMasks> transpose_masks_;
 
+  // ---- vector values (lower_vector.cpp): single-row vectors in SRAM for VXM/SXM sequences ----
+  // A vector of `width` byte planes (1, 2 or 4: i8, i16, i32), plane k in word loc[k]. Its
+  // hemisphere is plane 0's; an operand's planes reach the VXM together, each straight from its
+  // slice, except at most one (a second plane in a slice already read, or a plane in the other
+  // hemisphere) that turns around at the hemisphere's SXM (`shift 0`).
+  struct VecVal {
+    unsigned width = 1;
+    WordLoc loc[4];
+  };
+  struct Operand {
+    VecVal v;
+    Field field = Field::kSrca;
+    unsigned width = 0;  // the operand's group width (0: v.width); planes past v.width are not read
+  };
+  int sideOf(unsigned position) const { return position < vxm_ ? 0 : 1; }
+  int sideOf(const VecVal& v) const { return sideOf(v.loc[0].position); }
+  // A fresh scratch vector in hemisphere `side` (planes in distinct slices where there are enough),
+  // nearest the VXM, or in the slices with the most free words (`spread`).
+  VecVal newVal(unsigned width, int side, const std::set<unsigned>& avoid = {}, bool spread = false);
+  // A constant (one value per lane, `width` bytes each) in hemisphere `side`, part of the program's data.
+  VecVal constVal(unsigned width, const std::vector<std::int64_t>& lanes, int side,
+                  const std::set<unsigned>& avoid = {});
+  VecVal tensorVal(const TensorLayout& t, unsigned r, unsigned ct) const;
+  // Reads `v` into a new group of `width` streams arriving at the VXM at relative cycle `when`.
+  int readVal(Bundle& b, Constraint& c, const VecVal& v, unsigned width, int when);
+  // Writes group `g` (produced at the VXM toward dst's hemisphere) to `dst`; returns the writes.
+  std::vector<std::pair<WordLoc, int>> writeVal(Bundle& b, int g, const VecVal& dst);
+  // One VXM instruction dst = insn(srcs) as a bundle: reads, the op, writes. Returns its cycle.
+  // `also`: further words that take the (one-plane) result from the same stream, e.g. the second
+  // copy of an activation both MXMs read (copiesOf).
+  std::int64_t vxmOp(int node, const std::string& what, Instruction insn, const std::vector<Operand>& srcs,
+                     const VecVal& dst, const std::vector<WordLoc>& also = {});
+  // The words of row r, tile ct of `t` in its copies other than copy 0.
+  std::vector<WordLoc> copiesOf(const TensorLayout& t, unsigned r, unsigned ct) const;
+  // dst = src rotated by `lanes` (SXM `rotate`, one bundle per plane, on the SXM of src's plane's
+  // hemisphere, or of `sxm_side`); any dst slice lies on the way back.
+  void rotateVal(int node, const std::string& what, const VecVal& src, int lanes, const VecVal& dst, int sxm_side = -1);
+  // Lane-wise reduction of `vals` with a commutative, associative binary VXM op, as a balanced tree.
+  VecVal reduceTree(int node, const std::string& what, std::vector<VecVal> vals, const Instruction& insn);
+  // Reduction across the lanes of `v` by rotates (radix-4 steps, a radix-2 one for an odd power of
+  // two); every lane ends with the result.
+  VecVal laneReduce(int node, const std::string& what, VecVal v, const Instruction& insn);
+  // Declares and places tensor `name` for the vector lowerings: every tile's planes in one
+  // hemisphere (plane p in slice p mod slices); `alternate`: tile ct in hemisphere ct mod 2.
+  void placeSided(const std::string& name, bool alternate);
+  void lowerRmsnorm(int node_index);
+  void lowerArgmax(int node_index);
+  void lowerSwiglu(int node_index);
+  std::map<std::string, VecVal> const_cache_;
+  unsigned next_side_ = 0;
+
   ScheduleReport makeReport(std::uint64_t cycles) const;
 
   const Graph& g_;

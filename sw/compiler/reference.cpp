@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "sw/model/vxm_functions.hpp"
+
 namespace lpu::compiler {
 
 namespace {
@@ -59,6 +61,39 @@ TensorValues evaluateGraph(const Graph& g, const TensorValues& inputs) {
         const Tensor& x = g.tensor(n.inputs[0]);
         for (unsigned i = 0; i < x.rows; ++i)
           for (unsigned j = 0; j < x.cols; ++j) y[std::size_t{j} * x.rows + i] = a[std::size_t{i} * x.cols + j];
+        break;
+      }
+      case OpKind::kRmsnorm: {
+        // sw/llm's rmsnormInt: q = sat16(x >> 2), ss = min(2^31 - 1, eps_term + sum q^2), r = rsqrt(ss),
+        // m = sat16(r >> r_shift), y = req8(x, m, shift).
+        for (unsigned i = 0; i < out.rows; ++i) {
+          const std::int32_t* x = a.data() + std::size_t{i} * out.cols;
+          std::int64_t ss = n.eps_term;
+          for (unsigned j = 0; j < out.cols; ++j) {
+            const std::int64_t q = std::clamp<std::int64_t>(x[j] >> 2, -32768, 32767);
+            ss = std::min<std::int64_t>(ss + q * q, 0x7FFFFFFF);
+          }
+          const std::int32_t r = model::rsqrtQ31(static_cast<std::uint32_t>(ss));
+          const std::int64_t m = std::clamp<std::int64_t>(r >> n.r_shift, -32768, 32767);
+          for (unsigned j = 0; j < out.cols; ++j)
+            y[std::size_t{i} * out.cols + j] = static_cast<std::int32_t>(model::requantise(x[j], m, n.shift, 8));
+        }
+        break;
+      }
+      case OpKind::kSwiglu: {
+        // sw/llm's swigluInt: req8(silu(gate) * up, m, shift).
+        const auto& up = v.at(n.inputs[1]);
+        for (std::size_t i = 0; i < y.size(); ++i)
+          y[i] = static_cast<std::int32_t>(
+              model::requantise(std::int64_t{model::siluQ11(a[i])} * up[i], n.multiplier[0], n.shift, 8));
+        break;
+      }
+      case OpKind::kArgmax: {
+        const unsigned cols = g.tensor(n.inputs[0]).cols;
+        for (unsigned i = 0; i < out.rows; ++i) {
+          const std::int32_t* x = a.data() + std::size_t{i} * cols;
+          y[i] = static_cast<std::int32_t>(std::max_element(x, x + cols) - x);  // the first maximum
+        }
         break;
       }
     }

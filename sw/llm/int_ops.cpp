@@ -32,7 +32,7 @@ NormFormat makeNormFormat(int n, double x_scale, double x_rms, double eps, unsig
   }
   NormFormat f;
   const double q_step = x_scale * double{1u << kNormPreShift};
-  f.eps_term = static_cast<std::uint32_t>(std::max(1.0, std::round(eps * n / (q_step * q_step))));
+  f.eps_term = static_cast<std::uint32_t>(std::clamp(std::round(eps * n / (q_step * q_step)), 1.0, 2147483647.0));
   // Keep the multiplier in [2^12, 2^13) for a residual of the typical RMS: room for a 4x smaller RMS before it
   // saturates, 8 bits left at 16x larger.
   const double ss = n * (x_rms / q_step) * (x_rms / q_step);
@@ -49,10 +49,12 @@ NormFormat makeNormFormat(int n, double x_scale, double x_rms, double eps, unsig
 }
 
 void rmsnormInt(std::span<const std::int32_t> x, const NormFormat& f, std::span<std::int8_t> out) {
-  std::uint64_t ss = f.eps_term;
+  // The VXM's adds.i32: every term is non-negative, so the saturating sum is min(2^31 - 1, total) in any order
+  // (the LPU adds column tiles as a tree, then across lanes).
+  std::int64_t ss = f.eps_term;
   for (std::int32_t v : x) {
     const std::int32_t q = saturate(v >> kNormPreShift, 16);
-    ss = std::min<std::uint64_t>(ss + static_cast<std::uint64_t>(q * q), 0xFFFFFFFFu);  // saturating u32 sum
+    ss = std::min<std::int64_t>(ss + std::int64_t{q} * q, 0x7FFFFFFF);
   }
   const std::int32_t r = model::rsqrtQ31(static_cast<std::uint32_t>(ss));
   const std::int32_t m = saturate(r >> f.r_shift, 16);

@@ -14,8 +14,8 @@ namespace lpu::llm {
 std::int32_t saturate(std::int64_t x, unsigned bits);
 std::int32_t req(std::int64_t a, std::int32_t m, unsigned shift, unsigned bits);
 
-// Integer RMSNorm of a residual vector x (int32). Sum of squares of q = sat16(x >> kNormPreShift) (mul, saturating
-// sums into an unsigned 32-bit total) plus `eps_term`, r = rsqrt(ss), m = sat16(r >> r_shift), y = req8(x, m, shift).
+// Integer RMSNorm of a residual vector x (int32). Sum of squares of q = sat16(x >> kNormPreShift) (mul, adds.i32:
+// saturating at 2^31 - 1) plus `eps_term`, r = rsqrt(ss), m = sat16(r >> r_shift), y = req8(x, m, shift).
 // The float value of y[i] is y[i] * scale ~= x[i] / rms(x) (the gain is folded into the next matrix).
 struct NormFormat {
   std::uint32_t eps_term = 0;  // eps * n in the sum's units, rounded (at least 1)

@@ -89,6 +89,20 @@ TEST(IntOps, RmsnormAgainstFloat) {
   std::printf("rmsnorm: worst error %.3f of the bound (1 step + 1 %%)\n", worst);
 }
 
+// The sum of squares is the VXM's adds.i32 (the LPU's rmsnorm adds tiles and lanes in a tree): it saturates at
+// 2^31 - 1, and since every term is non-negative the order does not matter.
+TEST(IntOps, RmsnormSumSaturatesAtInt32Max) {
+  const NormFormat f = makeNormFormat(4, 1e-3, 0.25, 1e-5, 5);
+  // q = sat16(x >> 2) = 32767 for all four: 4 * 32767^2 > 2^31 (also 2^32 - 1 would differ from 2^31 - 1).
+  const std::vector<std::int32_t> x = {1 << 20, 1 << 18, 1 << 21, (1 << 17) + 5};
+  std::vector<std::int8_t> y(x.size());
+  rmsnormInt(x, f, y);
+  const std::int32_t r = model::rsqrtQ31(0x7FFFFFFFu);
+  ASSERT_NE(r, model::rsqrtQ31(0xFFFFFFFFu));
+  const std::int32_t m = saturate(r >> f.r_shift, 16);
+  for (std::size_t i = 0; i < x.size(); ++i) EXPECT_EQ(y[i], req(x[i], m, f.shift, 8)) << i;
+}
+
 // RoPE on i16 inputs: within one int8 step (0.5 rounding, table quantisation) of the float rotation.
 TEST(IntOps, RopeAgainstFloat) {
   const int head_size = 8, seq_len = 512;

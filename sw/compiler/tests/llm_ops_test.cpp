@@ -1,0 +1,268 @@
+// The decode step's operators (rmsnorm, argmax) compiled and run on the golden model: the output read back must
+// equal sw/llm's integer reference (int_ops: rmsnormInt, argmaxInt) and the IR reference, bit for bit, on seeded
+// random inputs, and the model must take exactly the predicted cycles.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <random>
+#include <span>
+#include <vector>
+
+#include "sw/compiler/reference.hpp"
+#include "sw/compiler/tests/test_util.hpp"
+#include "sw/llm/int_ops.hpp"
+
+namespace lpu::compiler {
+namespace {
+
+using testing::runOnModel;
+using testing::Values;
+
+Graph rmsnormGraph(const std::string& config, unsigned n, const llm::NormFormat& f) {
+  Graph g;
+  g.config = config;
+  g.tensors["x"] = Tensor{"x", DType::kI32, 1, n, TensorKind::kInput, {}};
+  g.tensors["y"] = Tensor{"y", DType::kI8, 1, n, TensorKind::kOutput, {}};
+  Node nd{OpKind::kRmsnorm, "norm", {"x"}, "y", {}, f.shift};
+  nd.eps_term = f.eps_term;
+  nd.r_shift = f.r_shift;
+  g.nodes.push_back(nd);
+  return g;
+}
+
+Graph argmaxGraph(const std::string& config, unsigned n) {
+  Graph g;
+  g.config = config;
+  g.tensors["x"] = Tensor{"x", DType::kI16, 1, n, TensorKind::kInput, {}};
+  g.tensors["i"] = Tensor{"i", DType::kI32, 1, 1, TensorKind::kOutput, {}};
+  g.nodes.push_back(Node{OpKind::kArgmax, "pick", {"x"}, "i", {}, 0});
+  return g;
+}
+
+// Compiles g, runs it with `in` on the model; checks done, cycles == predicted and every tensor against the IR
+// reference. Returns the run.
+testing::ModelRun compileAndRun(const Graph& g, const Values& in, std::uint64_t* cycles = nullptr) {
+  const CompileResult r = compile(g);
+  const testing::ModelRun run = runOnModel(r, in);
+  EXPECT_EQ(run.state, model::RunState::kDone) << run.error;
+  EXPECT_EQ(run.cycles, r.report.predicted_cycles);
+  const TensorValues want = evaluateGraph(g, in);
+  for (const auto& [name, vals] : run.tensors) EXPECT_EQ(vals, want.at(name)) << "tensor " << name;
+  if (cycles) *cycles = r.report.predicted_cycles;
+  return run;
+}
+
+struct NormCase {
+  const char* config;
+  unsigned n;
+};
+
+// Residual vectors like IntModel's (RMS from 1/4 to 8 times the typical RMS the format was made for), one with
+// saturating q = sat16(x >> 2), and one whose sum of squares saturates at 2^31 - 1.
+TEST(LlmOps, RmsnormMatchesIntOps) {
+  for (const NormCase c : {NormCase{"ulx3s", 64}, NormCase{"ulx3s", 20}, NormCase{"ulx3s", 8}, NormCase{"small", 48},
+                           NormCase{"large", 288}, NormCase{"large", 64}}) {
+    const double x_scale = 1e-3, typical = 0.25;
+    const llm::NormFormat f = llm::makeNormFormat(static_cast<int>(c.n), x_scale, typical, 1e-5, 5);
+    const Graph g = rmsnormGraph(c.config, c.n, f);
+    std::mt19937 rng(c.n * 7 + 1);
+    for (int trial = 0; trial < 8; ++trial) {
+      std::vector<std::int32_t> x(c.n);
+      if (trial < 6) {
+        std::normal_distribution<double> d(0.0, typical * std::ldexp(1.0, trial - 2));
+        for (auto& v : x) v = static_cast<std::int32_t>(std::lround(d(rng) / x_scale));
+      } else {
+        // Beyond i16 after the pre-shift (trial 6: a few lanes), the sum saturating (trial 7: all lanes).
+        std::uniform_int_distribution<std::int32_t> d(-(1 << 20), 1 << 20);
+        for (std::size_t i = 0; i < x.size(); ++i) x[i] = (trial == 7 || i % 5 == 0) ? d(rng) : d(rng) >> 10;
+      }
+      std::vector<std::int8_t> want(c.n);
+      llm::rmsnormInt(x, f, want);
+      std::uint64_t cycles = 0;
+      const testing::ModelRun run = compileAndRun(g, {{"x", x}}, &cycles);
+      ASSERT_EQ(run.tensors.at("y").size(), c.n);
+      for (unsigned i = 0; i < c.n; ++i)
+        ASSERT_EQ(run.tensors.at("y")[i], want[i]) << c.config << " n " << c.n << " trial " << trial << " i " << i;
+      if (trial == 0) std::printf("rmsnorm %s n %u: %llu cycles\n", c.config, c.n, (unsigned long long)cycles);
+    }
+  }
+}
+
+struct ArgmaxCase {
+  const char* config;
+  unsigned n;
+  int lo, hi;  // value range: narrow ranges give ties (the first index must win)
+};
+
+TEST(LlmOps, ArgmaxMatchesIntOps) {
+  for (const ArgmaxCase c :
+       {ArgmaxCase{"ulx3s", 512, -32768, 32767}, ArgmaxCase{"ulx3s", 512, 5, 9}, ArgmaxCase{"ulx3s", 20, -300, -200},
+        ArgmaxCase{"ulx3s", 1, -5, -5}, ArgmaxCase{"ulx3s", 37, -32768, -32768}, ArgmaxCase{"small", 100, -3, 3},
+        ArgmaxCase{"large", 32000, -32768, 32767}, ArgmaxCase{"large", 300, 0, 2}}) {
+    const Graph g = argmaxGraph(c.config, c.n);
+    std::mt19937 rng(c.n + static_cast<unsigned>(c.hi) * 3);
+    std::uniform_int_distribution<int> d(c.lo, c.hi);
+    const int trials = c.n > 4096 ? 2 : 6;
+    for (int trial = 0; trial < trials; ++trial) {
+      std::vector<std::int16_t> x(c.n);
+      for (auto& v : x) v = static_cast<std::int16_t>(d(rng));
+      // Some trials put the maximum in the last lane or the first.
+      if (trial == 1) x.back() = std::numeric_limits<std::int16_t>::max();
+      if (trial == 2) x.front() = std::numeric_limits<std::int16_t>::max();
+      const int want = llm::argmaxInt(x);
+      std::uint64_t cycles = 0;
+      const testing::ModelRun run = compileAndRun(g, {{"x", std::vector<std::int32_t>(x.begin(), x.end())}}, &cycles);
+      ASSERT_EQ(run.tensors.at("i"), std::vector<std::int32_t>{want}) << c.config << " n " << c.n << " trial " << trial;
+      if (trial == 0) std::printf("argmax %s n %u: %llu cycles\n", c.config, c.n, (unsigned long long)cycles);
+    }
+  }
+}
+
+struct GluCase {
+  const char* config;
+  unsigned rows, n;
+};
+
+// Gates over the whole Q4.11 range (silu saturates past +-16), all of int8 for up, multipliers and shifts like
+// IntModel's.
+TEST(LlmOps, SwigluMatchesIntOps) {
+  for (const GluCase c :
+       {GluCase{"ulx3s", 1, 172}, GluCase{"ulx3s", 2, 13}, GluCase{"small", 1, 40}, GluCase{"large", 1, 768}}) {
+    std::mt19937 rng(c.n * 5 + c.rows);
+    for (int trial = 0; trial < 3; ++trial) {
+      const std::int32_t m = std::uniform_int_distribution<std::int32_t>(4096, 32767)(rng);
+      const unsigned shift = 18 + static_cast<unsigned>(trial) * 3;
+      Graph g;
+      g.config = c.config;
+      g.tensors["gate"] = Tensor{"gate", DType::kI16, c.rows, c.n, TensorKind::kInput, {}};
+      g.tensors["up"] = Tensor{"up", DType::kI8, c.rows, c.n, TensorKind::kInput, {}};
+      g.tensors["h"] = Tensor{"h", DType::kI8, c.rows, c.n, TensorKind::kOutput, {}};
+      g.nodes.push_back(Node{OpKind::kSwiglu, "glu", {"gate", "up"}, "h", {m}, shift});
+      std::vector<std::int32_t> gate(std::size_t{c.rows} * c.n), up(gate.size());
+      std::uniform_int_distribution<int> dg(-32768, 32767), du(-128, 127);
+      for (auto& v : gate) v = trial == 0 ? dg(rng) : dg(rng) / 8;
+      for (auto& v : up) v = du(rng);
+      std::uint64_t cycles = 0;
+      const testing::ModelRun run = compileAndRun(g, {{"gate", gate}, {"up", up}}, &cycles);
+      for (std::size_t i = 0; i < gate.size(); ++i)
+        ASSERT_EQ(run.tensors.at("h")[i],
+                  llm::swigluInt(static_cast<std::int16_t>(gate[i]), static_cast<std::int8_t>(up[i]), m, shift))
+            << c.config << " n " << c.n << " trial " << trial << " i " << i;
+      if (trial == 0) std::printf("swiglu %s %ux%u: %llu cycles\n", c.config, c.rows, c.n, (unsigned long long)cycles);
+    }
+  }
+}
+
+// Several rows: each is normalised (and searched) on its own.
+TEST(LlmOps, SeveralRows) {
+  for (const char* config : {"ulx3s", "large"}) {
+    const llm::NormFormat f = llm::makeNormFormat(20, 1e-3, 0.25, 1e-5, 5);
+    Graph g = rmsnormGraph(config, 20, f);
+    g.tensors["x"].rows = g.tensors["y"].rows = 3;
+    g.tensors["v"] = Tensor{"v", DType::kI16, 3, 37, TensorKind::kInput, {}};
+    g.tensors["i"] = Tensor{"i", DType::kI32, 3, 1, TensorKind::kOutput, {}};
+    g.nodes.push_back(Node{OpKind::kArgmax, "pick", {"v"}, "i", {}, 0});
+    std::mt19937 rng(99);
+    std::normal_distribution<double> d(0.0, 250.0);
+    std::uniform_int_distribution<int> dv(-40, 40);
+    std::vector<std::int32_t> x(60), v(3 * 37);
+    for (auto& e : x) e = static_cast<std::int32_t>(std::lround(d(rng)));
+    for (auto& e : v) e = dv(rng);
+    const testing::ModelRun run = compileAndRun(g, {{"x", x}, {"v", v}});
+    for (unsigned r = 0; r < 3; ++r) {
+      std::vector<std::int8_t> want(20);
+      llm::rmsnormInt(std::span<const std::int32_t>(x).subspan(r * 20, 20), f, want);
+      for (unsigned i = 0; i < 20; ++i) EXPECT_EQ(run.tensors.at("y")[r * 20 + i], want[i]) << config << " row " << r;
+      const std::vector<std::int16_t> row(v.begin() + r * 37, v.begin() + (r + 1) * 37);
+      EXPECT_EQ(run.tensors.at("i")[r], llm::argmaxInt(row)) << config << " row " << r;
+    }
+  }
+}
+
+// rmsnorm between two matmuls: x is a matmul's i32 output, laid out by the matmul (tiles in both hemispheres on
+// two MXMs), and y feeds the next matmul's activations.
+TEST(LlmOps, RmsnormBetweenMatmuls) {
+  for (const char* config : {"ulx3s", "small", "large"}) {
+    for (unsigned mxms : {1u, 2u}) {
+      Graph g;
+      g.config = config;
+      g.tensors["a"] = Tensor{"a", DType::kI8, 1, 64, TensorKind::kInput, {}};
+      g.tensors["w"] = Tensor{"w", DType::kI8, 64, 64, TensorKind::kWeight, std::vector<std::int32_t>(64 * 64)};
+      g.tensors["h"] = Tensor{"h", DType::kI32, 1, 64, TensorKind::kTemp, {}};
+      g.tensors["n"] = Tensor{"n", DType::kI8, 1, 64, TensorKind::kTemp, {}};
+      g.tensors["w2"] = Tensor{"w2", DType::kI8, 64, 40, TensorKind::kWeight, std::vector<std::int32_t>(64 * 40)};
+      g.tensors["o"] = Tensor{"o", DType::kI32, 1, 40, TensorKind::kOutput, {}};
+      g.nodes.push_back(Node{OpKind::kMatmul, "mm1", {"a", "w"}, "h", {}, 0});
+      Node nd{OpKind::kRmsnorm, "norm", {"h"}, "n", {}, 15};
+      nd.eps_term = 40;
+      nd.r_shift = 10;
+      g.nodes.push_back(nd);
+      g.nodes.push_back(Node{OpKind::kMatmul, "mm2", {"n", "w2"}, "o", {}, 0});
+      CompileOptions opt;
+      opt.mxms = mxms;
+      SCOPED_TRACE(std::string(config) + " mxms " + std::to_string(mxms));
+      testing::compileAndCheckOnModel(g, 5, opt);
+    }
+  }
+}
+
+// swiglu between matmuls: up is a fused requant's output, the result feeds the down projection.
+TEST(LlmOps, SwigluBetweenMatmuls) {
+  for (const char* config : {"ulx3s", "small", "large"}) {
+    for (unsigned mxms : {1u, 2u}) {
+      Graph g;
+      g.config = config;
+      g.tensors["a"] = Tensor{"a", DType::kI8, 1, 32, TensorKind::kInput, {}};
+      g.tensors["gate"] = Tensor{"gate", DType::kI16, 1, 72, TensorKind::kInput, {}};
+      g.tensors["w3"] = Tensor{"w3", DType::kI8, 32, 72, TensorKind::kWeight, std::vector<std::int32_t>(32 * 72)};
+      g.tensors["u32"] = Tensor{"u32", DType::kI32, 1, 72, TensorKind::kTemp, {}};
+      g.tensors["up"] = Tensor{"up", DType::kI8, 1, 72, TensorKind::kTemp, {}};
+      g.tensors["h"] = Tensor{"h", DType::kI8, 1, 72, TensorKind::kTemp, {}};
+      g.tensors["w2"] = Tensor{"w2", DType::kI8, 72, 24, TensorKind::kWeight, std::vector<std::int32_t>(72 * 24)};
+      g.tensors["o"] = Tensor{"o", DType::kI32, 1, 24, TensorKind::kOutput, {}};
+      g.nodes.push_back(Node{OpKind::kMatmul, "w3", {"a", "w3"}, "u32", {}, 0});
+      g.nodes.push_back(Node{OpKind::kRequant, "rq", {"u32"}, "up", {300}, 9});
+      g.nodes.push_back(Node{OpKind::kSwiglu, "glu", {"gate", "up"}, "h", {9000}, 14});
+      g.nodes.push_back(Node{OpKind::kMatmul, "w2", {"h", "w2"}, "o", {}, 0});
+      CompileOptions opt;
+      opt.mxms = mxms;
+      SCOPED_TRACE(std::string(config) + " mxms " + std::to_string(mxms));
+      testing::compileAndCheckOnModel(g, 9, opt);
+    }
+  }
+}
+
+TEST(LlmOps, GraphFormatErrorsNameTheField) {
+  const std::string head =
+      R"({"config": "ulx3s", "tensors": {"x": {"shape": [8], "dtype": "i32", "kind": "input"},
+          "y": {"shape": [8], "dtype": "i8", "kind": "output"}}, "nodes": [)";
+  auto err = [&](const std::string& node) {
+    try {
+      parseGraph(head + node + "]}", "t.json");
+    } catch (const GraphError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(err(R"({"op": "rmsnorm", "inputs": ["x"], "output": "y", "r_shift": -1})"),
+            "t.json: node 0 (rmsnorm0): field 'r_shift' must be a non-negative integer, got -1");
+  EXPECT_EQ(err(R"({"op": "rmsnorm", "inputs": ["x"], "output": "y", "r_shift": 40})"),
+            "t.json: node 0 (rmsnorm0): field 'r_shift': 40 is not 0..31");
+  EXPECT_EQ(err(R"({"op": "rmsnorm", "inputs": ["x"], "output": "y", "eps_term": 3000000000})"),
+            "t.json: node 0 (rmsnorm0): field 'eps_term': 3000000000 exceeds 2^31-1");
+  EXPECT_EQ(err(R"({"op": "argmax", "name": "am", "inputs": ["x"], "output": "y"})"),
+            "t.json: node 0 (am): argmax input must be i16, is 1x8 i32");
+  // A round trip keeps the parameters.
+  const Graph g = parseGraph(
+      head + R"({"op": "rmsnorm", "inputs": ["x"], "output": "y", "eps_term": 36, "r_shift": 3, "shift": 21}]})", "t");
+  const Graph g2 = parseGraph(graphToJson(g), "t2");
+  EXPECT_EQ(g2.nodes[0].eps_term, 36);
+  EXPECT_EQ(g2.nodes[0].r_shift, 3u);
+  EXPECT_EQ(g2.nodes[0].shift, 21u);
+}
+
+}  // namespace
+}  // namespace lpu::compiler
