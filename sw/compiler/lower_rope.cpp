@@ -62,8 +62,8 @@ void Lowering::lowerRope(int ni) {
   }
   for (unsigned ct = 0; ct < T; ++ct) {
     ss[ct] = newVal(4, side(ct), {}, spread);
-    vxmOp(ni, name(~0U, ct, "signed sin"), mul, {{s32[ct], Field::kSrca, 4}, {constVal(4, sign, side(ct)), Field::kSrcb, 4}},
-          ss[ct]);
+    vxmOp(ni, name(~0U, ct, "signed sin"), mul,
+          {{s32[ct], Field::kSrca, 4}, {constVal(4, sign, side(ct)), Field::kSrcb, 4}}, ss[ct]);
   }
   for (unsigned r = 0; r < X.rows; ++r) {
     std::vector<VecVal> w(T), x32(T), w32(T), p(T), q(T), sum(T);
@@ -93,8 +93,8 @@ void Lowering::lowerRope(int ni) {
     }
     for (unsigned ct = 0; ct < T; ++ct) {
       sum[ct] = newVal(4, side(ct), {}, spread);
-      vxmOp(ni, name(r, ct, "sum"), op(Opcode::kAdd, ElemType::kI32), {{p[ct], Field::kSrca, 4}, {q[ct], Field::kSrcb, 4}},
-            sum[ct]);
+      vxmOp(ni, name(r, ct, "sum"), op(Opcode::kAdd, ElemType::kI32),
+            {{p[ct], Field::kSrca, 4}, {q[ct], Field::kSrcb, 4}}, sum[ct]);
     }
     for (unsigned ct = 0; ct < T; ++ct)
       vxmOp(ni, name(r, ct, "req"), rq, {{sum[ct], Field::kSrca, 4}, {constVal(2, one, 1 - side(ct)), Field::kSrcb, 2}},
