@@ -304,6 +304,10 @@ TEST(LlmOps, GraphFormatErrorsNameTheField) {
             "t.json: node 0 (rmsnorm0): field 'eps_term': 3000000000 exceeds 2^31-1");
   EXPECT_EQ(err(R"({"op": "argmax", "name": "am", "inputs": ["x"], "output": "y"})"),
             "t.json: node 0 (am): argmax input must be i16, is 1x8 i32");
+  EXPECT_EQ(err(R"({"op": "rope", "inputs": ["x"], "output": "y"})"),
+            "t.json: node 0 (rope0): rope takes 3 input(s), got 1");
+  EXPECT_EQ(err(R"({"op": "rope", "inputs": ["x", "x", "x"], "output": "y"})"),
+            "t.json: node 0 (rope0): rope input must be i16 with an even number of columns (pairs), is 1x8 i32");
   // A round trip keeps the parameters.
   const Graph g = parseGraph(
       head + R"({"op": "rmsnorm", "inputs": ["x"], "output": "y", "eps_term": 36, "r_shift": 3, "shift": 21}]})", "t");
