@@ -366,6 +366,13 @@ void Lowering::allocateAll() {
         i8plain(n.inputs[1], {});
         i8plain(n.output, {});
         break;
+      case OpKind::kRope:
+        // x, cos, sin: i16 planes in one hemisphere each (read as one operand, x's planes also one
+        // by one by the SXM's permute); the result anywhere.
+        for (unsigned k = 0; k < 3; ++k)
+          if (!allocated(n.inputs[k])) placeSided(n.inputs[k], false);
+        i8plain(n.output, {});
+        break;
       default:
         i8plain(n.inputs[0], {});
         i8plain(n.output, slicesOf(n.inputs[0]));

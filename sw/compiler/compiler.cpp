@@ -76,6 +76,9 @@ CompileResult Lowering::run() {
       case OpKind::kSwiglu:
         lowerSwiglu(static_cast<int>(i));
         break;
+      case OpKind::kRope:
+        lowerRope(static_cast<int>(i));
+        break;
       default:
         lowerEltwise(static_cast<int>(i));
         break;

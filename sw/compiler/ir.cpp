@@ -52,6 +52,8 @@ std::string_view opName(OpKind k) {
       return "argmax";
     case OpKind::kSwiglu:
       return "swiglu";
+    case OpKind::kRope:
+      return "rope";
   }
   return "?";
 }
@@ -83,10 +85,11 @@ namespace {
 
 OpKind parseOp(const std::string& s, const std::string& where) {
   for (OpKind k : {OpKind::kMatmul, OpKind::kRequant, OpKind::kRelu, OpKind::kAdd, OpKind::kMul, OpKind::kCopy,
-                   OpKind::kTranspose, OpKind::kRmsnorm, OpKind::kArgmax, OpKind::kSwiglu})
+                   OpKind::kTranspose, OpKind::kRmsnorm, OpKind::kArgmax, OpKind::kSwiglu, OpKind::kRope})
     if (s == opName(k)) return k;
   throw GraphError(fmt::format(
-      "{}: unknown op '{}' (matmul, requant, relu, add, mul, copy, transpose, rmsnorm, argmax, swiglu)", where, s));
+      "{}: unknown op '{}' (matmul, requant, relu, add, mul, copy, transpose, rmsnorm, argmax, swiglu, rope)", where,
+      s));
 }
 
 unsigned inputCount(OpKind k) {
@@ -96,6 +99,8 @@ unsigned inputCount(OpKind k) {
     case OpKind::kMul:
     case OpKind::kSwiglu:
       return 2;
+    case OpKind::kRope:
+      return 3;
     default:
       return 1;
   }
@@ -331,6 +336,15 @@ void validateGraph(const Graph& g, std::string_view src) {
         need(n.multiplier[0] >= -32768 && n.multiplier[0] <= 32767,
              fmt::format("field 'multiplier': {} is not i16", n.multiplier[0]));
         need(n.shift <= 63, fmt::format("field 'shift': {} is not 0..63", n.shift));
+        break;
+      case OpKind::kRope:
+        need(in[0]->dtype == DType::kI16 && in[0]->cols % 2 == 0,
+             fmt::format("rope input must be i16 with an even number of columns (pairs), is {}", shape(*in[0])));
+        for (unsigned k = 1; k < 3; ++k)
+          need(in[k]->dtype == DType::kI16 && in[k]->rows == 1 && in[k]->cols == in[0]->cols,
+               fmt::format("rope {} must be 1x{} i16, is {}", k == 1 ? "cos" : "sin", in[0]->cols, shape(*in[k])));
+        need(out.dtype == DType::kI8 && out.rows == in[0]->rows && out.cols == in[0]->cols,
+             fmt::format("rope output must be {}x{} i8, is {}", in[0]->rows, in[0]->cols, shape(out)));
         break;
     }
     defined.insert(n.output);

@@ -61,7 +61,8 @@ enum class OpKind : std::uint8_t {
   kTranspose,
   kRmsnorm,
   kArgmax,
-  kSwiglu
+  kSwiglu,
+  kRope
 };
 std::string_view opName(OpKind k);
 

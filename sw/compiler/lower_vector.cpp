@@ -230,6 +230,39 @@ void Lowering::rotateVal(int node, const std::string& what, const VecVal& src, i
   }
 }
 
+void Lowering::permuteVal(int node, const std::string& what, const VecVal& src, const VecVal& map, const VecVal& dst) {
+  // As rotateVal, with the map read beside the plane: both arrive at the SXM in the permute's cycle.
+  const unsigned Lr = latencyOf(Opcode::kRead), Lp = latencyOf(Opcode::kPermute);
+  for (unsigned k = 0; k < src.width; ++k) {
+    const WordLoc& w = src.loc[k];
+    const WordLoc& mw = map.loc[0];
+    const unsigned sxm = sideOf(w.position) == 0 ? 1 : cfg_.positions() - 2;
+    if (sideOf(mw.position) != sideOf(w.position) || mw.position == w.position)
+      throw CompileError(fmt::format("{}: the permute map in {} is not beside plane {} in {}", what,
+                                     cfg_.sliceName(mw.position), k, cfg_.sliceName(w.position)));
+    Bundle b;
+    const int po = b.add(sxm, 0, makeInsn(Opcode::kPermute));
+    Constraint c;
+    auto feed = [&](const WordLoc& from, Field f) {
+      const int rd =
+          b.add(from.position, Bundle::producerOffset(0, Lr, from.position, sxm), memInsn(Opcode::kRead, from.address));
+      const int in = b.group(toward(from.position, sxm), 1);
+      b.produce(in, rd, Field::kMstrm, from.position, Lr);
+      b.consume(po, f, in, sxm);
+      const Ready rdy = readyOf(from);
+      c.at_least(rdy.t - b.insns[static_cast<std::size_t>(rd)].offset, rdy.bundle);
+    };
+    feed(w, Field::kSrca);
+    feed(mw, Field::kSrcb);
+    const int out = b.group(toward(sxm, vxm_), 1);
+    b.produce(out, po, Field::kDst, sxm, Lp);
+    const int wi = addWrite(b, out, 0, dst.loc[k]);
+    const std::int64_t t = placeBundle(b, c, node, fmt::format("{} plane {}", what, k));
+    setReady(dst.loc[k], t + b.insns[static_cast<std::size_t>(wi)].offset + latencyOf(Opcode::kWrite),
+             static_cast<int>(sched_.placements().size() - 1));
+  }
+}
+
 Lowering::VecVal Lowering::reduceTree(int node, const std::string& what, std::vector<VecVal> vals,
                                       const Instruction& insn) {
   const unsigned w = isa::typeBytes(insn.type);

@@ -208,6 +208,11 @@ class Lowering {
   void lowerRmsnorm(int node_index);
   void lowerArgmax(int node_index);
   void lowerSwiglu(int node_index);
+  void lowerRope(int node_index);
+  // dst = src with its lanes permuted, dst[i] = src[map[i]] (SXM `permute`, one bundle per plane, on
+  // the SXM of src's hemisphere; `map` a constant in that hemisphere, in a slice apart from src's
+  // planes). Like rotateVal otherwise.
+  void permuteVal(int node, const std::string& what, const VecVal& src, const VecVal& map, const VecVal& dst);
   std::map<std::string, VecVal> const_cache_;
   unsigned next_side_ = 0;
 

@@ -88,6 +88,20 @@ TensorValues evaluateGraph(const Graph& g, const TensorValues& inputs) {
               model::requantise(std::int64_t{model::siluQ11(a[i])} * up[i], n.multiplier[0], n.shift, 8));
         break;
       }
+      case OpKind::kRope: {
+        // sw/llm's ropeInt with the position's cos/sin per lane: each interleaved pair (x0, x1) ->
+        // req8(x0*c - x1*s, 1, 22), req8(x0*s + x1*c, 1, 22).
+        const auto& c = v.at(n.inputs[1]);
+        const auto& s = v.at(n.inputs[2]);
+        const unsigned cols = out.cols;
+        for (std::size_t i = 0; i + 1 < y.size(); i += 2) {
+          const std::size_t j = i % cols;
+          const std::int64_t x0 = a[i], x1 = a[i + 1];
+          y[i] = static_cast<std::int32_t>(model::requantise(x0 * c[j] - x1 * s[j], 1, 22, 8));
+          y[i + 1] = static_cast<std::int32_t>(model::requantise(x0 * s[j + 1] + x1 * c[j + 1], 1, 22, 8));
+        }
+        break;
+      }
       case OpKind::kArgmax: {
         const unsigned cols = g.tensor(n.inputs[0]).cols;
         for (unsigned i = 0; i < out.rows; ++i) {

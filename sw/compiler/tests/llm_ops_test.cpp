@@ -156,6 +156,55 @@ TEST(LlmOps, SwigluMatchesIntOps) {
   }
 }
 
+struct RopeCase {
+  const char* config;
+  unsigned rows, dim, head_size;
+};
+
+// q/k-like vectors over the whole of i16 and a smaller range, at several positions of a 256-token table: C and S
+// are the position's makeRopeTable row, each value in both lanes of its pair and repeated per head.
+TEST(LlmOps, RopeMatchesIntOps) {
+  for (const RopeCase c : {RopeCase{"ulx3s", 1, 64, 8}, RopeCase{"ulx3s", 2, 20, 4}, RopeCase{"small", 1, 48, 16},
+                           RopeCase{"large", 1, 288, 48}}) {
+    const llm::RopeTable t = llm::makeRopeTable(256, static_cast<int>(c.head_size));
+    Graph g;
+    g.config = c.config;
+    g.tensors["x"] = Tensor{"x", DType::kI16, c.rows, c.dim, TensorKind::kInput, {}};
+    g.tensors["cos"] = Tensor{"cos", DType::kI16, 1, c.dim, TensorKind::kInput, {}};
+    g.tensors["sin"] = Tensor{"sin", DType::kI16, 1, c.dim, TensorKind::kInput, {}};
+    g.tensors["y"] = Tensor{"y", DType::kI8, c.rows, c.dim, TensorKind::kOutput, {}};
+    g.nodes.push_back(Node{OpKind::kRope, "rope", {"x", "cos", "sin"}, "y", {}, 0});
+    std::mt19937 rng(c.dim * 7 + c.rows);
+    std::uniform_int_distribution<int> dx(-32768, 32767);
+    int trial = 0;
+    for (const int pos : {0, 1, 37, 255}) {
+      std::vector<std::int32_t> cs(c.dim), sn(c.dim);
+      const auto half = static_cast<std::size_t>(c.head_size / 2);
+      for (unsigned i = 0; i < c.dim; ++i) {
+        const std::size_t k = static_cast<std::size_t>(pos) * half + (i % c.head_size) / 2;
+        cs[i] = t.cos[k];
+        sn[i] = t.sin[k];
+      }
+      std::vector<std::int32_t> x(std::size_t{c.rows} * c.dim);
+      for (auto& v : x) v = trial % 2 ? dx(rng) / 64 : dx(rng);
+      std::uint64_t cycles = 0;
+      const testing::ModelRun run = compileAndRun(g, {{"x", x}, {"cos", cs}, {"sin", sn}}, &cycles);
+      for (unsigned r = 0; r < c.rows; ++r) {
+        std::vector<std::int16_t> row(x.begin() + r * c.dim, x.begin() + (r + 1) * c.dim);
+        std::vector<std::int8_t> want(c.dim);
+        llm::ropeInt(row, t, pos, want);
+        for (unsigned i = 0; i < c.dim; ++i)
+          ASSERT_EQ(run.tensors.at("y")[std::size_t{r} * c.dim + i], want[i])
+              << c.config << " dim " << c.dim << " pos " << pos << " row " << r << " i " << i;
+      }
+      if (trial == 0)
+        std::printf("rope %s %ux%u (head %u): %llu cycles\n", c.config, c.rows, c.dim, c.head_size,
+                    (unsigned long long)cycles);
+      ++trial;
+    }
+  }
+}
+
 // Several rows: each is normalised (and searched) on its own.
 TEST(LlmOps, SeveralRows) {
   for (const char* config : {"ulx3s", "large"}) {
@@ -255,6 +304,10 @@ TEST(LlmOps, GraphFormatErrorsNameTheField) {
             "t.json: node 0 (rmsnorm0): field 'eps_term': 3000000000 exceeds 2^31-1");
   EXPECT_EQ(err(R"({"op": "argmax", "name": "am", "inputs": ["x"], "output": "y"})"),
             "t.json: node 0 (am): argmax input must be i16, is 1x8 i32");
+  EXPECT_EQ(err(R"({"op": "rope", "inputs": ["x"], "output": "y"})"),
+            "t.json: node 0 (rope0): rope takes 3 input(s), got 1");
+  EXPECT_EQ(err(R"({"op": "rope", "inputs": ["x", "x", "x"], "output": "y"})"),
+            "t.json: node 0 (rope0): rope input must be i16 with an even number of columns (pairs), is 1x8 i32");
   // A round trip keeps the parameters.
   const Graph g = parseGraph(
       head + R"({"op": "rmsnorm", "inputs": ["x"], "output": "y", "eps_term": 36, "r_shift": 3, "shift": 21}]})", "t");
