@@ -7,7 +7,7 @@
 // places it between the product registers and the accumulator.
 
 module lpu_mxm_adder_tree #(
-  parameter int unsigned N    = 16,
+  parameter int unsigned N    = lpu_arch_pkg::CFG_SMALL_LANES,  // one term per lane
   parameter int unsigned InW  = 16,
   parameter int unsigned SumW = 32
 ) (

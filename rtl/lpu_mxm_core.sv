@@ -41,10 +41,10 @@
 // a run (lpu_top holds commit_i low while stopped), and a run starts from the zero state (the model's START).
 
 module lpu_mxm_core #(
-  parameter int unsigned Lanes          = 16,
-  parameter int unsigned StreamsPerDir  = 8,
-  parameter int unsigned MxmAccSlots    = 16,
-  parameter int unsigned MxmAbcInterval = 2,
+  parameter int unsigned Lanes          = lpu_arch_pkg::CFG_SMALL_LANES,
+  parameter int unsigned StreamsPerDir  = lpu_arch_pkg::CFG_SMALL_STREAMS_PER_DIR,
+  parameter int unsigned MxmAccSlots    = lpu_arch_pkg::CFG_SMALL_MXM_ACC_SLOTS,
+  parameter int unsigned MxmAbcInterval = lpu_arch_pkg::CFG_SMALL_MXM_ABC_INTERVAL,
   // 1: build the int8 multipliers from LUTs (lpu_vxm_lutmul) instead of DSPs, e.g. for the second MXM of the
   // small configuration, whose 156 MULT18X18D cannot hold two 128-multiplier arrays.
   parameter bit          MulInLuts      = 1'b0

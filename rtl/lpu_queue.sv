@@ -58,7 +58,7 @@ module lpu_queue #(
   // Host port (only while stopped).
   input  logic          imem_we_i,       // IMEM_DATA write to this queue
   input  logic [Aw-1:0] imem_waddr_i,
-  input  logic [31:0]   imem_wdata_i,
+  input  logic [lpu_isa_pkg::INSN_BITS-1:0] imem_wdata_i,
   input  logic          imem_len_we_i,   // IMEM_ADDR write naming this queue
   input  logic [Lw-1:0] imem_len_i,      // word index written, clipped to QueueDepth
   // Run control.
@@ -69,15 +69,18 @@ module lpu_queue #(
   input  logic          notify_any_i,    // some queue dispatches a Notify in this cycle
   // Dispatch to the slice.
   output logic          issue_valid_o,
-  output logic [31:0]   issue_insn_o,
+  output logic [lpu_isa_pkg::INSN_BITS-1:0] issue_insn_o,
   output logic          notify_o,        // this queue dispatches a Notify in this cycle
   output logic          halted_o,        // this queue dispatched Halt in an earlier cycle
   output logic          parked_o,        // this queue is parked in Sync
-  output logic [15:0]   issue_pc_o,      // word index of the instruction dispatched or checked now
-  output logic [15:0]   sync_pc_o,       // word index of the Sync a parked queue waits in
+  // Word index of the instruction dispatched or checked now.
+  output logic [lpu_isa_pkg::IMEM_ADDR_INDEX_BITS-1:0] issue_pc_o,
+  // Word index of the Sync a parked queue waits in.
+  output logic [lpu_isa_pkg::IMEM_ADDR_INDEX_BITS-1:0] sync_pc_o,
   output logic          err_o,
-  output logic [3:0]    err_code_o,
-  output logic [15:0]   err_info_o       // BAD_ADDRESS: the (strided) address, else issue_pc_o
+  output lpu_isa_pkg::err_e err_code_o,
+  // BAD_ADDRESS: the (strided) address, else issue_pc_o (a MEM address fits a program counter).
+  output logic [lpu_isa_pkg::IMEM_ADDR_INDEX_BITS-1:0] err_info_o
 );
 
   // Inlined into lpu_top in the verilated model, every instance alike: a build in which Verilator
@@ -90,6 +93,8 @@ module lpu_queue #(
       (SliceKind == lpu_pkg::SLICE_MXM) ? 32'(lpu_isa_pkg::SLICE_MXM) :
       (SliceKind == lpu_pkg::SLICE_SXM) ? 32'(lpu_isa_pkg::SLICE_SXM) :
       (SliceKind == lpu_pkg::SLICE_VXM) ? 32'(lpu_isa_pkg::SLICE_VXM) : 32'(lpu_isa_pkg::SLICE_MEM);
+  // A program counter as the ports and the host's IMEM_ADDR index carry it.
+  localparam int unsigned PcW     = lpu_isa_pkg::IMEM_ADDR_INDEX_BITS;
   localparam int unsigned CountW  = lpu_isa_pkg::F_COUNT_BITS;
   localparam int unsigned RepNW   = lpu_isa_pkg::F_REP_N_BITS;
   localparam int unsigned RepDW   = lpu_isa_pkg::F_REP_D_BITS;
@@ -290,27 +295,27 @@ module lpu_queue #(
   // queue's pc_q is its Sync (it advances on the release).
   logic [Lw-1:0] issue_pc;
   assign issue_pc   = rep_now ? last_pc_q : pc_q;
-  assign issue_pc_o = 16'(issue_pc);
-  assign sync_pc_o  = 16'(pc_q);
+  assign issue_pc_o = PcW'(issue_pc);
+  assign sync_pc_o  = PcW'(pc_q);
 
   // err_info_o is what the model reports as the error's address (ERR_WHERE[31:17]): the offending
   // SRAM address for BAD_ADDRESS, else the word index of the instruction that failed.
   always_comb begin
     err_code_o = lpu_isa_pkg::ERR_NONE;
-    err_info_o = 16'(pc_q);
+    err_info_o = PcW'(pc_q);
     if (at_head && h_err) begin
       err_code_o = h_code;
       if (h_code == lpu_isa_pkg::ERR_BAD_ADDRESS) begin
-        err_info_o = 16'(head_q[lpu_isa_pkg::F_ADDR_MSB:lpu_isa_pkg::F_ADDR_LSB]);
+        err_info_o = PcW'(head_q[lpu_isa_pkg::F_ADDR_MSB:lpu_isa_pkg::F_ADDR_LSB]);
       end
     end else if (rep_head && rep_ctx_bad) begin
       err_code_o = lpu_isa_pkg::ERR_BAD_REPEAT;
     end else if (rep_now && r_addr_bad) begin
       err_code_o = lpu_isa_pkg::ERR_BAD_ADDRESS;
-      err_info_o = 16'(rep_val);
+      err_info_o = PcW'(rep_val);
     end else if (rep_now && (r_rows_bad || r_slot_bad)) begin
       err_code_o = lpu_isa_pkg::ERR_BAD_OPERAND;
-      err_info_o = 16'(last_pc_q);
+      err_info_o = PcW'(last_pc_q);
     end
   end
   assign err_o = err_code_o != lpu_isa_pkg::ERR_NONE;

@@ -17,10 +17,10 @@
 // commit_i = 0 (the erroring cycle): the machine halts, the result in flight is dropped.
 
 module lpu_sxm #(
-  parameter int unsigned Lanes          = 16,
-  parameter int unsigned StreamsPerDir  = 8,
-  parameter int unsigned SuperlaneLanes = 16,
-  parameter int unsigned TransposeN     = 8
+  parameter int unsigned Lanes          = lpu_arch_pkg::CFG_SMALL_LANES,
+  parameter int unsigned StreamsPerDir  = lpu_arch_pkg::CFG_SMALL_STREAMS_PER_DIR,
+  parameter int unsigned SuperlaneLanes = lpu_arch_pkg::CFG_SMALL_SUPERLANE_LANES,
+  parameter int unsigned TransposeN     = lpu_arch_pkg::CFG_SMALL_TRANSPOSE_N
 ) (
   input  logic                                 clk_i,
   // The assertions' `disable iff (!rst_ni)` counts as a synchronous use of the asynchronous reset.

@@ -22,8 +22,8 @@
 // commit_i = 0 (the erroring cycle): the machine halts, so every in-flight result is dropped.
 
 module lpu_vxm #(
-  parameter int unsigned Lanes         = 16,
-  parameter int unsigned StreamsPerDir = 8,
+  parameter int unsigned Lanes         = lpu_arch_pkg::CFG_SMALL_LANES,
+  parameter int unsigned StreamsPerDir = lpu_arch_pkg::CFG_SMALL_STREAMS_PER_DIR,
   // DP16KD for the special-function tables: lane pairs 0 .. TableBrams-1 read one each (a lane per port), the
   // other lanes' tables are LUT ROM (lpu_vxm_rom). 3 is the ulx3s block RAM budget (docs/fpga.md).
   parameter int unsigned TableBrams    = 3
