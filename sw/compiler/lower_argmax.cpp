@@ -20,11 +20,6 @@ void Lowering::lowerArgmax(int ni) {
   const Node& n = g_.nodes[static_cast<std::size_t>(ni)];
   const TensorLayout& X = layout_.tensor(n.inputs[0]);
   const TensorLayout& Y = layout_.tensor(n.output);
-  auto op = [](Opcode o) {
-    Instruction i = makeInsn(o);
-    i.type = ElemType::kI32;
-    return i;
-  };
   const unsigned T = X.col_tiles;
   for (unsigned r = 0; r < X.rows; ++r) {
     const std::string row = fmt::format("{} row {}", n.name, r);
@@ -44,22 +39,24 @@ void Lowering::lowerArgmax(int ni) {
         for (unsigned l = X.cols - ct * L_; l < L_; ++l) cap[l] = std::numeric_limits<std::int32_t>::min();
         const VecVal cc = constVal(4, cap, 1 - sideOf(key));
         const VecVal k2 = newVal(4, sideOf(key));
-        vxmOp(ni, fmt::format("{} tile {}: mask padding", row, ct), op(Opcode::kMin),
+        vxmOp(ni, fmt::format("{} tile {}: mask padding", row, ct), vecInsn(Opcode::kMin, ElemType::kI32),
               {{key, Field::kSrca, 4}, {cc, Field::kSrcb, 4}}, k2);
         key = k2;
       }
       keys.push_back(key);
     }
-    VecVal best = reduceTree(ni, row + " max", keys, op(Opcode::kMax));
-    best = laneReduce(ni, row + " max", best, op(Opcode::kMax));
+    VecVal best = reduceTree(ni, row + " max", keys, vecInsn(Opcode::kMax, ElemType::kI32));
+    best = laneReduce(ni, row + " max", best, vecInsn(Opcode::kMax, ElemType::kI32));
     std::vector<std::int64_t> mask(L_, 0), top(L_, 0);
     mask[0] = 0xFFFF, top[0] = 32767;
     const VecVal cm = constVal(4, mask, 1 - sideOf(best));
     const VecVal low = newVal(4, sideOf(best));
-    vxmOp(ni, row + ": low half", op(Opcode::kAnd), {{best, Field::kSrca, 4}, {cm, Field::kSrcb, 4}}, low);
+    vxmOp(ni, row + ": low half", vecInsn(Opcode::kAnd, ElemType::kI32),
+          {{best, Field::kSrca, 4}, {cm, Field::kSrcb, 4}}, low);
     const VecVal y = tensorVal(Y, r, 0);
     const VecVal ct = constVal(4, top, 1 - sideOf(low));
-    vxmOp(ni, row + ": index", op(Opcode::kSub), {{ct, Field::kSrca, 4}, {low, Field::kSrcb, 4}}, y);
+    vxmOp(ni, row + ": index", vecInsn(Opcode::kSub, ElemType::kI32), {{ct, Field::kSrca, 4}, {low, Field::kSrcb, 4}},
+          y);
   }
 }
 

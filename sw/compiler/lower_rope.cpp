@@ -27,15 +27,9 @@ void Lowering::lowerRope(int ni) {
   const TensorLayout& C = layout_.tensor(n.inputs[1]);
   const TensorLayout& S = layout_.tensor(n.inputs[2]);
   const TensorLayout& Y = layout_.tensor(n.output);
-  auto op = [](Opcode o, ElemType t, ElemType st = ElemType::kI8) {
-    Instruction i = makeInsn(o);
-    i.type = t;
-    i.stype = st;
-    return i;
-  };
-  const Instruction widen = op(Opcode::kCvt, ElemType::kI32, ElemType::kI16);
-  const Instruction mul = op(Opcode::kMul, ElemType::kI32);
-  Instruction rq = op(Opcode::kReq, ElemType::kI8);
+  const Instruction widen = vecInsn(Opcode::kCvt, ElemType::kI32, ElemType::kI16);
+  const Instruction mul = vecInsn(Opcode::kMul, ElemType::kI32);
+  Instruction rq = vecInsn(Opcode::kReq, ElemType::kI8);
   rq.set(Field::kShamt, 22);
   std::vector<std::int64_t> swap(L_), sign(L_);
   for (unsigned l = 0; l < L_; ++l) {
@@ -93,7 +87,7 @@ void Lowering::lowerRope(int ni) {
     }
     for (unsigned ct = 0; ct < T; ++ct) {
       sum[ct] = newVal(4, side(ct), {}, spread);
-      vxmOp(ni, name(r, ct, "sum"), op(Opcode::kAdd, ElemType::kI32),
+      vxmOp(ni, name(r, ct, "sum"), vecInsn(Opcode::kAdd, ElemType::kI32),
             {{p[ct], Field::kSrca, 4}, {q[ct], Field::kSrcb, 4}}, sum[ct]);
     }
     for (unsigned ct = 0; ct < T; ++ct)

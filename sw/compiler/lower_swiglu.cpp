@@ -15,13 +15,7 @@ void Lowering::lowerSwiglu(int ni) {
   const TensorLayout& G = layout_.tensor(n.inputs[0]);
   const TensorLayout& U = layout_.tensor(n.inputs[1]);
   const TensorLayout& Y = layout_.tensor(n.output);
-  auto op = [](Opcode o, ElemType t, ElemType st = ElemType::kI8) {
-    Instruction i = makeInsn(o);
-    i.type = t;
-    i.stype = st;
-    return i;
-  };
-  Instruction rq = op(Opcode::kReq, ElemType::kI8);
+  Instruction rq = vecInsn(Opcode::kReq, ElemType::kI8);
   rq.set(Field::kShamt, static_cast<std::int32_t>(n.shift));
   const std::vector<std::int64_t> m(L_, n.multiplier[0]);
   const bool spread = G.col_tiles > 2;
@@ -39,21 +33,22 @@ void Lowering::lowerSwiglu(int ni) {
       auto side = [](unsigned ct) { return static_cast<int>(ct % 2); };
       for (unsigned ct = c0; ct < c1; ++ct) {
         s[ct] = newVal(2, side(ct), {}, spread);
-        vxmOp(ni, tile(ct, "silu"), op(Opcode::kSilu, ElemType::kI16), {{tensorVal(G, r, ct), Field::kSrca, 2}}, s[ct]);
+        vxmOp(ni, tile(ct, "silu"), vecInsn(Opcode::kSilu, ElemType::kI16), {{tensorVal(G, r, ct), Field::kSrca, 2}},
+              s[ct]);
       }
       for (unsigned ct = c0; ct < c1; ++ct) {
         u32[ct] = newVal(4, 1 - side(ct), {}, spread);
-        vxmOp(ni, tile(ct, "widen up"), op(Opcode::kCvt, ElemType::kI32, ElemType::kI8),
+        vxmOp(ni, tile(ct, "widen up"), vecInsn(Opcode::kCvt, ElemType::kI32, ElemType::kI8),
               {{tensorVal(U, r, ct), Field::kSrca, 1}}, u32[ct]);
       }
       for (unsigned ct = c0; ct < c1; ++ct) {
         s32[ct] = newVal(4, side(ct), {}, spread);
-        vxmOp(ni, tile(ct, "widen gate"), op(Opcode::kCvt, ElemType::kI32, ElemType::kI16), {{s[ct], Field::kSrca, 2}},
-              s32[ct]);
+        vxmOp(ni, tile(ct, "widen gate"), vecInsn(Opcode::kCvt, ElemType::kI32, ElemType::kI16),
+              {{s[ct], Field::kSrca, 2}}, s32[ct]);
       }
       for (unsigned ct = c0; ct < c1; ++ct) {
         p[ct] = newVal(4, side(ct), {}, spread);
-        vxmOp(ni, tile(ct, "product"), op(Opcode::kMul, ElemType::kI32),
+        vxmOp(ni, tile(ct, "product"), vecInsn(Opcode::kMul, ElemType::kI32),
               {{s32[ct], Field::kSrca, 4}, {u32[ct], Field::kSrcb, 4}}, p[ct]);
       }
       for (unsigned ct = c0; ct < c1; ++ct)

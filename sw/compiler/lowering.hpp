@@ -29,6 +29,14 @@ inline unsigned latencyOf(Opcode op) { return isa::findInsn(static_cast<unsigned
 
 inline Instruction makeInsn(Opcode op) { return Instruction::make(op); }
 
+// A VXM instruction on element type `type`; `stype` is the source type of a Cvt (ignored by others).
+inline Instruction vecInsn(Opcode op, ElemType type, ElemType stype = ElemType::kI8) {
+  Instruction i = makeInsn(op);
+  i.type = type;
+  i.stype = stype;
+  return i;
+}
+
 inline Instruction memInsn(Opcode op, std::uint32_t addr) {
   Instruction i = makeInsn(op);
   i.set(Field::kAddr, static_cast<std::int32_t>(addr));
