@@ -7,7 +7,8 @@ package lpu_arch_pkg;
   // Every configuration's parameters are exported; a build uses one of them.
   /* verilator lint_off UNUSEDPARAM */
 
-  // ulx3s: FPGA: ULX3S (ECP5-85F) at 8 lanes, 4 streams per direction, 384 KiB SRAM for stories260K in int8 and a 256-token KV cache, full-rate 8x8 MXMs on DSPs
+  // ulx3s: FPGA: ULX3S (ECP5-85F) at 8 lanes, 4 streams per direction, 384 KiB SRAM for stories260K
+  //   in int8 and a 256-token KV cache, full-rate 8x8 MXMs on DSPs
   localparam int unsigned CFG_ULX3S_LANES = 8;
   localparam int unsigned CFG_ULX3S_SUPERLANE_LANES = 8;
   localparam int unsigned CFG_ULX3S_STREAMS_PER_DIR = 4;
@@ -20,7 +21,8 @@ package lpu_arch_pkg;
   localparam int unsigned CFG_ULX3S_TRANSPOSE_N = 4;
   localparam int unsigned CFG_ULX3S_POSITIONS = 11;
 
-  // small: ECP5-85F (ULX3S) target: one 16-lane superlane, 384 KiB SRAM, holds stories260K in int8 + a 256-token int8 KV cache
+  // small: ECP5-85F (ULX3S) target: one 16-lane superlane, 384 KiB SRAM, holds stories260K in int8
+  //   + a 256-token int8 KV cache
   localparam int unsigned CFG_SMALL_LANES = 16;
   localparam int unsigned CFG_SMALL_SUPERLANE_LANES = 16;
   localparam int unsigned CFG_SMALL_STREAMS_PER_DIR = 8;

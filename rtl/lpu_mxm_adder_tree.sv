@@ -2,9 +2,9 @@
 //
 // lpu_mxm_adder_tree: combinational balanced sum of N signed terms (one MXM column's dot product).
 //
-// Depth ceil(log2(N)) adders instead of the N-1 of a loop accumulation. Terms are sign-extended to SumW bits;
-// the sum wraps modulo 2^SumW (choose SumW >= InW + clog2(N) for an exact sum). Not registered: the caller
-// places it between the product registers and the accumulator.
+// Depth ceil(log2(N)) adders instead of the N-1 of a loop accumulation. Terms are sign-extended to
+// SumW bits; the sum wraps modulo 2^SumW (choose SumW >= InW + clog2(N) for an exact sum). Not
+// registered: the caller places it between the product registers and the accumulator.
 
 module lpu_mxm_adder_tree #(
   parameter int unsigned N    = lpu_arch_pkg::CFG_SMALL_LANES,  // one term per lane
@@ -17,8 +17,8 @@ module lpu_mxm_adder_tree #(
 
   localparam int unsigned Leaves = (N > 1) ? (1 << $clog2(N)) : 1;
 
-  // keep: each tree node stays a separate adder on a CCU2C carry chain (Yosys would otherwise merge the tree
-  // into one $macc mapped to LUT full adders, about twice the LUTs).
+  // keep: each tree node stays a separate adder on a CCU2C carry chain (Yosys would otherwise merge
+  // the tree into one $macc mapped to LUT full adders, about twice the LUTs).
   (* keep *) logic [SumW-1:0] node [2*Leaves];
 
   always_comb begin

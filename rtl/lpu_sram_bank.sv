@@ -11,8 +11,10 @@
 // every DP16KD (to zero, from this initial block); the array is never cleared after that.
 // Do not use this for memories that need a reset or a combinational read.
 module lpu_sram_bank #(
-  parameter int unsigned Width = 128,
-  parameter int unsigned Depth = 2048,
+  // Defaults: one superlane's column of one MEM slice (lpu_mem_slice instantiates it that way).
+  parameter int unsigned Width = lpu_arch_pkg::CFG_SMALL_SUPERLANE_LANES * 8,
+  parameter int unsigned Depth = lpu_arch_pkg::CFG_SMALL_BANKS_PER_SLICE *
+                                 lpu_arch_pkg::CFG_SMALL_WORDS_PER_BANK,
   localparam int unsigned Aw = (Depth > 1) ? $clog2(Depth) : 1
 ) (
   input  logic             clk_i,

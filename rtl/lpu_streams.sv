@@ -55,8 +55,8 @@ module lpu_streams #(
   logic [Sb-1:0] sr_e_q, sr_w_q;
   logic [Sb-1:0] sr_e_d, sr_w_d;
 
-  // The loops are per stream register (a single '0 over a whole direction is a replication Verilator
-  // flags as suspicious).
+  // The loops are per stream register (Verilator flags a single '0 over a whole direction as a
+  // suspicious replication).
   if (EastEntry) begin : gen_east_entry
     // Plain unused_* sinks, not XOR reductions: a wide reduction is one huge C++ expression in the
     // verilated model.

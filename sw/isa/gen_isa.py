@@ -16,6 +16,7 @@ import argparse
 import math
 import pathlib
 import sys
+import textwrap
 import tomllib
 
 TOP = pathlib.Path(__file__).resolve().parents[2]
@@ -461,7 +462,8 @@ def gen_sv_arch(arch) -> str:
          "  /* verilator lint_off UNUSEDPARAM */", ""]
     for name, cfg in arch["config"].items():
         d = derived(cfg)
-        o.append(f"  // {name}: {cfg['description']}")
+        # Wrapped to the RTL's 100 columns.
+        o += textwrap.wrap(f"{name}: {cfg['description']}", 100, initial_indent="  // ", subsequent_indent="  //   ")
         for k in ["lanes", "superlane_lanes", "streams_per_dir", "mem_slices_per_hem", "banks_per_slice",
                   "words_per_bank", "queue_depth", "mxm_acc_slots", "mxm_abc_interval", "transpose_n", "positions"]:
             o.append(f"  localparam int unsigned CFG_{name.upper()}_{k.upper()} = {d[k]};")
