@@ -48,8 +48,8 @@ TensorLayout parsePin(const Tensor& t, const isa::ArchConfig& cfg, std::string_v
   tl.resident = t.resident;
   const unsigned tc = uintAt(j, "tile_cols", L, where);
   if (tc == 0 || tc > L)
-    throw GraphError(fmt::format("{}: field 'tile_cols' is {}, expected 1 .. {} (lanes of {})", where, tc, L,
-                                 cfg.name()));
+    throw GraphError(
+        fmt::format("{}: field 'tile_cols' is {}, expected 1 .. {} (lanes of {})", where, tc, L, cfg.name()));
   tl.tile_cols = tc == L ? 0 : tc;
   tl.col_tiles = (t.cols + tc - 1) / tc;
   if (j.contains("col_tiles") && j["col_tiles"] != tl.col_tiles)
@@ -114,15 +114,16 @@ TensorLayout parsePin(const Tensor& t, const isa::ArchConfig& cfg, std::string_v
       f.tile_stride = uintAt(fj, "tile_stride", 0, fw);
       if (f.tile_stride == t.rows) f.tile_stride = 0;
       if (f.tile_stride && f.tile_stride < t.rows)
-        throw GraphError(fmt::format("{}: tile_stride {} is misaligned: below the {} rows of a tile, so tiles "
-                                     "would overlap; expected 0 or at least {}",
-                                     fw, f.tile_stride, t.rows, t.rows));
+        throw GraphError(
+            fmt::format("{}: tile_stride {} is misaligned: below the {} rows of a tile, so tiles "
+                        "would overlap; expected 0 or at least {}",
+                        fw, f.tile_stride, t.rows, t.rows));
     }
     // The highest word must exist.
     const unsigned tiles = f.ct_end - f.ct_begin;
-    const std::uint64_t top =
-        f.interleaved ? std::uint64_t{f.base} + std::uint64_t{tiles} * f.wordsPerTile()
-                      : std::uint64_t{f.base} + std::uint64_t{(tiles - 1) / n} * f.tileStride() + f.rows;
+    const std::uint64_t top = f.interleaved
+                                  ? std::uint64_t{f.base} + std::uint64_t{tiles} * f.wordsPerTile()
+                                  : std::uint64_t{f.base} + std::uint64_t{(tiles - 1) / n} * f.tileStride() + f.rows;
     if (top > cfg.wordsPerSlice())
       throw GraphError(fmt::format("{}: words {} .. {} out of range, a slice of {} has words 0 .. {}", fw, f.base,
                                    top - 1, cfg.name(), cfg.wordsPerSlice() - 1));
@@ -137,9 +138,10 @@ TensorLayout parsePin(const Tensor& t, const isa::ArchConfig& cfg, std::string_v
   for (unsigned p = 0; p < tl.planes; ++p)
     for (unsigned ct = 0; ct < tl.col_tiles; ++ct)
       if (!covered.count({0u, p, ct}))
-        throw GraphError(fmt::format("{}: no fragment holds column tile {} of plane {} (copy 0 must hold the whole "
-                                     "tensor: {} column tile(s), {} plane(s))",
-                                     where, ct, p, tl.col_tiles, tl.planes));
+        throw GraphError(
+            fmt::format("{}: no fragment holds column tile {} of plane {} (copy 0 must hold the whole "
+                        "tensor: {} column tile(s), {} plane(s))",
+                        where, ct, p, tl.col_tiles, tl.planes));
   tensorWords(tl);  // the fragments must not overlap each other
   return tl;
 }
@@ -203,9 +205,10 @@ void Lowering::installPins() {
     if (t.pin.empty()) continue;
     for (std::size_t i = 0; i < g_.nodes.size(); ++i)
       if (fused_into_[i] >= 0 && g_.nodes[i].output == name)
-        throw CompileError(fmt::format("tensor '{}': pinned, but it is the result of matmul '{}' fused with requant "
-                                       "'{}' and never stored in SRAM; pin the requant's output",
-                                       name, g_.nodes[i].name, g_.nodes[static_cast<std::size_t>(fused_into_[i])].name));
+        throw CompileError(
+            fmt::format("tensor '{}': pinned, but it is the result of matmul '{}' fused with requant "
+                        "'{}' and never stored in SRAM; pin the requant's output",
+                        name, g_.nodes[i].name, g_.nodes[static_cast<std::size_t>(fused_into_[i])].name));
     TensorLayout tl = parsePin(t, cfg_);
     const auto words = tensorWords(tl);
     for (const auto& [p, v] : words)

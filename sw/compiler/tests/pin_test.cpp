@@ -1,9 +1,10 @@
 // Pinned tensors: programs sharing weights, activations and a KV cache in SRAM, run back to back on
 // one golden model without reloading; and the errors of bad pins.
+#include "sw/compiler/pin.hpp"
+
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include "sw/compiler/pin.hpp"
 #include "sw/compiler/tests/test_util.hpp"
 
 namespace lpu::compiler {
@@ -13,8 +14,7 @@ using testing::reference;
 using testing::Values;
 
 // in (M x K, i8 input) . w (K x N weight) -> requant -> out (M x N, i8 output).
-Graph projGraph(const std::string& in, const std::string& out, unsigned M, unsigned K, unsigned N,
-                std::uint64_t seed) {
+Graph projGraph(const std::string& in, const std::string& out, unsigned M, unsigned K, unsigned N, std::uint64_t seed) {
   Graph g;
   g.config = "small";
   std::mt19937_64 rng(seed);
@@ -165,8 +165,7 @@ TEST(Pin, KvCacheRowsAtSuccessivePositions) {
   std::vector<std::int32_t> want(std::size_t{T} * KV, 5);
   for (const isa::DataSegment& s : packTensor(cl, "kcache", want))
     for (std::size_t w = 0; w * L < s.bytes.size(); ++w)
-      m.writeSram(s.position, s.address + static_cast<std::uint32_t>(w),
-                  std::span(s.bytes).subspan(w * L, L));
+      m.writeSram(s.position, s.address + static_cast<std::uint32_t>(w), std::span(s.bytes).subspan(w * L, L));
   MemoryLayout prev;
   for (unsigned pos : {0u, 1u}) {
     SCOPED_TRACE(fmt::format("position {}", pos));
@@ -231,8 +230,8 @@ TEST(Pin, BadPinsNameTensorFragmentAndField) {
        "tile_stride 2 is misaligned: below the 3 rows of a tile"},
       {fmt::format(R"({{"fragments": [{{"col_tiles": [0, 1], "slices": [{}], "base": 0}}]}})", s),
        "no fragment holds column tile 1 of plane 0"},
-      {fmt::format(R"({{"fragments": [{{"slices": [{}, {}], "base": 0}}]}})", s, s), "slice " + std::to_string(s) +
-                                                                                    " listed twice"},
+      {fmt::format(R"({{"fragments": [{{"slices": [{}, {}], "base": 0}}]}})", s, s),
+       "slice " + std::to_string(s) + " listed twice"},
       {fmt::format(R"({{"fragments": [{{"slices": [{}]}}]}})", s), "fragment 0: needs 'base'"},
       {fmt::format(R"({{"shape": [4, 20], "fragments": [{{"slices": [{}], "base": 0}}]}})", s),
        "shape [4,20], the tensor is [3, 20]"},
@@ -257,9 +256,9 @@ TEST(Pin, OverlappingPinsAndResidentWithoutPin) {
   Graph g = reluGraph();
   g.tensors["a"].pin = fmt::format(R"({{"fragments": [{{"slices": [{}], "base": 100}}]}})", s);
   g.tensors["y"].pin = fmt::format(R"({{"fragments": [{{"slices": [{}], "base": 105}}]}})", s);
-  EXPECT_NE(compileError(g).find(fmt::format(
-                "tensor 'y': pinned to word 105 of slice {}, which pinned tensor 'a' holds", s)),
-            std::string::npos)
+  EXPECT_NE(
+      compileError(g).find(fmt::format("tensor 'y': pinned to word 105 of slice {}, which pinned tensor 'a' holds", s)),
+      std::string::npos)
       << compileError(g);
   // Apart, they compile.
   g.tensors["y"].pin = fmt::format(R"({{"fragments": [{{"slices": [{}], "base": 106}}]}})", s);
@@ -276,8 +275,7 @@ TEST(Pin, OverlappingPinsAndResidentWithoutPin) {
   // The i32 result of a matmul fused with its requant never reaches SRAM.
   Graph f = projGraph("x", "y", 2, 16, 16, 5);
   f.tensors["acc"].pin = fmt::format(R"({{"fragments": [{{"slices": [{}], "base": 0}}]}})", s);
-  EXPECT_NE(compileError(f).find("tensor 'acc': pinned, but it is the result of matmul 'mm' fused"),
-            std::string::npos)
+  EXPECT_NE(compileError(f).find("tensor 'acc': pinned, but it is the result of matmul 'mm' fused"), std::string::npos)
       << compileError(f);
   // A pin from another tensor's layout of a different shape.
   Graph p = reluGraph();
