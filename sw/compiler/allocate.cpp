@@ -101,6 +101,7 @@ void Lowering::place(TensorLayout& t, unsigned copy, unsigned plane, unsigned ct
 }
 
 void Lowering::allocateAll() {
+  installPins();
   for (std::size_t i = 0; i < g_.nodes.size(); ++i) {
     const Node& n = g_.nodes[i];
     if ((n.op == OpKind::kAdd || n.op == OpKind::kMul) && n.inputs[0] != n.inputs[1]) {

@@ -110,7 +110,8 @@ CompileResult Lowering::run() {
     throw CompileError(why);
   }
   for (const auto& [name, t] : g_.tensors) {
-    if (t.kind != TensorKind::kWeight || !layout_.tensors.count(name)) continue;
+    // (A resident weight is in SRAM already.)
+    if (t.kind != TensorKind::kWeight || t.resident || !layout_.tensors.count(name)) continue;
     for (auto& seg : packTensor(layout_, name, t.data)) r.program.data.push_back(std::move(seg));
   }
   for (auto& seg : constants_) r.program.data.push_back(seg);

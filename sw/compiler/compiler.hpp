@@ -31,6 +31,10 @@ struct CompileOptions {
   // MXMs a matmul may use: 1 (west only) or 2 (column tiles split between the hemispheres,
   // balanced over the graph's matmuls).
   unsigned mxms = 2;
+  // Placements of tensors other programs keep in SRAM (a shared weight, a KV cache) that this
+  // graph does not name: nothing is allocated on their words. A pinned tensor of the graph may lie
+  // in them (a k row written into a kept cache). E.g. {other.layout.tensor("w2")}.
+  std::vector<TensorLayout> keep = {};
 };
 
 struct QueueReport {

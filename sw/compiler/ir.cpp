@@ -160,6 +160,18 @@ Graph parseGraph(std::string_view text, std::string_view src) {
         t.data.assign(std::size_t{t.rows} * t.cols, tj["fill"].get<std::int32_t>());
       }
       if (t.kind == TensorKind::kWeight && t.data.empty()) t.data.assign(std::size_t{t.rows} * t.cols, 0);
+      if (tj.contains("pin")) {
+        if (!tj["pin"].is_object())
+          throw GraphError(fmt::format("{}: field 'pin' must be an object {{\"fragments\": [...]}}, got {}", where,
+                                       tj["pin"].dump()));
+        t.pin = tj["pin"].dump();
+      }
+      if (tj.contains("resident")) {
+        if (!tj["resident"].is_boolean())
+          throw GraphError(
+              fmt::format("{}: field 'resident' must be true or false, got {}", where, tj["resident"].dump()));
+        t.resident = tj["resident"].get<bool>();
+      }
       g.tensors.emplace(name, std::move(t));
     }
     if (!j.contains("nodes") || !j["nodes"].is_array()) throw GraphError(fmt::format("{}: missing array 'nodes'", src));
@@ -217,6 +229,8 @@ std::string graphToJson(const Graph& g) {
     tj["dtype"] = std::string(dtypeName(t.dtype));
     tj["kind"] = std::string(kindName(t.kind));
     if (!t.data.empty()) tj["data"] = t.data;
+    if (!t.pin.empty()) tj["pin"] = json::parse(t.pin);
+    if (t.resident) tj["resident"] = true;
     j["tensors"][name] = tj;
   }
   j["nodes"] = json::array();
@@ -244,6 +258,11 @@ void validateGraph(const Graph& g, std::string_view src) {
   std::set<std::string> defined;
   for (const auto& [name, t] : g.tensors) {
     if (t.kind == TensorKind::kInput || t.kind == TensorKind::kWeight) defined.insert(name);
+    if (t.resident && t.pin.empty())
+      throw GraphError(fmt::format("{}: tensor '{}': resident needs a pin (where the tensor already is)", src, name));
+    if (t.resident && t.kind != TensorKind::kInput && t.kind != TensorKind::kWeight)
+      throw GraphError(fmt::format("{}: tensor '{}': resident, but kind {}; only an input or a weight can be resident",
+                                   src, name, kindName(t.kind)));
     if (t.dtype == DType::kI8)
       for (std::int32_t v : t.data)
         if (v < -128 || v > 127) throw GraphError(fmt::format("{}: tensor '{}': value {} is not i8", src, name, v));

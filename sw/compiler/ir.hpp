@@ -49,6 +49,12 @@ struct Tensor {
   unsigned rows = 1, cols = 1;
   TensorKind kind = TensorKind::kTemp;
   std::vector<std::int32_t> data;  // row-major rows*cols values, for weights (empty otherwise)
+  // A fixed SRAM placement (docs/compiler.md, "Pinned tensors"): the JSON text of the tensor's
+  // MemoryLayout::toJson entry (at least {"fragments": [...]}); empty: the compiler places it.
+  std::string pin = {};
+  // Already in SRAM when the program starts (an earlier program or the host left it there): the
+  // program carries no data for it and the host does not write it. Inputs and weights, with a pin.
+  bool resident = false;
 };
 
 enum class OpKind : std::uint8_t {

@@ -29,7 +29,7 @@ WordLoc TensorLayout::locate(unsigned r, unsigned ct, unsigned plane, unsigned c
     const unsigned b = r / f.blockRows(), u = r % f.blockRows() + f.row_offset;
     return WordLoc{f.slices[u % n], f.base + i * f.wordsPerTile() + b * f.wordsPerBlock() + u / n};
   }
-  return WordLoc{f.slices[i % n], f.base + (i / n) * f.rows + r};
+  return WordLoc{f.slices[i % n], f.base + (i / n) * f.tileStride() + r};
 }
 
 const TensorLayout& MemoryLayout::tensor(const std::string& name) const {
@@ -38,33 +38,45 @@ const TensorLayout& MemoryLayout::tensor(const std::string& name) const {
   return it->second;
 }
 
+namespace {
+
+nlohmann::json tensorJson(const TensorLayout& t, unsigned lanes) {
+  nlohmann::json tj;
+  tj["dtype"] = std::string(dtypeName(t.dtype));
+  tj["kind"] = std::string(kindName(t.kind));
+  tj["shape"] = {t.rows, t.cols};
+  tj["col_tiles"] = t.col_tiles;
+  tj["tile_cols"] = t.tile_cols ? t.tile_cols : lanes;
+  tj["planes"] = t.planes;
+  if (t.pinned) tj["pinned"] = true;
+  if (t.resident) tj["resident"] = true;
+  tj["fragments"] = nlohmann::json::array();
+  for (const Fragment& f : t.fragments) {
+    nlohmann::json fj = {{"copy", f.copy},
+                         {"plane", f.plane},
+                         {"col_tiles", {f.ct_begin, f.ct_end}},
+                         {"slices", f.slices},
+                         {"base", f.base},
+                         {"rows", f.rows},
+                         {"interleaved", f.interleaved},
+                         {"tile_rows", f.blockRows()},
+                         {"row_offset", f.row_offset}};
+    if (f.tile_stride) fj["tile_stride"] = f.tile_stride;
+    tj["fragments"].push_back(fj);
+  }
+  return tj;
+}
+
+}  // namespace
+
+std::string tensorLayoutJson(const TensorLayout& t, unsigned lanes) { return tensorJson(t, lanes).dump(); }
+
 std::string MemoryLayout::toJson() const {
   nlohmann::json j;
   j["config"] = config;
   j["lanes"] = lanes;
   j["tensors"] = nlohmann::json::object();
-  for (const auto& [name, t] : tensors) {
-    nlohmann::json tj;
-    tj["dtype"] = std::string(dtypeName(t.dtype));
-    tj["kind"] = std::string(kindName(t.kind));
-    tj["shape"] = {t.rows, t.cols};
-    tj["col_tiles"] = t.col_tiles;
-    tj["tile_cols"] = t.tile_cols ? t.tile_cols : lanes;
-    tj["planes"] = t.planes;
-    tj["fragments"] = nlohmann::json::array();
-    for (const Fragment& f : t.fragments) {
-      tj["fragments"].push_back({{"copy", f.copy},
-                                 {"plane", f.plane},
-                                 {"col_tiles", {f.ct_begin, f.ct_end}},
-                                 {"slices", f.slices},
-                                 {"base", f.base},
-                                 {"rows", f.rows},
-                                 {"interleaved", f.interleaved},
-                                 {"tile_rows", f.blockRows()},
-                                 {"row_offset", f.row_offset}});
-    }
-    j["tensors"][name] = tj;
-  }
+  for (const auto& [name, t] : tensors) j["tensors"][name] = tensorJson(t, lanes);
   nlohmann::json used = nlohmann::json::object();
   for (const auto& [pos, w] : words_used) used[std::to_string(pos)] = w;
   j["words_used"] = used;
@@ -141,11 +153,37 @@ SramAllocator::SramAllocator(const isa::ArchConfig& cfg) : cfg_(cfg) {
     if (cfg.sliceAt(p) == isa::Slice::kMEM) used_[p] = 0;
 }
 
-std::uint32_t SramAllocator::freeWords(unsigned position) const { return cfg_.wordsPerSlice() - used_.at(position); }
+std::uint32_t SramAllocator::freeWords(unsigned position) const {
+  // Reserved words above the bump pointer are not free (holes between them may still be too small
+  // for a request; allocate() then throws).
+  const std::uint32_t u = used_.at(position);
+  std::uint32_t held = 0;
+  if (auto it = reserved_.find(position); it != reserved_.end())
+    for (const auto& [lo, hi] : it->second)
+      if (hi > u) held += hi - std::max(lo, u);
+  return cfg_.wordsPerSlice() - u - std::min(held, cfg_.wordsPerSlice() - u);
+}
+
+void SramAllocator::reserve(unsigned position, std::uint32_t lo, std::uint32_t hi) {
+  if (!used_.count(position) || hi > cfg_.wordsPerSlice() || lo >= hi)
+    throw std::runtime_error(
+        fmt::format("SRAM reserve: words {} .. {} of position {} are not words of a MEM slice "
+                    "({} words per slice)",
+                    lo, hi, position, cfg_.wordsPerSlice()));
+  reserved_[position].emplace_back(lo, hi);
+}
 
 std::uint32_t SramAllocator::allocate(const std::vector<unsigned>& slices, std::uint32_t words) {
   std::uint32_t base = 0;
   for (unsigned p : slices) base = std::max(base, used_.at(p));
+  // Past every reserved range the words [base, base + words) would overlap in any of the slices.
+  for (bool moved = true; moved;) {
+    moved = false;
+    for (unsigned p : slices)
+      if (auto it = reserved_.find(p); it != reserved_.end())
+        for (const auto& [lo, hi] : it->second)
+          if (lo < base + words && base < hi) base = hi, moved = true;
+  }
   if (base + words > cfg_.wordsPerSlice())
     throw std::runtime_error(fmt::format("SRAM full: {} words needed at base {} in {} slice(s), {} words per slice",
                                          words, base, slices.size(), cfg_.wordsPerSlice()));

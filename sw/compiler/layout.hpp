@@ -50,6 +50,11 @@ struct Fragment {
   bool interleaved = false;
   unsigned tile_rows = 0;
   unsigned row_offset = 0;
+  // Words between consecutive column tiles of one slice (not interleaved): 0 = rows. A pin may set
+  // more, e.g. one row of a KV cache: row `pos` of a T-row cache is a 1-row tensor at base
+  // cache_base + pos with tile_stride T.
+  unsigned tile_stride = 0;
+  unsigned tileStride() const { return tile_stride ? tile_stride : rows; }
   unsigned blockRows() const { return tile_rows ? tile_rows : rows; }
   unsigned wordsPerBlock() const {
     const auto n = static_cast<unsigned>(slices.size());
@@ -76,6 +81,8 @@ struct TensorLayout {
   unsigned tile_cols = 0;
   unsigned planes = 1;
   std::vector<Fragment> fragments;
+  bool pinned = false;    // placed where the graph's pin (or CompileOptions::pins) said
+  bool resident = false;  // already in SRAM when the program starts: neither the program nor the host writes it
 
   // Word holding row r of column tile ct (byte plane `plane`) in copy `copy`; throws
   // std::out_of_range.
@@ -95,6 +102,10 @@ struct MemoryLayout {
   // fragments: [...]}}}
   std::string toJson() const;
 };
+
+// One tensor's entry of MemoryLayout::toJson, which is also the format of a pin
+// (docs/compiler.md, "Pinned tensors").
+std::string tensorLayoutJson(const TensorLayout& t, unsigned lanes);
 
 // The SRAM image of tensor `name` from row-major values (rows*cols), every copy and plane, padding
 // zero.
@@ -116,10 +127,14 @@ class SramAllocator {
   // east, -1 both).
   std::vector<unsigned> bySpace(int side) const;
   const std::map<unsigned, std::uint32_t>& used() const { return used_; }
+  // Keeps words [lo, hi) of slice `position` out of every later allocate() (pinned tensors, words
+  // another program keeps).
+  void reserve(unsigned position, std::uint32_t lo, std::uint32_t hi);
 
  private:
   const isa::ArchConfig& cfg_;
   std::map<unsigned, std::uint32_t> used_;
+  std::map<unsigned, std::vector<std::pair<std::uint32_t, std::uint32_t>>> reserved_;  // per slice: [lo, hi)
 };
 
 }  // namespace lpu::compiler

@@ -90,6 +90,9 @@ class Lowering {
  private:
   // ---- allocation ----
   void planFusion();
+  // Pinned tensors into the layout and their words (and CompileOptions::keep) out of the allocator
+  // (pin.cpp).
+  void installPins();
   void allocateAll();
   TensorLayout& declare(const std::string& name, DType dtype, TensorKind kind, unsigned rows, unsigned cols,
                         unsigned planes);

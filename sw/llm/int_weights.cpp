@@ -68,7 +68,7 @@ IntWeights quantizeModel(const Checkpoint& checkpoint, const IntFormatOptions& o
     L.rk = rowRequant(L.wk, s_n, L.k_scale / 256.0);
     L.rv = rowRequant(L.wv, s_n, L.v_scale);
     L.ro = rowRequant(L.wo, L.v_scale, m.x_scale);  // the attention output has v's format
-    L.r1 = rowRequant(L.w1, s_n, 1.0 / 2048.0);    // Q4.11, silu's input
+    L.r1 = rowRequant(L.w1, s_n, 1.0 / 2048.0);     // Q4.11, silu's input
     L.r3 = rowRequant(L.w3, s_n, L.up_scale);
     L.r2 = rowRequant(L.w2, L.glu_scale, m.x_scale);
     L.att = makeRequant(L.q_scale * L.k_scale * std::numbers::log2e / std::sqrt(double(p.headSize())) * 256.0);
