@@ -1,5 +1,6 @@
 // Every error code from a minimal program, with the reported cycle, position and place checked; the priority rule
-// (lowest position, then lowest code); and "the erroring cycle commits nothing" (docs/architecture.md §8). A failed
+// (lowest position, then lowest code); and "the erroring cycle commits all but the erroring instruction"
+// (docs/architecture.md §8). A failed
 // run's cycle count is the error cycle + 1 (TIMEOUT: the limit, see machine.hpp).
 #include <gtest/gtest.h>
 
