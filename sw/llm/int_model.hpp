@@ -11,53 +11,28 @@
 #include <vector>
 
 #include "sw/llm/float_model.hpp"
-#include "sw/llm/int_ops.hpp"
-#include "sw/llm/quantize.hpp"
+#include "sw/llm/int_weights.hpp"
 
 namespace lpu::llm {
-
-// The static activation formats, in multiples of a tensor's expected RMS (from its weights' row norms).
-struct IntFormatOptions {
-  // Defaults measured on random 260K checkpoints (docs/llm.md): Q3.4 norms (4 bits) lose 0.002 of mean cosine,
-  // Q1.6 (6 bits) clips; a GLU range of 6 RMS clips, 16 loses precision.
-  unsigned norm_frac_bits = 5;     // RMSNorm output: 2^frac steps per unit RMS (Q2.5: +-4 RMS)
-  double clip_qkv = 4.0;           // q, k, v and the SwiGLU up projection: int8 range = clip * RMS
-  double clip_glu = 12.0;          // silu(gate) * up, in units of its estimated RMS 0.6 * RMS(gate) * RMS(up)
-  double clip_logits = 16.0;       // i16 logits
-  double residual_steps = 1024.0;  // residual step = max|embedding| / residual_steps
-};
 
 class IntModel final : public Transformer {
  public:
   // Quantises the checkpoint (the model keeps no reference to it).
   explicit IntModel(const Checkpoint& checkpoint, const IntFormatOptions& options = {});
 
-  const Config& config() const override { return config_; }
+  const Config& config() const override { return w_.config; }
   // Dequantised logits: logitsInt()[i] * logitScale().
   std::span<const float> forward(int token, int pos) override;
 
   std::span<const std::int16_t> logitsInt() const { return logits_int_; }
-  double logitScale() const { return logit_scale_; }
+  double logitScale() const { return w_.logit_scale; }
   int argmax() const { return argmaxInt(logits_int_); }
-  double residualScale() const { return x_scale_; }
-  const NormFormat& normFormat() const { return norm_; }
+  double residualScale() const { return w_.x_scale; }
+  const NormFormat& normFormat() const { return w_.norm; }
+  const IntWeights& weights() const { return w_; }
 
  private:
-  struct Layer {
-    QuantMatrix wq, wk, wv, wo, w1, w2, w3;
-    Requant rq, rk, rv, ro, r1, r2, r3;
-    double q_scale = 0, k_scale = 0, v_scale = 0, up_scale = 0, glu_scale = 0;
-    Requant att, glu;  // one multiplier each
-  };
-
-  Config config_;
-  IntFormatOptions options_;
-  double x_scale_ = 0, logit_scale_ = 0;
-  NormFormat norm_;
-  RopeTable rope_;
-  QuantMatrix embedding_, classifier_;
-  Requant embedding_rq_, classifier_rq_;
-  std::vector<Layer> layers_;
+  IntWeights w_;
 
   std::vector<std::int32_t> x_, acc_, scores_;
   std::vector<std::int8_t> xn_, q8_, xb8_, up8_, glu8_, weights_;
