@@ -151,7 +151,10 @@ module lpu_mem_slice #(
 
   logic prog_rd, prog_wr, host_rd, host_wr;
   assign prog_rd = is_read || is_gather;
-  assign prog_wr = (is_write || is_scatter) && commit_i;
+  // A scatter with an out-of-range map address (BAD_ADDRESS, err_o) writes no superlane: the
+  // machine stops after this cycle, which otherwise commits. A gather's result would be driven
+  // in the next cycle, when nothing commits any more.
+  assign prog_wr = (is_write || (is_scatter && (map_bad == '0))) && commit_i;
   assign host_rd = host_req_i && !host_we_i;
   assign host_wr = host_req_i && host_we_i;
 

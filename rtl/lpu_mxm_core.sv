@@ -30,15 +30,16 @@
 // ABC can observe the difference (the next one comes at t+2 at the earliest).
 // ACC reads the accumulator in t and drives wr_*_o in t+1 (= t + LAT_ACC - 1) from a register; ABCE's sum is
 // driven in t+3 from its own register. Both can drive in one cycle: one register with two writers is a
-// STREAM_CONFLICT (err_info_o = {7'b0, dir, stream}, lowest first), which wins over an MXM_OVERRUN.
+// STREAM_CONFLICT (err_info_o = {7'b0, dir, stream}, lowest first), which wins over an MXM_OVERRUN; the register
+// then loads the ACC result (a fixed priority, the cycle still commits).
 //
 // busy_o in cycle c: an ABC/ABCA/ABCE dispatched before c has not yet updated its accumulator or emitted its sum,
 // or an ACC dispatched in c-1 drives its result in c. LW, LWI and IW complete at the end of their dispatch cycle.
 // err_o: MXM_OVERRUN in the dispatch cycle of an ABC/ABCA/ABCE fewer than MxmAbcInterval cycles after the
-// previous accepted one (err_info_o = 0), or STREAM_CONFLICT (above).
+// previous accepted one (err_info_o = 0; the overrunning ABC is dropped), or STREAM_CONFLICT (above).
 // commit_i = 0: no state update at the end of the cycle, everything in flight is dropped, and the whole MXM
-// state (staging, weights, accumulators, ABC spacing) is cleared: a cycle that does not commit ends or precedes
-// a run (lpu_top holds commit_i low while stopped), and a run starts from the zero state (the model's START).
+// state (staging, weights, accumulators, ABC spacing) is cleared: commit_i is lpu_top's run flop, low exactly
+// while stopped, and a run starts from the zero state (the model's START). An erroring cycle still commits.
 
 module lpu_mxm_core #(
   parameter int unsigned Lanes          = lpu_arch_pkg::CFG_SMALL_LANES,
@@ -467,7 +468,7 @@ module lpu_mxm_core #(
       emit_dir_q  <= 1'b0;
       emit_mask_q <= '0;
     end else begin
-      // The erroring cycle halts the machine: everything in flight is dropped.
+      // Stopped (the machine halted after an erroring cycle): everything in flight is dropped.
       abc1_q      <= commit_i && any_abc0 && !overrun;
       abc2_q      <= commit_i && abc1_q;
       accum1_q    <= is_abca0 || is_abce0;
@@ -510,8 +511,9 @@ module lpu_mxm_core #(
         en_emit[d][s]  = emit_v_q && (emit_dir_q == d[0]) && emit_mask_q[s];
         conflict[d][s] = en_acc[d][s] && en_emit[d][s];
         for (int unsigned n = 0; n < L; n++) begin
-          wr_data[d][s][n] = ({8{en_acc[d][s]}} & acc_out_q[n][8*(s%4)+:8]) |
-                             ({8{en_emit[d][s]}} & emit_out_q[n][8*(s%4)+:8]);
+          // A fixed priority (ACC over the ABCE sum) defines the STREAM_CONFLICT winner, which the
+          // erroring cycle commits (sw/model: the result scheduled first wins).
+          wr_data[d][s][n] = en_acc[d][s] ? acc_out_q[n][8*(s%4)+:8] : emit_out_q[n][8*(s%4)+:8];
         end
       end
     end

@@ -23,7 +23,8 @@
 //     a START written while running (start_req_i) rewinds the fetch in that last running cycle.
 // Sequencer timing (cycle numbers count from the START cycle's successor, cycle 0):
 //   - A slice instruction at the head is dispatched (issue_valid_o) in the cycle it is at the
-//     head, unless lpu_decode finds it illegal (err_o; the machine then stops, commit_i = 0).
+//     head, unless lpu_decode finds it illegal (err_o: nothing is dispatched, the queue's state
+//     stays as it is, and the machine stops after this cycle).
 //   - nop n at the head in cycle t: the next head is dispatched at t+n.
 //   - repeat n, d, s at the head in cycle t0+1 (the repeated instruction was dispatched at t0):
 //     re-issues at t0+d, t0+2d, ... t0+nd with index + i*s; the next head at t0+nd+1. With d = 1
@@ -32,7 +33,8 @@
 //     (notify_any_i); a parked queue is released by a Notify in cycle t and dispatches at t+1.
 //   - notify at the head: notify_o in that cycle.
 //   - halt at the head in cycle t: halted_o from t+1 on.
-// All state updates happen only when commit_i (running and no error anywhere in this cycle);
+// All state updates happen only when commit_i (= running) and this queue raises no error (err_o,
+// local: an error elsewhere does not stop this queue's cycle, the machine stops after it);
 // start_i (the host's START) resets the sequencer so that cycle 0 dispatches word 0.
 module lpu_queue #(
   parameter int unsigned SliceKind     = 32'(lpu_pkg::SLICE_MEM),
@@ -65,7 +67,7 @@ module lpu_queue #(
   input  logic          start_req_i,     // the host writes START in this cycle (start_i follows)
   input  logic          start_i,         // host START in this cycle: cycle 0 is the next one
   input  logic          running_i,       // this is a program cycle
-  input  logic          commit_i,        // running_i and no error anywhere in this cycle
+  input  logic          commit_i,        // this cycle commits (lpu_top: running_q, a flop)
   input  logic          notify_any_i,    // some queue dispatches a Notify in this cycle
   // Dispatch to the slice.
   output logic          issue_valid_o,
@@ -349,7 +351,7 @@ module lpu_queue #(
       wait_d       = '0;
       rep_active_d = 1'b0;
       last_valid_d = 1'b0;
-    end else if (commit_i) begin
+    end else if (commit_i && !err_o) begin
       if (at_head) begin
         if (h_icu) begin
           last_valid_d = 1'b0;

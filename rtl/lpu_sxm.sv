@@ -14,7 +14,7 @@
 // LAT_SHIFT = ... = LAT_TRANSPOSE = 2 (checked at elaboration): wr_*_o are driven in t+1 from res_q.
 // One latency and one instruction per cycle: two results can never meet, so err_o is always 0.
 // busy_o in cycle c: the instruction dispatched in c-1 drives its result in c.
-// commit_i = 0 (the erroring cycle): the machine halts, the result in flight is dropped.
+// commit_i = 0 (stopped: the cycle after an error, or before START): the result in flight is dropped.
 
 module lpu_sxm #(
   parameter int unsigned Lanes          = lpu_arch_pkg::CFG_SMALL_LANES,

@@ -26,13 +26,20 @@
 // cleared and every queue is reset, and the next cycle is program cycle 0. In each program
 // cycle t:
 //   - every queue may dispatch one instruction to its slice;
+//   - cycle t commits (commit = running_q, a flop: no stream, SRAM, MXM or queue enable depends
+//     on this cycle's errors or on done detection);
 //   - errors of cycle t (queue/decode errors, slice errors, EDGE_WRITE, SYNC_DEADLOCK) are
-//     collected; if there is one, nothing is committed (commit = 0: no stream shift or load, no
-//     SRAM write, no MXM state update, no queue state change), ERR_* record it with
-//     ERR_CYCLE = t, the cycle counter becomes t+1, and the machine stops: DONE|ERROR;
+//     collected into ERR_* (ERR_CYCLE = t) and into running_d only: the cycle counter becomes
+//     t+1 and the machine stops, DONE|ERROR, so cycle t+1 does not execute. The erroring
+//     instruction's own effect is suppressed locally where it is raised: a queue error leaves the
+//     queue's state unchanged and dispatches nothing; a map BAD_ADDRESS scatter writes no
+//     superlane; an overrunning ABC is dropped; a result aimed past the chip edge is not stored;
+//     a STREAM_CONFLICT loads one defined winner (lpu_vxm: the longest-latency path; lpu_mxm_core:
+//     the ACC result over the ABCE sum), everything else of cycle t commits;
 //   - else if every queue halted before t and no slice is busy, the machine stops with
-//     CYCLE = t (the program's cycle count), DONE, and cycle t commits nothing;
-//   - else cycle t commits and the counter becomes t+1.
+//     CYCLE = t (the program's cycle count), DONE; cycle t commits too, but with nothing
+//     dispatched and nothing in flight its only effect is one more stream hop;
+//   - else the counter becomes t+1.
 // CLEAR (CTRL bit 1) clears status and error and stops a running machine (what a host does on
 // its own TIMEOUT). Instruction and SRAM loads are accepted only while stopped.
 module lpu_top #(
@@ -378,7 +385,8 @@ module lpu_top #(
     );
   end
 
-  // Results aimed past the chip edges are not stored (EDGE_WRITE, in the error collector).
+  // Results aimed past the chip edges are not stored (EDGE_WRITE, in the error collector): the
+  // edge positions' streams have no input for them, so the erroring cycle drops them locally.
   logic [Sb-1:0] unused_edge_data_e, unused_edge_data_w;
   assign unused_edge_data_e = wr_e_data[Positions - 1];
   assign unused_edge_data_w = wr_w_data[0];
@@ -536,7 +544,10 @@ module lpu_top #(
 
   assign err_now  = running_q && (err_code != lpu_isa_pkg::ERR_NONE);
   assign done_now = running_q && all_halted && !busy_any;
-  assign commit   = running_q && !err_now && !done_now;
+  // Timing contract: commit is the run flop itself. The error and done trees above (every
+  // position's queue, slice and edge checks, deadlock, done) end in running_q's D input and the
+  // ERR_* registers only; the chip-wide enables never wait for them.
+  assign commit   = running_q;
 
   // ----------------------------------------------------------------------------------------------
   // Run state
@@ -722,7 +733,10 @@ module lpu_top #(
   logic edge_results;
   assign edge_results = (wr_w_en[0] != '0) || (wr_e_en[Positions - 1] != '0);
   EdgeResultsAreErrors: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      (commit |-> !edge_results));
+      ((running_q && edge_results) |-> err_now));
+  // The commit contract: the cycle that raises an error is the run's last committing cycle.
+  ErrorCycleIsTheLastCommit: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      (err_now && !start_wr) |=> !commit);
   CycleCounterFrozenWhileStopped: assert property (@(posedge clk_i) disable iff (!rst_ni)
       (!running_q && !start_wr) |=> $stable(cycle_q));
 `endif

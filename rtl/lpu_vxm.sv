@@ -9,7 +9,8 @@
 //   sr_e_i/sr_w_i -> operand fetch (a, b, c: per lane 4 bytes from streams base|k)
 //                 -> Lanes x lpu_vxm_lane (ALU / MUL / LONG result paths, see there)
 //                 -> output merge: each (dir, stream) takes byte (s mod 4) of the lane word of whichever
-//                    result path targets it this cycle; two paths on one (dir, stream) = STREAM_CONFLICT.
+//                    result path targets it this cycle; two paths on one (dir, stream) = STREAM_CONFLICT,
+//                    and the register loads the longest-latency path's result (long, then mul, then ALU).
 //
 // Timing contract (t = dispatch cycle, operands read from sr_*_i in t):
 //   ALU ops  (LAT_ADD .. LAT_CVT = 2): wr_*_o driven in t+1.
@@ -19,7 +20,7 @@
 // busy_o in cycle c: an instruction dispatched before c still drives a result in c or later.
 // err_o in cycle c: two results drive one (dir, stream) in c. err_info_o = {7'b0, dir, stream[7:0]} of the
 // lowest such register, east before west (the golden model's error order).
-// commit_i = 0 (the erroring cycle): the machine halts, so every in-flight result is dropped.
+// commit_i = 0 (stopped: the cycle after an error, or before START): every in-flight result is dropped.
 
 module lpu_vxm #(
   parameter int unsigned Lanes         = lpu_arch_pkg::CFG_SMALL_LANES,
@@ -288,7 +289,7 @@ module lpu_vxm #(
     // An instruction leaves the pipeline after its output stage.
     st2_d.valid = st1_q.valid && (st1_q.cls != ClsAlu);
     st3_d.valid = st2_q.valid && (st2_q.cls == ClsLong);
-    // The erroring cycle halts the machine: drop everything in flight.
+    // Stopped (the machine halted after an erroring cycle): drop everything in flight.
     if (!commit_i) begin
       st1_d.valid = 1'b0;
       st2_d.valid = 1'b0;

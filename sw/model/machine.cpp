@@ -41,6 +41,7 @@ struct Machine::Impl {
     Dir dir;
     std::int32_t target;  // producer ± 1; may be -1 or positions (EDGE_WRITE)
     std::uint32_t producer;
+    bool dropped = false;  // EDGE_WRITE, or the loser of a STREAM_CONFLICT: not stored
   };
   struct SramCommit {
     std::uint32_t offset;  // into Slot::bytes
@@ -651,7 +652,7 @@ struct Machine::Impl {
   // Checks the results due at the end of this cycle (EDGE_WRITE, STREAM_CONFLICT) without committing them.
   void checkLoads() {
     Slot& slot = wheel[cycle & wheel_mask];
-    for (const StreamLoad& l : slot.loads) {
+    for (StreamLoad& l : slot.loads) {
       const char dname = l.dir == Dir::kEast ? 'E' : 'W';
       if (l.target < 0 || l.target >= static_cast<std::int32_t>(positions)) {
         ErrorInfo e;
@@ -663,6 +664,7 @@ struct Machine::Impl {
         e.message = fmt::format("cycle {}: EDGE_WRITE: {} writes {}{} {}, off the chip edge", cycle,
                                 cfg.sliceName(l.producer), dname, l.stream, l.dir == Dir::kEast ? "east" : "west");
         raise(std::move(e));
+        l.dropped = true;  // leaves the chip
         continue;
       }
       const auto t = static_cast<unsigned>(l.target);
@@ -677,23 +679,33 @@ struct Machine::Impl {
         e.message = fmt::format("cycle {}: STREAM_CONFLICT: two results of {} load {}{} at position {} ({})", cycle,
                                 cfg.sliceName(l.producer), dname, l.stream, t, cfg.sliceName(t));
         raise(std::move(e));
+        // The result scheduled first wins (lpu_vxm: the longest-latency path; lpu_mxm_core: ACC over the ABCE
+        // sum, whose loads are scheduled one cycle before they land).
+        l.dropped = true;
       }
       stamp = cycle + 1;
     }
   }
 
-  // Commits the end of a cycle that raised no error.
-  void endOfCycle() {
-    // 1. Hop: advance the frame; the registers that now map to the entry positions held the values that left the
-    //    chip, and load 0.
+  // Hop: advance the frame; the registers that now map to the entry positions held the values that left the
+  // chip, and load 0.
+  void hop() {
     phase = phase + 1 == positions ? 0 : phase + 1;
     const std::size_t plane = std::size_t{streams} * lanes;
     std::memset(reg(Dir::kEast, 0, 0), 0, plane);
     std::memset(reg(Dir::kWest, 0, positions - 1), 0, plane);
+  }
+
+  // Commits the end of every cycle, an erroring one too (its erroring instruction scheduled nothing; its dropped
+  // loads are skipped).
+  void endOfCycle() {
+    // 1. Hop.
+    hop();
 
     Slot& slot = wheel[cycle & wheel_mask];
     // 2. Stream results (checked by checkLoads()).
     for (const StreamLoad& l : slot.loads) {
+      if (l.dropped) continue;
       const auto t = static_cast<unsigned>(l.target);
       std::uint8_t* dst = reg(l.dir, l.stream, t);
       std::memcpy(dst, slot.bytes.at(l.offset), lanes);
@@ -814,8 +826,9 @@ struct Machine::Impl {
       std::erase_if(live, [&](unsigned q) { return queues[q].mode == Mode::kHalted; });
       checkLoads();
     }
-    // The erroring cycle commits nothing (docs/architecture.md §8): no hop, load, SRAM write or MXM update.
-    if (!cycle_error) endOfCycle();
+    // Every cycle commits, the erroring one too (docs/architecture.md §8): the erroring instruction's own effect
+    // was suppressed where it was raised, and the machine stops after this cycle.
+    endOfCycle();
     const std::uint64_t t = cycle;
     cycle = t + 1;
     if (cycle_error) {
@@ -824,7 +837,10 @@ struct Machine::Impl {
       state = RunState::kError;
       for (auto* o : observers) o->onError(*error);
     } else if (live.empty() && in_flight == 0) {
+      // The RTL detects the end in the next cycle (CYCLE keeps the count) and commits that cycle as well: with
+      // nothing dispatched or in flight its one effect is a hop, applied here.
       state = RunState::kDone;
+      hop();
     }
     for (auto* o : observers) o->onCycleEnd(t);
     return state == RunState::kRunning;

@@ -24,9 +24,10 @@
 //      then reads T. On an error the machine stops at the end of the erroring cycle e and cycle() reads e+1.
 //
 // Choices made where the specification is silent (each is repeated at the place it matters):
-//   - The erroring cycle commits nothing (docs/architecture.md §8): no hop, stream load, SRAM write or MXM update
-//     happens at its end, so the state read back is that at the start of the erroring cycle; observers still see
-//     that cycle's Dispatch events (the failing one included), then onError and onCycleEnd.
+//   - The erroring cycle commits everything except the erroring instruction's own effect (docs/architecture.md
+//     §8): a rejected instruction schedules nothing, EDGE_WRITE results and the later-scheduled load of a
+//     STREAM_CONFLICT are dropped; observers see that cycle's Dispatch events (the failing one included), its
+//     writes, then onError and onCycleEnd.
 //   - STREAM_CONFLICT and EDGE_WRITE are detected in the cycle the result would be loaded (t+L-1) and reported at
 //     the producing slice's position with the stream index and direction of the register; ErrorInfo::address 0.
 //   - For errors raised at dispatch ErrorInfo::address is the instruction's queue index (pc), except BAD_ADDRESS,

@@ -443,7 +443,8 @@ Result Session::run(const isa::Program& program, const Options& opt) {
     auto t2 = Clock::now();
     res.model_seconds += std::chrono::duration<double>(t1 - t0).count();
     res.rtl_seconds += std::chrono::duration<double>(t2 - t1).count();
-    if (comparing) {
+    // The model's last cycle includes the RTL's done-detection cycle (one hop): compared after it, below.
+    if (comparing && machine.state() != model::RunState::kDone) {
       ++res.cycles_compared;
       if (!compareStreams(t, false)) {
         comparing = false;
@@ -468,7 +469,7 @@ Result Session::run(const isa::Program& program, const Options& opt) {
   res.model_error = machine.error();
 
   if (res.model_state == model::RunState::kDone) {
-    // The RTL detects the end in cycle T (commits nothing); compare once more: nothing may change.
+    // The RTL detects the end in cycle T, whose one effect is a hop (the model applied it with its last cycle).
     h.step();
     if (comparing && !compareStreams(res.model_cycles, false)) {
       comparing = false;

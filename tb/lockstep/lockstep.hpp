@@ -24,8 +24,9 @@
 // and peekStream() reads the state at the start of the next cycle, which is what
 // Machine::streamReg() reads after Machine::step(). A fresh harness is never busy at START (nothing
 // in flight), so the delay is always exactly one clock. The machine then needs one more clock than
-// the model to stop on a normal end (cycle T, in which it detects "all halted, nothing busy" and
-// commits nothing); after an error in cycle e both have run cycles 0..e.
+// the model to stop on a normal end (cycle T, in which it detects "all halted, nothing busy"; its
+// one effect, a stream hop, the model applies with its last cycle); after an error in cycle e both
+// have run cycles 0..e.
 //
 // The report of a mismatch names the cycle, the slice, the stream (E/W index) or SRAM address, both
 // values as hex bytes with the differing lanes marked, the model's explanation of the value (which
