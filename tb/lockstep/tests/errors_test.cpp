@@ -1,8 +1,8 @@
 // Every error code the RTL can raise, on the RTL in lockstep with the golden model, in both
 // configurations: ERR_CODE, ERR_CYCLE, ERR_WHERE (position, stream, direction, address) and the
-// cycle count must be identical, and the erroring cycle must commit nothing (every data word is
-// read back). Each case also asserts the model's error, so a test cannot silently stop exercising
-// its code. TIMEOUT (raised by the host) is checked too.
+// cycle count must be identical, and the erroring cycle must commit exactly what the model commits:
+// everything but the erroring instruction's own effect (every data word is read back). Each case also asserts the
+// model's error, so a test cannot silently stop exercising its code. TIMEOUT (raised by the host) is checked too.
 #include "tb/lockstep/tests/lockstep_test_util.hpp"
 
 namespace lpu::lockstep::test {
