@@ -114,9 +114,10 @@ TEST_P(RtlSmoke, ReadCrossesTheVxmAndIsWrittenBack) {
   EXPECT_EQ(r.status, kStatusDone);
   EXPECT_EQ(r.cycles, t_w + 2);
   EXPECT_EQ(h_.readSram(memE(0), 7), pattern(5));
-  // The value keeps travelling east until the machine stops at the start of cycle T: loaded into position
-  // memW(0)+1 at the end of cycle L-1, it is at memW(0) + 1 + (T - L) when the machine stops.
-  const unsigned at = memW(0) + 1 + (t_w + 2 - latency(Opcode::kRead));
+  // The value keeps travelling east until the machine stops at the end of cycle T (the done cycle commits too,
+  // with nothing left to issue): loaded into position memW(0)+1 at the end of cycle L-1, it is at
+  // memW(0) + 1 + (T + 1 - L) when the machine stops.
+  const unsigned at = memW(0) + 1 + (t_w + 2 + 1 - latency(Opcode::kRead));
   EXPECT_EQ(h_.peekStream(Dir::kEast, 3, at), pattern(5));
   EXPECT_FALSE(h_.assertionFailed());
 }
