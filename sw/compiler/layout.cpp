@@ -155,13 +155,13 @@ SramAllocator::SramAllocator(const isa::ArchConfig& cfg) : cfg_(cfg) {
 
 std::uint32_t SramAllocator::freeWords(unsigned position) const {
   // Reserved words above the bump pointer are not free (holes between them may still be too small
-  // for a request; allocate() then throws).
+  // for a request; allocate() then throws). The ranges are disjoint and inside the slice.
   const std::uint32_t u = used_.at(position);
   std::uint32_t held = 0;
   if (auto it = reserved_.find(position); it != reserved_.end())
     for (const auto& [lo, hi] : it->second)
       if (hi > u) held += hi - std::max(lo, u);
-  return cfg_.wordsPerSlice() - u - std::min(held, cfg_.wordsPerSlice() - u);
+  return cfg_.wordsPerSlice() - u - held;
 }
 
 void SramAllocator::reserve(unsigned position, std::uint32_t lo, std::uint32_t hi) {
@@ -170,7 +170,16 @@ void SramAllocator::reserve(unsigned position, std::uint32_t lo, std::uint32_t h
         fmt::format("SRAM reserve: words {} .. {} of position {} are not words of a MEM slice "
                     "({} words per slice)",
                     lo, hi, position, cfg_.wordsPerSlice()));
-  reserved_[position].emplace_back(lo, hi);
+  auto& r = reserved_[position];
+  // Absorb every range that overlaps or touches [lo, hi).
+  for (auto it = r.upper_bound(hi); it != r.begin();) {
+    --it;
+    if (it->second < lo) break;
+    lo = std::min(lo, it->first);
+    hi = std::max(hi, it->second);
+    it = r.erase(it);
+  }
+  r.emplace(lo, hi);
 }
 
 std::uint32_t SramAllocator::allocate(const std::vector<unsigned>& slices, std::uint32_t words) {

@@ -81,7 +81,7 @@ struct TensorLayout {
   unsigned tile_cols = 0;
   unsigned planes = 1;
   std::vector<Fragment> fragments;
-  bool pinned = false;    // placed where the graph's pin (or CompileOptions::pins) said
+  bool pinned = false;    // placed where the graph's pin said
   bool resident = false;  // already in SRAM when the program starts: neither the program nor the host writes it
 
   // Word holding row r of column tile ct (byte plane `plane`) in copy `copy`; throws
@@ -134,7 +134,9 @@ class SramAllocator {
  private:
   const isa::ArchConfig& cfg_;
   std::map<unsigned, std::uint32_t> used_;
-  std::map<unsigned, std::vector<std::pair<std::uint32_t, std::uint32_t>>> reserved_;  // per slice: [lo, hi)
+  // Per slice: disjoint reserved ranges lo -> hi ([lo, hi)), merged as they are added, so a pin inside a kept
+  // region counts once.
+  std::map<unsigned, std::map<std::uint32_t, std::uint32_t>> reserved_;
 };
 
 }  // namespace lpu::compiler
