@@ -246,7 +246,18 @@ void Lowering::allocateAll() {
           for (auto& seg : packTensor(layout_, mname, mv)) constants_.push_back(std::move(seg));
           std::set<unsigned> aq = avoid;
           for (unsigned p : slicesOf(mname)) aq.insert(p);
-          i8plain(r.output, aq);
+          if (Q.dtype == DType::kI8) {
+            i8plain(r.output, aq);
+          } else if (!allocated(r.output)) {
+            // i16: req's 2-wide result group leaves the VXM in one direction, so both byte planes
+            // lie in one hemisphere, on distinct slices (both written in the same cycle).
+            TensorLayout& ql = declare(r.output, Q.dtype, Q.kind, Q.rows, Q.cols, 2);
+            std::set<unsigned> distinct;
+            for (unsigned p = 0; p < 2; ++p) {
+              place(ql, 0, p, 0, ql.col_tiles, static_cast<int>(used.back()), aq, 1, distinct, true);
+              distinct.insert(ql.fragments.back().slices.begin(), ql.fragments.back().slices.end());
+            }
+          }
           for (unsigned p : slicesOf(mname)) avoid.insert(p);
           for (unsigned p : slicesOf(r.output)) avoid.insert(p);
         }
