@@ -1,0 +1,59 @@
+// The decode step of IntModel as compiler graphs (sw/compiler/ir.hpp), one graph per program of the step. The
+// integers are IntWeights' own (int_weights.hpp), so a program computes what IntModel::forward computes, bit for bit.
+//
+// A step is several programs because a queue holds only queue_depth words: per layer `qkv` (RMSNorm, the q, k and
+// v projections), `rope` (RoPE on q and k; k and v land in the KV cache at the token's position) and the feed-forward
+// block as `gate`, `up` and `down` (a 64 x 172 matrix alone takes about 280 words of each MXM's load queue), then
+// `head` (the final RMSNorm, the classifier and the argmax).
+// Programs share SRAM through tensors with persistent names (StepGraph::shared): the residual "x", each layer's
+// weights "l<i>.wq", ..., the caches "l<i>.kcache" / "l<i>.vcache", the activations one program leaves for the next.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sw/compiler/ir.hpp"
+#include "sw/llm/int_weights.hpp"
+
+namespace lpu::llm {
+
+// Cache rows the programs are built for (the KV cache's height in SRAM): min(seq_len, kMaxCacheRows).
+inline constexpr int kMaxCacheRows = 256;
+int cacheRows(const Config& c);
+
+struct StepGraph {
+  std::string name;  // "l0.qkv", "l0.ffn", "head"
+  compiler::Graph graph;
+  // Graph tensor -> persistent name, for the tensors that live in SRAM beyond this program (weights, the residual,
+  // cache rows, activations another program reads). The rest are the program's own.
+  std::map<std::string, std::string> shared;
+  // Graph tensor -> the rows of a persistent cache (a tensor of `height` rows and the graph tensor's columns) it is.
+  struct CacheRows {
+    std::string cache;
+    unsigned row = 0, height = 0;
+  };
+  std::map<std::string, CacheRows> cache_rows;
+};
+
+// The host-written inputs of a qkv program at position pos: RoPE's cos and sin rows for q (dim) and k (kv_dim),
+// each table value in both lanes of its pair and repeated per head.
+struct RopeInputs {
+  std::vector<std::int32_t> cos_q, sin_q, cos_k, sin_k;
+};
+RopeInputs ropeInputs(const IntWeights& w, int pos);
+
+// qkv: RMSNorm and the three projections; v lands in row pos of the v cache, q16 and k16 wait for rope.
+StepGraph qkvGraph(const IntWeights& w, const std::string& config, int layer, int pos);
+// rope: RoPE on q16 and k16 at position pos (host inputs: ropeInputs(w, pos)); k lands in row pos of the k cache,
+// q8 waits for attention.
+StepGraph ropeGraph(const IntWeights& w, const std::string& config, int layer, int pos);
+// The feed-forward block, one matrix per program: gate (RMSNorm, w1 -> gate16; the normalised x stays for up),
+// up (w3 -> up8), down (SwiGLU, w2 -> the int32 sum "l<i>.ffn_acc").
+StepGraph gateGraph(const IntWeights& w, const std::string& config, int layer);
+StepGraph upGraph(const IntWeights& w, const std::string& config, int layer);
+StepGraph downGraph(const IntWeights& w, const std::string& config, int layer);
+// head's outputs: the i16 logits "logits" and the argmax "next" (1 x 1 i32).
+StepGraph headGraph(const IntWeights& w, const std::string& config);
+
+}  // namespace lpu::llm

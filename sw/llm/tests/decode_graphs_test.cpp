@@ -1,0 +1,151 @@
+// The decode step's programs (decode_graphs.hpp) compiled into one ProgramChain and run back to back on one golden
+// model: every output, the KV cache rows included, equals IntModel's integers computed here from int_ops, and every
+// program takes exactly its predicted cycles.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "sw/compiler/layout.hpp"
+#include "sw/llm/generate.hpp"
+#include "sw/llm/int_ops.hpp"
+#include "sw/llm/program_chain.hpp"
+#include "sw/model/machine.hpp"
+
+namespace lpu::llm {
+namespace {
+
+using Values = std::map<std::string, std::vector<std::int32_t>>;
+
+std::size_t sz(int v) { return static_cast<std::size_t>(v); }
+
+std::vector<std::int32_t> matvec(const QuantMatrix& w, std::span<const std::int8_t> x) {
+  std::vector<std::int32_t> acc(sz(w.rows));
+  for (int r = 0; r < w.rows; ++r)
+    for (int c = 0; c < w.cols; ++c) acc[sz(r)] += std::int32_t{w.row(r)[sz(c)]} * std::int32_t{x[sz(c)]};
+  return acc;
+}
+
+template <typename T>
+std::vector<T> project(const QuantMatrix& w, const Requant& rq, unsigned bits, std::span<const std::int8_t> x) {
+  const std::vector<std::int32_t> acc = matvec(w, x);
+  std::vector<T> out(acc.size());
+  for (std::size_t r = 0; r < acc.size(); ++r) out[r] = static_cast<T>(req(acc[r], rq.multiplier[r], rq.shift, bits));
+  return out;
+}
+
+template <typename T>
+std::vector<std::int32_t> widen(const std::vector<T>& v) {
+  return std::vector<std::int32_t>(v.begin(), v.end());
+}
+
+class DecodeGraphs : public ::testing::Test {
+ protected:
+  static constexpr const char* kConfig = "ulx3s";
+  DecodeGraphs() : w_(quantizeModel(randomCheckpoint(shapeConfig("260K"), 11))), m_(isa::ArchConfig::byName(kConfig)) {}
+
+  // An IntModel-like residual: a token's embedding row at the residual's scale, plus noise.
+  std::vector<std::int32_t> residual(int token, std::uint64_t seed) const {
+    std::mt19937_64 rng(seed);
+    std::uniform_int_distribution<std::int32_t> d(-200, 200);
+    std::vector<std::int32_t> x(sz(w_.config.dim));
+    for (int i = 0; i < w_.config.dim; ++i)
+      x[sz(i)] = req(w_.embedding.row(token)[sz(i)], w_.embedding_rq.multiplier[sz(token)], w_.embedding_rq.shift,
+                     16) +
+                 d(rng);
+    return x;
+  }
+
+  std::vector<std::int8_t> norm(const std::vector<std::int32_t>& x) const {
+    std::vector<std::int8_t> xn(x.size());
+    rmsnormInt(x, w_.norm, xn);
+    return xn;
+  }
+
+  void run(const ChainProgram& p, const Values& in) {
+    m_.loadProgram(withInputs(p, in));
+    m_.start();
+    const model::RunState st = m_.run(p.result.report.predicted_cycles + 1000);
+    ASSERT_EQ(st, model::RunState::kDone) << p.name << ": " << (m_.error() ? m_.error()->message : "");
+    EXPECT_EQ(m_.cycle(), p.result.report.predicted_cycles) << p.name;
+  }
+
+  std::vector<std::int32_t> read(const compiler::TensorLayout& t) const {
+    compiler::MemoryLayout l;
+    l.config = kConfig;
+    l.lanes = isa::ArchConfig::byName(kConfig).params().lanes;
+    l.tensors[t.name] = t;
+    return compiler::unpackTensor(l, t.name, [&](unsigned pos, std::uint32_t a) { return m_.readSram(pos, a); });
+  }
+  std::vector<std::int32_t> read(const ChainProgram& p, const std::string& name) const {
+    return read(p.result.layout.tensor(name));
+  }
+
+  IntWeights w_;
+  model::Machine m_;
+};
+
+TEST_F(DecodeGraphs, LayerProgramsMatchIntOps) {
+  const Config& c = w_.config;
+  ProgramChain chain(kConfig);
+  const ChainProgram qkv0 = chain.compile(qkvGraph(w_, kConfig, 0, 0));
+  const ChainProgram qkv1 = chain.compile(qkvGraph(w_, kConfig, 0, 1));
+  const ChainProgram rope0 = chain.compile(ropeGraph(w_, kConfig, 0, 0));
+  const ChainProgram rope1 = chain.compile(ropeGraph(w_, kConfig, 0, 1));
+  const ChainProgram gate = chain.compile(gateGraph(w_, kConfig, 0));
+  const ChainProgram up = chain.compile(upGraph(w_, kConfig, 0));
+  const ChainProgram down = chain.compile(downGraph(w_, kConfig, 0));
+  const ChainProgram head = chain.compile(headGraph(w_, kConfig));
+  for (const ChainProgram* p : {&qkv0, &qkv1, &rope0, &rope1, &gate, &up, &down, &head}) {
+    for (const auto& [name, t] : p->result.layout.tensors) {
+      if (t.kind == compiler::TensorKind::kWeight) {
+        EXPECT_TRUE(t.resident) << p->name << " carries " << name;
+      }
+    }
+  }
+  m_.loadProgram(chain.setupImage());
+
+  const IntLayer& L = w_.layers[0];
+  std::vector<std::vector<std::int8_t>> k_rows, v_rows;
+  for (int pos = 0; pos < 2; ++pos) {
+    const std::vector<std::int32_t> x = residual(3 + pos, 100 + std::uint64_t(pos));
+    const RopeInputs rope = ropeInputs(w_, pos);
+    run(pos == 0 ? qkv0 : qkv1, {{"x", x}});
+    run(pos == 0 ? rope0 : rope1,
+        {{"cos_q", rope.cos_q}, {"sin_q", rope.sin_q}, {"cos_k", rope.cos_k}, {"sin_k", rope.sin_k}});
+    const std::vector<std::int8_t> xn = norm(x);
+    std::vector<std::int8_t> q8(sz(c.dim)), k8(sz(c.kvDim()));
+    ropeInt(project<std::int16_t>(L.wq, L.rq, 16, xn), w_.rope, pos, q8);
+    ropeInt(project<std::int16_t>(L.wk, L.rk, 16, xn), w_.rope, pos, k8);
+    k_rows.push_back(k8);
+    v_rows.push_back(project<std::int8_t>(L.wv, L.rv, 8, xn));
+    EXPECT_EQ(read(chain.placement("l0.q8")), widen(q8)) << "pos " << pos;
+  }
+  // Both positions' rows are in the caches, row 0 untouched by the second program.
+  const std::vector<std::int32_t> kc = read(chain.placement("l0.kcache")), vc = read(chain.placement("l0.vcache"));
+  for (int pos = 0; pos < 2; ++pos) {
+    const auto row = [&](const std::vector<std::int32_t>& cache) {
+      return std::vector<std::int32_t>(cache.begin() + pos * c.kvDim(), cache.begin() + (pos + 1) * c.kvDim());
+    };
+    EXPECT_EQ(row(kc), widen(k_rows[sz(pos)])) << "k cache row " << pos;
+    EXPECT_EQ(row(vc), widen(v_rows[sz(pos)])) << "v cache row " << pos;
+  }
+
+  const std::vector<std::int32_t> x = residual(9, 7);
+  run(gate, {{"x", x}});
+  run(up, {});
+  run(down, {});
+  const std::vector<std::int8_t> xn = norm(x);
+  const std::vector<std::int16_t> gate16 = project<std::int16_t>(L.w1, L.r1, 16, xn);
+  const std::vector<std::int8_t> up8 = project<std::int8_t>(L.w3, L.r3, 8, xn);
+  std::vector<std::int8_t> glu(gate16.size());
+  for (std::size_t i = 0; i < glu.size(); ++i) glu[i] = swigluInt(gate16[i], up8[i], L.glu.multiplier[0], L.glu.shift);
+  EXPECT_EQ(read(down, "ffn_acc"), matvec(L.w2, glu));
+
+  run(head, {{"x", x}});
+  const std::vector<std::int16_t> logits = project<std::int16_t>(w_.classifier, w_.classifier_rq, 16, xn);
+  EXPECT_EQ(read(head, "logits"), widen(logits));
+  EXPECT_EQ(read(head, "next"), std::vector<std::int32_t>{argmaxInt(logits)});
+}
+
+}  // namespace
+}  // namespace lpu::llm
