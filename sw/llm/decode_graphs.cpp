@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "sw/isa/arch.hpp"
+
 namespace lpu::llm {
 
 namespace {
@@ -91,7 +93,7 @@ StepGraph qkvGraph(const IntWeights& w, const std::string& config, int layer, in
   addProjection(s, "xn", "wv", layerName(layer, "wv"), L.wv, L.rv, "v8", DType::kI8, TensorKind::kOutput);
   s.shared["q16"] = layerName(layer, "q16");
   s.shared["k16"] = layerName(layer, "k16");
-  s.cache_rows["v8"] = {layerName(layer, "vcache"), u(pos), u(cacheRows(w.config))};
+  s.parts["v8"] = {layerName(layer, "vcache"), u(pos), 0, u(cacheRows(w.config))};
   return s;
 }
 
@@ -111,7 +113,7 @@ StepGraph ropeGraph(const IntWeights& w, const std::string& config, int layer, i
   s.graph.nodes.push_back(Node{OpKind::kRope, "rope_q", {"q16", "cos_q", "sin_q"}, "q8", {}, 0});
   s.graph.nodes.push_back(Node{OpKind::kRope, "rope_k", {"k16", "cos_k", "sin_k"}, "k8", {}, 0});
   s.shared["q8"] = layerName(layer, "q8");
-  s.cache_rows["k8"] = {layerName(layer, "kcache"), u(pos), u(cacheRows(c))};
+  s.parts["k8"] = {layerName(layer, "kcache"), u(pos), 0, u(cacheRows(c))};
   return s;
 }
 
@@ -160,14 +162,47 @@ StepGraph downGraph(const IntWeights& w, const std::string& config, int layer) {
   return s;
 }
 
-StepGraph headGraph(const IntWeights& w, const std::string& config) {
+std::vector<StepGraph> classifierGraphs(const IntWeights& w, const std::string& config) {
+  const unsigned lanes = isa::ArchConfig::byName(config).params().lanes;
+  const unsigned vocab = u(w.config.vocab_size), tiles = (vocab + lanes - 1) / lanes;
+  std::vector<StepGraph> out;
+  for (unsigned t0 = 0; t0 < tiles; t0 += kClassifierTiles) {
+    const unsigned c0 = t0 * lanes, c1 = std::min(vocab, (t0 + kClassifierTiles) * lanes);
+    // Rows c0 .. c1 of the classifier (its rows are the logits) and their multipliers.
+    QuantMatrix part;
+    part.rows = int(c1 - c0);
+    part.cols = w.classifier.cols;
+    part.q.assign(w.classifier.q.begin() + std::ptrdiff_t(c0) * part.cols,
+                  w.classifier.q.begin() + std::ptrdiff_t(c1) * part.cols);
+    Requant rq;
+    rq.shift = w.classifier_rq.shift;
+    rq.multiplier.assign(w.classifier_rq.multiplier.begin() + c0, w.classifier_rq.multiplier.begin() + c1);
+    StepGraph s;
+    s.name = fmt::format("cls{}", out.size());
+    s.graph.config = config;
+    if (t0 == 0) {
+      addNorm(s, w);
+      s.graph.tensors.at("xn").kind = TensorKind::kOutput;
+    } else {
+      addTensor(s.graph, "xn", DType::kI8, 1, u(w.config.dim), TensorKind::kInput);
+    }
+    s.shared["xn"] = "xn_head";
+    addProjection(s, "xn", "cls", fmt::format("classifier{}", out.size()), part, rq, "logits", DType::kI16,
+                  TensorKind::kOutput);
+    s.parts["logits"] = {"logits", 0, t0, 0};
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+StepGraph argmaxGraph(const IntWeights& w, const std::string& config) {
   StepGraph s;
-  s.name = "head";
+  s.name = "argmax";
   s.graph.config = config;
-  addNorm(s, w);
-  addProjection(s, "xn", "cls", "classifier", w.classifier, w.classifier_rq, "logits", DType::kI16,
-                TensorKind::kOutput);
+  addTensor(s.graph, "logits", DType::kI16, 1, u(w.config.vocab_size), TensorKind::kInput);
+  s.shared["logits"] = "logits";
   addTensor(s.graph, "next", DType::kI32, 1, 1, TensorKind::kOutput);
+  s.shared["next"] = "next";
   s.graph.nodes.push_back(Node{OpKind::kArgmax, "argmax", {"logits"}, "next", {}, 0});
   return s;
 }

@@ -28,12 +28,14 @@ struct StepGraph {
   // Graph tensor -> persistent name, for the tensors that live in SRAM beyond this program (weights, the residual,
   // cache rows, activations another program reads). The rest are the program's own.
   std::map<std::string, std::string> shared;
-  // Graph tensor -> the rows of a persistent cache (a tensor of `height` rows and the graph tensor's columns) it is.
-  struct CacheRows {
-    std::string cache;
-    unsigned row = 0, height = 0;
+  // Graph tensor -> a part of a persistent tensor `of`: its rows from `row` and its column tiles from `tile` (the
+  // graph tensor's shape says how many). A cache row of a KV cache, a chunk of the logits. `height` > 0: when `of`
+  // is not placed yet, it is placed as a tensor of `height` rows and the graph tensor's columns (a cache).
+  struct Part {
+    std::string of;
+    unsigned row = 0, tile = 0, height = 0;
   };
-  std::map<std::string, CacheRows> cache_rows;
+  std::map<std::string, Part> parts;
 };
 
 // The host-written inputs of a qkv program at position pos: RoPE's cos and sin rows for q (dim) and k (kv_dim),
@@ -53,7 +55,11 @@ StepGraph ropeGraph(const IntWeights& w, const std::string& config, int layer, i
 StepGraph gateGraph(const IntWeights& w, const std::string& config, int layer);
 StepGraph upGraph(const IntWeights& w, const std::string& config, int layer);
 StepGraph downGraph(const IntWeights& w, const std::string& config, int layer);
-// head's outputs: the i16 logits "logits" and the argmax "next" (1 x 1 i32).
-StepGraph headGraph(const IntWeights& w, const std::string& config);
+// The classifier, in chunks of at most kClassifierTiles column tiles (a 64 x 512 classifier needs about 800 words
+// of an MXM's load queue): chunk 0 also runs the final RMSNorm. Each writes its part of the persistent i16 "logits".
+inline constexpr unsigned kClassifierTiles = 22;
+std::vector<StepGraph> classifierGraphs(const IntWeights& w, const std::string& config);
+// argmax of "logits" into the 1 x 1 i32 "next", the token id the host reads.
+StepGraph argmaxGraph(const IntWeights& w, const std::string& config);
 
 }  // namespace lpu::llm

@@ -26,7 +26,38 @@ void pin(compiler::Tensor& t, TensorLayout where, unsigned lanes, bool resident)
 
 }  // namespace
 
-ProgramChain::ProgramChain(std::string config) : config_(std::move(config)) {}
+ProgramChain::ProgramChain(std::string config, unsigned temp_words)
+    : config_(std::move(config)), temp_words_(temp_words) {}
+
+// Kept placements carry names of their own: the compiler ignores a kept tensor that the graph names, and a graph's
+// part of a persistent tensor (a cache row) may have the persistent tensor's name. `low`: also keep words
+// [0, temp_words) of every MEM slice, where the programs' own tensors go, so that what is placed now lies above.
+compiler::CompileOptions ProgramChain::keepOptions(const std::set<std::string>& named, bool low) const {
+  compiler::CompileOptions opt;
+  for (const auto& [name, tl] : placed_) {
+    if (named.count(name)) continue;
+    opt.keep.push_back(tl);
+    opt.keep.back().name = "kept:" + name;
+  }
+  if (low) {
+    const isa::ArchConfig& cfg = isa::ArchConfig::byName(config_);
+    for (unsigned p = 0; p < cfg.positions(); ++p) {
+      if (cfg.sliceAt(p) != isa::Slice::kMEM) continue;
+      TensorLayout t;
+      t.name = fmt::format("kept:low:{}", p);
+      t.rows = temp_words_;
+      t.cols = cfg.params().lanes;
+      t.col_tiles = 1;
+      compiler::Fragment f;
+      f.ct_end = 1;
+      f.slices = {p};
+      f.rows = temp_words_;
+      t.fragments.push_back(f);
+      opt.keep.push_back(t);
+    }
+  }
+  return opt;
+}
 
 const TensorLayout& ProgramChain::placement(const std::string& persistent) const {
   auto it = placed_.find(persistent);
@@ -40,8 +71,7 @@ void ProgramChain::placeCache(const std::string& cache, const compiler::Tensor& 
   compiler::Graph g;
   g.config = config_;
   g.tensors["cache"] = compiler::Tensor{"cache", row.dtype, height, row.cols, TensorKind::kInput, {}};
-  compiler::CompileOptions opt;
-  for (const auto& [name, tl] : placed_) opt.keep.push_back(tl);
+  const compiler::CompileOptions opt = keepOptions({}, true);
   compiler::CompileResult r;
   try {
     r = compiler::compile(g, opt);
@@ -58,59 +88,71 @@ ChainProgram ProgramChain::compile(const StepGraph& s) {
   compiler::Graph g = s.graph;
   g.config = config_;
   std::set<std::string> named;  // persistent tensors this program names
-  for (const auto& [local, cr] : s.cache_rows) {
+  for (const auto& [local, part] : s.parts) {
     const compiler::Tensor& t = g.tensor(local);
-    if (!placed_.count(cr.cache)) placeCache(cr.cache, t, cr.height);
-    // (The whole cache stays kept: the row is pinned inside it, nothing else may land on its other rows.)
-    pin(g.tensors.at(local), compiler::rowsOf(placed_.at(cr.cache), cr.row, t.rows), lanes,
+    if (!placed_.count(part.of)) {
+      if (part.height == 0)
+        throw compiler::CompileError(fmt::format("program '{}': tensor '{}' is a part of '{}', which is not placed yet",
+                                                 s.name, local, part.of));
+      placeCache(part.of, t, part.height);
+    }
+    const unsigned tile_cols = lanes;
+    const unsigned tiles = (t.cols + tile_cols - 1) / tile_cols;
+    // (The whole of `of` stays kept: the part is pinned inside it, nothing else may land on the rest.)
+    pin(g.tensors.at(local),
+        compiler::rowsOf(compiler::tilesOf(placed_.at(part.of), part.tile, tiles, lanes), part.row, t.rows), lanes,
         t.kind == TensorKind::kInput);
   }
-  std::vector<std::string> new_weights;
+  std::vector<std::string> fresh;  // persistent tensors this program places
   for (const auto& [local, persistent] : s.shared) {
     named.insert(persistent);
     compiler::Tensor& t = g.tensors.at(local);
     if (auto it = placed_.find(persistent); it != placed_.end()) {
       pin(t, it->second, lanes, t.kind == TensorKind::kInput || t.kind == TensorKind::kWeight);
-    } else if (t.kind == TensorKind::kWeight) {
-      new_weights.push_back(local);
+    } else {
+      if (frozen_)
+        throw compiler::CompileError(
+            fmt::format("program '{}': '{}' ({}) would be placed after the placement phase (ProgramChain::freeze)",
+                        s.name, persistent, local));
+      fresh.push_back(local);
     }
   }
-  compiler::CompileOptions opt;
-  for (const auto& [name, tl] : placed_)
-    if (!named.count(name)) opt.keep.push_back(tl);
   auto where = [&](const std::string& what) { return fmt::format("program '{}': {}", s.name, what); };
   compiler::CompileResult r;
   try {
-    r = compiler::compile(g, opt);
-    if (!new_weights.empty()) {
-      // The weights are placed now; the program the host runs reads them resident (they are in setupImage()).
-      for (const std::string& local : new_weights) {
-        const compiler::Tensor& t = g.tensor(local);
-        for (auto& seg : compiler::packTensor(r.layout, local, t.data)) setup_.push_back(std::move(seg));
-        pin(g.tensors.at(local), r.layout.tensor(local), lanes, true);
+    if (!fresh.empty()) {
+      // A first compile with the low words kept places this program's persistent tensors above them; the program
+      // itself is then compiled with those pinned, its own tensors in the low words. (Weights go into setupImage().)
+      const compiler::CompileResult first = compiler::compile(g, keepOptions(named, true));
+      for (const std::string& local : fresh) {
+        compiler::Tensor& t = g.tensors.at(local);
+        TensorLayout tl = first.layout.tensor(local);
+        if (t.kind == TensorKind::kWeight)
+          for (auto& seg : compiler::packTensor(first.layout, local, t.data)) setup_.push_back(std::move(seg));
+        pin(t, tl, lanes, t.kind == TensorKind::kWeight);
+        tl.name = s.shared.at(local);
+        tl.pinned = tl.resident = false;
+        placed_[tl.name] = tl;
       }
-      r = compiler::compile(g, opt);
     }
+    r = compiler::compile(g, keepOptions(named, false));
   } catch (const compiler::CompileError& e) {
     throw compiler::CompileError(where(e.what()));
   } catch (const compiler::GraphError& e) {
     throw compiler::GraphError(where(e.what()));
   }
-  for (const auto& [local, persistent] : s.shared) {
-    if (placed_.count(persistent)) continue;
-    TensorLayout tl = r.layout.tensor(local);
-    tl.name = persistent;
-    tl.pinned = false;
-    tl.resident = false;
-    placed_[persistent] = tl;
-  }
+  for (const auto& [pos, used] : r.layout.words_used)
+    if (used > temp_words_)
+      throw compiler::CompileError(where(fmt::format(
+          "its own tensors use words 0 .. {} of MEM slice {}, more than the {} low words the chain keeps for them",
+          used, pos, temp_words_)));
   return ChainProgram{s.name, std::move(r), s.shared};
 }
 
 isa::Program ProgramChain::setupImage() const {
   isa::Program p;
   p.config = config_;
-  p.queues.resize(isa::ArchConfig::byName(config_).positions());
+  p.queues.resize(isa::ArchConfig::byName(config_).queues());
   p.data = setup_;
   return p;
 }

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -24,30 +25,41 @@ namespace lpu::llm {
 
 struct ChainProgram {
   std::string name;
-  compiler::CompileResult result;              // weights resident: its data segments are compiler constants only
+  compiler::CompileResult result;             // weights resident: its data segments are compiler constants only
   std::map<std::string, std::string> shared;  // as StepGraph::shared
 };
 
 class ProgramChain {
  public:
-  explicit ProgramChain(std::string config);
+  // temp_words: the low words of every MEM slice kept for the programs' own tensors (temps, compiler constants and
+  // scratch); persistent tensors are placed above them, so no program's own words ever lie on them.
+  static constexpr unsigned kDefaultTempWords = 512;
+  explicit ProgramChain(std::string config, unsigned temp_words = kDefaultTempWords);
 
   // Compiles g as above. The first compile that names a weight places it and adds its data to the setup image;
-  // later ones read it resident. A persistent cache (StepGraph::cache_rows) is placed, cacheRows x cols, the first
-  // time a row of it is named. Throws compiler::CompileError / GraphError naming the program.
+  // later ones read it resident. A part (StepGraph::parts) is pinned inside its persistent tensor, which is placed
+  // (height x cols, a cache) the first time it is named. Throws compiler::CompileError / GraphError naming the program.
   ChainProgram compile(const StepGraph& g);
+
+  // Ends the placement phase: after it a program that would place a new persistent tensor is rejected (the
+  // per-position programs only pin to what the first position's programs placed).
+  void freeze() { frozen_ = true; }
 
   // Every weight placed so far, as one program with no instructions.
   isa::Program setupImage() const;
   // Where a persistent tensor lives (throws std::out_of_range naming it).
   const compiler::TensorLayout& placement(const std::string& persistent) const;
+  const std::map<std::string, compiler::TensorLayout>& placements() const { return placed_; }
   const std::string& config() const { return config_; }
 
  private:
+  compiler::CompileOptions keepOptions(const std::set<std::string>& named, bool low) const;
   void placeCache(const std::string& cache, const compiler::Tensor& row, unsigned height);
 
   std::string config_;
   std::map<std::string, compiler::TensorLayout> placed_;
+  unsigned temp_words_;
+  bool frozen_ = false;
   std::vector<isa::DataSegment> setup_;
 };
 

@@ -3,9 +3,12 @@
 // program takes exactly its predicted cycles.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <iterator>
 #include <random>
 
 #include "sw/compiler/layout.hpp"
+#include "sw/compiler/pin.hpp"
 #include "sw/llm/generate.hpp"
 #include "sw/llm/int_ops.hpp"
 #include "sw/llm/program_chain.hpp"
@@ -49,8 +52,7 @@ class DecodeGraphs : public ::testing::Test {
     std::uniform_int_distribution<std::int32_t> d(-200, 200);
     std::vector<std::int32_t> x(sz(w_.config.dim));
     for (int i = 0; i < w_.config.dim; ++i)
-      x[sz(i)] = req(w_.embedding.row(token)[sz(i)], w_.embedding_rq.multiplier[sz(token)], w_.embedding_rq.shift,
-                     16) +
+      x[sz(i)] = req(w_.embedding.row(token)[sz(i)], w_.embedding_rq.multiplier[sz(token)], w_.embedding_rq.shift, 16) +
                  d(rng);
     return x;
   }
@@ -87,22 +89,45 @@ class DecodeGraphs : public ::testing::Test {
 TEST_F(DecodeGraphs, LayerProgramsMatchIntOps) {
   const Config& c = w_.config;
   ProgramChain chain(kConfig);
+  // The placement phase: each program once, in run order (argmax before the classifier chunks: it places the logits
+  // they write parts of); then position 1's programs.
   const ChainProgram qkv0 = chain.compile(qkvGraph(w_, kConfig, 0, 0));
-  const ChainProgram qkv1 = chain.compile(qkvGraph(w_, kConfig, 0, 1));
   const ChainProgram rope0 = chain.compile(ropeGraph(w_, kConfig, 0, 0));
-  const ChainProgram rope1 = chain.compile(ropeGraph(w_, kConfig, 0, 1));
   const ChainProgram gate = chain.compile(gateGraph(w_, kConfig, 0));
   const ChainProgram up = chain.compile(upGraph(w_, kConfig, 0));
   const ChainProgram down = chain.compile(downGraph(w_, kConfig, 0));
-  const ChainProgram head = chain.compile(headGraph(w_, kConfig));
-  for (const ChainProgram* p : {&qkv0, &qkv1, &rope0, &rope1, &gate, &up, &down, &head}) {
+  const ChainProgram argmax = chain.compile(argmaxGraph(w_, kConfig));
+  std::vector<ChainProgram> cls;
+  for (const StepGraph& g : classifierGraphs(w_, kConfig)) cls.push_back(chain.compile(g));
+  ASSERT_EQ(cls.size(), 3u);
+  chain.freeze();
+  const ChainProgram qkv1 = chain.compile(qkvGraph(w_, kConfig, 0, 1));
+  const ChainProgram rope1 = chain.compile(ropeGraph(w_, kConfig, 0, 1));
+  std::vector<const ChainProgram*> all = {&qkv0, &qkv1, &rope0, &rope1, &gate, &up, &down, &argmax};
+  for (const ChainProgram& p : cls) all.push_back(&p);
+  for (const ChainProgram* p : all) {
     for (const auto& [name, t] : p->result.layout.tensors) {
-      if (t.kind == compiler::TensorKind::kWeight) {
+      // (The requant multipliers are the compiler's own constants, carried by each program.)
+      if (t.kind == compiler::TensorKind::kWeight && p->shared.count(name)) {
         EXPECT_TRUE(t.resident) << p->name << " carries " << name;
       }
     }
   }
   m_.loadProgram(chain.setupImage());
+  // No program's own tensor lies on a persistent one.
+  for (const ChainProgram* p : all)
+    for (const auto& [name, t] : p->result.layout.tensors) {
+      if (t.pinned || p->shared.count(name)) continue;
+      const auto mine = compiler::tensorWords(t);
+      for (const auto& [pname, pt] : chain.placements())
+        for (const auto& [pos, words] : compiler::tensorWords(pt)) {
+          if (!mine.count(pos)) continue;
+          std::vector<std::uint32_t> both;
+          std::set_intersection(words.begin(), words.end(), mine.at(pos).begin(), mine.at(pos).end(),
+                                std::back_inserter(both));
+          EXPECT_TRUE(both.empty()) << p->name << ": " << name << " lies on " << pname << " in slice " << pos;
+        }
+    }
 
   const IntLayer& L = w_.layers[0];
   std::vector<std::vector<std::int8_t>> k_rows, v_rows;
@@ -139,12 +164,16 @@ TEST_F(DecodeGraphs, LayerProgramsMatchIntOps) {
   const std::vector<std::int8_t> up8 = project<std::int8_t>(L.w3, L.r3, 8, xn);
   std::vector<std::int8_t> glu(gate16.size());
   for (std::size_t i = 0; i < glu.size(); ++i) glu[i] = swigluInt(gate16[i], up8[i], L.glu.multiplier[0], L.glu.shift);
+  EXPECT_EQ(read(chain.placement("l0.gate16")), widen(gate16));
+  EXPECT_EQ(read(chain.placement("l0.up8")), widen(up8));
   EXPECT_EQ(read(down, "ffn_acc"), matvec(L.w2, glu));
 
-  run(head, {{"x", x}});
+  run(cls[0], {{"x", x}});
+  for (std::size_t i = 1; i < cls.size(); ++i) run(cls[i], {});
+  run(argmax, {});
   const std::vector<std::int16_t> logits = project<std::int16_t>(w_.classifier, w_.classifier_rq, 16, xn);
-  EXPECT_EQ(read(head, "logits"), widen(logits));
-  EXPECT_EQ(read(head, "next"), std::vector<std::int32_t>{argmaxInt(logits)});
+  EXPECT_EQ(read(chain.placement("logits")), widen(logits));
+  EXPECT_EQ(read(chain.placement("next")), std::vector<std::int32_t>{argmaxInt(logits)});
 }
 
 }  // namespace
