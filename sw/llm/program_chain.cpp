@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 #include <stdexcept>
 
@@ -26,14 +27,16 @@ void pin(compiler::Tensor& t, TensorLayout where, unsigned lanes, bool resident)
 
 }  // namespace
 
-ProgramChain::ProgramChain(std::string config, unsigned temp_words)
-    : config_(std::move(config)), temp_words_(temp_words) {}
+ProgramChain::ProgramChain(std::string config, unsigned temp_words, compiler::CompileOptions base)
+    : config_(std::move(config)), temp_words_(temp_words), base_(std::move(base)) {
+  base_.keep.clear();
+}
 
 // Kept placements carry names of their own: the compiler ignores a kept tensor that the graph names, and a graph's
 // part of a persistent tensor (a cache row) may have the persistent tensor's name. `low`: also keep words
 // [0, temp_words) of every MEM slice, where the programs' own tensors go, so that what is placed now lies above.
 compiler::CompileOptions ProgramChain::keepOptions(const std::set<std::string>& named, bool low) const {
-  compiler::CompileOptions opt;
+  compiler::CompileOptions opt = base_;
   for (const auto& [name, tl] : placed_) {
     if (named.count(name)) continue;
     opt.keep.push_back(tl);
@@ -65,22 +68,64 @@ const TensorLayout& ProgramChain::placement(const std::string& persistent) const
   return it->second;
 }
 
-// A cache is placed by compiling a graph that only declares it (every tensor of a graph gets a place), with
-// everything placed so far kept. Its fragments are not row-interleaved, so rowsOf() can address a row of it.
+// A cache is placed by the chain itself, one column tile per MEM slice where there is room (a tile is `height`
+// consecutive words, row r at base + r), from the top of the slices down: the caches are the largest persistent
+// tensors after the weights, and spread at the top they leave every slice's free words in one low run that the
+// compiler's common-base allocations of multi-slice weights can use. Not row-interleaved, so rowsOf() can address a row
+// of it.
 void ProgramChain::placeCache(const std::string& cache, const compiler::Tensor& row, unsigned height) {
-  compiler::Graph g;
-  g.config = config_;
-  g.tensors["cache"] = compiler::Tensor{"cache", row.dtype, height, row.cols, TensorKind::kInput, {}};
-  const compiler::CompileOptions opt = keepOptions({}, true);
-  compiler::CompileResult r;
-  try {
-    r = compiler::compile(g, opt);
-  } catch (const std::exception& e) {
-    throw compiler::CompileError(fmt::format("placing cache '{}' ({} x {}): {}", cache, height, row.cols, e.what()));
-  }
-  TensorLayout tl = r.layout.tensor("cache");
-  tl.name = cache;
-  placed_[cache] = tl;
+  const isa::ArchConfig& cfg = isa::ArchConfig::byName(config_);
+  const unsigned lanes = cfg.params().lanes, words = cfg.wordsPerSlice();
+  // Per MEM slice, the words persistent tensors (and the low words) hold.
+  std::map<unsigned, std::vector<bool>> held;
+  for (unsigned p = 0; p < cfg.positions(); ++p)
+    if (cfg.sliceAt(p) == isa::Slice::kMEM) {
+      held[p].assign(words, false);
+      for (unsigned a = 0; a < temp_words_ && a < words; ++a) held[p][a] = true;
+    }
+  for (const auto& [name, tl] : placed_)
+    for (const auto& [p, ws] : compiler::tensorWords(tl))
+      for (std::uint32_t a : ws) held.at(p)[a] = true;
+  // The highest free run: the compiler allocates from the bottom up, so the caches stay out of its way.
+  auto lastFit = [&](unsigned p, unsigned n) -> std::int64_t {
+    unsigned run = 0;
+    for (unsigned a = words; a-- > 0;) {
+      run = held.at(p)[a] ? 0 : run + 1;
+      if (run == n) return std::int64_t{a};
+    }
+    return -1;
+  };
+  auto freeWords = [&](unsigned p) { return std::count(held.at(p).begin(), held.at(p).end(), false); };
+  TensorLayout t;
+  t.name = cache;
+  t.dtype = row.dtype;
+  t.kind = TensorKind::kInput;
+  t.rows = height;
+  t.cols = row.cols;
+  t.col_tiles = (row.cols + lanes - 1) / lanes;
+  t.planes = compiler::dtypeBytes(row.dtype);
+  for (unsigned plane = 0; plane < t.planes; ++plane)
+    for (unsigned ct = 0; ct < t.col_tiles; ++ct) {
+      std::int64_t best_base = -1;
+      unsigned best = 0;
+      for (const auto& [p, h] : held) {
+        const std::int64_t b = lastFit(p, height);
+        if (b >= 0 && (best_base < 0 || freeWords(p) > freeWords(best))) best = p, best_base = b;
+      }
+      if (best_base < 0)
+        throw compiler::CompileError(fmt::format(
+            "placing cache '{}' ({} x {}): no MEM slice has {} free words in a row", cache, height, row.cols, height));
+      compiler::Fragment f;
+      f.plane = plane;
+      f.ct_begin = ct;
+      f.ct_end = ct + 1;
+      f.slices = {best};
+      f.base = static_cast<std::uint32_t>(best_base);
+      f.rows = height;
+      t.fragments.push_back(f);
+      for (unsigned a = 0; a < height; ++a) held.at(best)[static_cast<std::size_t>(best_base) + a] = true;
+    }
+  placed_[cache] = t;
 }
 
 ChainProgram ProgramChain::compile(const StepGraph& s) {

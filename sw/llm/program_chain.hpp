@@ -34,7 +34,9 @@ class ProgramChain {
   // temp_words: the low words of every MEM slice kept for the programs' own tensors (temps, compiler constants and
   // scratch); persistent tensors are placed above them, so no program's own words ever lie on them.
   static constexpr unsigned kDefaultTempWords = 512;
-  explicit ProgramChain(std::string config, unsigned temp_words = kDefaultTempWords);
+  // base: the options every compile starts from (keep is the chain's own).
+  explicit ProgramChain(std::string config, unsigned temp_words = kDefaultTempWords,
+                        compiler::CompileOptions base = {});
 
   // Compiles g as above. The first compile that names a weight places it and adds its data to the setup image;
   // later ones read it resident. A part (StepGraph::parts) is pinned inside its persistent tensor, which is placed
@@ -59,6 +61,7 @@ class ProgramChain {
   std::string config_;
   std::map<std::string, compiler::TensorLayout> placed_;
   unsigned temp_words_;
+  compiler::CompileOptions base_;
   bool frozen_ = false;
   std::vector<isa::DataSegment> setup_;
 };
