@@ -374,6 +374,40 @@ void Lowering::allocateAll() {
           if (!allocated(n.inputs[k])) placeSided(n.inputs[k], false);
         i8plain(n.output, {});
         break;
+      case OpKind::kResidualAdd: {
+        // x, acc and the result: each tile's planes in one hemisphere (i32 operands of the VXM; acc
+        // is normally a matmul's result, placed by it). m: a copy in each hemisphere, so that the
+        // req finds it opposite acc's tile wherever the matmul put that.
+        for (const std::string& t : {n.inputs[0], n.inputs[1], n.output})
+          if (!allocated(t)) placeSided(t, false);
+        if (!allocated(n.inputs[2])) {
+          const Tensor& m = g_.tensor(n.inputs[2]);
+          TensorLayout& tl = declare(m.name, m.dtype, m.kind, m.rows, m.cols, 2);
+          for (unsigned cp = 0; cp < 2; ++cp) {
+            const std::vector<unsigned> sl = alloc_.bySpace(static_cast<int>(cp));
+            for (unsigned p = 0; p < 2; ++p) {
+              Fragment f;
+              f.copy = cp;
+              f.plane = p;
+              f.ct_end = tl.col_tiles;
+              f.rows = 1;
+              f.slices = {sl[p % sl.size()]};
+              f.base = alloc_.allocate(f.slices, tl.col_tiles);
+              tl.fragments.push_back(f);
+            }
+          }
+        }
+        break;
+      }
+      case OpKind::kEmbedding:
+        // token: its two i16 planes in one hemisphere (one VXM operand); the table and the
+        // multipliers plainly (each column tile's rows consecutive in one slice, as gather needs);
+        // the result's planes in one hemisphere.
+        if (!allocated(n.inputs[0])) placeSided(n.inputs[0], false);
+        i8plain(n.inputs[1], {});
+        i8plain(n.inputs[2], {});
+        if (!allocated(n.output)) placeSided(n.output, false);
+        break;
       default:
         i8plain(n.inputs[0], {});
         i8plain(n.output, slicesOf(n.inputs[0]));
