@@ -38,7 +38,9 @@ testing::ModelRun compileAndRun(const Graph& g, const Values& in, std::uint64_t*
   EXPECT_EQ(run.cycles, r.report.predicted_cycles);
   const TensorValues want = evaluateGraph(g, in);
   for (const auto& [name, vals] : run.tensors)
-    if (name != skip) EXPECT_EQ(vals, want.at(name)) << "tensor " << name;
+    if (name != skip) {
+      EXPECT_EQ(vals, want.at(name)) << "tensor " << name;
+    }
   if (cycles) *cycles = r.report.predicted_cycles;
   return run;
 }
@@ -86,7 +88,9 @@ TEST(ResidualAdd, MatchesIntModel) {
         saturated += want == kI32Max || want == kI32Min;
         ASSERT_EQ(run.tensors.at("y")[i], want) << c.config << " n " << c.n << " trial " << trial << " i " << i;
       }
-      if (trial == 4) EXPECT_GT(saturated, 0) << "the saturation trial saturates nothing";
+      if (trial == 4) {
+        EXPECT_GT(saturated, 0) << "the saturation trial saturates nothing";
+      }
       if (trial == 0)
         std::printf("residual_add %s %ux%u: %llu cycles\n", c.config, c.rows, c.n, (unsigned long long)cycles);
     }
@@ -229,10 +233,12 @@ TEST(Embedding, ResidentTableTokenOnly) {
     const CompileResult r = compile(g2);
     const auto words = tensorWords(r.layout.tensor("emb"));
     for (const isa::DataSegment& s : r.program.data)
-      if (auto it = words.find(s.position); it != words.end())
-        for (std::uint32_t a : it->second)
+      if (auto it = words.find(s.position); it != words.end()) {
+        for (std::uint32_t a : it->second) {
           ASSERT_FALSE(a >= s.address && a < s.address + s.bytes.size() / r.layout.lanes)
               << "the resident table's word " << a << " is in the program";
+        }
+      }
     model::Machine m(isa::ArchConfig::byName(config));
     auto run = [&](const CompileResult& cr, int tok) {
       isa::Program p = cr.program;
