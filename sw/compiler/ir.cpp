@@ -88,9 +88,9 @@ std::vector<int> Graph::consumers(const std::string& name) const {
 namespace {
 
 OpKind parseOp(const std::string& s, const std::string& where) {
-  for (OpKind k : {OpKind::kMatmul, OpKind::kRequant, OpKind::kRelu, OpKind::kAdd, OpKind::kMul, OpKind::kCopy,
-                   OpKind::kTranspose, OpKind::kRmsnorm, OpKind::kArgmax, OpKind::kSwiglu, OpKind::kRope, OpKind::kResidualAdd,
-                   OpKind::kEmbedding})
+  for (OpKind k :
+       {OpKind::kMatmul, OpKind::kRequant, OpKind::kRelu, OpKind::kAdd, OpKind::kMul, OpKind::kCopy, OpKind::kTranspose,
+        OpKind::kRmsnorm, OpKind::kArgmax, OpKind::kSwiglu, OpKind::kRope, OpKind::kResidualAdd, OpKind::kEmbedding})
     if (s == opName(k)) return k;
   throw GraphError(
       fmt::format("{}: unknown op '{}' (matmul, requant, relu, add, mul, copy, transpose, rmsnorm, argmax, swiglu, "
@@ -377,8 +377,7 @@ void validateGraph(const Graph& g, std::string_view src) {
       case OpKind::kResidualAdd:
         need(in[0]->dtype == DType::kI32, fmt::format("residual_add input 'x' must be i32, is {}", shape(*in[0])));
         need(in[1]->dtype == DType::kI32 && in[1]->rows == in[0]->rows && in[1]->cols == in[0]->cols,
-             fmt::format("residual_add input 'acc' must be {}x{} i32, is {}", in[0]->rows, in[0]->cols,
-                         shape(*in[1])));
+             fmt::format("residual_add input 'acc' must be {}x{} i32, is {}", in[0]->rows, in[0]->cols, shape(*in[1])));
         need(in[2]->dtype == DType::kI16 && in[2]->rows == 1 && in[2]->cols == in[0]->cols,
              fmt::format("residual_add input 'm' (multipliers) must be 1x{} i16, is {}", in[0]->cols, shape(*in[2])));
         need(out.dtype == DType::kI32 && out.rows == in[0]->rows && out.cols == in[0]->cols,
@@ -389,7 +388,8 @@ void validateGraph(const Graph& g, std::string_view src) {
         need(in[0]->dtype == DType::kI16 && in[0]->rows == 1 && in[0]->cols == 1,
              fmt::format("embedding input 'token' must be 1x1 i16, is {}", shape(*in[0])));
         need(in[1]->dtype == DType::kI8 && in[1]->kind == TensorKind::kWeight,
-             fmt::format("embedding input 'table' must be an i8 weight, is {} {}", shape(*in[1]), kindName(in[1]->kind)));
+             fmt::format("embedding input 'table' must be an i8 weight, is {} {}", shape(*in[1]),
+                         kindName(in[1]->kind)));
         need(in[2]->dtype == DType::kI16 && in[2]->kind == TensorKind::kWeight && in[2]->rows == in[1]->rows &&
                  in[2]->cols == 1,
              fmt::format("embedding input 'multipliers' must be a {}x1 i16 weight, is {} {}", in[1]->rows,

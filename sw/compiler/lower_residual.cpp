@@ -62,7 +62,9 @@ void Lowering::lowerResidualAdd(int ni) {
   for (unsigned r = 0; r < X.rows; ++r) {
     // Step by step over the tiles (as rmsnorm): each step of every tile finds the earliest slots.
     std::vector<VecVal> r16(T), r32(T);
-    auto what = [&](unsigned ct, const char* step) { return fmt::format("{} row {} tile {}: {}", n.name, r, ct, step); };
+    auto what = [&](unsigned ct, const char* step) {
+      return fmt::format("{} row {} tile {}: {}", n.name, r, ct, step);
+    };
     for (unsigned ct = 0; ct < T; ++ct) {
       const VecVal acc = tensorVal(A, r, ct);
       r16[ct] = newVal(2, side(), {}, spread);

@@ -109,8 +109,9 @@ TensorValues evaluateGraph(const Graph& g, const TensorValues& inputs) {
         const auto& m = v.at(n.inputs[2]);
         for (std::size_t i = 0; i < y.size(); ++i) {
           const std::int64_t r = model::requantise(acc[i], m[i % out.cols], n.shift, 16);
-          y[i] = static_cast<std::int32_t>(std::clamp<std::int64_t>(std::int64_t{a[i]} + r, std::numeric_limits<std::int32_t>::min(),
-                                                                std::numeric_limits<std::int32_t>::max()));
+          y[i] = static_cast<std::int32_t>(std::clamp<std::int64_t>(std::int64_t{a[i]} + r,
+                                                                    std::numeric_limits<std::int32_t>::min(),
+                                                                    std::numeric_limits<std::int32_t>::max()));
         }
         break;
       }

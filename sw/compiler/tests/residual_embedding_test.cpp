@@ -190,7 +190,8 @@ std::vector<std::int32_t> embeddingRef(const Graph& g, int token, unsigned shift
   const Tensor& e = g.tensor("emb");
   const std::int32_t m = g.tensor("emb_m").data[static_cast<std::size_t>(token)];
   std::vector<std::int32_t> x(e.cols);
-  for (unsigned i = 0; i < e.cols; ++i) x[i] = llm::req(e.data[static_cast<std::size_t>(token) * e.cols + i], m, shift, 16);
+  for (unsigned i = 0; i < e.cols; ++i)
+    x[i] = llm::req(e.data[static_cast<std::size_t>(token) * e.cols + i], m, shift, 16);
   return x;
 }
 
@@ -206,7 +207,8 @@ TEST(Embedding, MatchesIntModel) {
     const Graph g = embeddingGraph(c.config, c.vocab, c.dim, c.shift, c.vocab + c.dim);
     std::mt19937 rng(c.vocab);
     std::vector<int> tokens{0, static_cast<int>(c.vocab) - 1};
-    for (int i = 0; i < 4; ++i) tokens.push_back(std::uniform_int_distribution<int>(0, static_cast<int>(c.vocab) - 1)(rng));
+    for (int i = 0; i < 4; ++i)
+      tokens.push_back(std::uniform_int_distribution<int>(0, static_cast<int>(c.vocab) - 1)(rng));
     const CompileResult r = compile(g);
     for (int tok : tokens) {
       const testing::ModelRun run = runOnModel(r, {{"token", {tok}}});
@@ -296,8 +298,8 @@ TEST(ResidualEmbedding, GraphFormatErrorsNameTheField) {
   EXPECT_EQ(err(R"({"op": "embedding", "inputs": ["tok", "e", "me"], "output": "y8"})"),
             "t.json: node 0 (embedding0): embedding output must be 1x8 i32, is 1x8 i8");
   // A round trip keeps the shift.
-  const Graph g = parseGraph(head + R"({"op": "embedding", "inputs": ["tok", "e", "me"], "output": "y", "shift": 9}]})",
-                             "t");
+  const Graph g =
+      parseGraph(head + R"({"op": "embedding", "inputs": ["tok", "e", "me"], "output": "y", "shift": 9}]})", "t");
   EXPECT_EQ(parseGraph(graphToJson(g), "t2").nodes[0].shift, 9u);
   EXPECT_EQ(parseGraph(graphToJson(g), "t2").nodes[0].op, OpKind::kEmbedding);
 }
