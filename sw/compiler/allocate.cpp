@@ -12,6 +12,20 @@ void Lowering::planFusion() {
   skipped_.assign(g_.nodes.size(), false);
   for (std::size_t i = 0; i < g_.nodes.size(); ++i) {
     const Node& n = g_.nodes[i];
+    if (n.op == OpKind::kResidualAdd) {
+      // The req16 of a residual_add becomes its matmul's epilogue (the VXM takes the ABCE's i32
+      // group, as for a requant) when acc is that matmul's temp result read only here, neither acc
+      // nor m is pinned, and the matmul would not be K-split anyway (a fused req needs whole sums):
+      // one MXM, or an even number of column tiles. The node itself still runs cvt and adds.
+      const int p = g_.producer(n.inputs[1]);
+      const Tensor& mid = g_.tensor(n.inputs[1]);
+      if (p < 0 || g_.nodes[static_cast<std::size_t>(p)].op != OpKind::kMatmul || mid.kind != TensorKind::kTemp ||
+          g_.consumers(n.inputs[1]).size() != 1 || !mid.pin.empty() || !g_.tensor(n.inputs[2]).pin.empty())
+        continue;
+      if (opt_.mxms >= 2 && ceilDiv(mid.cols, L_) % 2 == 1) continue;
+      fused_into_[static_cast<std::size_t>(p)] = static_cast<int>(i);
+      continue;
+    }
     if (n.op != OpKind::kRequant) continue;
     const int p = g_.producer(n.inputs[0]);
     const Tensor& mid = g_.tensor(n.inputs[0]);
@@ -223,10 +237,14 @@ void Lowering::allocateAll() {
           for (unsigned p : slicesOf(n.output)) avoid.insert(p);
         } else {
           const Node& r = g_.nodes[static_cast<std::size_t>(rq)];
-          const Tensor& Q = g_.tensor(r.output);
+          // A fused residual_add: its m is the multiplier tensor (the program's data carries it as a
+          // weight) and its req16 result, i16, goes to r.name + ".r16" (two planes on two slices of
+          // one hemisphere: one result group passes both).
+          const bool residual = r.op == OpKind::kResidualAdd;
+          const Tensor& Q = g_.tensor(residual ? r.inputs[1] : r.output);
           // Multipliers: i16 per column, two byte planes on two slices of one hemisphere.
-          const std::string mname = r.name + ".multiplier";
-          TensorLayout& ml = declare(mname, DType::kI32, TensorKind::kWeight, 1, Q.cols, 2);
+          const std::string mname = residual ? r.inputs[2] : r.name + ".multiplier";
+          TensorLayout& ml = declare(mname, residual ? DType::kI16 : DType::kI32, TensorKind::kWeight, 1, Q.cols, 2);
           // With few streams per direction an ABCE's i32 group and the multiplier pair cannot
           // travel to the VXM side by side (multiplierOpposite): each MXM side s then reads copy s,
           // kept in the other hemisphere so that it arrives on the other direction's streams.
@@ -241,14 +259,26 @@ void Lowering::allocateAll() {
             for (unsigned s : used) placeMultiplier(s, static_cast<int>(1 - s));
           else
             placeMultiplier(0, static_cast<int>(used.back()));
-          std::vector<std::int32_t> mv(Q.cols);
-          for (unsigned c = 0; c < Q.cols; ++c) mv[c] = r.multiplier.size() == 1 ? r.multiplier[0] : r.multiplier[c];
-          for (auto& seg : packTensor(layout_, mname, mv)) constants_.push_back(std::move(seg));
+          if (!residual) {
+            std::vector<std::int32_t> mv(Q.cols);
+            for (unsigned c = 0; c < Q.cols; ++c) mv[c] = r.multiplier.size() == 1 ? r.multiplier[0] : r.multiplier[c];
+            for (auto& seg : packTensor(layout_, mname, mv)) constants_.push_back(std::move(seg));
+          }
           std::set<unsigned> aq = avoid;
           for (unsigned p : slicesOf(mname)) aq.insert(p);
-          i8plain(r.output, aq);
+          if (residual) {
+            TensorLayout& ql = declare(r.name + ".r16", DType::kI16, TensorKind::kTemp, Q.rows, Q.cols, 2);
+            place(ql, 0, 0, 0, ql.col_tiles, -1, aq, 1);
+            const std::set<unsigned> p0(ql.fragments[0].slices.begin(), ql.fragments[0].slices.end());
+            place(ql, 0, 1, 0, ql.col_tiles, sideOf(*p0.begin()), aq, 1, p0, true);
+            aq.insert(ql.fragments[1].slices.begin(), ql.fragments[1].slices.end());
+            for (unsigned p : slicesOf(ql.name)) avoid.insert(p);
+          } else {
+            i8plain(r.output, aq);
+          }
           for (unsigned p : slicesOf(mname)) avoid.insert(p);
-          for (unsigned p : slicesOf(r.output)) avoid.insert(p);
+          if (!residual)
+            for (unsigned p : slicesOf(r.output)) avoid.insert(p);
         }
         // B: each hemisphere's column tiles row-interleaved over several slices of that
         // hemisphere (multi-row LW). A load-bound product (few activation rows per weight tile)
@@ -378,8 +408,10 @@ void Lowering::allocateAll() {
         // x, acc and the result: each tile's planes in one hemisphere (i32 operands of the VXM; acc
         // is normally a matmul's result, placed by it). m: a copy in each hemisphere, so that the
         // req finds it opposite acc's tile wherever the matmul put that.
+        // (A fused acc is never stored.)
+        const bool fused = std::find(fused_into_.begin(), fused_into_.end(), static_cast<int>(i)) != fused_into_.end();
         for (const std::string& t : {n.inputs[0], n.inputs[1], n.output})
-          if (!allocated(t)) placeSided(t, false);
+          if (!allocated(t) && !(fused && t == n.inputs[1])) placeSided(t, false);
         if (!allocated(n.inputs[2])) {
           const Tensor& m = g_.tensor(n.inputs[2]);
           TensorLayout& tl = declare(m.name, m.dtype, m.kind, m.rows, m.cols, 2);

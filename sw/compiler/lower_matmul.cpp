@@ -189,8 +189,10 @@ void Lowering::lowerMatmul(int ni, int rq) {
 
   const Node* req = rq >= 0 ? &g_.nodes[static_cast<std::size_t>(rq)] : nullptr;
   const TensorLayout* C = req ? nullptr : &layout_.tensor(n.output);
-  const TensorLayout* Q = req ? &layout_.tensor(req->output) : nullptr;
-  const TensorLayout* Mul = req ? &layout_.tensor(req->name + ".multiplier") : nullptr;
+  // A fused residual_add's req16 writes its i16 result (2 planes) to req->name + ".r16" with its m.
+  const bool residual = req && req->op == OpKind::kResidualAdd;
+  const TensorLayout* Q = !req ? nullptr : &layout_.tensor(residual ? req->name + ".r16" : req->output);
+  const TensorLayout* Mul = !req ? nullptr : &layout_.tensor(residual ? req->inputs[2] : req->name + ".multiplier");
   const std::string label = req ? fmt::format("{}+{}", n.name, req->name) : n.name;
 
   // first/last: the K tile starts/ends the row's accumulation on this MXM (abc / abce); bcopy: the
@@ -369,7 +371,7 @@ void Lowering::lowerMatmul(int ni, int rq) {
       return writes;
     }
     Instruction rq_insn = makeInsn(Opcode::kReq);
-    rq_insn.type = ElemType::kI8;
+    rq_insn.type = residual ? ElemType::kI16 : ElemType::kI8;
     rq_insn.set(Field::kShamt, static_cast<std::int32_t>(req->shift));
     const int when = b.arrival(grp, 0, vxm_);
     const int r = b.add(vxm_, when, rq_insn);
@@ -385,13 +387,14 @@ void Lowering::lowerMatmul(int ni, int rq) {
     b.produce(mg, ihi, Field::kMstrm, hi.position, Lr, 1, 1);
     b.consume(r, Field::kSrcb, mg, vxm_, 0, 2);
     const WordLoc out = Q->locate(m, nt, 0, 0);
-    const int og = b.group(toward(vxm_, out.position), 1);
+    const int og = b.group(toward(vxm_, out.position), Q->planes);
     b.produce(og, r, Field::kDst, vxm_, latencyOf(Opcode::kReq));
     for (unsigned cp = 0; cp < 2; ++cp)
-      if (cp == 0 || Q->hasCopy(cp, nt)) {
-        const WordLoc oc = Q->locate(m, nt, 0, cp);
-        writes.emplace_back(oc, addWrite(b, og, 0, oc));
-      }
+      if (cp == 0 || Q->hasCopy(cp, nt))
+        for (unsigned p = 0; p < Q->planes; ++p) {
+          const WordLoc oc = Q->locate(m, nt, p, cp);
+          writes.emplace_back(oc, addWrite(b, og, p, oc));
+        }
     return writes;
   };
 

@@ -22,7 +22,7 @@ namespace lpu::compiler::lowering {
 void Lowering::lowerResidualAdd(int ni) {
   const Node& n = g_.nodes[static_cast<std::size_t>(ni)];
   const TensorLayout& X = layout_.tensor(n.inputs[0]);
-  const TensorLayout& A = layout_.tensor(n.inputs[1]);
+  const TensorLayout* Ap = layout_.tensors.count(n.inputs[1]) ? &layout_.tensor(n.inputs[1]) : nullptr;
   const TensorLayout& Mt = layout_.tensor(n.inputs[2]);
   const TensorLayout& Y = layout_.tensor(n.output);
   // In place: no node after this one may read x (it would see y).
@@ -57,6 +57,9 @@ void Lowering::lowerResidualAdd(int ni) {
   Instruction rq = vecInsn(Opcode::kReq, ElemType::kI16);
   rq.set(Field::kShamt, static_cast<std::int32_t>(n.shift));
   const unsigned T = X.col_tiles;
+  // Fused: the matmul's epilogue wrote req16(acc) to n.name + ".r16".
+  bool fused = false;
+  for (int f : fused_into_) fused |= f == ni;
   // Many tiles: independent steps, limited by slice ports rather than latency.
   const bool spread = T > 8;
   for (unsigned r = 0; r < X.rows; ++r) {
@@ -65,8 +68,9 @@ void Lowering::lowerResidualAdd(int ni) {
     auto what = [&](unsigned ct, const char* step) {
       return fmt::format("{} row {} tile {}: {}", n.name, r, ct, step);
     };
-    for (unsigned ct = 0; ct < T; ++ct) {
-      const VecVal acc = tensorVal(A, r, ct);
+    for (unsigned ct = 0; ct < T && fused; ++ct) r16[ct] = tensorVal(layout_.tensor(n.name + ".r16"), r, ct);
+    for (unsigned ct = 0; ct < T && !fused; ++ct) {
+      const VecVal acc = tensorVal(*Ap, r, ct);
       r16[ct] = newVal(2, side(), {}, spread);
       vxmOp(ni, what(ct, "req16"), rq, {{acc, Field::kSrca, 4}, {multiplier(ct, 1 - sideOf(acc)), Field::kSrcb, 2}},
             r16[ct]);
