@@ -1,5 +1,6 @@
-// Matmul (GEMM and matvec) on the MXMs, with the requant fused into it when planFusion() allows:
-// the per-product plan and weight placement used by allocation, and the lowering itself.
+// Matmul (GEMM and matvec) on the MXMs, with the requant (or a residual_add's req16) fused into it
+// when planFusion() allows: the per-product plan and weight placement used by allocation, and the
+// lowering itself.
 #include <fmt/format.h>
 
 #include "sw/compiler/lowering.hpp"

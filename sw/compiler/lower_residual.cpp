@@ -5,10 +5,13 @@
 //                                        sw/llm's req(acc, m, shift, 16))
 //   r32 = cvt.i32.i16(r16)             (sign extension, exact)
 //   y_t = adds.i32(x_t, r32)           (the exact sum clamped to i32: saturate(x + r, 32))
-// Padding lanes: acc, m and x are 0 there, so y is 0. acc is a matmul's i32 result in SRAM (its 4
-// planes on the matmul's slices); the req reads acc and m from opposite hemispheres, so m is taken
-// from its copy in the other hemisphere (allocateAll gives an unplaced m one on each side), or
-// moved there once per tile by a mov.i16.
+// Padding lanes: acc, m and x are 0 there, so y is 0. Fused (planFusion: acc is the temp result of
+// a matmul read only here, nothing pinned, no K split lost): the matmul's ABCE bundle runs the
+// req16 on the i32 group as it leaves the MXM and writes r16 to n.name + ".r16" (lowerMatmul), and
+// only cvt and adds remain here. Otherwise acc is in SRAM (its 4 planes on the matmul's slices);
+// the req reads acc and m from opposite hemispheres, so m is taken from its copy in the other
+// hemisphere (allocateAll gives an unplaced m one on each side), or moved there once per tile by a
+// mov.i16.
 //
 // In place: y may be pinned onto x's own words (installPins allows exactly that overlap). Each
 // tile's adds reads x_t before it writes y_t in the same bundle, and vxmOp writes a word only after

@@ -224,8 +224,8 @@ class Lowering {
   // the SXM of src's hemisphere; `map` a constant in that hemisphere, in a slice apart from src's
   // planes). Like rotateVal otherwise.
   void permuteVal(int node, const std::string& what, const VecVal& src, const VecVal& map, const VecVal& dst);
-  // residual_add (lower_residual.cpp): per tile req.i16, cvt.i32.i16, adds.i32 into the output,
-  // which may be pinned onto x's words (in place).
+  // residual_add (lower_residual.cpp): per tile req.i16 (or the fused matmul's r16), cvt.i32.i16,
+  // adds.i32 into the output, which may be pinned onto x's words (in place).
   void lowerResidualAdd(int node_index);
   // embedding (lower_embedding.cpp): the token's table row fetched by MEM `gather`, then cvt, req.i16, cvt.
   void lowerEmbedding(int node_index);
@@ -255,7 +255,7 @@ class Lowering {
   MemoryLayout layout_;
   unsigned L_ = 0, vxm_ = 0;
   std::vector<MxmUnit> mxm_;
-  std::vector<int> fused_into_;  // per node: the requant node fused into this matmul, or -1
+  std::vector<int> fused_into_;  // per node: the requant (or residual_add) node fused into this matmul, or -1
   std::vector<bool> skipped_;    // per node: lowered as part of another node
   std::unordered_map<std::uint64_t, Ready> ready_;
   std::uint64_t macs_ = 0;
