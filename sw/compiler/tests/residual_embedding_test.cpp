@@ -184,6 +184,47 @@ TEST(ResidualAdd, InPlaceAfterAnEarlierReader) {
   }
 }
 
+// The decode layer's shape: the residual x pinned in SRAM, the projection's req16 fused into it, y written in place.
+TEST(ResidualAdd, InPlaceFusedAfterMatmul) {
+  for (const char* config : {"ulx3s", "small", "large"}) {
+    SCOPED_TRACE(config);
+    const unsigned K = 24, N = 32;
+    std::mt19937 rng(8);
+    std::uniform_int_distribution<int> d8(-128, 127), dm(1, 32767), dx(-(1 << 28), 1 << 28);
+    Graph g;
+    g.config = config;
+    std::vector<std::int32_t> w(K * N), m(N), a(K), x(N);
+    for (auto& v : w) v = d8(rng);
+    for (auto& v : m) v = dm(rng);
+    for (auto& v : a) v = d8(rng);
+    for (auto& v : x) v = dx(rng);
+    g.tensors["a"] = Tensor{"a", DType::kI8, 1, K, TensorKind::kInput, {}};
+    g.tensors["w"] = Tensor{"w", DType::kI8, K, N, TensorKind::kWeight, w};
+    g.tensors["acc"] = Tensor{"acc", DType::kI32, 1, N, TensorKind::kTemp, {}};
+    g.tensors["x"] = Tensor{"x", DType::kI32, 1, N, TensorKind::kInput, {}};
+    g.tensors["m"] = Tensor{"m", DType::kI16, 1, N, TensorKind::kWeight, m};
+    g.tensors["y"] = Tensor{"y", DType::kI32, 1, N, TensorKind::kOutput, {}};
+    g.nodes.push_back(Node{OpKind::kMatmul, "wo", {"a", "w"}, "acc", {}, 0});
+    g.nodes.push_back(Node{OpKind::kResidualAdd, "res", {"x", "acc", "m"}, "y", {}, 6});
+    const CompileResult first = compile(g);
+    pinTo(g, "x", first.layout, false);
+    pinTo(g, "y", first.layout, false, "x");
+    CompileOptions opt;
+    opt.mxms = 1;  // fused on every config
+    const CompileResult r = compile(g, opt);
+    EXPECT_EQ(r.layout.tensors.count("acc"), 0u) << "not fused";
+    const testing::ModelRun run = runOnModel(r, {{"a", a}, {"x", x}});
+    ASSERT_EQ(run.state, model::RunState::kDone) << run.error;
+    EXPECT_EQ(run.cycles, r.report.predicted_cycles);
+    for (unsigned j = 0; j < N; ++j) {
+      std::int32_t acc = 0;
+      for (unsigned k = 0; k < K; ++k) acc += a[k] * w[k * N + j];
+      ASSERT_EQ(run.tensors.at("y")[j], residualRef(x[j], acc, m[j], 6)) << j;
+    }
+    EXPECT_EQ(run.tensors.at("x"), run.tensors.at("y"));
+  }
+}
+
 Graph embeddingGraph(const std::string& config, unsigned vocab, unsigned dim, unsigned shift, std::uint64_t seed) {
   Graph g;
   g.config = config;
