@@ -273,8 +273,17 @@ void Lowering::allocateAll() {
             place(ql, 0, 1, 0, ql.col_tiles, sideOf(*p0.begin()), aq, 1, p0, true);
             aq.insert(ql.fragments[1].slices.begin(), ql.fragments[1].slices.end());
             for (unsigned p : slicesOf(ql.name)) avoid.insert(p);
-          } else {
+          } else if (Q.dtype == DType::kI8) {
             i8plain(r.output, aq);
+          } else if (!allocated(r.output)) {
+            // i16: req's 2-wide result group leaves the VXM in one direction, so both byte planes
+            // lie in one hemisphere, on distinct slices (both written in the same cycle).
+            TensorLayout& ql = declare(r.output, Q.dtype, Q.kind, Q.rows, Q.cols, 2);
+            std::set<unsigned> distinct;
+            for (unsigned p = 0; p < 2; ++p) {
+              place(ql, 0, p, 0, ql.col_tiles, static_cast<int>(used.back()), aq, 1, distinct, true);
+              distinct.insert(ql.fragments.back().slices.begin(), ql.fragments.back().slices.end());
+            }
           }
           for (unsigned p : slicesOf(mname)) avoid.insert(p);
           if (!residual)

@@ -313,8 +313,9 @@ void validateGraph(const Graph& g, std::string_view src) {
         break;
       case OpKind::kRequant:
         need(in[0]->dtype == DType::kI32, "requant input must be i32");
-        need(out.dtype == DType::kI8 && out.rows == in[0]->rows && out.cols == in[0]->cols,
-             fmt::format("requant output must be {}x{} i8, is {}", in[0]->rows, in[0]->cols, shape(out)));
+        need(
+            (out.dtype == DType::kI8 || out.dtype == DType::kI16) && out.rows == in[0]->rows && out.cols == in[0]->cols,
+            fmt::format("requant output must be {}x{} i8 or i16, is {}", in[0]->rows, in[0]->cols, shape(out)));
         need(n.multiplier.size() == 1 || n.multiplier.size() == out.cols,
              fmt::format("requant needs 1 or {} multipliers, has {}", out.cols, n.multiplier.size()));
         for (std::int32_t m : n.multiplier) need(m >= -32768 && m <= 32767, fmt::format("multiplier {} is not i16", m));

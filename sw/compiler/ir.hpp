@@ -4,7 +4,7 @@
 // Tensors are 2-D (rows x cols; a 1-D shape [n] is [1, n]) of int8, int16 or int32. Nodes, in
 // program order:
 //   matmul     C(i32, MxN) = A(i8, MxK) . B(i8, KxN), exact int32 (wrapping sums)
-//   requant    Y(i8) = sat8(round_half_away(X(i32) * m[col] >> shift)), m: i16 per column or one
+//   requant    Y(i8|i16) = sat(round_half_away(X(i32) * m[col] >> shift)), m: i16 per column or one
 //   relu       Y(i8) = max(X, 0)
 //   add, mul   Y(i8) = sat8(A + B), low 8 bits of A * B (same shapes)
 //   copy       Y = X (i8)

@@ -361,7 +361,8 @@ void Lowering::lowerMatmul(int ni, int rq) {
   };
 
   // Adds the destination of a finished row (ABCE's i32 group `grp`): the 4 byte planes of C, or
-  // req on the VXM (with the multiplier planes) and the i8 write of Q. Returns the written words.
+  // req on the VXM (with the multiplier planes) and the write of Q's 1 (i8) or 2 (i16) planes. Returns the written
+  // words.
   auto addOutput = [&](Bundle& b, const MxmUnit& u, int grp, unsigned m, unsigned nt) {
     std::vector<std::pair<WordLoc, int>> writes;
     if (C) {
@@ -371,8 +372,9 @@ void Lowering::lowerMatmul(int ni, int rq) {
       }
       return writes;
     }
+    const unsigned qbytes = Q->planes;  // 1 (i8) or 2 (i16)
     Instruction rq_insn = makeInsn(Opcode::kReq);
-    rq_insn.type = residual ? ElemType::kI16 : ElemType::kI8;
+    rq_insn.type = qbytes == 2 ? ElemType::kI16 : ElemType::kI8;
     rq_insn.set(Field::kShamt, static_cast<std::int32_t>(req->shift));
     const int when = b.arrival(grp, 0, vxm_);
     const int r = b.add(vxm_, when, rq_insn);
@@ -388,11 +390,11 @@ void Lowering::lowerMatmul(int ni, int rq) {
     b.produce(mg, ihi, Field::kMstrm, hi.position, Lr, 1, 1);
     b.consume(r, Field::kSrcb, mg, vxm_, 0, 2);
     const WordLoc out = Q->locate(m, nt, 0, 0);
-    const int og = b.group(toward(vxm_, out.position), Q->planes);
+    const int og = b.group(toward(vxm_, out.position), qbytes);
     b.produce(og, r, Field::kDst, vxm_, latencyOf(Opcode::kReq));
     for (unsigned cp = 0; cp < 2; ++cp)
       if (cp == 0 || Q->hasCopy(cp, nt))
-        for (unsigned p = 0; p < Q->planes; ++p) {
+        for (unsigned p = 0; p < qbytes; ++p) {
           const WordLoc oc = Q->locate(m, nt, p, cp);
           writes.emplace_back(oc, addWrite(b, og, p, oc));
         }

@@ -12,6 +12,7 @@ namespace lpu::compiler {
 
 namespace {
 std::int32_t sat8(std::int64_t v) { return static_cast<std::int32_t>(std::clamp<std::int64_t>(v, -128, 127)); }
+std::int32_t sat16(std::int64_t v) { return static_cast<std::int32_t>(std::clamp<std::int64_t>(v, -32768, 32767)); }
 }  // namespace
 
 TensorValues evaluateGraph(const Graph& g, const TensorValues& inputs) {
@@ -42,7 +43,7 @@ TensorValues evaluateGraph(const Graph& g, const TensorValues& inputs) {
             const std::int64_t p = std::int64_t{a[std::size_t{i} * out.cols + j]} * m;
             std::int64_t r = p;
             if (n.shift > 0) r = (p + (std::int64_t{1} << (n.shift - 1)) - (p < 0 ? 1 : 0)) >> n.shift;
-            y[std::size_t{i} * out.cols + j] = sat8(r);
+            y[std::size_t{i} * out.cols + j] = out.dtype == DType::kI16 ? sat16(r) : sat8(r);
           }
         break;
       case OpKind::kRelu:

@@ -284,6 +284,71 @@ TEST(LlmOps, SwigluBetweenMatmuls) {
   }
 }
 
+// A matvec requantised to i16 (IntModel's q, k and gate projections: project(..., 16)) feeding rope, and one read
+// back as an output: the i16 result equals sw/llm's req at 16 bits, and rope's result equals ropeInt of it.
+TEST(LlmOps, Requant16FeedsRope) {
+  for (const char* config : {"ulx3s", "small", "large"}) {
+    for (unsigned mxms : {1u, 2u}) {
+      constexpr unsigned kDim = 64, kHead = 8;
+      std::mt19937 rng(kDim + mxms);
+      std::uniform_int_distribution<std::int32_t> dw(-127, 127), dm(1000, 32767);
+      Graph g;
+      g.config = config;
+      std::vector<std::int32_t> w(kDim * kDim), wk(kDim * 24), m(kDim), mk(24);
+      for (auto& v : w) v = dw(rng);
+      for (auto& v : wk) v = dw(rng);
+      for (auto& v : m) v = dm(rng);
+      for (auto& v : mk) v = dm(rng);
+      g.tensors["a"] = Tensor{"a", DType::kI8, 1, kDim, TensorKind::kInput, {}};
+      g.tensors["wq"] = Tensor{"wq", DType::kI8, kDim, kDim, TensorKind::kWeight, w};
+      g.tensors["wk"] = Tensor{"wk", DType::kI8, kDim, 24, TensorKind::kWeight, wk};
+      g.tensors["acc"] = Tensor{"acc", DType::kI32, 1, kDim, TensorKind::kTemp, {}};
+      g.tensors["acck"] = Tensor{"acck", DType::kI32, 1, 24, TensorKind::kTemp, {}};
+      g.tensors["q16"] = Tensor{"q16", DType::kI16, 1, kDim, TensorKind::kTemp, {}};
+      g.tensors["k16"] = Tensor{"k16", DType::kI16, 1, 24, TensorKind::kOutput, {}};
+      g.tensors["cos"] = Tensor{"cos", DType::kI16, 1, kDim, TensorKind::kInput, {}};
+      g.tensors["sin"] = Tensor{"sin", DType::kI16, 1, kDim, TensorKind::kInput, {}};
+      g.tensors["q8"] = Tensor{"q8", DType::kI8, 1, kDim, TensorKind::kOutput, {}};
+      g.nodes.push_back(Node{OpKind::kMatmul, "wq", {"a", "wq"}, "acc", {}, 0});
+      g.nodes.push_back(Node{OpKind::kRequant, "rq", {"acc"}, "q16", m, 12});
+      g.nodes.push_back(Node{OpKind::kMatmul, "wk", {"a", "wk"}, "acck", {}, 0});
+      g.nodes.push_back(Node{OpKind::kRequant, "rk", {"acck"}, "k16", mk, 10});
+      g.nodes.push_back(Node{OpKind::kRope, "rope", {"q16", "cos", "sin"}, "q8", {}, 0});
+      const llm::RopeTable t = llm::makeRopeTable(16, static_cast<int>(kHead));
+      const int pos = 5;
+      std::vector<std::int32_t> a(kDim), cs(kDim), sn(kDim);
+      for (auto& v : a) v = dw(rng);
+      for (unsigned i = 0; i < kDim; ++i) {
+        const std::size_t k = static_cast<std::size_t>(pos) * (kHead / 2) + (i % kHead) / 2;
+        cs[i] = t.cos[k];
+        sn[i] = t.sin[k];
+      }
+      CompileOptions opt;
+      opt.mxms = mxms;
+      SCOPED_TRACE(std::string(config) + " mxms " + std::to_string(mxms));
+      const CompileResult r = compile(g, opt);
+      const testing::ModelRun run = runOnModel(r, {{"a", a}, {"cos", cs}, {"sin", sn}});
+      ASSERT_EQ(run.state, model::RunState::kDone) << run.error;
+      EXPECT_EQ(run.cycles, r.report.predicted_cycles);
+      // The reference written from sw/llm's own primitives, not the IR's.
+      std::vector<std::int16_t> q16(kDim);
+      for (unsigned c = 0; c < kDim; ++c) {
+        std::int32_t acc = 0;
+        for (unsigned k = 0; k < kDim; ++k) acc += w[k * kDim + c] * a[k];
+        q16[c] = static_cast<std::int16_t>(llm::req(acc, m[c], 12, 16));
+      }
+      for (unsigned c = 0; c < 24; ++c) {
+        std::int32_t acc = 0;
+        for (unsigned k = 0; k < kDim; ++k) acc += wk[k * 24 + c] * a[k];
+        EXPECT_EQ(run.tensors.at("k16")[c], llm::req(acc, mk[c], 10, 16)) << "k16 column " << c;
+      }
+      std::vector<std::int8_t> want(kDim);
+      llm::ropeInt(q16, t, pos, want);
+      for (unsigned i = 0; i < kDim; ++i) EXPECT_EQ(run.tensors.at("q8")[i], want[i]) << "q8 column " << i;
+    }
+  }
+}
+
 TEST(LlmOps, GraphFormatErrorsNameTheField) {
   const std::string head =
       R"({"config": "ulx3s", "tensors": {"x": {"shape": [8], "dtype": "i32", "kind": "input"},
