@@ -12,6 +12,20 @@ void Lowering::planFusion() {
   skipped_.assign(g_.nodes.size(), false);
   for (std::size_t i = 0; i < g_.nodes.size(); ++i) {
     const Node& n = g_.nodes[i];
+    if (n.op == OpKind::kResidualAdd) {
+      // The req16 of a residual_add becomes its matmul's epilogue (the VXM takes the ABCE's i32
+      // group, as for a requant) when acc is that matmul's temp result read only here, neither acc
+      // nor m is pinned, and the matmul would not be K-split anyway (a fused req needs whole sums):
+      // one MXM, or an even number of column tiles. The node itself still runs cvt and adds.
+      const int p = g_.producer(n.inputs[1]);
+      const Tensor& mid = g_.tensor(n.inputs[1]);
+      if (p < 0 || g_.nodes[static_cast<std::size_t>(p)].op != OpKind::kMatmul || mid.kind != TensorKind::kTemp ||
+          g_.consumers(n.inputs[1]).size() != 1 || !mid.pin.empty() || !g_.tensor(n.inputs[2]).pin.empty())
+        continue;
+      if (opt_.mxms >= 2 && ceilDiv(mid.cols, L_) % 2 == 1) continue;
+      fused_into_[static_cast<std::size_t>(p)] = static_cast<int>(i);
+      continue;
+    }
     if (n.op != OpKind::kRequant) continue;
     const int p = g_.producer(n.inputs[0]);
     const Tensor& mid = g_.tensor(n.inputs[0]);
@@ -223,10 +237,14 @@ void Lowering::allocateAll() {
           for (unsigned p : slicesOf(n.output)) avoid.insert(p);
         } else {
           const Node& r = g_.nodes[static_cast<std::size_t>(rq)];
-          const Tensor& Q = g_.tensor(r.output);
+          // A fused residual_add: its m is the multiplier tensor (the program's data carries it as a
+          // weight) and its req16 result, i16, goes to r.name + ".r16" (two planes on two slices of
+          // one hemisphere: one result group passes both).
+          const bool residual = r.op == OpKind::kResidualAdd;
+          const Tensor& Q = g_.tensor(residual ? r.inputs[1] : r.output);
           // Multipliers: i16 per column, two byte planes on two slices of one hemisphere.
-          const std::string mname = r.name + ".multiplier";
-          TensorLayout& ml = declare(mname, DType::kI32, TensorKind::kWeight, 1, Q.cols, 2);
+          const std::string mname = residual ? r.inputs[2] : r.name + ".multiplier";
+          TensorLayout& ml = declare(mname, residual ? DType::kI16 : DType::kI32, TensorKind::kWeight, 1, Q.cols, 2);
           // With few streams per direction an ABCE's i32 group and the multiplier pair cannot
           // travel to the VXM side by side (multiplierOpposite): each MXM side s then reads copy s,
           // kept in the other hemisphere so that it arrives on the other direction's streams.
@@ -241,12 +259,21 @@ void Lowering::allocateAll() {
             for (unsigned s : used) placeMultiplier(s, static_cast<int>(1 - s));
           else
             placeMultiplier(0, static_cast<int>(used.back()));
-          std::vector<std::int32_t> mv(Q.cols);
-          for (unsigned c = 0; c < Q.cols; ++c) mv[c] = r.multiplier.size() == 1 ? r.multiplier[0] : r.multiplier[c];
-          for (auto& seg : packTensor(layout_, mname, mv)) constants_.push_back(std::move(seg));
+          if (!residual) {
+            std::vector<std::int32_t> mv(Q.cols);
+            for (unsigned c = 0; c < Q.cols; ++c) mv[c] = r.multiplier.size() == 1 ? r.multiplier[0] : r.multiplier[c];
+            for (auto& seg : packTensor(layout_, mname, mv)) constants_.push_back(std::move(seg));
+          }
           std::set<unsigned> aq = avoid;
           for (unsigned p : slicesOf(mname)) aq.insert(p);
-          if (Q.dtype == DType::kI8) {
+          if (residual) {
+            TensorLayout& ql = declare(r.name + ".r16", DType::kI16, TensorKind::kTemp, Q.rows, Q.cols, 2);
+            place(ql, 0, 0, 0, ql.col_tiles, -1, aq, 1);
+            const std::set<unsigned> p0(ql.fragments[0].slices.begin(), ql.fragments[0].slices.end());
+            place(ql, 0, 1, 0, ql.col_tiles, sideOf(*p0.begin()), aq, 1, p0, true);
+            aq.insert(ql.fragments[1].slices.begin(), ql.fragments[1].slices.end());
+            for (unsigned p : slicesOf(ql.name)) avoid.insert(p);
+          } else if (Q.dtype == DType::kI8) {
             i8plain(r.output, aq);
           } else if (!allocated(r.output)) {
             // i16: req's 2-wide result group leaves the VXM in one direction, so both byte planes
@@ -259,7 +286,8 @@ void Lowering::allocateAll() {
             }
           }
           for (unsigned p : slicesOf(mname)) avoid.insert(p);
-          for (unsigned p : slicesOf(r.output)) avoid.insert(p);
+          if (!residual)
+            for (unsigned p : slicesOf(r.output)) avoid.insert(p);
         }
         // B: each hemisphere's column tiles row-interleaved over several slices of that
         // hemisphere (multi-row LW). A load-bound product (few activation rows per weight tile)
@@ -384,6 +412,42 @@ void Lowering::allocateAll() {
         for (unsigned k = 0; k < 3; ++k)
           if (!allocated(n.inputs[k])) placeSided(n.inputs[k], false);
         i8plain(n.output, {});
+        break;
+      case OpKind::kResidualAdd: {
+        // x, acc and the result: each tile's planes in one hemisphere (i32 operands of the VXM; acc
+        // is normally a matmul's result, placed by it). m: a copy in each hemisphere, so that the
+        // req finds it opposite acc's tile wherever the matmul put that.
+        // (A fused acc is never stored.)
+        const bool fused = std::find(fused_into_.begin(), fused_into_.end(), static_cast<int>(i)) != fused_into_.end();
+        for (const std::string& t : {n.inputs[0], n.inputs[1], n.output})
+          if (!allocated(t) && !(fused && t == n.inputs[1])) placeSided(t, false);
+        if (!allocated(n.inputs[2])) {
+          const Tensor& m = g_.tensor(n.inputs[2]);
+          TensorLayout& tl = declare(m.name, m.dtype, m.kind, m.rows, m.cols, 2);
+          for (unsigned cp = 0; cp < 2; ++cp) {
+            const std::vector<unsigned> sl = alloc_.bySpace(static_cast<int>(cp));
+            for (unsigned p = 0; p < 2; ++p) {
+              Fragment f;
+              f.copy = cp;
+              f.plane = p;
+              f.ct_end = tl.col_tiles;
+              f.rows = 1;
+              f.slices = {sl[p % sl.size()]};
+              f.base = alloc_.allocate(f.slices, tl.col_tiles);
+              tl.fragments.push_back(f);
+            }
+          }
+        }
+        break;
+      }
+      case OpKind::kEmbedding:
+        // token: its two i16 planes in one hemisphere (one VXM operand); the table and the
+        // multipliers plainly (each column tile's rows consecutive in one slice, as gather needs);
+        // the result's planes in one hemisphere.
+        if (!allocated(n.inputs[0])) placeSided(n.inputs[0], false);
+        i8plain(n.inputs[1], {});
+        i8plain(n.inputs[2], {});
+        if (!allocated(n.output)) placeSided(n.output, false);
         break;
       default:
         i8plain(n.inputs[0], {});

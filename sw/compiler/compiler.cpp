@@ -33,7 +33,15 @@ int Lowering::addWrite(Bundle& b, int group, unsigned member, const WordLoc& w) 
 std::int64_t Lowering::placeBundle(Bundle& b, const Constraint& c, int node, std::string what) {
   b.node = node;
   b.what = std::move(what);
-  return sched_.place(b, c.t, c.pred);
+  const std::int64_t t = sched_.place(b, c.t, c.pred);
+  // Every word's latest read: a result written in place (residual_add) must not overwrite a word
+  // an earlier node still reads.
+  for (const Bundle::Insn& i : b.insns)
+    if (i.insn.opcode() == Opcode::kRead) {
+      std::int64_t& lr = last_read_[key(WordLoc{i.queue, static_cast<std::uint32_t>(i.insn.get(Field::kAddr))})];
+      lr = std::max(lr, t + i.offset);
+    }
+  return t;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -78,6 +86,12 @@ CompileResult Lowering::run() {
         break;
       case OpKind::kRope:
         lowerRope(static_cast<int>(i));
+        break;
+      case OpKind::kResidualAdd:
+        lowerResidualAdd(static_cast<int>(i));
+        break;
+      case OpKind::kEmbedding:
+        lowerEmbedding(static_cast<int>(i));
         break;
       default:
         lowerEltwise(static_cast<int>(i));

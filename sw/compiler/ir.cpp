@@ -54,6 +54,10 @@ std::string_view opName(OpKind k) {
       return "swiglu";
     case OpKind::kRope:
       return "rope";
+    case OpKind::kResidualAdd:
+      return "residual_add";
+    case OpKind::kEmbedding:
+      return "embedding";
   }
   return "?";
 }
@@ -84,12 +88,14 @@ std::vector<int> Graph::consumers(const std::string& name) const {
 namespace {
 
 OpKind parseOp(const std::string& s, const std::string& where) {
-  for (OpKind k : {OpKind::kMatmul, OpKind::kRequant, OpKind::kRelu, OpKind::kAdd, OpKind::kMul, OpKind::kCopy,
-                   OpKind::kTranspose, OpKind::kRmsnorm, OpKind::kArgmax, OpKind::kSwiglu, OpKind::kRope})
+  for (OpKind k :
+       {OpKind::kMatmul, OpKind::kRequant, OpKind::kRelu, OpKind::kAdd, OpKind::kMul, OpKind::kCopy, OpKind::kTranspose,
+        OpKind::kRmsnorm, OpKind::kArgmax, OpKind::kSwiglu, OpKind::kRope, OpKind::kResidualAdd, OpKind::kEmbedding})
     if (s == opName(k)) return k;
-  throw GraphError(fmt::format(
-      "{}: unknown op '{}' (matmul, requant, relu, add, mul, copy, transpose, rmsnorm, argmax, swiglu, rope)", where,
-      s));
+  throw GraphError(
+      fmt::format("{}: unknown op '{}' (matmul, requant, relu, add, mul, copy, transpose, rmsnorm, argmax, swiglu, "
+                  "rope, residual_add, embedding)",
+                  where, s));
 }
 
 unsigned inputCount(OpKind k) {
@@ -100,6 +106,8 @@ unsigned inputCount(OpKind k) {
     case OpKind::kSwiglu:
       return 2;
     case OpKind::kRope:
+    case OpKind::kResidualAdd:
+    case OpKind::kEmbedding:
       return 3;
     default:
       return 1;
@@ -244,6 +252,7 @@ std::string graphToJson(const Graph& g) {
       nj["multiplier"] = n.multiplier;
       nj["shift"] = n.shift;
     }
+    if (n.op == OpKind::kResidualAdd || n.op == OpKind::kEmbedding) nj["shift"] = n.shift;
     if (n.op == OpKind::kRmsnorm) {
       nj["eps_term"] = n.eps_term;
       nj["r_shift"] = n.r_shift;
@@ -365,6 +374,30 @@ void validateGraph(const Graph& g, std::string_view src) {
                fmt::format("rope {} must be 1x{} i16, is {}", k == 1 ? "cos" : "sin", in[0]->cols, shape(*in[k])));
         need(out.dtype == DType::kI8 && out.rows == in[0]->rows && out.cols == in[0]->cols,
              fmt::format("rope output must be {}x{} i8, is {}", in[0]->rows, in[0]->cols, shape(out)));
+        break;
+      case OpKind::kResidualAdd:
+        need(in[0]->dtype == DType::kI32, fmt::format("residual_add input 'x' must be i32, is {}", shape(*in[0])));
+        need(in[1]->dtype == DType::kI32 && in[1]->rows == in[0]->rows && in[1]->cols == in[0]->cols,
+             fmt::format("residual_add input 'acc' must be {}x{} i32, is {}", in[0]->rows, in[0]->cols, shape(*in[1])));
+        need(in[2]->dtype == DType::kI16 && in[2]->rows == 1 && in[2]->cols == in[0]->cols,
+             fmt::format("residual_add input 'm' (multipliers) must be 1x{} i16, is {}", in[0]->cols, shape(*in[2])));
+        need(out.dtype == DType::kI32 && out.rows == in[0]->rows && out.cols == in[0]->cols,
+             fmt::format("residual_add output must be {}x{} i32, is {}", in[0]->rows, in[0]->cols, shape(out)));
+        need(n.shift <= 63, fmt::format("field 'shift': {} is not 0..63", n.shift));
+        break;
+      case OpKind::kEmbedding:
+        need(in[0]->dtype == DType::kI16 && in[0]->rows == 1 && in[0]->cols == 1,
+             fmt::format("embedding input 'token' must be 1x1 i16, is {}", shape(*in[0])));
+        need(in[1]->dtype == DType::kI8 && in[1]->kind == TensorKind::kWeight,
+             fmt::format("embedding input 'table' must be an i8 weight, is {} {}", shape(*in[1]),
+                         kindName(in[1]->kind)));
+        need(in[2]->dtype == DType::kI16 && in[2]->kind == TensorKind::kWeight && in[2]->rows == in[1]->rows &&
+                 in[2]->cols == 1,
+             fmt::format("embedding input 'multipliers' must be a {}x1 i16 weight, is {} {}", in[1]->rows,
+                         shape(*in[2]), kindName(in[2]->kind)));
+        need(out.dtype == DType::kI32 && out.rows == 1 && out.cols == in[1]->cols,
+             fmt::format("embedding output must be 1x{} i32, is {}", in[1]->cols, shape(out)));
+        need(n.shift <= 63, fmt::format("field 'shift': {} is not 0..63", n.shift));
         break;
     }
     defined.insert(n.output);

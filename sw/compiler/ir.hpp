@@ -13,6 +13,11 @@
 //              rmsnormInt)
 //   argmax     Y(i32, Mx1) = index of the first maximum of each row of X(i16)
 //   swiglu     Y(i8) = req8(silu(G(i16, Q4.11)) * U(i8), multiplier, shift) (sw/llm's swigluInt)
+//   rope       Y(i8) = rotated interleaved pairs of X(i16) (sw/llm's ropeInt; cos/sin rows C, S)
+//   residual_add  Y(i32) = sat32(X(i32) + req16(ACC(i32), m[col] (i16 1xN), shift)) (IntModel's residual
+//              update; Y may be pinned onto X's words: in place)
+//   embedding  Y(i32, 1xD) = req16(E(i8, VxD)[t], mE(i16, Vx1)[t], shift), t = TOKEN(i16 1x1)
+//              (IntModel's first step; the row is fetched by MEM gather)
 //
 // Example graph (sw/compiler/graphs/mlp2.json):
 //   {"config": "small",
@@ -68,7 +73,9 @@ enum class OpKind : std::uint8_t {
   kRmsnorm,
   kArgmax,
   kSwiglu,
-  kRope
+  kRope,
+  kResidualAdd,
+  kEmbedding
 };
 std::string_view opName(OpKind k);
 
@@ -79,7 +86,7 @@ struct Node {
   std::string output;
   std::vector<std::int32_t> multiplier;  // requant: one value (all columns) or one per output column, i16 range;
                                          // swiglu: one value
-  unsigned shift = 0;                    // requant, rmsnorm: the req shift, 0..63
+  unsigned shift = 0;                    // requant, rmsnorm, swiglu, residual_add, embedding: the req shift, 0..63
   std::int64_t eps_term = 0;             // rmsnorm: added to the sum of squares, 0 .. 2^31-1
   unsigned r_shift = 0;                  // rmsnorm: rsqrt result >> r_shift -> the i16 multiplier, 0..31
 };

@@ -1,5 +1,6 @@
-// Matmul (GEMM and matvec) on the MXMs, with the requant fused into it when planFusion() allows:
-// the per-product plan and weight placement used by allocation, and the lowering itself.
+// Matmul (GEMM and matvec) on the MXMs, with the requant (or a residual_add's req16) fused into it
+// when planFusion() allows: the per-product plan and weight placement used by allocation, and the
+// lowering itself.
 #include <fmt/format.h>
 
 #include "sw/compiler/lowering.hpp"
@@ -193,8 +194,10 @@ void Lowering::lowerMatmul(int ni, int rq) {
 
   const Node* req = rq >= 0 ? &g_.nodes[static_cast<std::size_t>(rq)] : nullptr;
   const TensorLayout* C = req ? nullptr : &layout_.tensor(n.output);
-  const TensorLayout* Q = req ? &layout_.tensor(req->output) : nullptr;
-  const TensorLayout* Mul = req ? &layout_.tensor(req->name + ".multiplier") : nullptr;
+  // A fused residual_add's req16 writes its i16 result (2 planes) to req->name + ".r16" with its m.
+  const bool residual = req && req->op == OpKind::kResidualAdd;
+  const TensorLayout* Q = !req ? nullptr : &layout_.tensor(residual ? req->name + ".r16" : req->output);
+  const TensorLayout* Mul = !req ? nullptr : &layout_.tensor(residual ? req->inputs[2] : req->name + ".multiplier");
   const std::string label = req ? fmt::format("{}+{}", n.name, req->name) : n.name;
 
   // first/last: the K tile starts/ends the row's accumulation on this MXM (abc / abce); bcopy: the

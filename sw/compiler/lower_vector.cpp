@@ -196,6 +196,10 @@ std::int64_t Lowering::vxmOp(int node, const std::string& what, Instruction insn
                                      cfg_.sliceName(w.position)));
     writes.emplace_back(w, addWrite(b, og, 0, w));
   }
+  // A destination another node reads (an in-place result) is written after its last read: a write at
+  // t commits at the end of t, a read at t still sees the old word.
+  for (const auto& [w, wi] : writes)
+    if (const std::int64_t lr = lastRead(w); lr >= 0) c.at_least(lr - b.insns[static_cast<std::size_t>(wi)].offset, -1);
   const std::int64_t t = placeBundle(b, c, node, what);
   const int id = static_cast<int>(sched_.placements().size() - 1);
   for (const auto& [w, wi] : writes)

@@ -224,6 +224,24 @@ class Lowering {
   // the SXM of src's hemisphere; `map` a constant in that hemisphere, in a slice apart from src's
   // planes). Like rotateVal otherwise.
   void permuteVal(int node, const std::string& what, const VecVal& src, const VecVal& map, const VecVal& dst);
+  // residual_add (lower_residual.cpp): per tile req.i16 (or the fused matmul's r16), cvt.i32.i16,
+  // adds.i32 into the output, which may be pinned onto x's words (in place).
+  void lowerResidualAdd(int node_index);
+  // embedding (lower_embedding.cpp): the token's table row fetched by MEM `gather`, then cvt, req.i16, cvt.
+  void lowerEmbedding(int node_index);
+  // One bundle: map = add.i16(token, base) on the VXM; the map group travels to MEM slice `pos`,
+  // whose `gather` reads word map (per superlane) at its arrival; the word goes to the VXM for
+  // `then` (a one-source VXM instruction) and its result to `dst`, or (then == nullptr) straight to
+  // dst's one plane. Returns the bundle's cycle.
+  std::int64_t gatherStep(int node, const std::string& what, const VecVal& token, std::uint32_t base, unsigned pos,
+                          const Instruction* then, const VecVal& dst);
+  // The cycle of the latest placed MEM read of `w` (write-after-read order for in-place results),
+  // or -1.
+  std::int64_t lastRead(const WordLoc& w) const {
+    auto it = last_read_.find(key(w));
+    return it == last_read_.end() ? -1 : it->second;
+  }
+  std::unordered_map<std::uint64_t, std::int64_t> last_read_;
   std::map<std::string, VecVal> const_cache_;
   unsigned next_side_ = 0;
 
@@ -237,7 +255,7 @@ class Lowering {
   MemoryLayout layout_;
   unsigned L_ = 0, vxm_ = 0;
   std::vector<MxmUnit> mxm_;
-  std::vector<int> fused_into_;  // per node: the requant node fused into this matmul, or -1
+  std::vector<int> fused_into_;  // per node: the requant (or residual_add) node fused into this matmul, or -1
   std::vector<bool> skipped_;    // per node: lowered as part of another node
   std::unordered_map<std::uint64_t, Ready> ready_;
   std::uint64_t macs_ = 0;

@@ -211,9 +211,17 @@ void Lowering::installPins() {
                         name, g_.nodes[i].name, g_.nodes[static_cast<std::size_t>(fused_into_[i])].name));
     TensorLayout tl = parsePin(t, cfg_);
     const auto words = tensorWords(tl);
+    // A residual_add's result may be pinned onto its x, word for word (in place).
+    auto inPlace = [&](const std::string& other) {
+      for (const Node& nd : g_.nodes)
+        if (nd.op == OpKind::kResidualAdd &&
+            ((nd.output == name && nd.inputs[0] == other) || (nd.output == other && nd.inputs[0] == name)))
+          return tensorWords(layout_.tensors.at(other)) == words;
+      return false;
+    };
     for (const auto& [p, v] : words)
       for (std::uint32_t a : v)
-        if (auto [it, fresh] = owner.emplace(std::pair{p, a}, name); !fresh)
+        if (auto [it, fresh] = owner.emplace(std::pair{p, a}, name); !fresh && !inPlace(it->second))
           throw CompileError(fmt::format("tensor '{}': pinned to word {} of slice {}, which pinned tensor '{}' holds",
                                          name, a, p, it->second));
     reserveWords(words);

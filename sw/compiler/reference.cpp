@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 
 #include "sw/model/vxm_functions.hpp"
 
@@ -101,6 +102,27 @@ TensorValues evaluateGraph(const Graph& g, const TensorValues& inputs) {
           y[i] = static_cast<std::int32_t>(model::requantise(x0 * c[j] - x1 * s[j], 1, 22, 8));
           y[i + 1] = static_cast<std::int32_t>(model::requantise(x0 * s[j + 1] + x1 * c[j + 1], 1, 22, 8));
         }
+        break;
+      }
+      case OpKind::kResidualAdd: {
+        // IntModel's residual update: sat32(x + req16(acc, m[col], shift)).
+        const auto& acc = v.at(n.inputs[1]);
+        const auto& m = v.at(n.inputs[2]);
+        for (std::size_t i = 0; i < y.size(); ++i) {
+          const std::int64_t r = model::requantise(acc[i], m[i % out.cols], n.shift, 16);
+          y[i] = static_cast<std::int32_t>(std::clamp<std::int64_t>(std::int64_t{a[i]} + r,
+                                                                    std::numeric_limits<std::int32_t>::min(),
+                                                                    std::numeric_limits<std::int32_t>::max()));
+        }
+        break;
+      }
+      case OpKind::kEmbedding: {
+        // IntModel's first step: x = req16(E[token], mE[token], shift).
+        const auto& e = v.at(n.inputs[1]);
+        const auto& m = v.at(n.inputs[2]);
+        const auto t = static_cast<std::size_t>(a.at(0));
+        for (unsigned j = 0; j < out.cols; ++j)
+          y[j] = static_cast<std::int32_t>(model::requantise(e.at(t * out.cols + j), m.at(t), n.shift, 16));
         break;
       }
       case OpKind::kArgmax: {
