@@ -62,6 +62,21 @@ void addNorm(StepGraph& s, const IntWeights& w) {
 
 std::string layerName(int layer, const char* what) { return fmt::format("l{}.{}", layer, what); }
 
+// x (the shared residual) += req16(acc, rq) in place: IntModel's addToResidual. The multipliers are a resident
+// weight of their own (`m_name`).
+void addResidual(StepGraph& s, const IntWeights& w, const std::string& acc, const std::string& m_name,
+                 const std::string& persistent_m, const Requant& rq) {
+  const unsigned dim = u(w.config.dim);
+  addTensor(s.graph, "x", DType::kI32, 1, dim, TensorKind::kInput);
+  addTensor(s.graph, "x_out", DType::kI32, 1, dim, TensorKind::kOutput);
+  s.shared["x"] = "x";
+  s.shared["x_out"] = "x";
+  Tensor m{m_name, DType::kI16, 1, dim, TensorKind::kWeight, multipliers(rq)};
+  s.graph.tensors[m_name] = std::move(m);
+  s.shared[m_name] = persistent_m;
+  s.graph.nodes.push_back(Node{OpKind::kResidualAdd, "residual", {"x", acc, m_name}, "x_out", {}, rq.shift});
+}
+
 }  // namespace
 
 int cacheRows(const Config& c) { return std::min(c.seq_len, kMaxCacheRows); }
@@ -131,14 +146,20 @@ StepGraph gateGraph(const IntWeights& w, const std::string& config, int layer) {
 }
 
 StepGraph upGraph(const IntWeights& w, const std::string& config, int layer) {
+  const Config& c = w.config;
   const IntLayer& L = w.layers.at(std::size_t(layer));
   StepGraph s;
   s.name = layerName(layer, "up");
   s.graph.config = config;
-  addTensor(s.graph, "xn", DType::kI8, 1, u(w.config.dim), TensorKind::kInput);
+  addTensor(s.graph, "xn", DType::kI8, 1, u(c.dim), TensorKind::kInput);
   s.shared["xn"] = layerName(layer, "xn_ffn");
-  addProjection(s, "xn", "w3", layerName(layer, "w3"), L.w3, L.r3, "up8", DType::kI8, TensorKind::kOutput);
-  s.shared["up8"] = layerName(layer, "up8");
+  addProjection(s, "xn", "w3", layerName(layer, "w3"), L.w3, L.r3, "up8", DType::kI8, TensorKind::kTemp);
+  addTensor(s.graph, "gate16", DType::kI16, 1, u(c.hidden_dim), TensorKind::kInput);
+  s.shared["gate16"] = layerName(layer, "gate16");
+  addTensor(s.graph, "glu8", DType::kI8, 1, u(c.hidden_dim), TensorKind::kOutput);
+  s.shared["glu8"] = layerName(layer, "glu8");
+  s.graph.nodes.push_back(
+      Node{OpKind::kSwiglu, "swiglu", {"gate16", "up8"}, "glu8", {L.glu.multiplier.at(0)}, L.glu.shift});
   return s;
 }
 
@@ -148,17 +169,46 @@ StepGraph downGraph(const IntWeights& w, const std::string& config, int layer) {
   StepGraph s;
   s.name = layerName(layer, "down");
   s.graph.config = config;
-  addTensor(s.graph, "gate16", DType::kI16, 1, u(c.hidden_dim), TensorKind::kInput);
-  addTensor(s.graph, "up8", DType::kI8, 1, u(c.hidden_dim), TensorKind::kInput);
-  s.shared["gate16"] = layerName(layer, "gate16");
-  s.shared["up8"] = layerName(layer, "up8");
-  addTensor(s.graph, "glu8", DType::kI8, 1, u(c.hidden_dim), TensorKind::kTemp);
-  s.graph.nodes.push_back(
-      Node{OpKind::kSwiglu, "swiglu", {"gate16", "up8"}, "glu8", {L.glu.multiplier.at(0)}, L.glu.shift});
+  addTensor(s.graph, "glu8", DType::kI8, 1, u(c.hidden_dim), TensorKind::kInput);
+  s.shared["glu8"] = layerName(layer, "glu8");
   addWeight(s, "w2", layerName(layer, "w2"), L.w2);
-  addTensor(s.graph, "ffn_acc", DType::kI32, 1, u(c.dim), TensorKind::kOutput);
-  s.graph.nodes.push_back(Node{OpKind::kMatmul, "w2", {"glu8", "w2"}, "ffn_acc", {}, 0});
-  s.shared["ffn_acc"] = layerName(layer, "ffn_acc");
+  addTensor(s.graph, "acc", DType::kI32, 1, u(c.dim), TensorKind::kTemp);
+  s.graph.nodes.push_back(Node{OpKind::kMatmul, "w2", {"glu8", "w2"}, "acc", {}, 0});
+  addResidual(s, w, "acc", "m2", layerName(layer, "m2"), L.r2);
+  return s;
+}
+
+StepGraph outGraph(const IntWeights& w, const std::string& config, int layer) {
+  const Config& c = w.config;
+  const IntLayer& L = w.layers.at(std::size_t(layer));
+  StepGraph s;
+  s.name = layerName(layer, "out");
+  s.graph.config = config;
+  addTensor(s.graph, "xb8", DType::kI8, 1, u(c.dim), TensorKind::kInput);
+  s.shared["xb8"] = layerName(layer, "xb8");
+  addWeight(s, "wo", layerName(layer, "wo"), L.wo);
+  addTensor(s.graph, "acc", DType::kI32, 1, u(c.dim), TensorKind::kTemp);
+  s.graph.nodes.push_back(Node{OpKind::kMatmul, "wo", {"xb8", "wo"}, "acc", {}, 0});
+  addResidual(s, w, "acc", "mo", layerName(layer, "mo"), L.ro);
+  return s;
+}
+
+StepGraph embeddingGraph(const IntWeights& w, const std::string& config) {
+  const Config& c = w.config;
+  StepGraph s;
+  s.name = "embed";
+  s.graph.config = config;
+  Tensor e{"emb",    DType::kI8,          u(c.vocab_size),
+           u(c.dim), TensorKind::kWeight, std::vector<std::int32_t>(w.embedding.q.begin(), w.embedding.q.end())};
+  s.graph.tensors["emb"] = std::move(e);
+  s.graph.tensors["emb_m"] =
+      Tensor{"emb_m", DType::kI16, u(c.vocab_size), 1, TensorKind::kWeight, multipliers(w.embedding_rq)};
+  addTensor(s.graph, "token", DType::kI16, 1, 1, TensorKind::kInput);
+  addTensor(s.graph, "x", DType::kI32, 1, u(c.dim), TensorKind::kOutput);
+  s.shared["emb"] = "embedding";
+  s.shared["emb_m"] = "embedding_m";
+  s.shared["x"] = "x";
+  s.graph.nodes.push_back(Node{OpKind::kEmbedding, "embed", {"token", "emb", "emb_m"}, "x", {}, w.embedding_rq.shift});
   return s;
 }
 

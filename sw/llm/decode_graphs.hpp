@@ -51,10 +51,15 @@ StepGraph qkvGraph(const IntWeights& w, const std::string& config, int layer, in
 // q8 waits for attention.
 StepGraph ropeGraph(const IntWeights& w, const std::string& config, int layer, int pos);
 // The feed-forward block, one matrix per program: gate (RMSNorm, w1 -> gate16; the normalised x stays for up),
-// up (w3 -> up8), down (SwiGLU, w2 -> the int32 sum "l<i>.ffn_acc").
+// up (w3 -> up8, SwiGLU -> glu8), down (w2, the residual update).
 StepGraph gateGraph(const IntWeights& w, const std::string& config, int layer);
 StepGraph upGraph(const IntWeights& w, const std::string& config, int layer);
 StepGraph downGraph(const IntWeights& w, const std::string& config, int layer);
+// down and out end in the residual update x += req16(acc, m) (m: that matrix's multipliers, a resident weight),
+// written in place. out: the attention output projection wo from "l<i>.xb8".
+StepGraph outGraph(const IntWeights& w, const std::string& config, int layer);
+// embed: x = req16(E[token], mE[token]) from the resident table (host input: "token", 1 x 1 i16).
+StepGraph embeddingGraph(const IntWeights& w, const std::string& config);
 // The classifier, in chunks of at most kClassifierTiles column tiles (a 64 x 512 classifier needs about 800 words
 // of an MXM's load queue): chunk 0 also runs the final RMSNorm. Each writes its part of the persistent i16 "logits".
 inline constexpr unsigned kClassifierTiles = 22;

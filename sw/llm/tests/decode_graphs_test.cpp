@@ -46,17 +46,6 @@ class DecodeGraphs : public ::testing::Test {
   static constexpr const char* kConfig = "ulx3s";
   DecodeGraphs() : w_(quantizeModel(randomCheckpoint(shapeConfig("260K"), 11))), m_(isa::ArchConfig::byName(kConfig)) {}
 
-  // An IntModel-like residual: a token's embedding row at the residual's scale, plus noise.
-  std::vector<std::int32_t> residual(int token, std::uint64_t seed) const {
-    std::mt19937_64 rng(seed);
-    std::uniform_int_distribution<std::int32_t> d(-200, 200);
-    std::vector<std::int32_t> x(sz(w_.config.dim));
-    for (int i = 0; i < w_.config.dim; ++i)
-      x[sz(i)] = req(w_.embedding.row(token)[sz(i)], w_.embedding_rq.multiplier[sz(token)], w_.embedding_rq.shift, 16) +
-                 d(rng);
-    return x;
-  }
-
   std::vector<std::int8_t> norm(const std::vector<std::int32_t>& x) const {
     std::vector<std::int8_t> xn(x.size());
     rmsnormInt(x, w_.norm, xn);
@@ -86,13 +75,21 @@ class DecodeGraphs : public ::testing::Test {
   model::Machine m_;
 };
 
+// x += req16(acc, rq), saturating: IntModel's addToResidual.
+void addToResidual(std::vector<std::int32_t>& x, const std::vector<std::int32_t>& acc, const Requant& rq) {
+  for (std::size_t i = 0; i < x.size(); ++i)
+    x[i] = saturate(std::int64_t{x[i]} + req(acc[i], rq.multiplier[i], rq.shift, 16), 32);
+}
+
 TEST_F(DecodeGraphs, LayerProgramsMatchIntOps) {
   const Config& c = w_.config;
   ProgramChain chain(kConfig);
   // The placement phase: each program once, in run order (argmax before the classifier chunks: it places the logits
   // they write parts of); then position 1's programs.
+  const ChainProgram embed = chain.compile(embeddingGraph(w_, kConfig));
   const ChainProgram qkv0 = chain.compile(qkvGraph(w_, kConfig, 0, 0));
   const ChainProgram rope0 = chain.compile(ropeGraph(w_, kConfig, 0, 0));
+  const ChainProgram out = chain.compile(outGraph(w_, kConfig, 0));
   const ChainProgram gate = chain.compile(gateGraph(w_, kConfig, 0));
   const ChainProgram up = chain.compile(upGraph(w_, kConfig, 0));
   const ChainProgram down = chain.compile(downGraph(w_, kConfig, 0));
@@ -103,17 +100,16 @@ TEST_F(DecodeGraphs, LayerProgramsMatchIntOps) {
   chain.freeze();
   const ChainProgram qkv1 = chain.compile(qkvGraph(w_, kConfig, 0, 1));
   const ChainProgram rope1 = chain.compile(ropeGraph(w_, kConfig, 0, 1));
-  std::vector<const ChainProgram*> all = {&qkv0, &qkv1, &rope0, &rope1, &gate, &up, &down, &argmax};
+  std::vector<const ChainProgram*> all = {&embed, &qkv0, &qkv1, &rope0, &rope1, &out, &gate, &up, &down, &argmax};
   for (const ChainProgram& p : cls) all.push_back(&p);
   for (const ChainProgram* p : all) {
     for (const auto& [name, t] : p->result.layout.tensors) {
-      // (The requant multipliers are the compiler's own constants, carried by each program.)
+      // (The fused requants' multipliers are the compiler's own constants, carried by each program.)
       if (t.kind == compiler::TensorKind::kWeight && p->shared.count(name)) {
         EXPECT_TRUE(t.resident) << p->name << " carries " << name;
       }
     }
   }
-  m_.loadProgram(chain.setupImage());
   // No program's own tensor lies on a persistent one.
   for (const ChainProgram* p : all)
     for (const auto& [name, t] : p->result.layout.tensors) {
@@ -128,13 +124,19 @@ TEST_F(DecodeGraphs, LayerProgramsMatchIntOps) {
           EXPECT_TRUE(both.empty()) << p->name << ": " << name << " lies on " << pname << " in slice " << pos;
         }
     }
+  m_.loadProgram(chain.setupImage());
 
   const IntLayer& L = w_.layers[0];
   std::vector<std::vector<std::int8_t>> k_rows, v_rows;
+  std::vector<std::int32_t> x(sz(c.dim));
   for (int pos = 0; pos < 2; ++pos) {
-    const std::vector<std::int32_t> x = residual(3 + pos, 100 + std::uint64_t(pos));
+    const int token = 3 + 40 * pos;
+    run(embed, {{"token", {token}}});
+    for (int i = 0; i < c.dim; ++i)
+      x[sz(i)] = req(w_.embedding.row(token)[sz(i)], w_.embedding_rq.multiplier[sz(token)], w_.embedding_rq.shift, 16);
+    ASSERT_EQ(read(chain.placement("x")), x) << "embedding of token " << token;
     const RopeInputs rope = ropeInputs(w_, pos);
-    run(pos == 0 ? qkv0 : qkv1, {{"x", x}});
+    run(pos == 0 ? qkv0 : qkv1, {});
     run(pos == 0 ? rope0 : rope1,
         {{"cos_q", rope.cos_q}, {"sin_q", rope.sin_q}, {"cos_k", rope.cos_k}, {"sin_k", rope.sin_k}});
     const std::vector<std::int8_t> xn = norm(x);
@@ -155,8 +157,15 @@ TEST_F(DecodeGraphs, LayerProgramsMatchIntOps) {
     EXPECT_EQ(row(vc), widen(v_rows[sz(pos)])) << "v cache row " << pos;
   }
 
-  const std::vector<std::int32_t> x = residual(9, 7);
-  run(gate, {{"x", x}});
+  // The attention output projection and its residual update, from a host-written attention result.
+  std::vector<std::int8_t> xb8(sz(c.dim));
+  std::mt19937 rng(5);
+  for (auto& v : xb8) v = static_cast<std::int8_t>(std::uniform_int_distribution<int>(-127, 127)(rng));
+  run(out, {{"xb8", widen(xb8)}});
+  addToResidual(x, matvec(L.wo, xb8), L.ro);
+  ASSERT_EQ(read(chain.placement("x")), x) << "after out";
+
+  run(gate, {});
   run(up, {});
   run(down, {});
   const std::vector<std::int8_t> xn = norm(x);
@@ -165,13 +174,13 @@ TEST_F(DecodeGraphs, LayerProgramsMatchIntOps) {
   std::vector<std::int8_t> glu(gate16.size());
   for (std::size_t i = 0; i < glu.size(); ++i) glu[i] = swigluInt(gate16[i], up8[i], L.glu.multiplier[0], L.glu.shift);
   EXPECT_EQ(read(chain.placement("l0.gate16")), widen(gate16));
-  EXPECT_EQ(read(chain.placement("l0.up8")), widen(up8));
-  EXPECT_EQ(read(down, "ffn_acc"), matvec(L.w2, glu));
+  EXPECT_EQ(read(chain.placement("l0.glu8")), widen(glu));
+  addToResidual(x, matvec(L.w2, glu), L.r2);
+  ASSERT_EQ(read(chain.placement("x")), x) << "after down";
 
-  run(cls[0], {{"x", x}});
-  for (std::size_t i = 1; i < cls.size(); ++i) run(cls[i], {});
+  for (const ChainProgram& p : cls) run(p, {});
   run(argmax, {});
-  const std::vector<std::int16_t> logits = project<std::int16_t>(w_.classifier, w_.classifier_rq, 16, xn);
+  const std::vector<std::int16_t> logits = project<std::int16_t>(w_.classifier, w_.classifier_rq, 16, norm(x));
   EXPECT_EQ(read(chain.placement("logits")), widen(logits));
   EXPECT_EQ(read(chain.placement("next")), std::vector<std::int32_t>{argmaxInt(logits)});
 }
