@@ -30,10 +30,10 @@ struct StepGraph {
   std::map<std::string, std::string> shared;
   // Graph tensor -> a part of a persistent tensor `of`: its rows from `row` and its column tiles from `tile` (the
   // graph tensor's shape says how many). A cache row of a KV cache, a chunk of the logits. `height` > 0: when `of`
-  // is not placed yet, it is placed as a tensor of `height` rows and the graph tensor's columns (a cache).
+  // is not placed yet, it is placed as a tensor of `height` rows and `cols` columns (0: the graph tensor's).
   struct Part {
     std::string of;
-    unsigned row = 0, tile = 0, height = 0;
+    unsigned row = 0, tile = 0, height = 0, cols = 0;
   };
   std::map<std::string, Part> parts;
 };
@@ -60,6 +60,12 @@ StepGraph downGraph(const IntWeights& w, const std::string& config, int layer);
 StepGraph outGraph(const IntWeights& w, const std::string& config, int layer);
 // embed: x = req16(E[token], mE[token]) from the resident table (host input: "token", 1 x 1 i16).
 StepGraph embeddingGraph(const IntWeights& w, const std::string& config);
+// Attention of one layer at position pos over cache rows 0..pos, one program per head (kAttentionHeads): q from
+// "l<i>.q8", K and V the caches' first pos + 1 rows (grouped-query: head h reads kv head h / kv_mul), the head's
+// output into its column tile of "l<i>.xb8". A head must fill whole column tiles (head size = lanes: stories260K
+// on ulx3s); throws std::invalid_argument otherwise.
+std::vector<StepGraph> attentionGraphs(const IntWeights& w, const std::string& config, int layer, int pos);
+
 // The classifier, in chunks of at most kClassifierTiles column tiles (a 64 x 512 classifier needs about 800 words
 // of an MXM's load queue): chunk 0 also runs the final RMSNorm. Each writes its part of the persistent i16 "logits".
 inline constexpr unsigned kClassifierTiles = 22;

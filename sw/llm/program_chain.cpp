@@ -139,7 +139,9 @@ ChainProgram ProgramChain::compile(const StepGraph& s) {
       if (part.height == 0)
         throw compiler::CompileError(fmt::format("program '{}': tensor '{}' is a part of '{}', which is not placed yet",
                                                  s.name, local, part.of));
-      placeCache(part.of, t, part.height);
+      compiler::Tensor whole = t;
+      if (part.cols) whole.cols = part.cols;
+      placeCache(part.of, whole, part.height);
     }
     const unsigned tile_cols = lanes;
     const unsigned tiles = (t.cols + tile_cols - 1) / tile_cols;
