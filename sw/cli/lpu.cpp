@@ -186,8 +186,12 @@ int main(int argc, char** argv) {
   llama_run_cmd->add_option("-i,--prompt", llama_run.prompt, "prompt (default: empty, start from BOS)");
   llama_run_cmd
       ->add_option("-b,--backend", llama_run.backend,
-                   "float (fp32 reference) or int (integer reference); model and rtl: not yet")
-      ->check(CLI::IsMember({"float", "int", "model", "rtl"}));
+                   "float (fp32 reference), int (integer reference), or the LPU: model (golden model), rtl "
+                   "(verilated RTL), serial (a board: --port)")
+      ->check(CLI::IsMember({"float", "int", "model", "rtl", "serial"}));
+  llama_run_cmd->add_option("--config", llama_run.config, "LPU configuration (default ulx3s)");
+  llama_run_cmd->add_option("--port", llama_run.port, "serial port of the board or lpu-board-sim's pty");
+  llama_run_cmd->add_option("--baud", llama_run.baud, "baud rate of --port (default 3000000; ignored on a pty)");
   llama_run_cmd->add_flag("--ids", llama_run.ids, "print the token ids (space-separated, one line) instead of text");
 
   try {
