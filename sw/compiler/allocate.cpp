@@ -374,6 +374,11 @@ void Lowering::allocateAll() {
           if (!allocated(n.inputs[k])) placeSided(n.inputs[k], false);
         i8plain(n.output, {});
         break;
+      case OpKind::kAttention:
+        // q, K, V and the result: plain i8 tensors anywhere (K and V usually pinned: the KV cache).
+        for (unsigned k = 0; k < 3; ++k) i8plain(n.inputs[k], {});
+        i8plain(n.output, {});
+        break;
       default:
         i8plain(n.inputs[0], {});
         i8plain(n.output, slicesOf(n.inputs[0]));

@@ -79,6 +79,9 @@ CompileResult Lowering::run() {
       case OpKind::kRope:
         lowerRope(static_cast<int>(i));
         break;
+      case OpKind::kAttention:
+        lowerAttention(static_cast<int>(i));
+        break;
       default:
         lowerEltwise(static_cast<int>(i));
         break;

@@ -13,6 +13,10 @@
 //              rmsnormInt)
 //   argmax     Y(i32, Mx1) = index of the first maximum of each row of X(i16)
 //   swiglu     Y(i8) = req8(silu(G(i16, Q4.11)) * U(i8), multiplier, shift) (sw/llm's swigluInt)
+//   rope       Y(i8) = ropeInt of X(i16) with per-lane cos C and sin S (i16, Q1.14)
+//   attention  Y(i8, 1 x hs) = one head of sw/llm's IntModel attention: q(i8) columns [q_col, q_col+hs)
+//              against K, V (i8, P x C, a row per position) columns [kv_col, kv_col+hs); softmaxWeights with
+//              multiplier, shift; reciprocalQ21; req8(sum w v, inv, 21)
 //
 // Example graph (sw/compiler/graphs/mlp2.json):
 //   {"config": "small",
@@ -68,7 +72,8 @@ enum class OpKind : std::uint8_t {
   kRmsnorm,
   kArgmax,
   kSwiglu,
-  kRope
+  kRope,
+  kAttention
 };
 std::string_view opName(OpKind k);
 
@@ -82,6 +87,8 @@ struct Node {
   unsigned shift = 0;                    // requant, rmsnorm: the req shift, 0..63
   std::int64_t eps_term = 0;             // rmsnorm: added to the sum of squares, 0 .. 2^31-1
   unsigned r_shift = 0;                  // rmsnorm: rsqrt result >> r_shift -> the i16 multiplier, 0..31
+  unsigned q_col = 0;                    // attention: the head's first column in q
+  unsigned kv_col = 0;                   // attention: the head's (GQA: its kv head's) first column in K and V
 };
 
 struct Graph {
