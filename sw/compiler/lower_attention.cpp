@@ -30,6 +30,8 @@
 // with zero padding.
 #include <fmt/format.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 
 #include "sw/compiler/lowering.hpp"
@@ -120,6 +122,7 @@ void Lowering::lowerAttention(int ni) {
     VecVal v;
     unsigned width = 0;  // 0: no second operand
   };
+  std::map<std::pair<unsigned, unsigned>, Ready> slot_last;
   auto abcRow = [&](MxmUnit& u, const WordLoc& x, Opcode op, unsigned slot, const Instruction& vi, const Other& other,
                     const VecVal& dst, const std::vector<WordLoc>& also, const std::string& what) {
     Bundle b;
@@ -132,6 +135,10 @@ void Lowering::lowerAttention(int ni) {
     const Ready rdy = readyOf(x);
     c.at_least(rdy.t - b.insns[static_cast<std::size_t>(rd)].offset, rdy.bundle);
     if (op != Opcode::kAbca) c.at_least(u.slot_free[slot], u.slot_bundle[slot]);
+    // Into one slot in order (a block's ABCs on the same weights have nothing else to order them).
+    const auto key = std::make_pair(u.side, slot);
+    if (auto it = slot_last.find(key); it != slot_last.end())
+      c.at_least(it->second.t + 1, it->second.bundle);
     std::vector<std::pair<WordLoc, int>> writes;
     if (op == Opcode::kAbce) {
       const int og = b.group(u.out_dir, 4);
@@ -151,6 +158,7 @@ void Lowering::lowerAttention(int ni) {
     const std::int64_t t = placeBundle(b, c, ni, name(what));
     const int id = static_cast<int>(sched_.placements().size() - 1);
     if (t >= u.t_last_abc) u.t_last_abc = t, u.last_abc_bundle = id;
+    slot_last[key] = Ready{t, id};
     if (op == Opcode::kAbce) {
       u.slot_free[slot] = t + 1;
       u.slot_bundle[slot] = id;
@@ -288,6 +296,18 @@ void Lowering::lowerAttention(int ni) {
   const VecVal inv = newVal(2, meetSide(ue));
   vxmOp(ni, name("inv"), ri, {{r, Field::kSrca, 4}, {m2, Field::kSrcb, 2}}, inv);
 
+  if (std::getenv("LPU_ATT_DEBUG")) {
+    auto dump = [&](const char* nm, const VecVal& v) {
+      std::fprintf(stderr, "DBG %s %u", nm, v.width);
+      for (unsigned k = 0; k < v.width; ++k) std::fprintf(stderr, " %u %u", v.loc[k].position, v.loc[k].address);
+      std::fprintf(stderr, "\n");
+    };
+    for (unsigned b = 0; b < NB; ++b) dump("s", s[b]);
+    dump("top", top[0]);
+    for (unsigned b = 0; b < NB; ++b) dump("w", w[b]);
+    dump("r", r);
+    dump("inv", inv);
+  }
   // ---- 5. output: w . V on MXM_E, req8 with inv ----
   Instruction ro = vecInsn(Opcode::kReq, ElemType::kI8);
   ro.set(Field::kShamt, 21);
