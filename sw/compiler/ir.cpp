@@ -86,14 +86,14 @@ std::vector<int> Graph::consumers(const std::string& name) const {
 namespace {
 
 OpKind parseOp(const std::string& s, const std::string& where) {
-  for (OpKind k : {OpKind::kMatmul, OpKind::kRequant, OpKind::kRelu, OpKind::kAdd, OpKind::kMul, OpKind::kCopy,
-                   OpKind::kTranspose, OpKind::kRmsnorm, OpKind::kArgmax, OpKind::kSwiglu, OpKind::kRope,
-                   OpKind::kAttention})
+  for (OpKind k :
+       {OpKind::kMatmul, OpKind::kRequant, OpKind::kRelu, OpKind::kAdd, OpKind::kMul, OpKind::kCopy, OpKind::kTranspose,
+        OpKind::kRmsnorm, OpKind::kArgmax, OpKind::kSwiglu, OpKind::kRope, OpKind::kAttention})
     if (s == opName(k)) return k;
-  throw GraphError(fmt::format(
-      "{}: unknown op '{}' (matmul, requant, relu, add, mul, copy, transpose, rmsnorm, argmax, swiglu, rope, attention)",
-      where,
-      s));
+  throw GraphError(
+      fmt::format("{}: unknown op '{}' (matmul, requant, relu, add, mul, copy, transpose, rmsnorm, argmax, swiglu, "
+                  "rope, attention)",
+                  where, s));
 }
 
 unsigned inputCount(OpKind k) {
@@ -378,8 +378,10 @@ void validateGraph(const Graph& g, std::string_view src) {
         break;
       case OpKind::kAttention: {
         // inputs q, K, V; hs = the output's columns.
-        need(in[0]->dtype == DType::kI8 && in[0]->rows == 1, fmt::format("attention q must be 1xN i8, is {}", shape(*in[0])));
-        need(out.dtype == DType::kI8 && out.rows == 1, fmt::format("attention output must be 1xhs i8, is {}", shape(out)));
+        need(in[0]->dtype == DType::kI8 && in[0]->rows == 1,
+             fmt::format("attention q must be 1xN i8, is {}", shape(*in[0])));
+        need(out.dtype == DType::kI8 && out.rows == 1,
+             fmt::format("attention output must be 1xhs i8, is {}", shape(out)));
         const unsigned hs = out.cols;
         need(in[1]->dtype == DType::kI8 && in[1]->rows >= 1,
              fmt::format("attention K must be PxC i8 (a row per position), is {}", shape(*in[1])));

@@ -18,8 +18,9 @@
 // goes through the VXM on its way to SRAM (mov.i32, or min.i32 with INT32_MIN in the padding lanes
 // of a last partial block, so that they never win the max); top = max.i32 over blocks and lanes
 // (every lane ends with it); d = subs.i32(s, top) (exact for real lanes: |scores| <= hs * 2^14);
-// z = req.i16(d, m, shift); e = exp2.i16(z); w = req.i8(cvt.i32.i16(e), 1, 7), which is
-// min((e + 64) >> 7, 127) for e >= 0; a partial block's padding lanes are cleared (and.i8).
+// z = req.i16(d, m, shift); e = exp2.i16(z); w = req.i8(e, 1, 7), which is min((e + 64) >> 7, 127)
+// for e >= 0 (e's two planes and two zero planes read as the i32 operand); a partial block's padding
+// lanes are cleared (and.i8).
 // Sum (MXM_E): each block's w row through an all-ones weight tile, accumulated over the blocks:
 // every lane of the emitted row is sum w; rsqrt.i32 is applied as it passes the VXM, then
 // shr.i32 14, cvt.i16.i32, req.i16 (27) give inv.
@@ -30,8 +31,6 @@
 // with zero padding.
 #include <fmt/format.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <limits>
 
 #include "sw/compiler/lowering.hpp"
@@ -137,8 +136,7 @@ void Lowering::lowerAttention(int ni) {
     if (op != Opcode::kAbca) c.at_least(u.slot_free[slot], u.slot_bundle[slot]);
     // Into one slot in order (a block's ABCs on the same weights have nothing else to order them).
     const auto key = std::make_pair(u.side, slot);
-    if (auto it = slot_last.find(key); it != slot_last.end())
-      c.at_least(it->second.t + 1, it->second.bundle);
+    if (auto it = slot_last.find(key); it != slot_last.end()) c.at_least(it->second.t + 1, it->second.bundle);
     std::vector<std::pair<WordLoc, int>> writes;
     if (op == Opcode::kAbce) {
       const int og = b.group(u.out_dir, 4);
@@ -202,8 +200,7 @@ void Lowering::lowerAttention(int ni) {
   mxm_side_used_[0] = true;
   std::vector<VecVal> s(NB);
   const bool padded = P % L_ != 0;
-  const VecVal cap = constVal(4,
-                              lanes([&](unsigned l) -> std::int64_t {
+  const VecVal cap = constVal(4, lanes([&](unsigned l) -> std::int64_t {
                                 return l < P % L_ ? std::numeric_limits<std::int32_t>::max()
                                                   : std::numeric_limits<std::int32_t>::min();
                               }),
@@ -241,7 +238,9 @@ void Lowering::lowerAttention(int ni) {
   Instruction rw = vecInsn(Opcode::kReq, ElemType::kI8);
   rw.set(Field::kShamt, 7);
   const std::vector<std::int64_t> mul(L_, n.multiplier[0]), one(L_, 1);
-  const bool spread = NB > 2;
+  // Scratch nearest the VXM (newVal without `spread`): with the W_j rows spread out, this keeps
+  // every MEM queue of ulx3s within its 512 words at P = 256.
+  const bool spread = false;
   std::vector<VecVal> d(NB), z(NB), e(NB), e32(NB), w(NB);
   auto side = [](unsigned b) { return static_cast<int>(b % 2); };
   for (unsigned b = 0; b < NB; ++b) {
@@ -260,14 +259,15 @@ void Lowering::lowerAttention(int ni) {
           e[b]);
   }
   for (unsigned b = 0; b < NB; ++b) {
-    e32[b] = newVal(4, 1 - side(b), {}, spread);
-    vxmOp(ni, name(fmt::format("block {}: widen", b)), vecInsn(Opcode::kCvt, ElemType::kI32, ElemType::kI16),
-          {{e[b], Field::kSrca, 2}}, e32[b]);
-  }
-  for (unsigned b = 0; b < NB; ++b) {
+    // e >= 0: its i32 value is its two planes and two zero planes, read as one operand (no cvt step).
+    e32[b].width = 4;
+    e32[b].loc[0] = e[b].loc[0], e32[b].loc[1] = e[b].loc[1];
+    const VecVal z0 =
+        constVal(2, std::vector<std::int64_t>(L_, 0), sideOf(e[b]), {e[b].loc[0].position, e[b].loc[1].position});
+    e32[b].loc[2] = z0.loc[0], e32[b].loc[3] = z0.loc[1];
     w[b] = newVal(1, side(b), {}, spread);
     vxmOp(ni, name(fmt::format("block {}: weight", b)), rw,
-          {{e32[b], Field::kSrca, 4}, {constVal(2, one, side(b)), Field::kSrcb, 2}}, w[b]);
+          {{e32[b], Field::kSrca, 4}, {constVal(2, one, 1 - sideOf(e[b])), Field::kSrcb, 2}}, w[b]);
   }
   if (padded) {
     const VecVal m = constVal(1, lanes([&](unsigned l) { return l < P % L_ ? -1 : 0; }), 1 - sideOf(w[NB - 1]));
@@ -296,18 +296,6 @@ void Lowering::lowerAttention(int ni) {
   const VecVal inv = newVal(2, meetSide(ue));
   vxmOp(ni, name("inv"), ri, {{r, Field::kSrca, 4}, {m2, Field::kSrcb, 2}}, inv);
 
-  if (std::getenv("LPU_ATT_DEBUG")) {
-    auto dump = [&](const char* nm, const VecVal& v) {
-      std::fprintf(stderr, "DBG %s %u", nm, v.width);
-      for (unsigned k = 0; k < v.width; ++k) std::fprintf(stderr, " %u %u", v.loc[k].position, v.loc[k].address);
-      std::fprintf(stderr, "\n");
-    };
-    for (unsigned b = 0; b < NB; ++b) dump("s", s[b]);
-    dump("top", top[0]);
-    for (unsigned b = 0; b < NB; ++b) dump("w", w[b]);
-    dump("r", r);
-    dump("inv", inv);
-  }
   // ---- 5. output: w . V on MXM_E, req8 with inv ----
   Instruction ro = vecInsn(Opcode::kReq, ElemType::kI8);
   ro.set(Field::kShamt, 21);
