@@ -2,6 +2,7 @@
 // the output read back must equal sw/llm's integer reference loop (IntModel::forward's head loop with
 // softmaxWeights and reciprocalQ21), bit for bit, on seeded random q, K and V, and the model must take exactly the
 // predicted cycles.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -10,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "sw/compiler/pin.hpp"
 #include "sw/compiler/reference.hpp"
 #include "sw/compiler/tests/test_util.hpp"
 #include "sw/llm/int_ops.hpp"
@@ -102,6 +104,70 @@ TEST(Attention, MatchesIntModelHead) {
     }
     std::printf("attention %s hs %u P %u: %llu cycles\n", c.config, c.hs, c.P,
                 (unsigned long long)r.report.predicted_cycles);
+  }
+}
+
+// The decode step's shape on ulx3s: the two heads of stories260K that share kv head 2 (GQA: head h reads kv head
+// h / 2) in one program, with K and V the first P rows of 256-row caches pinned in one MEM slice each (rowsOf, as
+// the decode builder pins them). (All 8 heads in one program exceed ulx3s's 512-word queues even at P = 3.)
+TEST(Attention, GqaPairOnPinnedCaches) {
+  const isa::ArchConfig& cfg = isa::ArchConfig::byName("ulx3s");
+  const unsigned T = 256, D = 64, KV = 32, hs = 8, L = cfg.lanes();
+  const std::int32_t m = 20000;
+  const unsigned shift = 22;
+  MemoryLayout cl;
+  cl.config = "ulx3s";
+  cl.lanes = L;
+  for (const auto& [name, slice] : {std::pair{"kcache", 2u}, std::pair{"vcache", cfg.positions() - 3}}) {
+    TensorLayout c;
+    c.name = name;
+    c.rows = T;
+    c.cols = KV;
+    c.col_tiles = KV / L;
+    Fragment f;
+    f.ct_end = c.col_tiles;
+    f.slices = {slice};
+    f.base = cfg.wordsPerSlice() - c.col_tiles * T;
+    f.rows = T;
+    c.fragments.push_back(f);
+    cl.tensors[name] = c;
+  }
+  for (const unsigned P : {3u, 33u, 64u}) {
+    Graph g;
+    g.config = "ulx3s";
+    g.tensors["q"] = Tensor{"q", DType::kI8, 1, D, TensorKind::kInput, {}};
+    g.tensors["k"] = Tensor{"k", DType::kI8, P, KV, TensorKind::kInput, {}};
+    g.tensors["v"] = Tensor{"v", DType::kI8, P, KV, TensorKind::kInput, {}};
+    MemoryLayout rows = cl;
+    rows.tensors["k"] = rowsOf(cl.tensor("kcache"), 0, P);
+    rows.tensors["v"] = rowsOf(cl.tensor("vcache"), 0, P);
+    pinTo(g, "k", rows, false);
+    pinTo(g, "v", rows, false);
+    for (unsigned h = 4; h < 6; ++h) {
+      const std::string y = fmt::format("y{}", h);
+      g.tensors[y] = Tensor{y, DType::kI8, 1, hs, TensorKind::kOutput, {}};
+      Node nd{OpKind::kAttention, fmt::format("att{}", h), {"q", "k", "v"}, y, {m}, shift};
+      nd.q_col = h * hs;
+      nd.kv_col = (h / 2) * hs;
+      g.nodes.push_back(nd);
+    }
+    const CompileResult r = compile(g);
+    EXPECT_EQ(r.layout.tensor("k").locate(P - 1, 3).position, 2u);
+    std::mt19937 rng(P);
+    std::uniform_int_distribution<int> d(-128, 127);
+    std::vector<std::int32_t> q(D), k(std::size_t{P} * KV), v(k.size());
+    for (auto& x : q) x = d(rng);
+    for (auto& x : k) x = d(rng);
+    for (auto& x : v) x = d(rng);
+    const testing::ModelRun run = runOnModel(r, {{"q", q}, {"k", k}, {"v", v}});
+    ASSERT_EQ(run.state, model::RunState::kDone) << run.error;
+    EXPECT_EQ(run.cycles, r.report.predicted_cycles) << "P " << P;
+    for (unsigned h = 4; h < 6; ++h) {
+      const auto want = intModelHead(q, k, v, KV, P, hs, h * hs, (h / 2) * hs, m, shift);
+      for (unsigned i = 0; i < hs; ++i)
+        ASSERT_EQ(run.tensors.at(fmt::format("y{}", h))[i], want[i]) << "P " << P << " head " << h << " i " << i;
+    }
+    std::printf("attention ulx3s heads 4, 5 P %u: %llu cycles\n", P, (unsigned long long)r.report.predicted_cycles);
   }
 }
 
