@@ -67,7 +67,8 @@ struct Case {
 
 // stories260K's shapes on ulx3s (dim 64, 8 heads of 8, 4 kv heads: GQA, head h reads kv head h / 2), the
 // multiplier IntModel derives for a head of 8 (log2 e / sqrt(8) * 256 at typical q, k scales), at several
-// positions; then a head narrower than the lanes at a column offset inside a tile (small: 16 lanes, hs 8).
+// positions; then heads narrower than the lanes at a column offset inside a tile (small: 16 lanes, hs 8; large: 64
+// lanes, hs 32).
 TEST(Attention, MatchesIntModelHead) {
   const llm::Requant rq = llm::makeRequant(0.02 * 0.02 * 1.4426950408889634 / std::sqrt(8.0) * 256.0);
   const std::int32_t m = rq.multiplier[0];
@@ -77,6 +78,7 @@ TEST(Attention, MatchesIntModelHead) {
   cases.push_back(Case{"ulx3s", 64, 32, 8, 33, 0, 0});
   cases.push_back(Case{"small", 64, 32, 8, 7, 3, 1});
   cases.push_back(Case{"small", 64, 32, 8, 40, 2, 1});
+  cases.push_back(Case{"large", 128, 64, 32, 70, 3, 1});
   for (const Case& c : cases) {
     const unsigned q_col = c.head * c.hs, kv_col = c.kv_head * c.hs;
     const Graph g = attentionGraph(c.config, c.dim, c.kv_dim, c.P, c.hs, q_col, kv_col, m, shift);
