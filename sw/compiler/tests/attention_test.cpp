@@ -173,6 +173,37 @@ TEST(Attention, GqaPairOnPinnedCaches) {
   }
 }
 
+// Between projections, as in a layer: q comes from a matmul with a fused requant, the head's output feeds a matmul;
+// the MXMs' state (weights, slots) carries from one operator to the next. One MXM or two.
+TEST(Attention, BetweenMatmuls) {
+  for (unsigned mxms : {1u, 2u}) {
+    Graph g;
+    g.config = "ulx3s";
+    g.tensors["a"] = Tensor{"a", DType::kI8, 1, 64, TensorKind::kInput, {}};
+    g.tensors["wq"] = Tensor{"wq", DType::kI8, 64, 64, TensorKind::kWeight, std::vector<std::int32_t>(64 * 64)};
+    g.tensors["h"] = Tensor{"h", DType::kI32, 1, 64, TensorKind::kTemp, {}};
+    g.tensors["q"] = Tensor{"q", DType::kI8, 1, 64, TensorKind::kTemp, {}};
+    g.tensors["k"] = Tensor{"k", DType::kI8, 12, 32, TensorKind::kInput, {}};
+    g.tensors["v"] = Tensor{"v", DType::kI8, 12, 32, TensorKind::kInput, {}};
+    g.tensors["y"] = Tensor{"y", DType::kI8, 1, 8, TensorKind::kTemp, {}};
+    g.tensors["wo"] = Tensor{"wo", DType::kI8, 8, 16, TensorKind::kWeight, std::vector<std::int32_t>(8 * 16)};
+    g.tensors["o"] = Tensor{"o", DType::kI32, 1, 16, TensorKind::kOutput, {}};
+    g.nodes.push_back(Node{OpKind::kMatmul, "mq", {"a", "wq"}, "h", {}, 0});
+    g.nodes.push_back(Node{OpKind::kRequant, "rq", {"h"}, "q", {3}, 9});
+    Node nd{OpKind::kAttention, "att", {"q", "k", "v"}, "y", {20000}, 22};
+    nd.q_col = 24;
+    nd.kv_col = 8;
+    g.nodes.push_back(nd);
+    g.nodes.push_back(Node{OpKind::kMatmul, "mo", {"y", "wo"}, "o", {}, 0});
+    CompileOptions opt;
+    opt.mxms = mxms;
+    SCOPED_TRACE("mxms " + std::to_string(mxms));
+    const CompileResult r = testing::compileAndCheckOnModel(g, 9, opt);
+    std::printf("attention between matmuls, %u MXM(s): %llu cycles\n", mxms,
+                (unsigned long long)r.report.predicted_cycles);
+  }
+}
+
 TEST(Attention, ErrorsNameTheField) {
   const std::string head =
       R"({"config": "ulx3s", "tensors": {"q": {"shape": [64], "kind": "input"},
