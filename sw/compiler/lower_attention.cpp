@@ -21,7 +21,7 @@
 // z = req.i16(d, m, shift); e = exp2.i16(z); w = req.i8(e, 1, 7), which is min((e + 64) >> 7, 127)
 // for e >= 0 (e's two planes and two zero planes read as the i32 operand); a partial block's padding
 // lanes are cleared (and.i8).
-// Sum (MXM_E): each block's w row through an all-ones weight tile, accumulated over the blocks:
+// Sum (MXM_E, or MXM_W with one MXM): each block's w row through an all-ones weight tile, accumulated over the blocks:
 // every lane of the emitted row is sum w; rsqrt.i32 is applied as it passes the VXM, then
 // shr.i32 14, cvt.i16.i32, req.i16 (27) give inv.
 // Output (MXM_E): V's rows as weights, block b's rows b*lanes .. (K tile of up to lanes rows, rows
@@ -278,8 +278,9 @@ void Lowering::lowerAttention(int ni) {
   }
 
   // ---- 4. sum and its reciprocal (MXM_E: w rows through all-ones weights) ----
-  MxmUnit& ue = mxm_[1];
-  mxm_side_used_[1] = true;
+  // (With CompileOptions::mxms = 1 everything runs on MXM_W.)
+  MxmUnit& ue = mxm_[opt_.mxms >= 2 ? 1 : 0];
+  mxm_side_used_[ue.side] = true;
   const VecVal ones = constVal(1, std::vector<std::int64_t>(L_, 1), 1);
   loadTile(ue, std::vector<WordLoc>(L_, ones.loc[0]), "ones");
   const VecVal r = newVal(4, 0);
