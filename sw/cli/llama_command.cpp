@@ -66,7 +66,8 @@ int llamaRunCommand(const LlamaRunOptions& options, std::ostream& out, std::ostr
     serial.port = options.port;
     serial.baud = options.baud;
     device = driver::makeDevice(options.backend, isa::ArchConfig::byName(options.config), serial);
-    auto d = std::make_unique<llm::LpuDecoder>(llm::quantizeModel(checkpoint), options.config, *device);
+    auto d = std::make_unique<llm::LpuDecoder>(llm::quantizeModel(checkpoint), options.config, *device,
+                                               llm::defaultDecoderOptions(options.config));
     decoder = d.get();
     err << fmt::format("{} on {} ({}): {} programs per token compiled in {:.2f} s\n", options.checkpoint,
                        options.config, options.backend, d->programs().step(0).size(), d->programs().compileSeconds());

@@ -90,10 +90,9 @@ std::vector<int> Graph::consumers(const std::string& name) const {
 namespace {
 
 OpKind parseOp(const std::string& s, const std::string& where) {
-  for (OpKind k :
-       {OpKind::kMatmul, OpKind::kRequant, OpKind::kRelu, OpKind::kAdd, OpKind::kMul, OpKind::kCopy, OpKind::kTranspose,
-        OpKind::kRmsnorm, OpKind::kArgmax, OpKind::kSwiglu, OpKind::kRope, OpKind::kResidualAdd, OpKind::kEmbedding,
-                   OpKind::kAttention})
+  for (OpKind k : {OpKind::kMatmul, OpKind::kRequant, OpKind::kRelu, OpKind::kAdd, OpKind::kMul, OpKind::kCopy,
+                   OpKind::kTranspose, OpKind::kRmsnorm, OpKind::kArgmax, OpKind::kSwiglu, OpKind::kRope,
+                   OpKind::kResidualAdd, OpKind::kEmbedding, OpKind::kAttention})
     if (s == opName(k)) return k;
   throw GraphError(
       fmt::format("{}: unknown op '{}' (matmul, requant, relu, add, mul, copy, transpose, rmsnorm, argmax, swiglu, "

@@ -33,17 +33,25 @@ compiler::CompileOptions chainOptions() {
 
 }  // namespace
 
-DecodePrograms::DecodePrograms(const IntWeights& w, std::string config)
-    : w_(w), config_(std::move(config)), chain_(config_, ProgramChain::kDefaultTempWords, chainOptions()) {
+DecoderOptions defaultDecoderOptions(const std::string& config) {
+  DecoderOptions o;
+  o.device_embedding = config != "ulx3s";
+  // stories260K's weights, caches and activations leave ulx3s 384 words per slice for the programs' own tensors.
+  if (config == "ulx3s") o.temp_words = 384;
+  return o;
+}
+
+DecodePrograms::DecodePrograms(const IntWeights& w, std::string config, const DecoderOptions& options)
+    : w_(w), config_(std::move(config)), options_(options), chain_(config_, options.temp_words, chainOptions()) {
   const Clock::time_point t0 = Clock::now();
   // The placement phase, in run order, except that argmax comes before the classifier chunks: it places the
   // logits they write their parts of.
-  add(embeddingGraph(w_, config_));
+  if (options_.device_embedding) add(embeddingGraph(w_, config_));
   std::vector<ChainProgram>& p0 = per_pos_[0];
   for (int l = 0; l < w_.config.n_layers; ++l) {
     for (const StepGraph& g : positionGraphs(w_, config_, l, 0)) p0.push_back(chain_.compile(g));
-    for (const StepGraph& g : {outGraph(w_, config_, l), gateGraph(w_, config_, l), upGraph(w_, config_, l),
-                               downGraph(w_, config_, l)})
+    for (const StepGraph& g :
+         {outGraph(w_, config_, l), gateGraph(w_, config_, l), upGraph(w_, config_, l), downGraph(w_, config_, l)})
       add(g);
   }
   add(argmaxGraph(w_, config_));
@@ -72,7 +80,7 @@ const std::vector<const ChainProgram*>& DecodePrograms::step(int pos) {
   }
   std::vector<const ChainProgram*> s;
   auto fixed = [&](const std::string& name) { s.push_back(&fixed_.at(fixed_index_.at(name))); };
-  fixed("embed");
+  if (options_.device_embedding) fixed("embed");
   const std::vector<ChainProgram>& v = per_pos_.at(pos);
   const std::size_t per_layer = v.size() / std::size_t(w_.config.n_layers);
   for (int l = 0; l < w_.config.n_layers; ++l) {
@@ -90,8 +98,8 @@ std::uint64_t DecodePrograms::predictedCycles(int pos) {
   return c;
 }
 
-LpuDecoder::LpuDecoder(const IntWeights& w, std::string config, driver::Device& device)
-    : programs_(w, std::move(config)), device_(device) {
+LpuDecoder::LpuDecoder(const IntWeights& w, std::string config, driver::Device& device, const DecoderOptions& options)
+    : programs_(w, std::move(config), options), device_(device) {
   device_.loadProgram(programs_.chain().setupImage());
 }
 
@@ -105,6 +113,13 @@ void LpuDecoder::run(int token, int pos) {
   for (const ChainProgram* p : step) {
     std::map<std::string, std::vector<std::int32_t>> in;
     if (p->name == "embed") in["token"] = {token};
+    if (p->name == "l0.qkv" && !programs_.options().device_embedding) {
+      const IntWeights& w = programs_.weights();
+      std::vector<std::int32_t>& x = in["x"];
+      for (int i = 0; i < c.dim; ++i)
+        x.push_back(req(w.embedding.row(token)[std::size_t(i)], w.embedding_rq.multiplier[std::size_t(token)],
+                        w.embedding_rq.shift, 16));
+    }
     if (p->name.ends_with(".rope")) {
       in["cos_q"] = rope.cos_q;
       in["sin_q"] = rope.sin_q;
@@ -149,8 +164,7 @@ std::span<const float> LpuDecoder::forward(int token, int pos) {
   const std::vector<std::int32_t> v = readTensor(device_, programs_.chain().placement("logits"));
   logits_int_.assign(v.begin(), v.end());
   logits_.resize(v.size());
-  for (std::size_t i = 0; i < v.size(); ++i)
-    logits_[i] = static_cast<float>(v[i] * programs_.weights().logit_scale);
+  for (std::size_t i = 0; i < v.size(); ++i) logits_[i] = static_cast<float>(v[i] * programs_.weights().logit_scale);
   return logits_;
 }
 

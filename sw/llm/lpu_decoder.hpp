@@ -23,12 +23,23 @@
 
 namespace lpu::llm {
 
+struct DecoderOptions {
+  // The embedding on the device (the embed program: the table resident, the host writes the token id), or on the
+  // host (it writes the token's row of x, dim int32 values, into l0.qkv). The table and its per-token multipliers
+  // take 5,120 of the 49,152 SRAM words of ulx3s, which stories260K with a 256-row KV cache cannot spare.
+  bool device_embedding = true;
+  unsigned temp_words = ProgramChain::kDefaultTempWords;  // ProgramChain's low words
+};
+
+// The decoder options for a configuration: device embedding where the SRAM has room for it (not ulx3s).
+DecoderOptions defaultDecoderOptions(const std::string& config);
+
 // The programs of every position, compiled once each (the first time a position is asked for).
 class DecodePrograms {
  public:
   // Compiles the position-independent programs and position 0's (the placement phase). Throws
   // compiler::CompileError naming the program when a program or the whole model does not fit.
-  DecodePrograms(const IntWeights& w, std::string config);
+  DecodePrograms(const IntWeights& w, std::string config, const DecoderOptions& options);
 
   // The step at `pos` in run order.
   const std::vector<const ChainProgram*>& step(int pos);
@@ -36,16 +47,18 @@ class DecodePrograms {
   const ProgramChain& chain() const { return chain_; }
   const IntWeights& weights() const { return w_; }
   double compileSeconds() const { return compile_seconds_; }
+  const DecoderOptions& options() const { return options_; }
 
  private:
   const ChainProgram& add(const StepGraph& g);
 
   IntWeights w_;
   std::string config_;
+  DecoderOptions options_;
   ProgramChain chain_;
-  std::vector<ChainProgram> fixed_;                      // position-independent, by name in run order
+  std::vector<ChainProgram> fixed_;  // position-independent, by name in run order
   std::map<std::string, std::size_t> fixed_index_;
-  std::map<int, std::vector<ChainProgram>> per_pos_;     // qkv, rope, attention of every layer
+  std::map<int, std::vector<ChainProgram>> per_pos_;  // qkv, rope, attention of every layer
   std::map<int, std::vector<const ChainProgram*>> steps_;
   double compile_seconds_ = 0;
 };
@@ -54,13 +67,13 @@ struct StepReport {
   std::uint64_t cycles = 0;            // measured on the device, every program of the step
   std::uint64_t predicted_cycles = 0;  // the compiler's
   unsigned programs = 0;
-  int next = -1;                       // the device's argmax
+  int next = -1;  // the device's argmax
 };
 
 class LpuDecoder final : public Transformer {
  public:
   // Compiles (DecodePrograms) and writes the weights into the device's SRAM.
-  LpuDecoder(const IntWeights& w, std::string config, driver::Device& device);
+  LpuDecoder(const IntWeights& w, std::string config, driver::Device& device, const DecoderOptions& options);
 
   const Config& config() const override { return programs_.weights().config; }
   // Runs the step and reads the i16 logits back (logitsInt()). Throws std::out_of_range for a token or position

@@ -183,10 +183,10 @@ ChainProgram ProgramChain::compile(const StepGraph& s) {
       }
     }
     r = compiler::compile(g, keepOptions(named, false));
-  } catch (const compiler::CompileError& e) {
-    throw compiler::CompileError(where(e.what()));
   } catch (const compiler::GraphError& e) {
     throw compiler::GraphError(where(e.what()));
+  } catch (const std::runtime_error& e) {  // CompileError, and the allocator's "SRAM full"
+    throw compiler::CompileError(where(e.what()));
   }
   for (const auto& [pos, used] : r.layout.words_used)
     if (used > temp_words_)
