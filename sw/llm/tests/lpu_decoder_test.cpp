@@ -31,9 +31,7 @@ void expectLogitsEqual(const std::string& config, const DecoderOptions& options,
   }
 }
 
-TEST(LpuDecoder, LogitsEqualIntModelOnUlx3s) {
-  expectLogitsEqual("ulx3s", defaultDecoderOptions("ulx3s"), 6, 7);
-}
+TEST(LpuDecoder, LogitsEqualIntModelOnUlx3s) { expectLogitsEqual("ulx3s", defaultDecoderOptions("ulx3s"), 6, 7); }
 
 // The embedding on the device (the table resident, the host writes the token id) instead of the host's row.
 TEST(LpuDecoder, DeviceEmbeddingOnUlx3sLayers) {
