@@ -143,8 +143,8 @@ module lpu_top #(
   logic [Positions-1:0][PcW-1:0]              q_info, q_issue_pc, q_sync_pc;
   // Stream buses and MEM host read data: one element per direction (lpu_isa_pkg::dir_e) and
   // position, each written by one producer (one packed vector of all positions costs the verilated
-  // model quadratic concatenations every cycle). sr[E][p] / sr[W][p] = R[E][*][p] / R[W][*][p] (lane
-  // i of stream s at byte s*Lanes+i), public_flat_rd for the testbench.
+  // model quadratic concatenations every cycle). sr[E][p] / sr[W][p] = R[E][*][p] / R[W][*][p]
+  // (lane i of stream s at byte s*Lanes+i), public_flat_rd for the testbench.
   logic [S-1:0]  wr_en   [2][Positions];
   logic [Sb-1:0] wr_data [2][Positions];
   logic [Sb-1:0] sr      [2][Positions] /*verilator public_flat_rd*/;
@@ -568,7 +568,9 @@ module lpu_top #(
       end
       if (ld_parked[0]) err_where = where_of('0, 1'b0, '0, ld_sync_pc[0][WhereAddrW-1:0]);
       for (int p = Positions - 1; p >= 0; p--) begin
-        if (q_parked[p]) err_where = where_of(WherePosW'(p), 1'b0, '0, q_sync_pc[p][WhereAddrW-1:0]);
+        if (q_parked[p]) begin
+          err_where = where_of(WherePosW'(p), 1'b0, '0, q_sync_pc[p][WhereAddrW-1:0]);
+        end
       end
     end
   end
