@@ -60,7 +60,7 @@ help:
 	@echo "             checking every token (MODEL=, TOKENIZER=, PROMPT=; default a random stories260K)"
 	@echo "             make sim PROG=file.s: that program on the RTL in lockstep with the golden model"
 	@echo "             (CONFIG=ulx3s|large; WAVES=1 also writes an FST, see wave)"
-	@echo "  lint       verilator --lint-only -Wall over rtl/*.sv (top: LINT_TOP=$(LINT_TOP))"
+	@echo "  lint       100-column limit of rtl/*.sv, verilator --lint-only -Wall over rtl/*.sv (top: LINT_TOP=$(LINT_TOP))"
 	@echo "  synth      Yosys synthesis of the ulx3s configuration for the ECP5-85F (resource summary, netlist"
 	@echo "             build/synth/lpu_top.json)"
 	@echo "  bench      run every benchmark (model speed, compiler GEMM/matvec/token cycles, RTL speed, UART link"

@@ -1519,5 +1519,30 @@ package lpu_isa_pkg;
   localparam logic [31:0] SRAM_CMD_WRITE = 32'd1;  // write the staging buffer to SRAM
   localparam logic [31:0] SRAM_CMD_READ = 32'd2;  // read SRAM into the staging buffer
 
+  // lpu_top's per-position wiring. A stream array's first index is the direction, the
+  // direction bit of a stream operand (isa.toml: 0 east, 1 west).
+  typedef enum int unsigned {
+    DIR_E = 0,
+    DIR_W = 1
+  } dir_e;
+
+  // A queue's dispatch to its slice (issue_valid_i, issue_insn_i). Yosys resolves a member of a
+  // scalar struct variable only, not of an array element: lpu_top reads and writes the fields
+  // through one variable per position and moves whole elements in and out of its arrays.
+  typedef struct packed {
+    logic valid;
+    logic [INSN_BITS-1:0] insn;
+  } slice_issue_t;
+
+  // A slice's state and error report (busy_o, err_o, err_code_o, err_info_o). info is what the
+  // queue reports with its own errors (a word index or an SRAM address), so it is as wide as a
+  // program counter.
+  typedef struct packed {
+    logic busy;
+    logic err;
+    err_e code;
+    logic [IMEM_ADDR_INDEX_BITS-1:0] info;
+  } slice_status_t;
+
   /* verilator lint_on UNUSEDPARAM */
 endpackage

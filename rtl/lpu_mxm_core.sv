@@ -1,53 +1,60 @@
 // Copyright openlpu contributors.
 //
-// lpu_mxm_core: the matrix execution module with its two issue ports: the compute queue (abc, abca, abce,
-// acc) and the load queue (lw, lwi, iw), which dispatch in parallel (docs/architecture.md §3, §6). A
-// weight-stationary Lanes x Lanes int8 array with int32 accumulators (docs/isa.md, MXM):
+// lpu_mxm_core: the matrix execution module with its two issue ports: the compute queue (abc, abca,
+// abce, acc) and the load queue (lw, lwi, iw), which dispatch in parallel (docs/architecture.md §3,
+// §6). A weight-stationary Lanes x Lanes int8 array with int32 accumulators (docs/isa.md, MXM):
 //
-//   lw   : staging rows index .. index+lwn-1 <- streams srca .. srca+lwn-1 (lane n to column n)  state, LAT 1
-//   lwi  : lw, then active weights <- staging (including those rows)                          state, LAT 1
-//   iw   : active weights <- staging (double buffering)                                       state, LAT 1
-//   abc  : acc[index]  = x . W   (y[n] = sum_k x[k] W[k][n], exact int32)                      state, LAT 3
-//   abca : acc[index] += x . W   (wrapping; the old value is read when the sum is added, at t+2)
-//   abce : as abca, and at t+2 r = acc[index] + y goes to a register (driven in t+3, LAT 4) and the slot is 0
-//   acc  : acc[index] (as of the dispatch cycle) onto the i32 group dst                        stream, LAT 2
+//   lw   (state, LAT 1) : staging rows index .. index+lwn-1 <- streams srca .. srca+lwn-1
+//                         (lane n to column n)
+//   lwi  (state, LAT 1) : lw, then active weights <- staging (including those rows)
+//   iw   (state, LAT 1) : active weights <- staging (double buffering)
+//   abc  (state, LAT 3) : acc[index]  = x . W   (y[n] = sum_k x[k] W[k][n], exact int32)
+//   abca (state, LAT 3) : acc[index] += x . W   (wrapping; the old value is read when the sum is
+//                         added, at t+2)
+//   abce                : as abca, and at t+2 r = acc[index] + y goes to a register (driven in t+3,
+//                         LAT 4) and the slot is 0
+//   acc (stream, LAT 2) : acc[index] (as of the dispatch cycle) onto the i32 group dst
 //
-// The product array has Lanes x Lanes/MxmAbcInterval multipliers (registered outputs, so Yosys puts each on a
-// MULT18X18D); with MxmAbcInterval = 2 it computes the columns in two halves on consecutive cycles, which is why
-// ABCs must be >= MxmAbcInterval cycles apart (MXM_OVERRUN otherwise):
+// The product array has Lanes x Lanes/MxmAbcInterval multipliers (registered outputs, so Yosys puts
+// each on a MULT18X18D); with MxmAbcInterval = 2 it computes the columns in two halves on
+// consecutive cycles, which is why ABCs must be >= MxmAbcInterval cycles apart (MXM_OVERRUN
+// otherwise):
 //
 //   interval 2 (C = Lanes / 2 columns per cycle):
 //   cycle  t  : x = srca (read in t); p_q <= x * W[., 0 .. C-1]
 //   cycle t+1 : s_q <= column sums of p_q;  p_q <= x_q * W[., C .. 2C-1]
 //   cycle t+2 : acc[index] <= (abca ? acc[index] : 0) + {column sums of p_q, s_q}
-//   interval 1 (every multiplier between registers, as the MULT18X18D's input and output registers):
+//   interval 1 (every multiplier between registers, as the MULT18X18D's input and output
+//   registers):
 //   cycle  t  : x_q <= srca (read in t)
 //   cycle t+1 : p_q <= x_q * weights_q          (weights_q: the active array of t, one cycle late)
 //   cycle t+2 : acc[index] <= (abca ? acc[index] : 0) + column sums of p_q
-// so an instruction dispatched at t+3 (= t + LAT_ABC) sees the new accumulator. W is the active array of cycle t:
-// an install (iw/lwi) dispatched on the load queue in the same cycle t takes effect for columns 0 .. C-1 at the
-// end of t and, with interval 2, for columns C .. 2C-1 one cycle later, after the second half used them; no
-// ABC can observe the difference (the next one comes at t+2 at the earliest).
-// ACC reads the accumulator in t and drives wr_*_o in t+1 (= t + LAT_ACC - 1) from a register; ABCE's sum is
-// driven in t+3 from its own register. Both can drive in one cycle: one register with two writers is a
-// STREAM_CONFLICT (err_info_o = {7'b0, dir, stream}, lowest first), which wins over an MXM_OVERRUN; the register
-// then loads the ACC result (a fixed priority, the cycle still commits).
+// so an instruction dispatched at t+3 (= t + LAT_ABC) sees the new accumulator. W is the active
+// array of cycle t: an install (iw/lwi) dispatched on the load queue in the same cycle t takes
+// effect for columns 0 .. C-1 at the end of t and, with interval 2, for columns C .. 2C-1 one cycle
+// later, after the second half used them; no ABC can observe the difference (the next one comes at
+// t+2 at the earliest). ACC reads the accumulator in t and drives wr_*_o in t+1 (= t + LAT_ACC - 1)
+// from a register; ABCE's sum is driven in t+3 from its own register. Both can drive in one cycle:
+// one register with two writers is a STREAM_CONFLICT (err_info_o = {7'b0, dir, stream}, lowest
+// first), which wins over an MXM_OVERRUN; the register then loads the ACC result (a fixed priority,
+// the cycle still commits).
 //
-// busy_o in cycle c: an ABC/ABCA/ABCE dispatched before c has not yet updated its accumulator or emitted its sum,
-// or an ACC dispatched in c-1 drives its result in c. LW, LWI and IW complete at the end of their dispatch cycle.
-// err_o: MXM_OVERRUN in the dispatch cycle of an ABC/ABCA/ABCE fewer than MxmAbcInterval cycles after the
-// previous accepted one (err_info_o = 0; the overrunning ABC is dropped), or STREAM_CONFLICT (above).
-// commit_i = 0: no state update at the end of the cycle, everything in flight is dropped, and the whole MXM
-// state (staging, weights, accumulators, ABC spacing) is cleared: commit_i is lpu_top's run flop, low exactly
-// while stopped, and a run starts from the zero state (the model's START). An erroring cycle still commits.
+// busy_o in cycle c: an ABC/ABCA/ABCE dispatched before c has not yet updated its accumulator or
+// emitted its sum, or an ACC dispatched in c-1 drives its result in c. LW, LWI and IW complete at
+// the end of their dispatch cycle. err_o: MXM_OVERRUN in the dispatch cycle of an ABC/ABCA/ABCE
+// fewer than MxmAbcInterval cycles after the previous accepted one (err_info_o = 0; the overrunning
+// ABC is dropped), or STREAM_CONFLICT (above). commit_i = 0: no state update at the end of the
+// cycle, everything in flight is dropped, and the whole MXM state (staging, weights, accumulators,
+// ABC spacing) is cleared: commit_i is lpu_top's run flop, low exactly while stopped, and a run
+// starts from the zero state (the model's START). An erroring cycle still commits.
 
 module lpu_mxm_core #(
   parameter int unsigned Lanes          = lpu_arch_pkg::CFG_SMALL_LANES,
   parameter int unsigned StreamsPerDir  = lpu_arch_pkg::CFG_SMALL_STREAMS_PER_DIR,
   parameter int unsigned MxmAccSlots    = lpu_arch_pkg::CFG_SMALL_MXM_ACC_SLOTS,
   parameter int unsigned MxmAbcInterval = lpu_arch_pkg::CFG_SMALL_MXM_ABC_INTERVAL,
-  // 1: build the int8 multipliers from LUTs (lpu_vxm_lutmul) instead of DSPs, e.g. for the second MXM of the
-  // small configuration, whose 156 MULT18X18D cannot hold two 128-multiplier arrays.
+  // 1: build the int8 multipliers from LUTs (lpu_vxm_lutmul) instead of DSPs, e.g. for the second
+  // MXM of the small configuration, whose 156 MULT18X18D cannot hold two 128-multiplier arrays.
   parameter bit          MulInLuts      = 1'b0
 ) (
   input  logic                                 clk_i,
@@ -55,9 +62,11 @@ module lpu_mxm_core #(
   /* verilator lint_off SYNCASYNCNET */
   input  logic                                 rst_ni,
   /* verilator lint_on SYNCASYNCNET */
-  input  logic                                 issue_valid_i,     // compute queue: abc, abca, abce, acc
+  // compute queue: abc, abca, abce, acc
+  input  logic                                 issue_valid_i,
   input  logic [31:0]                          issue_insn_i,
-  input  logic                                 ld_issue_valid_i,  // load queue: lw, lwi, iw
+  // load queue: lw, lwi, iw
+  input  logic                                 ld_issue_valid_i,
   input  logic [31:0]                          ld_issue_insn_i,
   input  logic [StreamsPerDir*Lanes*8-1:0]     sr_e_i,
   input  logic [StreamsPerDir*Lanes*8-1:0]     sr_w_i,
@@ -87,9 +96,9 @@ module lpu_mxm_core #(
   localparam int unsigned DepthAbc = 3;
   localparam int unsigned DepthAcc = 1;
 
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   // Elaboration checks
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   if (lpu_isa_pkg::LAT_ABC != DepthAbc || lpu_isa_pkg::LAT_ABCA != DepthAbc ||
       lpu_isa_pkg::LAT_ACC - 1 != DepthAcc || lpu_isa_pkg::LAT_LW != 1 ||
       lpu_isa_pkg::LAT_LWI != 1 || lpu_isa_pkg::LAT_IW != 1 ||
@@ -98,12 +107,13 @@ module lpu_mxm_core #(
   end
   if (!(P == 1 || P == 2) || (C * P != L) || (1 << SW) != S || S < 4 || L > 256 ||
       A > 256) begin : gen_bad_params
-    $fatal(1, "lpu_mxm_core: MxmAbcInterval must be 1 or 2 and divide Lanes; StreamsPerDir a power of two >= 4");
+    $fatal(1,
+      "lpu_mxm_core: MxmAbcInterval: 1 or 2 dividing Lanes; StreamsPerDir: a power of 2 >= 4");
   end
 
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   // Decode (cycle t)
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   logic [6:0]    op0, ld_op0;
   logic          a_dir0, dst_dir0, ld_dir0;
   logic [SW-1:0] a_idx0, dst_idx0, ld_idx0;
@@ -141,7 +151,8 @@ module lpu_mxm_core #(
   assign sr_e = sr_e_i;
   assign sr_w = sr_w_i;
 
-  // One-hot stream select and an AND-OR per bit: about half the LUTs of an indexed mux in Yosys' ECP5 mapping.
+  // One-hot stream select and an AND-OR per bit: about half the LUTs of an indexed mux in Yosys'
+  // ECP5 mapping.
   always_comb begin
     for (int unsigned l = 0; l < L; l++) begin
       x_live[l] = '0;
@@ -152,9 +163,9 @@ module lpu_mxm_core #(
     end
   end
 
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   // ABC spacing (MXM_OVERRUN)
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   logic overrun;
 
   if (P > 1) begin : gen_spacing
@@ -178,15 +189,17 @@ module lpu_mxm_core #(
   end
 
 
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   // Weights: staging (LW/LWI) and active (IW/LWI) arrays, W[k][n] = row k, column n
-  // -----------------------------------------------------------------------------------------------------------
-  // LW/LWI: row r <- stream srca + (r - index) of srca's direction, for index <= r < index + lwn. Since
-  // srca + lwn <= S, that stream is (r + off) mod S with off = (srca - index) mod S: the S streams of the
-  // direction are rotated by off (log2(S) stages of 2:1 muxes, shared by all rows) and row r takes rotated
-  // stream r mod S. A per-row S:1 stream select would cost about twice the LUTs.
+  // -----------------------------------------------------------------------------------------------
+  // LW/LWI: row r <- stream srca + (r - index) of srca's direction, for index <= r < index + lwn.
+  // Since srca + lwn <= S, that stream is (r + off) mod S with off = (srca - index) mod S: the S
+  // streams of the direction are rotated by off (log2(S) stages of 2:1 muxes, shared by all rows)
+  // and row r takes rotated stream r mod S. A per-row S:1 stream select would cost about twice the
+  // LUTs.
   logic [L-1:0][L-1:0][7:0] staging_q;
-  logic [S-1:0][L-1:0][7:0] ld_rot [SW+1];   // ld_rot[i]: the direction's streams rotated by off mod 2^i
+  // ld_rot[i]: the direction's streams rotated by off mod 2^i
+  logic [S-1:0][L-1:0][7:0] ld_rot [SW+1];
   logic [SW-1:0]            ld_off0;
   logic [L-1:0]             row_we;
   logic [L-1:0][L-1:0][7:0] row_data;
@@ -222,10 +235,11 @@ module lpu_mxm_core #(
     end
   end
 
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   // Active weights and the multipliers' operands
-  // -----------------------------------------------------------------------------------------------------------
-  logic              abc1_q, abc2_q;      // an ABC/ABCA/ABCE dispatched 1 / 2 cycles ago is in flight
+  // -----------------------------------------------------------------------------------------------
+  // abc: an ABC/ABCA/ABCE dispatched 1 / 2 cycles ago is in flight
+  logic              abc1_q, abc2_q;
   logic              accum1_q, accum2_q;  // ... and it adds to the accumulator (abca, abce)
   logic              emit1_q, emit2_q;    // ... and it is an abce
   logic [AW-1:0]     slot1_q, slot2_q;
@@ -233,19 +247,20 @@ module lpu_mxm_core #(
   logic [L-1:0][7:0] mul_x;               // the multipliers' x operand this cycle
   logic [L-1:0][C-1:0][7:0] mul_w;        // and their weights: [k][j] for column j of this pass
   logic              second_half;         // interval 2: the multipliers compute columns C .. 2C-1
-  // The weights the multipliers read: interval 1, the active array one cycle late; interval 2, the active
-  // array itself (declared here: Yosys cannot size a multi-dimensional signal of a generate block).
+  // The weights the multipliers read: interval 1, the active array one cycle late; interval 2, the
+  // active array itself (declared here: Yosys cannot size a multi-dimensional signal of a generate
+  // block).
   logic [L-1:0][L-1:0][7:0] weights_q;
 
   if (P == 1) begin : gen_full_rate
-    // The ABC of t multiplies in t+1 from registers only: x_q (x of t) and weights_q, the active array *as
-    // it was in t*. An install dispatched in t (or a cycle that does not commit, which clears the array)
-    // changes the active array at the end of t, so weights_q loads staging one cycle later: with
-    // install_q(c) = install in c-1 or no commit in c-1, the active array of c is
+    // The ABC of t multiplies in t+1 from registers only: x_q (x of t) and weights_q, the active
+    // array *as it was in t*. An install dispatched in t (or a cycle that does not commit, which
+    // clears the array) changes the active array at the end of t, so weights_q loads staging one
+    // cycle later: with install_q(c) = install in c-1 or no commit in c-1, the active array of c is
     //   install_q(c) ? staging_q(c) : active of c-1
-    // (staging_q(c) holds the rows an lwi of c-1 loaded, and is 0 after a cycle that did not commit), and
-    // weights_q(c+1) = that value. The install enable is registered and copied per row: one copy enables
-    // L * 8 flops instead of L * L * 8.
+    // (staging_q(c) holds the rows an lwi of c-1 loaded, and is 0 after a cycle that did not
+    // commit), and weights_q(c+1) = that value. The install enable is registered and copied per
+    // row: one copy enables L * 8 flops instead of L * L * 8.
     (* keep *) logic [L-1:0] install_q;
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) begin
@@ -278,9 +293,10 @@ module lpu_mxm_core #(
     assign mul_x       = x_q;
     assign mul_w       = weights_q;
   end else begin : gen_half_rate
-    // t: columns 0 .. C-1 from the live x and the active array; t+1: columns C .. 2C-1 from x_q. An install
-    // in the dispatch cycle of an ABC installs columns C .. 2C-1 one cycle later, after the ABC's second half
-    // has used the old ones; a newer install in that cycle wins (it sees the same rows).
+    // t: columns 0 .. C-1 from the live x and the active array; t+1: columns C .. 2C-1 from x_q. An
+    // install in the dispatch cycle of an ABC installs columns C .. 2C-1 one cycle later, after the
+    // ABC's second half has used the old ones; a newer install in that cycle wins (it sees the same
+    // rows).
     logic install_hi_late_q;
     logic install_lo, install_hi;
 
@@ -307,8 +323,9 @@ module lpu_mxm_core #(
             if (!commit_i) begin
               weights_q[k][n] <= '0;
             end else if ((n < C) ? install_lo : install_hi) begin
-              // iw/lwi install staging including this cycle's rows; the late half of an install of t reads
-              // staging in t+1, which holds those rows (a load in t+1 lands only at its end).
+              // iw/lwi install staging including this cycle's rows; the late half of an install of
+              // t reads staging in t+1, which holds those rows (a load in t+1 lands only at its
+              // end).
               weights_q[k][n] <= (install0 && row_we[k]) ? row_data[k][n] : staging_q[k][n];
             end
           end
@@ -333,9 +350,9 @@ module lpu_mxm_core #(
     end
   end
 
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   // Product array (L x C multipliers) and column sums
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   logic [L-1:0][C-1:0][ProdW-1:0] p_q;
   logic [C-1:0][SumW-1:0]         colsum;  // column sums of p_q (combinational)
 
@@ -389,7 +406,8 @@ module lpu_mxm_core #(
   logic [L-1:0][SumW-1:0] y;
   if (P == 2) begin : gen_y_half
     // The first half's column sums, registered in t+1; the second half's are summed in t+2.
-    logic [C*SumW-1:0] s_q;   // flat: Yosys cannot size a multi-dimensional signal of a generate block
+    // flat: Yosys cannot size a multi-dimensional signal of a generate block
+    logic [C*SumW-1:0] s_q;
     always_ff @(posedge clk_i) begin
       s_q <= colsum;
     end
@@ -399,11 +417,12 @@ module lpu_mxm_core #(
     assign y = colsum;
   end
 
-  // -----------------------------------------------------------------------------------------------------------
-  // Accumulators: MxmAccSlots x Lanes int32, two asynchronous read ports (ACC in t, ABCA/ABCE in t+2), one
-  // write port (t+2). A slot not written since the last clear reads as 0 (slot_live_q), so the array itself
-  // needs no reset and maps to distributed RAM; ABCE clears its slot by marking it not live.
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
+  // Accumulators: MxmAccSlots x Lanes int32, two asynchronous read ports (ACC in t, ABCA/ABCE in
+  // t+2), one write port (t+2). A slot not written since the last clear reads as 0 (slot_live_q),
+  // so the array itself needs no reset and maps to distributed RAM; ABCE clears its slot by marking
+  // it not live.
+  // -----------------------------------------------------------------------------------------------
   logic [L*SumW-1:0] acc_mem [A];
   logic [A-1:0]      slot_live_q;
   logic [AW-1:0]     acc_slot0;
@@ -438,9 +457,9 @@ module lpu_mxm_core #(
     end
   end
 
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   // Pipeline control
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   logic         acc_v_q, acc_dir_q, emit_v_q, emit_dir_q, edir1_q, edir2_q;
   logic [S-1:0] acc_mask_q, emit_mask_q, emask1_q, emask2_q, dst_mask0;
   logic [L-1:0][SumW-1:0] acc_out_q, emit_out_q;
@@ -499,8 +518,9 @@ module lpu_mxm_core #(
     end
   end
 
-  // The i32 groups: byte k of lane n on stream dst+k; dst is a multiple of 4, so stream s carries byte s mod 4.
-  // ACC (LAT 2) and ABCE (LAT 4) can both drive in one cycle; one register driven by both is a STREAM_CONFLICT.
+  // The i32 groups: byte k of lane n on stream dst+k; dst is a multiple of 4, so stream s carries
+  // byte s mod 4. ACC (LAT 2) and ABCE (LAT 4) can both drive in one cycle; one register driven by
+  // both is a STREAM_CONFLICT.
   logic [1:0][S-1:0] en_acc, en_emit, conflict;
   logic [1:0][S-1:0][L-1:0][7:0] wr_data;
 
@@ -541,9 +561,9 @@ module lpu_mxm_core #(
     end
   end
 
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   // Assertions
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
 `ifndef SYNTHESIS
   IssuedInsnIsForThisSlice : assert property (@(posedge clk_i) disable iff (!rst_ni)
       issue_valid_i |-> (op0 == lpu_isa_pkg::OP_ABC) || (op0 == lpu_isa_pkg::OP_ABCA) ||
@@ -554,13 +574,14 @@ module lpu_mxm_core #(
   LoadedRowsAndStreamsAreInRange : assert property (@(posedge clk_i) disable iff (!rst_ni)
       (is_lw0 || is_lwi0) |-> (ld_n0 >= 5'd1) && (32'(ld_row0) + 32'(ld_n0) <= L) &&
                               (32'(ld_idx0) + 32'(ld_n0) <= S) &&
-                              (32'(ld_issue_insn_i[lpu_isa_pkg::F_SRCA_MSB-1:lpu_isa_pkg::F_SRCA_LSB]) < S));
+                              (32'(ld_issue_insn_i[lpu_isa_pkg::F_SRCA_MSB-1:
+                                                   lpu_isa_pkg::F_SRCA_LSB]) < S));
   SlotIsInRange : assert property (@(posedge clk_i) disable iff (!rst_ni)
       (any_abc0 || is_acc0) |-> 32'(index0) < A);
   DestinationGroupIsAligned : assert property (@(posedge clk_i) disable iff (!rst_ni)
       (is_acc0 || is_abce0) |-> dst_idx0[1:0] == 2'b00);
-  // At most one ABC is in each stage: with interval 2 the second half of the products never overlaps a new ABC
-  // that is allowed to proceed.
+  // At most one ABC is in each stage: with interval 2 the second half of the products never
+  // overlaps a new ABC that is allowed to proceed.
   SecondHalfNeverMeetsANewAbc : assert property (@(posedge clk_i) disable iff (!rst_ni)
       second_half && any_abc0 |-> overrun);
 `endif

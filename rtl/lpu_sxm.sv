@@ -2,19 +2,23 @@
 //
 // lpu_sxm: the switch execution module, the only cross-lane path (one per hemisphere).
 //
-// shift, rotate, permute and distribute move the bytes of one stream between lanes; transpose exchanges lanes
-// and streams within TransposeN x TransposeN blocks of a TransposeN-stream group (docs/isa.md, SXM).
+// shift, rotate, permute and distribute move the bytes of one stream between lanes; transpose
+// exchanges lanes and streams within TransposeN x TransposeN blocks of a TransposeN-stream group
+// (docs/isa.md, SXM).
 //
-//   sr_e_i/sr_w_i -> group fetch: the TransposeN streams of the group holding srca, and the map stream b
-//                 -> per output lane a source lane (+ zero) for the one-stream ops, or the transposed group
-//                 -> result register res_q: TransposeN rows of Lanes bytes (a one-stream result is copied to
-//                    every row, so stream s always takes row s mod TransposeN) -> wr_*_o
+//   sr_e_i/sr_w_i -> group fetch: the TransposeN streams of the group holding srca, and the map
+//                    stream b
+//                 -> per output lane a source lane (+ zero) for the one-stream ops, or the
+//                    transposed group
+//                 -> result register res_q: TransposeN rows of Lanes bytes (a one-stream result is
+//                    copied to every row, so stream s always takes row s mod TransposeN) -> wr_*_o
 //
-// Timing contract (t = dispatch cycle, operands read from sr_*_i in t): every SXM instruction has latency
-// LAT_SHIFT = ... = LAT_TRANSPOSE = 2 (checked at elaboration): wr_*_o are driven in t+1 from res_q.
-// One latency and one instruction per cycle: two results can never meet, so err_o is always 0.
-// busy_o in cycle c: the instruction dispatched in c-1 drives its result in c.
-// commit_i = 0 (stopped: the cycle after an error, or before START): the result in flight is dropped.
+// Timing contract (t = dispatch cycle, operands read from sr_*_i in t): every SXM instruction has
+// latency LAT_SHIFT = ... = LAT_TRANSPOSE = 2 (checked at elaboration): wr_*_o are driven in t+1
+// from res_q. One latency and one instruction per cycle: two results can never meet, so err_o is
+// always 0. busy_o in cycle c: the instruction dispatched in c-1 drives its result in c.
+// commit_i = 0 (stopped: the cycle after an error, or before START): the result in flight is
+// dropped.
 
 module lpu_sxm #(
   parameter int unsigned Lanes          = lpu_arch_pkg::CFG_SMALL_LANES,
@@ -55,22 +59,24 @@ module lpu_sxm #(
   // Register stages from dispatch to the output (the result register).
   localparam int unsigned Depth = 1;
 
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   // Elaboration checks
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   if (lpu_isa_pkg::LAT_SHIFT - 1 != Depth || lpu_isa_pkg::LAT_ROTATE - 1 != Depth ||
       lpu_isa_pkg::LAT_PERMUTE - 1 != Depth || lpu_isa_pkg::LAT_DISTRIBUTE - 1 != Depth ||
       lpu_isa_pkg::LAT_TRANSPOSE - 1 != Depth) begin : gen_latency_mismatch
-    $fatal(1, "lpu_sxm: an SXM latency differs from the datapath depth; conflicts would become possible");
+    $fatal(1,
+      "lpu_sxm: an SXM latency differs from the datapath depth; conflicts would become possible");
   end
   if ((1 << LW) != L || L > 256 || (1 << SW) != S || (1 << $clog2(N)) != N || N > S || N > L ||
       (1 << SLW) != SuperlaneLanes || SuperlaneLanes > L) begin : gen_bad_params
-    $fatal(1, "lpu_sxm: Lanes, StreamsPerDir, TransposeN, SuperlaneLanes must be powers of two, N <= S, L");
+    $fatal(1,
+      "lpu_sxm: Lanes, StreamsPerDir, TransposeN, SuperlaneLanes must be powers of two, N <= S, L");
   end
 
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   // Decode (cycle t)
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   logic [6:0]        op0;
   logic              dst_dir0, a_dir0, b_dir0;
   logic [SW-1:0]     dst_idx0, a_idx0, b_idx0;
@@ -91,17 +97,18 @@ module lpu_sxm #(
     mask0         = is_transpose0 ? (S'((1 << N) - 1) << dst_idx0) : (S'(1) << dst_idx0);
   end
 
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   // Operand fetch (cycle t)
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   logic [S-1:0][L-1:0][7:0] sr_e, sr_w;
   assign sr_e = sr_e_i;
   assign sr_w = sr_w_i;
 
-  // Every stream and lane selection below is a one-hot select and an AND-OR per bit: in Yosys' ECP5 mapping
-  // that is about half the LUTs of an indexed mux (docs/rtl-slices.md, resources). The selects and the
-  // selected operands are kept as signals of their own (keep), so that each is built once and shared by
-  // every bit that reads it instead of being merged into the wide LUTs of its readers (measured: fewer LUTs).
+  // Every stream and lane selection below is a one-hot select and an AND-OR per bit: in Yosys' ECP5
+  // mapping that is about half the LUTs of an indexed mux (docs/rtl-slices.md, resources). The
+  // selects and the selected operands are kept as signals of their own (keep), so that each is
+  // built once and shared by every bit that reads it instead of being merged into the wide LUTs of
+  // its readers (measured: fewer LUTs).
   localparam int unsigned G = S / N;      // transpose groups per direction
 
   (* keep *) logic [1:0][G-1:0]         sel_grp;
@@ -131,7 +138,8 @@ module lpu_sxm #(
       for (int unsigned k = 0; k < N; k++) begin
         grp[k][l] = '0;
         for (int unsigned g = 0; g < G; g++) begin
-          grp[k][l] = grp[k][l] | ({8{sel_grp[0][g]}} & sr_e[g*N+k][l]) | ({8{sel_grp[1][g]}} & sr_w[g*N+k][l]);
+          grp[k][l] = grp[k][l] | ({8{sel_grp[0][g]}} & sr_e[g*N+k][l])
+                                | ({8{sel_grp[1][g]}} & sr_w[g*N+k][l]);
         end
       end
       a_vec[l] = '0;
@@ -141,9 +149,9 @@ module lpu_sxm #(
     end
   end
 
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   // Lane crossbar (cycle t): each output lane i picks source lane src[i] of a, or 0.
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   logic [L-1:0][LW-1:0]   src;
   logic [L-1:0]           zero;
   (* keep *) logic [L-1:0][L-1:0] sel_lane;   // [i][j]: output lane i takes lane j of a
@@ -172,16 +180,17 @@ module lpu_sxm #(
     end
   end
 
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   // Result register (end of t) and outputs (t+1)
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   logic [N-1:0][L-1:0][7:0] res_d, res_q;
 
   always_comb begin
     for (int unsigned k = 0; k < N; k++) begin
       for (int unsigned b = 0; b < L / N; b++) begin
         for (int unsigned j = 0; j < N; j++) begin
-          // Stream dst+k, lane b*N+j <- stream srca+j, lane b*N+k; a one-stream result goes to every row.
+          // Stream dst+k, lane b*N+j <- stream srca+j, lane b*N+k; a one-stream result goes to
+          // every row.
           res_d[k][b*N+j] = is_transpose0 ? grp[j][b*N+k] : moved[b*N+j];
         end
       end
@@ -224,20 +233,22 @@ module lpu_sxm #(
   assign err_code_o = lpu_isa_pkg::ERR_NONE;
   assign err_info_o = '0;
 
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   // Assertions
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
 `ifndef SYNTHESIS
   IssuedInsnIsForThisSlice : assert property (@(posedge clk_i) disable iff (!rst_ni)
       issue_valid_i |-> (op0 == lpu_isa_pkg::OP_SHIFT) || (op0 == lpu_isa_pkg::OP_ROTATE) ||
                         (op0 == lpu_isa_pkg::OP_PERMUTE) || (op0 == lpu_isa_pkg::OP_DISTRIBUTE) ||
                         (op0 == lpu_isa_pkg::OP_TRANSPOSE));
   StreamOperandsAreInRange : assert property (@(posedge clk_i) disable iff (!rst_ni)
-      issue_valid_i |-> (32'(issue_insn_i[lpu_isa_pkg::F_DST_MSB-1:lpu_isa_pkg::F_DST_LSB]) < S) &&
-                        (32'(issue_insn_i[lpu_isa_pkg::F_SRCA_MSB-1:lpu_isa_pkg::F_SRCA_LSB]) < S) &&
-                        (32'(issue_insn_i[lpu_isa_pkg::F_SRCB_MSB-1:lpu_isa_pkg::F_SRCB_LSB]) < S));
+      issue_valid_i |->
+          (32'(issue_insn_i[lpu_isa_pkg::F_DST_MSB-1:lpu_isa_pkg::F_DST_LSB]) < S) &&
+          (32'(issue_insn_i[lpu_isa_pkg::F_SRCA_MSB-1:lpu_isa_pkg::F_SRCA_LSB]) < S) &&
+          (32'(issue_insn_i[lpu_isa_pkg::F_SRCB_MSB-1:lpu_isa_pkg::F_SRCB_LSB]) < S));
   TransposeGroupsAreAligned : assert property (@(posedge clk_i) disable iff (!rst_ni)
-      issue_valid_i && is_transpose0 |-> ((dst_idx0 & InGroup) == '0) && ((a_idx0 & InGroup) == '0));
+      issue_valid_i && is_transpose0
+          |-> ((dst_idx0 & InGroup) == '0) && ((a_idx0 & InGroup) == '0));
 `endif
 
 endmodule

@@ -9,7 +9,7 @@
 //   queue    [q0]    [q1]    [q2 ..  ]   [qV]   [ ..      ]   [..]    [..]     lpu_queue
 //              | issue |        |          |         |          |       |
 //   slice    [MXM_W] [SXM_W] [MEM_W..]   [VXM]  [MEM_E..  ]  [SXM_E] [MXM_E]  lpu_* slices
-//              | wr_e/wr_w results, err, busy              ^ sr_e/sr_w (R[*][*][p])
+//              | wr_en/wr_data results, status           ^ sr[E]/sr[W] (R[*][*][p])
 //              v                                           |
 //            lpu_streams: R[E][s][p+1] <- result or R[E][s][p];  R[W][s][p-1] likewise
 //   error collector: first error (lowest position, then lowest code) stops the machine
@@ -79,6 +79,13 @@ module lpu_top #(
   localparam int unsigned Vb            = Lanes * 8;         // one stream register
   localparam int unsigned Sb            = S * Vb;            // one position, one direction
   localparam int unsigned StagingWords  = Lanes / 4;
+  localparam int unsigned PcW           = lpu_isa_pkg::IMEM_ADDR_INDEX_BITS;  // queue word index
+  // ERR_WHERE fields
+  localparam int unsigned WherePosW     = lpu_isa_pkg::ERR_WHERE_POS_BITS;
+  localparam int unsigned WhereStreamW  = lpu_isa_pkg::ERR_WHERE_STREAM_BITS;
+  localparam int unsigned WhereAddrW    = lpu_isa_pkg::ERR_WHERE_ADDR_BITS;
+  localparam int unsigned E             = lpu_isa_pkg::DIR_E;
+  localparam int unsigned W             = lpu_isa_pkg::DIR_W;
 
   function automatic int unsigned slice_kind(input int unsigned p);
     if (p == 0 || p == Positions - 1) slice_kind = lpu_pkg::SLICE_MXM;
@@ -91,7 +98,7 @@ module lpu_top #(
   // Run state and host registers
   logic        running_q, done_q, error_q;
   logic [63:0] cycle_q;
-  logic [3:0]  err_code_q;
+  lpu_isa_pkg::err_e err_code_q;
   logic [31:0] err_cycle_q, err_where_q;
   logic [lpu_isa_pkg::IMEM_ADDR_QUEUE_BITS-1:0] imem_queue_q;
   logic [lpu_isa_pkg::IMEM_ADDR_INDEX_BITS-1:0] imem_index_q;
@@ -126,33 +133,36 @@ module lpu_top #(
 
   // ----------------------------------------------------------------------------------------------
   // Per-position wiring
-  logic [Positions-1:0]    issue_valid, q_notify, q_halted, q_parked, q_err, s_err, s_busy;
-  logic [Positions*32-1:0] issue_insn;
-  logic [Positions*4-1:0]  q_code, s_code;
-  logic [Positions*16-1:0] q_info, s_info, q_issue_pc, q_sync_pc;
-  // Stream buses and MEM host read data: one element per position, each written by one producer
-  // (one packed vector of all positions costs the verilated model quadratic concatenations every
-  // cycle). sr_e[p] / sr_w[p] = R[E][*][p] / R[W][*][p] (lane i of stream s at byte s*Lanes+i),
-  // public_flat_rd for the testbench.
-  logic [S-1:0]            wr_e_en [Positions];
-  logic [S-1:0]            wr_w_en [Positions];
-  logic [Sb-1:0]           wr_e_data [Positions];
-  logic [Sb-1:0]           wr_w_data [Positions];
-  logic [Sb-1:0]           sr_e [Positions] /*verilator public_flat_rd*/;
-  logic [Sb-1:0]           sr_w [Positions] /*verilator public_flat_rd*/;
-  logic [Vb-1:0]           mem_host_rdata [Positions];
-  logic                    notify_any, commit, busy_any;
+  // Queue p dispatches issue[p] to slice p, which reports s_status[p] (lpu_isa_pkg bundles: their
+  // fields are used through one scalar variable per position, see slice_issue_t).
+  lpu_isa_pkg::slice_issue_t  [Positions-1:0] issue;
+  lpu_isa_pkg::slice_status_t [Positions-1:0] s_status;
+  logic [Positions-1:0]                       s_busy;  // s_status[p].busy, for busy_any
+  logic [Positions-1:0]                       q_notify, q_halted, q_parked, q_err;
+  lpu_isa_pkg::err_e          [Positions-1:0] q_code;
+  logic [Positions-1:0][PcW-1:0]              q_info, q_issue_pc, q_sync_pc;
+  // Stream buses and MEM host read data: one element per direction (lpu_isa_pkg::dir_e) and
+  // position, each written by one producer (one packed vector of all positions costs the verilated
+  // model quadratic concatenations every cycle). sr[E][p] / sr[W][p] = R[E][*][p] / R[W][*][p]
+  // (lane i of stream s at byte s*Lanes+i), public_flat_rd for the testbench.
+  logic [S-1:0]  wr_en   [2][Positions];
+  logic [Sb-1:0] wr_data [2][Positions];
+  logic [Sb-1:0] sr      [2][Positions] /*verilator public_flat_rd*/;
+  logic [Vb-1:0] mem_host_rdata [Positions];
+  logic          notify_any, commit, busy_any;
 
   // The two MXM load queues: index 0 = MXM_W_LOAD (queue P, position 0), 1 = MXM_E_LOAD (queue P+1,
   // position P-1).
-  logic [1:0]    ld_issue_valid, ld_notify, ld_halted, ld_parked, ld_err;
-  logic [2*32-1:0] ld_issue_insn;
-  logic [2*4-1:0]  ld_code;
-  logic [2*16-1:0] ld_info, ld_issue_pc, ld_sync_pc;
+  lpu_isa_pkg::slice_issue_t [1:0] ld_issue;
+  logic [1:0]                      ld_notify, ld_halted, ld_parked, ld_err;
+  lpu_isa_pkg::err_e         [1:0] ld_code;
+  logic [1:0][PcW-1:0]             ld_info, ld_issue_pc, ld_sync_pc;
 
   assign notify_any = (|q_notify) || (|ld_notify);
 
   for (genvar l = 0; l < 2; l++) begin : gen_ldq
+    lpu_isa_pkg::slice_issue_t iss;
+    assign ld_issue[l] = iss;
     lpu_queue #(
       .SliceKind    (lpu_pkg::SLICE_MXM),
       .Lanes        (Lanes),
@@ -177,26 +187,32 @@ module lpu_top #(
       .running_i    (running_q),
       .commit_i     (commit),
       .notify_any_i (notify_any),
-      .issue_valid_o(ld_issue_valid[l]),
-      .issue_insn_o (ld_issue_insn[l * 32 +: 32]),
+      .issue_valid_o(iss.valid),
+      .issue_insn_o (iss.insn),
       .notify_o     (ld_notify[l]),
       .halted_o     (ld_halted[l]),
       .parked_o     (ld_parked[l]),
-      .issue_pc_o   (ld_issue_pc[l * 16 +: 16]),
-      .sync_pc_o    (ld_sync_pc[l * 16 +: 16]),
+      .issue_pc_o   (ld_issue_pc[l]),
+      .sync_pc_o    (ld_sync_pc[l]),
       .err_o        (ld_err[l]),
-      .err_code_o   (ld_code[l * 4 +: 4]),
-      .err_info_o   (ld_info[l * 16 +: 16])
+      .err_code_o   (ld_code[l]),
+      .err_info_o   (ld_info[l])
     );
   end
 
   // No MXM slice error comes from a load-queue instruction (lw/lwi/iw neither overrun nor drive
   // streams), so the load queues' dispatch word index is not needed.
   logic unused_ld;
-  assign unused_ld = ^{ld_issue_pc, ld_info[15], ld_info[31], ld_sync_pc[15], ld_sync_pc[31]};
+  assign unused_ld = ^{ld_issue_pc, ld_info[0][PcW-1:WhereAddrW], ld_info[1][PcW-1:WhereAddrW],
+                       ld_sync_pc[0][PcW-1:WhereAddrW], ld_sync_pc[1][PcW-1:WhereAddrW]};
 
   for (genvar p = 0; p < Positions; p++) begin : gen_pos
     localparam int unsigned Kind = slice_kind(p);
+    lpu_isa_pkg::slice_issue_t  iss;
+    lpu_isa_pkg::slice_status_t st;
+    assign issue[p]    = iss;
+    assign s_status[p] = st;
+    assign s_busy[p]   = st.busy;
 
     lpu_queue #(
       .SliceKind    (Kind),
@@ -221,16 +237,16 @@ module lpu_top #(
       .running_i    (running_q),
       .commit_i     (commit),
       .notify_any_i (notify_any),
-      .issue_valid_o(issue_valid[p]),
-      .issue_insn_o (issue_insn[p * 32 +: 32]),
+      .issue_valid_o(iss.valid),
+      .issue_insn_o (iss.insn),
       .notify_o     (q_notify[p]),
       .halted_o     (q_halted[p]),
       .parked_o     (q_parked[p]),
-      .issue_pc_o   (q_issue_pc[p * 16 +: 16]),
-      .sync_pc_o    (q_sync_pc[p * 16 +: 16]),
+      .issue_pc_o   (q_issue_pc[p]),
+      .sync_pc_o    (q_sync_pc[p]),
       .err_o        (q_err[p]),
-      .err_code_o   (q_code[p * 4 +: 4]),
-      .err_info_o   (q_info[p * 16 +: 16])
+      .err_code_o   (q_code[p]),
+      .err_info_o   (q_info[p])
     );
 
     if (Kind == lpu_pkg::SLICE_MEM) begin : gen_mem
@@ -243,18 +259,18 @@ module lpu_top #(
       ) u_slice (
         .clk_i        (clk_i),
         .rst_ni       (rst_ni),
-        .issue_valid_i(issue_valid[p]),
-        .issue_insn_i (issue_insn[p * 32 +: 32]),
-        .sr_e_i       (sr_e[p]),
-        .sr_w_i       (sr_w[p]),
-        .wr_e_en_o    (wr_e_en[p]),
-        .wr_w_en_o    (wr_w_en[p]),
-        .wr_e_data_o  (wr_e_data[p]),
-        .wr_w_data_o  (wr_w_data[p]),
-        .busy_o       (s_busy[p]),
-        .err_o        (s_err[p]),
-        .err_code_o   (s_code[p * 4 +: 4]),
-        .err_info_o   (s_info[p * 16 +: 16]),
+        .issue_valid_i(iss.valid),
+        .issue_insn_i (iss.insn),
+        .sr_e_i       (sr[E][p]),
+        .sr_w_i       (sr[W][p]),
+        .wr_e_en_o    (wr_en[E][p]),
+        .wr_w_en_o    (wr_en[W][p]),
+        .wr_e_data_o  (wr_data[E][p]),
+        .wr_w_data_o  (wr_data[W][p]),
+        .busy_o       (st.busy),
+        .err_o        (st.err),
+        .err_code_o   (st.code),
+        .err_info_o   (st.info),
         .commit_i     (commit),
         .host_req_i   ((sram_host_rd || sram_host_wr) && (32'(sram_pos_q) == p)),
         .host_we_i    (sram_host_wr),
@@ -271,18 +287,18 @@ module lpu_top #(
         ) u_slice (
           .clk_i        (clk_i),
           .rst_ni       (rst_ni),
-          .issue_valid_i(issue_valid[p]),
-          .issue_insn_i (issue_insn[p * 32 +: 32]),
-          .sr_e_i       (sr_e[p]),
-          .sr_w_i       (sr_w[p]),
-          .wr_e_en_o    (wr_e_en[p]),
-          .wr_w_en_o    (wr_w_en[p]),
-          .wr_e_data_o  (wr_e_data[p]),
-          .wr_w_data_o  (wr_w_data[p]),
-          .busy_o       (s_busy[p]),
-          .err_o        (s_err[p]),
-          .err_code_o   (s_code[p * 4 +: 4]),
-          .err_info_o   (s_info[p * 16 +: 16]),
+          .issue_valid_i(iss.valid),
+          .issue_insn_i (iss.insn),
+          .sr_e_i       (sr[E][p]),
+          .sr_w_i       (sr[W][p]),
+          .wr_e_en_o    (wr_en[E][p]),
+          .wr_w_en_o    (wr_en[W][p]),
+          .wr_e_data_o  (wr_data[E][p]),
+          .wr_w_data_o  (wr_data[W][p]),
+          .busy_o       (st.busy),
+          .err_o        (st.err),
+          .err_code_o   (st.code),
+          .err_info_o   (st.info),
           .commit_i     (commit)
         );
       end else if (Kind == lpu_pkg::SLICE_SXM) begin : gen_sxm
@@ -294,23 +310,25 @@ module lpu_top #(
         ) u_slice (
           .clk_i        (clk_i),
           .rst_ni       (rst_ni),
-          .issue_valid_i(issue_valid[p]),
-          .issue_insn_i (issue_insn[p * 32 +: 32]),
-          .sr_e_i       (sr_e[p]),
-          .sr_w_i       (sr_w[p]),
-          .wr_e_en_o    (wr_e_en[p]),
-          .wr_w_en_o    (wr_w_en[p]),
-          .wr_e_data_o  (wr_e_data[p]),
-          .wr_w_data_o  (wr_w_data[p]),
-          .busy_o       (s_busy[p]),
-          .err_o        (s_err[p]),
-          .err_code_o   (s_code[p * 4 +: 4]),
-          .err_info_o   (s_info[p * 16 +: 16]),
+          .issue_valid_i(iss.valid),
+          .issue_insn_i (iss.insn),
+          .sr_e_i       (sr[E][p]),
+          .sr_w_i       (sr[W][p]),
+          .wr_e_en_o    (wr_en[E][p]),
+          .wr_w_en_o    (wr_en[W][p]),
+          .wr_e_data_o  (wr_data[E][p]),
+          .wr_w_data_o  (wr_data[W][p]),
+          .busy_o       (st.busy),
+          .err_o        (st.err),
+          .err_code_o   (st.code),
+          .err_info_o   (st.info),
           .commit_i     (commit)
         );
       end else begin : gen_mxm
         // Compute queue on issue_*, the MXM's load queue (MXM_W_LOAD / MXM_E_LOAD) on ld_issue_*.
         localparam int unsigned Ld = (p == 0) ? 0 : 1;
+        lpu_isa_pkg::slice_issue_t ld_iss;
+        assign ld_iss = ld_issue[Ld];
         lpu_mxm_core #(
           .Lanes         (Lanes),
           .StreamsPerDir (StreamsPerDir),
@@ -319,20 +337,20 @@ module lpu_top #(
         ) u_slice (
           .clk_i           (clk_i),
           .rst_ni          (rst_ni),
-          .issue_valid_i   (issue_valid[p]),
-          .issue_insn_i    (issue_insn[p * 32 +: 32]),
-          .ld_issue_valid_i(ld_issue_valid[Ld]),
-          .ld_issue_insn_i (ld_issue_insn[Ld * 32 +: 32]),
-          .sr_e_i       (sr_e[p]),
-          .sr_w_i       (sr_w[p]),
-          .wr_e_en_o    (wr_e_en[p]),
-          .wr_w_en_o    (wr_w_en[p]),
-          .wr_e_data_o  (wr_e_data[p]),
-          .wr_w_data_o  (wr_w_data[p]),
-          .busy_o       (s_busy[p]),
-          .err_o        (s_err[p]),
-          .err_code_o   (s_code[p * 4 +: 4]),
-          .err_info_o   (s_info[p * 16 +: 16]),
+          .issue_valid_i   (iss.valid),
+          .issue_insn_i    (iss.insn),
+          .ld_issue_valid_i(ld_iss.valid),
+          .ld_issue_insn_i (ld_iss.insn),
+          .sr_e_i       (sr[E][p]),
+          .sr_w_i       (sr[W][p]),
+          .wr_e_en_o    (wr_en[E][p]),
+          .wr_w_en_o    (wr_en[W][p]),
+          .wr_e_data_o  (wr_data[E][p]),
+          .wr_w_data_o  (wr_data[W][p]),
+          .busy_o       (st.busy),
+          .err_o        (st.err),
+          .err_code_o   (st.code),
+          .err_info_o   (st.info),
           .commit_i     (commit)
         );
       end
@@ -350,18 +368,18 @@ module lpu_top #(
       assign e_data = '0;
       assign e_sr   = '0;
     end else begin : gen_east
-      assign e_en   = wr_e_en[p - 1];
-      assign e_data = wr_e_data[p - 1];
-      assign e_sr   = sr_e[p - 1];
+      assign e_en   = wr_en[E][p - 1];
+      assign e_data = wr_data[E][p - 1];
+      assign e_sr   = sr[E][p - 1];
     end
     if (p == Positions - 1) begin : gen_west_entry
       assign w_en   = '0;
       assign w_data = '0;
       assign w_sr   = '0;
     end else begin : gen_west
-      assign w_en   = wr_w_en[p + 1];
-      assign w_data = wr_w_data[p + 1];
-      assign w_sr   = sr_w[p + 1];
+      assign w_en   = wr_en[W][p + 1];
+      assign w_data = wr_data[W][p + 1];
+      assign w_sr   = sr[W][p + 1];
     end
 
     lpu_streams #(
@@ -380,16 +398,16 @@ module lpu_top #(
       .wr_w_en_i  (w_en),
       .wr_w_data_i(w_data),
       .sr_w_i     (w_sr),
-      .sr_e_o     (sr_e[p]),
-      .sr_w_o     (sr_w[p])
+      .sr_e_o     (sr[E][p]),
+      .sr_w_o     (sr[W][p])
     );
   end
 
   // Results aimed past the chip edges are not stored (EDGE_WRITE, in the error collector): the
   // edge positions' streams have no input for them, so the erroring cycle drops them locally.
   logic [Sb-1:0] unused_edge_data_e, unused_edge_data_w;
-  assign unused_edge_data_e = wr_e_data[Positions - 1];
-  assign unused_edge_data_w = wr_w_data[0];
+  assign unused_edge_data_e = wr_data[E][Positions - 1];
+  assign unused_edge_data_w = wr_data[W][0];
 
   // ----------------------------------------------------------------------------------------------
   // Error collector. Per position, the lowest code among: the queue (instruction checks at
@@ -401,13 +419,14 @@ module lpu_top #(
   // queue (by queue index: q0 .. qP-1, then MXM_W_LOAD, MXM_E_LOAD). ERR_WHERE: position; stream
   // and direction for STREAM_CONFLICT and EDGE_WRITE; the low 15 bits of the address for
   // BAD_ADDRESS.
-  logic [Positions*4-1:0]  pos_code;
-  logic [Positions*32-1:0] pos_where;
+  lpu_isa_pkg::err_e [Positions-1:0]  pos_code;
+  logic [Positions-1:0][31:0]         pos_where;
 
   // ERR_WHERE from its parts: position, stream register (direction: 1 west; index), address
   // (low 15 bits). Slices report STREAM_CONFLICT as err_info = {7'b0, dir, stream[7:0]}.
-  function automatic logic [31:0] where_of(input logic [7:0] p, input logic dir,
-                                           input logic [7:0] stream, input logic [14:0] addr);
+  function automatic logic [31:0] where_of(input logic [WherePosW-1:0] p, input logic dir,
+                                           input logic [WhereStreamW-1:0] stream,
+                                           input logic [WhereAddrW-1:0] addr);
     where_of = (32'(p) << lpu_isa_pkg::ERR_WHERE_POS_LSB)
              | (32'(stream) << lpu_isa_pkg::ERR_WHERE_STREAM_LSB)
              | (32'(dir) << lpu_isa_pkg::ERR_WHERE_DIR_BIT)
@@ -415,9 +434,9 @@ module lpu_top #(
   endfunction
 
   // The model's order of two errors at one position: code, then direction, stream, address.
-  function automatic logic err_before(input logic [3:0] c1, input logic [31:0] w1,
-                                      input logic [3:0] c2, input logic [31:0] w2);
-    logic [23:0] k1, k2;
+  function automatic logic err_before(input lpu_isa_pkg::err_e c1, input logic [31:0] w1,
+                                      input lpu_isa_pkg::err_e c2, input logic [31:0] w2);
+    logic [lpu_isa_pkg::ERR_WHERE_DIR_BITS + WhereStreamW + WhereAddrW - 1:0] k1, k2;
     k1 = {w1[lpu_isa_pkg::ERR_WHERE_DIR_BIT],
           w1[lpu_isa_pkg::ERR_WHERE_STREAM_LSB +: lpu_isa_pkg::ERR_WHERE_STREAM_BITS],
           w1[lpu_isa_pkg::ERR_WHERE_ADDR_LSB +: lpu_isa_pkg::ERR_WHERE_ADDR_BITS]};
@@ -428,14 +447,20 @@ module lpu_top #(
   endfunction
 
   for (genvar p = 0; p < Positions; p++) begin : gen_err
-    logic [S-1:0] edge_en;
-    logic         edge_dir;  // 1: westward result at position 0
-    logic [7:0]   edge_stream;
+    localparam logic [WherePosW-1:0] Pos = WherePosW'(p);
+    lpu_isa_pkg::slice_issue_t  iss;
+    lpu_isa_pkg::slice_status_t st;
+    assign iss = issue[p];
+    assign st  = s_status[p];
+
+    logic [S-1:0]              edge_en;
+    logic                      edge_dir;  // 1: westward result at position 0
+    logic [WhereStreamW-1:0]   edge_stream;
     if (p == 0) begin : gen_west_edge
-      assign edge_en  = wr_w_en[p];
+      assign edge_en  = wr_en[W][p];
       assign edge_dir = 1'b1;
     end else if (p == Positions - 1) begin : gen_east_edge
-      assign edge_en  = wr_e_en[p];
+      assign edge_en  = wr_en[E][p];
       assign edge_dir = 1'b0;
     end else begin : gen_no_edge
       assign edge_en  = '0;
@@ -444,7 +469,7 @@ module lpu_top #(
     always_comb begin
       edge_stream = '0;
       for (int s = S - 1; s >= 0; s--) begin
-        if (edge_en[s]) edge_stream = 8'(s);
+        if (edge_en[s]) edge_stream = WhereStreamW'(s);
       end
     end
 
@@ -452,36 +477,40 @@ module lpu_top #(
     // instruction's word index (or the SRAM address for BAD_ADDRESS); a map BAD_ADDRESS also names
     // the map stream; STREAM_CONFLICT and EDGE_WRITE name the stream register, address 0; other
     // slice errors (MXM_OVERRUN) name the word index of the dispatched instruction.
-    logic [3:0]  sc;
-    logic [31:0] q_where, s_where;
-    assign sc      = s_code[p * 4 +: 4];
-    assign q_where = where_of(8'(p), 1'b0, 8'd0, q_info[p * 16 +: 15]);
+    lpu_isa_pkg::err_e sc;
+    logic [31:0]       q_where, s_where;
+    assign sc      = st.code;
+    assign q_where = where_of(Pos, 1'b0, '0, q_info[p][WhereAddrW-1:0]);
     always_comb begin
       if (sc == lpu_isa_pkg::ERR_BAD_ADDRESS) begin
-        s_where = where_of(8'(p), issue_insn[p * 32 + lpu_isa_pkg::F_MMAP_MSB],
-                           8'(issue_insn[p * 32 + lpu_isa_pkg::F_MMAP_LSB +: 4]),
-                           s_info[p * 16 +: 15]);
+        // The map stream: direction bit, then the stream index.
+        s_where = where_of(Pos, iss.insn[lpu_isa_pkg::F_MMAP_MSB],
+                           WhereStreamW'(iss.insn[lpu_isa_pkg::F_MMAP_LSB
+                                                  +: lpu_isa_pkg::F_MMAP_BITS - 1]),
+                           st.info[WhereAddrW-1:0]);
       end else if (sc == lpu_isa_pkg::ERR_STREAM_CONFLICT) begin
-        s_where = where_of(8'(p), s_info[p * 16 + 8], s_info[p * 16 +: 8], 15'd0);
+        s_where = where_of(Pos, st.info[8], st.info[7:0], '0);
       end else begin
-        s_where = where_of(8'(p), 1'b0, 8'd0, q_issue_pc[p * 16 +: 15]);
+        s_where = where_of(Pos, 1'b0, '0, q_issue_pc[p][WhereAddrW-1:0]);
       end
     end
 
-    logic [3:0]  c;
-    logic [31:0] w;
-    logic        unused_info_msb;
-    assign unused_info_msb = ^{q_info[p * 16 + 15], s_info[p * 16 + 15],
-                               q_issue_pc[p * 16 + 15], q_sync_pc[p * 16 + 15]};
+    lpu_isa_pkg::err_e c;
+    logic [31:0]       w;
+    // Beyond ERR_WHERE's address field, and what the collector does not need (busy, valid).
+    logic              unused_err;
+    assign unused_err = ^{q_info[p][PcW-1:WhereAddrW], st.info[PcW-1:WhereAddrW],
+                          q_issue_pc[p][PcW-1:WhereAddrW], q_sync_pc[p][PcW-1:WhereAddrW],
+                          st.busy, iss.valid};
     // The MXM's load queue (at positions 0 and P-1 only).
-    logic        l_err;
-    logic [3:0]  l_code;
-    logic [31:0] l_where;
+    logic              l_err;
+    lpu_isa_pkg::err_e l_code;
+    logic [31:0]       l_where;
     if (p == 0 || p == Positions - 1) begin : gen_ld_err
       localparam int unsigned Ld = (p == 0) ? 0 : 1;
       assign l_err   = ld_err[Ld];
-      assign l_code  = ld_code[Ld * 4 +: 4];
-      assign l_where = where_of(8'(p), 1'b0, 8'd0, ld_info[Ld * 16 +: 15]);
+      assign l_code  = ld_code[Ld];
+      assign l_where = where_of(Pos, 1'b0, '0, ld_info[Ld][WhereAddrW-1:0]);
     end else begin : gen_no_ld_err
       assign l_err   = 1'b0;
       assign l_code  = lpu_isa_pkg::ERR_NONE;
@@ -492,29 +521,29 @@ module lpu_top #(
       c = lpu_isa_pkg::ERR_NONE;
       w = '0;
       if (q_err[p]) begin
-        c = q_code[p * 4 +: 4];
+        c = q_code[p];
         w = q_where;
       end
       if (l_err && (c == lpu_isa_pkg::ERR_NONE || err_before(l_code, l_where, c, w))) begin
         c = l_code;
         w = l_where;
       end
-      if (s_err[p] && (c == lpu_isa_pkg::ERR_NONE || sc < c)) begin
+      if (st.err && (c == lpu_isa_pkg::ERR_NONE || sc < c)) begin
         c = sc;
         w = s_where;
       end
       if ((edge_en != '0) && (c == lpu_isa_pkg::ERR_NONE || lpu_isa_pkg::ERR_EDGE_WRITE < c)) begin
         c = lpu_isa_pkg::ERR_EDGE_WRITE;
-        w = where_of(8'(p), edge_dir, edge_stream, 15'd0);
+        w = where_of(Pos, edge_dir, edge_stream, '0);
       end
     end
-    assign pos_code[p * 4 +: 4]    = c;
-    assign pos_where[p * 32 +: 32] = w;
+    assign pos_code[p]  = c;
+    assign pos_where[p] = w;
   end
 
-  logic        all_halted, all_quiet, any_parked, deadlock, done_now, err_now;
-  logic [3:0]  err_code;
-  logic [31:0] err_where;
+  logic              all_halted, all_quiet, any_parked, deadlock, done_now, err_now;
+  lpu_isa_pkg::err_e err_code;
+  logic [31:0]       err_where;
 
   assign busy_any   = |s_busy;
   assign all_halted = (&q_halted) && (&ld_halted);
@@ -526,18 +555,22 @@ module lpu_top #(
     err_code  = lpu_isa_pkg::ERR_NONE;
     err_where = '0;
     for (int p = Positions - 1; p >= 0; p--) begin
-      if (pos_code[p * 4 +: 4] != lpu_isa_pkg::ERR_NONE) begin
-        err_code  = pos_code[p * 4 +: 4];
-        err_where = pos_where[p * 32 +: 32];
+      if (pos_code[p] != lpu_isa_pkg::ERR_NONE) begin
+        err_code  = pos_code[p];
+        err_where = pos_where[p];
       end
     end
     if (err_code == lpu_isa_pkg::ERR_NONE && deadlock) begin
       err_code = lpu_isa_pkg::ERR_SYNC_DEADLOCK;
       // Lowest parked queue index wins (assigned last): load queues P+1, P, then P-1 .. 0.
-      if (ld_parked[1]) err_where = where_of(8'(Positions - 1), 1'b0, 8'd0, ld_sync_pc[16 +: 15]);
-      if (ld_parked[0]) err_where = where_of(8'd0, 1'b0, 8'd0, ld_sync_pc[0 +: 15]);
+      if (ld_parked[1]) begin
+        err_where = where_of(WherePosW'(Positions - 1), 1'b0, '0, ld_sync_pc[1][WhereAddrW-1:0]);
+      end
+      if (ld_parked[0]) err_where = where_of('0, 1'b0, '0, ld_sync_pc[0][WhereAddrW-1:0]);
       for (int p = Positions - 1; p >= 0; p--) begin
-        if (q_parked[p]) err_where = where_of(8'(p), 1'b0, 8'd0, q_sync_pc[p * 16 +: 15]);
+        if (q_parked[p]) begin
+          err_where = where_of(WherePosW'(p), 1'b0, '0, q_sync_pc[p][WhereAddrW-1:0]);
+        end
       end
     end
   end
@@ -720,8 +753,14 @@ module lpu_top #(
       error_q |-> done_q);
   ErrorCodeSetIffError: assert property (@(posedge clk_i) disable iff (!rst_ni)
       error_q == (err_code_q != lpu_isa_pkg::ERR_NONE));
+  // (A plain signal again: Verilator 5.006 cannot select an array element inside a property.)
+  logic dispatch_any;
+  always_comb begin
+    dispatch_any = ld_issue[0].valid || ld_issue[1].valid;
+    for (int p = 0; p < Positions; p++) dispatch_any = dispatch_any || issue[p].valid;
+  end
   NoDispatchWhileStopped: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      !running_q |-> (issue_valid == '0 && ld_issue_valid == '0));
+      !running_q |-> !dispatch_any);
   NothingCommitsWhileStopped: assert property (@(posedge clk_i) disable iff (!rst_ni)
       commit |-> running_q);
   SlicesIdleWhenDoneWithoutError: assert property (@(posedge clk_i) disable iff (!rst_ni)
@@ -731,7 +770,7 @@ module lpu_top #(
   // (The enables are sampled through a plain signal: Verilator 5.006 cannot select an array element
   // inside a property.)
   logic edge_results;
-  assign edge_results = (wr_w_en[0] != '0) || (wr_e_en[Positions - 1] != '0);
+  assign edge_results = (wr_en[W][0] != '0) || (wr_en[E][Positions - 1] != '0);
   EdgeResultsAreErrors: assert property (@(posedge clk_i) disable iff (!rst_ni)
       ((running_q && edge_results) |-> err_now));
   // The commit contract: the cycle that raises an error is the run's last committing cycle.

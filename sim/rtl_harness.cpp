@@ -95,9 +95,9 @@ class ModelImpl final : public RtlHarness::Model {
   std::uint32_t rdata() const override { return top_->host_rdata_o; }
 
   std::uint8_t streamByte(isa::Dir dir, unsigned position, std::size_t index) const override {
-    // lpu_top.sr_e / sr_w: one packed vector of StreamsPerDir x Lanes bytes per position.
-    const auto& v =
-        dir == isa::Dir::kEast ? top_->rootp->lpu_top__DOT__sr_e[position] : top_->rootp->lpu_top__DOT__sr_w[position];
+    // lpu_top.sr[dir][position] (dir: lpu_isa_pkg::dir_e, the values of isa::Dir): one packed vector of
+    // StreamsPerDir x Lanes bytes.
+    const auto& v = top_->rootp->lpu_top__DOT__sr[static_cast<unsigned>(dir)][position];
     return static_cast<std::uint8_t>(v[index / 4] >> (8 * (index % 4)));
   }
 

@@ -324,6 +324,7 @@ def gen_sv_isa(isa, regs) -> str:
     o += table_sv("rsqrt_table", rsqrt_table(), 8, 17)
     o += table_sv("sigmoid_table", sigmoid_table(), 9, 16)
     o += gen_sv_regs(regs)
+    o += gen_sv_bundles()
     o += ["  /* verilator lint_on UNUSEDPARAM */", "endpackage", ""]
     return "\n".join(o)
 
@@ -562,6 +563,39 @@ def gen_sv_regs(regs):
         for vname, v in r.get("values", {}).items():
             o.append(f"  localparam logic [31:0] {name}_{vname} = 32'd{v['value']};  // {v['doc']}")
     return o + [""]
+
+
+def gen_sv_bundles():
+    """lpu_top's per-position wiring: the stream direction index and the bundles of a slice's ports.
+
+    After the register map: the widths are INSN_BITS and IMEM_ADDR_INDEX_BITS, declared above."""
+    return [
+        "  // lpu_top's per-position wiring. A stream array's first index is the direction, the",
+        "  // direction bit of a stream operand (isa.toml: 0 east, 1 west).",
+        "  typedef enum int unsigned {",
+        "    DIR_E = 0,",
+        "    DIR_W = 1",
+        "  } dir_e;",
+        "",
+        "  // A queue's dispatch to its slice (issue_valid_i, issue_insn_i). Yosys resolves a member of a",
+        "  // scalar struct variable only, not of an array element: lpu_top reads and writes the fields",
+        "  // through one variable per position and moves whole elements in and out of its arrays.",
+        "  typedef struct packed {",
+        "    logic valid;",
+        "    logic [INSN_BITS-1:0] insn;",
+        "  } slice_issue_t;",
+        "",
+        "  // A slice's state and error report (busy_o, err_o, err_code_o, err_info_o). info is what the",
+        "  // queue reports with its own errors (a word index or an SRAM address), so it is as wide as a",
+        "  // program counter.",
+        "  typedef struct packed {",
+        "    logic busy;",
+        "    logic err;",
+        "    err_e code;",
+        "    logic [IMEM_ADDR_INDEX_BITS-1:0] info;",
+        "  } slice_status_t;",
+        "",
+    ]
 
 
 def gen_cpp_regs(regs) -> str:

@@ -4,7 +4,8 @@
     fst_view.py in.fst out.fst
 
 The RTL keeps the stream registers and the per-position dispatch signals as flat vectors (sr_e_q of
-gen_sr[p].u_streams is streams x lanes bytes, issue_insn positions x 32 bits), which GTKWave cannot split. This
+gen_sr[p].u_streams is streams x lanes bytes; issue, s_status packed arrays of lpu_isa_pkg::slice_issue_t and
+slice_status_t, one element per position), which GTKWave cannot split. This
 script copies the trace (fst2vcd), adds a scope
 `lpu_view` with one signal per architectural register, named by slice, and writes the result back (vcd2fst):
 
@@ -99,9 +100,8 @@ def main():
         return None
 
     top = "lpu_top.lpu_top."
-    need = {k: find(top + k) for k in ("gen_sr[0].u_streams.sr_e_q", "issue_valid", "issue_insn",
-                                       "q_halted", "q_parked", "s_busy", "s_err", "s_code", "cycle_q",
-                                       "running_q", "done_q", "error_q", "ld_issue_valid", "ld_issue_insn",
+    need = {k: find(top + k) for k in ("gen_sr[0].u_streams.sr_e_q", "issue", "q_halted", "q_parked",
+                                       "s_status", "cycle_q", "running_q", "done_q", "error_q", "ld_issue",
                                        "ld_halted", "ld_parked")}
     params = {k: find(top + k) for k in ("Lanes", "StreamsPerDir", "Positions", "VxmPosition")}
     if any(v is None for v in params.values()) or need["gen_sr[0].u_streams.sr_e_q"] is None:
@@ -134,6 +134,11 @@ def main():
     lanes, S, positions, vxm = P["Lanes"], P["StreamsPerDir"], P["Positions"], P["VxmPosition"]
     names = slice_names(positions, vxm)
     vb = 8 * lanes
+    # Element layouts (lpu_isa_pkg, packed: the first field is the most significant):
+    #   slice_issue_t  {valid, insn}                      insn = the element but its top bit
+    #   slice_status_t {busy, err, code (4 bits), info}   info = the element but its top 6 bits
+    issue_w = width_of[need["issue"]] // positions if need["issue"] else 0
+    status_w = width_of[need["s_status"]] // positions if need["s_status"] else 0
 
     # pc of every queue: gen_pos[p].u_queue.pc_q
     pcs = {}
@@ -163,17 +168,17 @@ def main():
         decl.append(f"$scope module q_{n} $end")
         if p in pcs:
             add("pc", pcs[p], 0, width_of[pcs[p]])
-        add("valid", need["issue_valid"], p, 1)
-        add("insn", need["issue_insn"], 32 * p, 32)
+        add("valid", need["issue"], issue_w * p + issue_w - 1, 1)
+        add("insn", need["issue"], issue_w * p, issue_w - 1)
         add("halted", need["q_halted"], p, 1)
         add("parked", need["q_parked"], p, 1)
         decl.append("$upscope $end")
     for k, n in enumerate(("MXM_W_LOAD", "MXM_E_LOAD")):
-        if need["ld_issue_valid"] is None:
+        if need["ld_issue"] is None:
             break
         decl.append(f"$scope module q_{n} $end")
-        add("valid", need["ld_issue_valid"], k, 1)
-        add("insn", need["ld_issue_insn"], 32 * k, 32)
+        add("valid", need["ld_issue"], issue_w * k + issue_w - 1, 1)
+        add("insn", need["ld_issue"], issue_w * k, issue_w - 1)
         add("halted", need["ld_halted"], k, 1)
         add("parked", need["ld_parked"], k, 1)
         decl.append("$upscope $end")
@@ -187,9 +192,9 @@ def main():
             decl.append("$upscope $end")
     for p, n in enumerate(names):
         decl.append(f"$scope module s_{n} $end")
-        add("busy", need["s_busy"], p, 1)
-        add("err", need["s_err"], p, 1)
-        add("code", need["s_code"], 4 * p, 4)
+        add("busy", need["s_status"], status_w * p + status_w - 1, 1)
+        add("err", need["s_status"], status_w * p + status_w - 2, 1)
+        add("code", need["s_status"], status_w * p + status_w - 6, 4)
         decl.append("$upscope $end")
     decl.append("$upscope $end")
 
