@@ -49,8 +49,8 @@ class Lockstep final : public llm::Transformer {
     const auto a = dut_.logitsInt(), b = golden_.logitsInt();
     for (std::size_t i = 0; i < a.size(); ++i)
       if (a[i] != b[i])
-        throw std::runtime_error(fmt::format(
-            "lockstep: position {} (token {}): logit {}: device {}, golden model {}", pos, token, i, a[i], b[i]));
+        throw std::runtime_error(fmt::format("lockstep: position {} (token {}): logit {}: device {}, golden model {}",
+                                             pos, token, i, a[i], b[i]));
     if (dut_.lastStep().cycles != golden_.lastStep().cycles)
       throw std::runtime_error(fmt::format("lockstep: position {}: device took {} cycles, golden model {}", pos,
                                            dut_.lastStep().cycles, golden_.lastStep().cycles));
@@ -87,8 +87,8 @@ std::pair<double, std::string> clockOf(const LlamaSimOptions& o) {
     } catch (const nlohmann::json::exception&) {
     }
   }
-  return {o.target_mhz, fmt::format("the {:g} MHz target clock, not a measured Fmax ({} has none)", o.target_mhz,
-                                    o.fpga_json)};
+  return {o.target_mhz,
+          fmt::format("the {:g} MHz target clock, not a measured Fmax ({} has none)", o.target_mhz, o.fpga_json)};
 }
 
 }  // namespace
@@ -96,9 +96,8 @@ std::pair<double, std::string> clockOf(const LlamaSimOptions& o) {
 int llamaSimCommand(const LlamaSimOptions& options, std::ostream& out, std::ostream& err) {
   using Clock = std::chrono::steady_clock;
   const llm::Checkpoint checkpoint = llm::readCheckpoint(options.checkpoint);
-  const fs::path tok_path = options.tokenizer.empty()
-                                ? fs::path(options.checkpoint).parent_path() / "tokenizer.bin"
-                                : fs::path(options.tokenizer);
+  const fs::path tok_path = options.tokenizer.empty() ? fs::path(options.checkpoint).parent_path() / "tokenizer.bin"
+                                                      : fs::path(options.tokenizer);
   const llm::Tokenizer tokenizer = llm::readTokenizer(tok_path, checkpoint.config.vocab_size);
   const isa::ArchConfig& cfg = isa::ArchConfig::byName(options.config);
   const llm::IntWeights weights = llm::quantizeModel(checkpoint);
@@ -118,6 +117,13 @@ int llamaSimCommand(const LlamaSimOptions& options, std::ostream& out, std::ostr
       options.checkpoint, c.dim, c.n_layers, c.n_heads, c.n_kv_heads, c.vocab_size, options.config,
       options.backend == "rtl" ? "verilated RTL" : "golden model", options.backend, dut.programs().step(0).size(),
       dut.programs().compileSeconds());
+
+  const llm::SramUse sram = dut.programs().sramUse();
+  err << fmt::format(
+      "SRAM ({} KiB): weights {:.1f} KiB, KV cache {:.1f} KiB ({} rows), activations {:.1f} KiB, programs' own "
+      "words {:.1f} KiB, free {:.1f} KiB\n",
+      sram.total / 1024, sram.weights / 1024.0, sram.caches / 1024.0, llm::cacheRows(c), sram.activations / 1024.0,
+      sram.program_words / 1024.0, sram.free / 1024.0);
 
   llm::DecodeOptions decode;
   decode.prompt = options.prompt;
@@ -150,9 +156,9 @@ int llamaSimCommand(const LlamaSimOptions& options, std::ostream& out, std::ostr
   if (cyc.size() == 1)
     out << fmt::format("cycles per token: position 0: {} (predicted {})\n", cyc.front(), step.predicted().front());
   if (cyc.size() > 1)
-    out << fmt::format(
-        "cycles per token: position 0: {} (predicted {}), position {}: {} (predicted {}), mean {:.0f}\n", cyc.front(),
-        step.predicted().front(), cyc.size() - 1, cyc.back(), step.predicted().back(), mean);
+    out << fmt::format("cycles per token: position 0: {} (predicted {}), position {}: {} (predicted {}), mean {:.0f}\n",
+                       cyc.front(), step.predicted().front(), cyc.size() - 1, cyc.back(), step.predicted().back(),
+                       mean);
   out << fmt::format("tokens/s at {:.1f} MHz ({}): {:.0f}\n", mhz, clock_label, mean > 0 ? mhz * 1e6 / mean : 0.0);
   out << fmt::format("accuracy against fp32 (float reference, same tokens): mean logit cosine {:.4f}, top-1 {:.3f}\n",
                      step.meanCosine(), step.top1());

@@ -6,6 +6,8 @@
 #include <stdexcept>
 
 #include "sw/compiler/layout.hpp"
+#include "sw/compiler/pin.hpp"
+#include "sw/isa/arch.hpp"
 #include "sw/llm/decode_graphs.hpp"
 
 namespace lpu::llm {
@@ -90,6 +92,22 @@ const std::vector<const ChainProgram*>& DecodePrograms::step(int pos) {
   for (std::size_t c = 0; fixed_index_.count(fmt::format("cls{}", c)); ++c) fixed(fmt::format("cls{}", c));
   fixed("argmax");
   return steps_[pos] = std::move(s);
+}
+
+SramUse DecodePrograms::sramUse() const {
+  const isa::ArchConfig& cfg = isa::ArchConfig::byName(config_);
+  const std::uint64_t lanes = cfg.params().lanes;
+  SramUse u;
+  u.total = cfg.sramBytes();
+  for (const auto& [name, t] : chain_.placements()) {
+    std::uint64_t words = 0;
+    for (const auto& [pos, ws] : compiler::tensorWords(t)) words += ws.size();
+    const bool cache = name.size() > 5 && name.compare(name.size() - 5, 5, "cache") == 0;
+    (cache ? u.caches : t.kind == compiler::TensorKind::kWeight ? u.weights : u.activations) += words * lanes;
+  }
+  u.program_words = std::uint64_t{options_.temp_words} * cfg.memSlices() * lanes;
+  u.free = u.total - u.weights - u.caches - u.activations - u.program_words;
+  return u;
 }
 
 std::uint64_t DecodePrograms::predictedCycles(int pos) {

@@ -34,6 +34,12 @@ struct DecoderOptions {
 // The decoder options for a configuration: device embedding where the SRAM has room for it (not ulx3s).
 DecoderOptions defaultDecoderOptions(const std::string& config);
 
+// Where the SRAM goes (bytes): the persistent tensors by kind, the low words kept for the programs' own tensors,
+// and what is left.
+struct SramUse {
+  std::uint64_t weights = 0, caches = 0, activations = 0, program_words = 0, free = 0, total = 0;
+};
+
 // The programs of every position, compiled once each (the first time a position is asked for).
 class DecodePrograms {
  public:
@@ -48,6 +54,7 @@ class DecodePrograms {
   const IntWeights& weights() const { return w_; }
   double compileSeconds() const { return compile_seconds_; }
   const DecoderOptions& options() const { return options_; }
+  SramUse sramUse() const;
 
  private:
   const ChainProgram& add(const StepGraph& g);
