@@ -115,8 +115,6 @@ test: build
 	$(Q)FIT_REPORT_ONLY=$(FIT_REPORT_ONLY) BOARD=$(BOARD) TARGET=$(TARGET) BUILD_DIR=$(BUILD_DIR) \
 	  bash sw/tools/bitstream.sh fit
 
-# The RTL (Vlpu_<CONFIG>) and the golden model step together; every stream register is compared every cycle.
-# Without Verilator (no lpu-lockstep) the program runs on the golden model alone.
 # make sim: the Llama 2 decode demo (lpu llama sim): MODEL/TOKENIZER/PROMPT/TOKENS, or a seeded random stories260K
 # in $(BUILD_DIR)/llama. With PROG=... on the command line: that program on the RTL in lockstep (below).
 sim: build
@@ -131,6 +129,8 @@ else
 	  $(if $(wildcard $(LOCKSTEP)),,--backend model)
 endif
 
+# sim-prog: the RTL (Vlpu_<CONFIG>) and the golden model step together; every stream register is compared every
+# cycle. Without Verilator (no lpu-lockstep) the program runs on the golden model alone.
 sim-prog: build
 	$(Q)if [ -x $(LOCKSTEP) ]; then \
 	  $(LOCKSTEP) --program $(PROG) $(if $(filter command line environment,$(origin CONFIG)),--config $(CONFIG)) --summary \
