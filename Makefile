@@ -13,6 +13,12 @@ WAVE_FROM  ?= 0
 WAVE_TO    ?=
 WAVE_FILE  ?= $(BUILD_DIR)/waves/$(basename $(notdir $(PROG)))-$(CONFIG).fst
 SEED       ?= 1
+# make sim's decode demo: a llama2.c checkpoint (default: a seeded random stories260K), tokens, configuration
+MODEL      ?=
+TOKENIZER  ?=
+PROMPT     ?=
+TOKENS     ?= 32
+LLAMA_CONFIG ?= ulx3s
 GATESIM_CONFIG ?= ulx3s
 N          ?= 100
 FUZZ_FLAGS ?=
@@ -39,7 +45,7 @@ GENERATOR := $(if $(shell command -v ninja 2>/dev/null),-G Ninja,)
 BUILD_FILE := $(BUILD_DIR)/$(if $(GENERATOR),build.ninja,Makefile)
 
 .DEFAULT_GOAL := help
-.PHONY: help deps deps-wave deps-fpga build test sim lint synth bench bench-smoke wave fuzz-rtl coverage fit \
+.PHONY: help deps deps-wave deps-fpga build test sim sim-prog lint synth bench bench-smoke wave fuzz-rtl coverage fit \
 	bitstream prog gen clean
 
 help:
@@ -50,7 +56,9 @@ help:
 	@echo "  build      configure and build into $(BUILD_DIR)/ (binaries in $(BUILD_DIR)/bin/)"
 	@echo "  test       build, run all tests (ctest), a bounded fuzz run, the benchmark smoke run and the fit check"
 	@echo "             (make fit; FIT_REPORT_ONLY=$(FIT_REPORT_ONLY): 1 reports, empty fails)"
-	@echo "  sim        run PROG (default $(SIM_PROG)) on the RTL in lockstep with the golden model, print a summary"
+	@echo "  sim        the demo: Llama 2 decode of TOKENS=$(TOKENS) tokens on the RTL ($(LLAMA_CONFIG)), the golden model"
+	@echo "             checking every token (MODEL=, TOKENIZER=, PROMPT=; default a random stories260K)"
+	@echo "             make sim PROG=file.s: that program on the RTL in lockstep with the golden model"
 	@echo "             (CONFIG=ulx3s|large; WAVES=1 also writes an FST, see wave)"
 	@echo "  lint       100-column limit of rtl/*.sv, verilator --lint-only -Wall over rtl/*.sv (top: LINT_TOP=$(LINT_TOP))"
 	@echo "  synth      Yosys synthesis of the ulx3s configuration for the ECP5-85F (resource summary, netlist"
@@ -107,9 +115,23 @@ test: build
 	$(Q)FIT_REPORT_ONLY=$(FIT_REPORT_ONLY) BOARD=$(BOARD) TARGET=$(TARGET) BUILD_DIR=$(BUILD_DIR) \
 	  bash sw/tools/bitstream.sh fit
 
-# The RTL (Vlpu_<CONFIG>) and the golden model step together; every stream register is compared every cycle.
-# Without Verilator (no lpu-lockstep) the program runs on the golden model alone.
+# make sim: the Llama 2 decode demo (lpu llama sim): MODEL/TOKENIZER/PROMPT/TOKENS, or a seeded random stories260K
+# in $(BUILD_DIR)/llama. With PROG=... on the command line: that program on the RTL in lockstep (below).
 sim: build
+ifeq ($(origin PROG),command line)
+	$(Q)$(MAKE) --no-print-directory sim-prog
+else
+	$(Q)if [ -z "$(MODEL)" ] && [ ! -f $(BUILD_DIR)/llama/model.bin ]; then \
+	  $(BUILD_DIR)/bin/lpu llama gen --shape 260K --seed $(SEED) -o $(BUILD_DIR)/llama; fi
+	$(Q)$(BUILD_DIR)/bin/lpu llama sim $(if $(MODEL),$(MODEL),$(BUILD_DIR)/llama/model.bin) \
+	  $(if $(TOKENIZER),-z $(TOKENIZER)) $(if $(PROMPT),-i "$(PROMPT)") -n $(TOKENS) \
+	  --config $(LLAMA_CONFIG) --fpga-json $(BUILD_DIR)/bench/fpga.json --target-mhz $(TARGET) \
+	  $(if $(wildcard $(LOCKSTEP)),,--backend model)
+endif
+
+# sim-prog: the RTL (Vlpu_<CONFIG>) and the golden model step together; every stream register is compared every
+# cycle. Without Verilator (no lpu-lockstep) the program runs on the golden model alone.
+sim-prog: build
 	$(Q)if [ -x $(LOCKSTEP) ]; then \
 	  $(LOCKSTEP) --program $(PROG) $(if $(filter command line environment,$(origin CONFIG)),--config $(CONFIG)) --summary \
 	    $(if $(filter 1,$(WAVES)),--wave $(WAVE_FILE) --from $(WAVE_FROM) $(if $(WAVE_TO),--to $(WAVE_TO))); \
@@ -137,7 +159,7 @@ synth: deps-fpga
 	$(Q)SYNTH_JSON=1 bash sw/tools/synth.sh
 
 wave:
-	$(Q)$(MAKE) --no-print-directory sim WAVES=1
+	$(Q)$(MAKE) --no-print-directory sim-prog WAVES=1
 
 # Random programs SEED .. SEED+N-1 on both configurations; a mismatch prints the command that reruns it. large
 # gets short programs with little data by default (FUZZ_FLAGS_LARGE): its verilated model runs ~2 k clocks/s (docs/verification.md §7).

@@ -8,11 +8,15 @@
 #include <optional>
 #include <stdexcept>
 
+#include "sw/driver/device.hpp"
+#include "sw/isa/arch.hpp"
 #include "sw/llm/checkpoint.hpp"
 #include "sw/llm/decode_loop.hpp"
 #include "sw/llm/float_model.hpp"
 #include "sw/llm/generate.hpp"
 #include "sw/llm/int_model.hpp"
+#include "sw/llm/int_weights.hpp"
+#include "sw/llm/lpu_decoder.hpp"
 #include "sw/llm/tokenizer.hpp"
 
 namespace lpu::cli {
@@ -44,10 +48,10 @@ int llamaGenCommand(const LlamaGenOptions& options, std::ostream& out) {
 }
 
 int llamaRunCommand(const LlamaRunOptions& options, std::ostream& out, std::ostream& err) {
-  if (options.backend != "float" && options.backend != "int") {
+  const bool lpu = options.backend == "model" || options.backend == "rtl" || options.backend == "serial";
+  if (options.backend != "float" && options.backend != "int" && !lpu) {
     throw std::runtime_error(
-        fmt::format("llama run --backend {}: not available yet (Llama decode runs on --backend float or int only)",
-                    options.backend));
+        fmt::format("llama run --backend {}: unknown backend (float, int, model, rtl or serial)", options.backend));
   }
   const llm::Checkpoint checkpoint = llm::readCheckpoint(options.checkpoint);
   const fs::path tok_path = options.tokenizer.empty() ? fs::path(options.checkpoint).parent_path() / kTokenizerFile
@@ -55,7 +59,20 @@ int llamaRunCommand(const LlamaRunOptions& options, std::ostream& out, std::ostr
   const llm::Tokenizer tokenizer = llm::readTokenizer(tok_path, checkpoint.config.vocab_size);
   // int: the integer reference the LPU program must match (its greedy choice is the argmax of its int16 logits).
   std::unique_ptr<llm::Transformer> model;
-  if (options.backend == "int") {
+  std::unique_ptr<driver::Device> device;
+  llm::LpuDecoder* decoder = nullptr;
+  if (lpu) {
+    driver::SerialOptions serial;
+    serial.port = options.port;
+    serial.baud = options.baud;
+    device = driver::makeDevice(options.backend, isa::ArchConfig::byName(options.config), serial);
+    auto d = std::make_unique<llm::LpuDecoder>(llm::quantizeModel(checkpoint), options.config, *device,
+                                               llm::defaultDecoderOptions(options.config));
+    decoder = d.get();
+    err << fmt::format("{} on {} ({}): {} programs per token compiled in {:.2f} s\n", options.checkpoint,
+                       options.config, options.backend, d->programs().step(0).size(), d->programs().compileSeconds());
+    model = std::move(d);
+  } else if (options.backend == "int") {
     model = std::make_unique<llm::IntModel>(checkpoint);
   } else {
     model = std::make_unique<llm::FloatModel>(checkpoint);
@@ -80,6 +97,11 @@ int llamaRunCommand(const LlamaRunOptions& options, std::ostream& out, std::ostr
   if (start && produced > 1) {
     const double seconds = std::chrono::duration<double>(Clock::now() - *start).count();
     err << fmt::format("achieved tok/s: {:.1f}\n", static_cast<double>(produced - 1) / seconds);
+  }
+  if (decoder) {
+    const llm::StepReport& s = decoder->lastStep();
+    err << fmt::format("last token: {} cycles on the device, {} predicted, {} programs\n", s.cycles, s.predicted_cycles,
+                       s.programs);
   }
   return 0;
 }

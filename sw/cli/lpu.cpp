@@ -7,6 +7,7 @@
 //   lpu info --config large               print a configuration
 //   lpu llama gen --shape 260K -o DIR     write a seeded random llama2.c checkpoint and tokenizer
 //   lpu llama run DIR/model.bin -i "Once" greedy Llama 2 decode (run.c's flags)
+//   lpu llama sim DIR/model.bin -n 32       the main demo: decode on the RTL, the golden model checking each token
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -23,6 +24,7 @@
 #include "sw/asm/disassembler.hpp"
 #include "sw/cli/compile_command.hpp"
 #include "sw/cli/llama_command.hpp"
+#include "sw/cli/llama_sim_command.hpp"
 #include "sw/cli/run_command.hpp"
 #include "sw/isa/arch.hpp"
 #include "sw/isa/program.hpp"
@@ -186,9 +188,25 @@ int main(int argc, char** argv) {
   llama_run_cmd->add_option("-i,--prompt", llama_run.prompt, "prompt (default: empty, start from BOS)");
   llama_run_cmd
       ->add_option("-b,--backend", llama_run.backend,
-                   "float (fp32 reference) or int (integer reference); model and rtl: not yet")
-      ->check(CLI::IsMember({"float", "int", "model", "rtl"}));
+                   "float (fp32 reference), int (integer reference), or the LPU: model (golden model), rtl "
+                   "(verilated RTL), serial (a board: --port)")
+      ->check(CLI::IsMember({"float", "int", "model", "rtl", "serial"}));
+  llama_run_cmd->add_option("--config", llama_run.config, "LPU configuration (default ulx3s)");
+  llama_run_cmd->add_option("--port", llama_run.port, "serial port of the board or lpu-board-sim's pty");
+  llama_run_cmd->add_option("--baud", llama_run.baud, "baud rate of --port (default 3000000; ignored on a pty)");
   llama_run_cmd->add_flag("--ids", llama_run.ids, "print the token ids (space-separated, one line) instead of text");
+  lpu::cli::LlamaSimOptions llama_sim;
+  auto* llama_sim_cmd = llama_cmd->add_subcommand(
+      "sim", "The main demo: greedy decode on the verilated RTL, the golden model checking every token");
+  llama_sim_cmd->add_option("checkpoint", llama_sim.checkpoint, "llama2.c checkpoint (run.c format)")->required();
+  llama_sim_cmd->add_option("-z,--tokenizer", llama_sim.tokenizer, "tokenizer.bin (default: next to the checkpoint)");
+  llama_sim_cmd->add_option("-n,--steps", llama_sim.steps, "positions to run, prompt included (default 32)");
+  llama_sim_cmd->add_option("-i,--prompt", llama_sim.prompt, "prompt (default: empty, start from BOS)");
+  llama_sim_cmd->add_option("--config", llama_sim.config, "LPU configuration (default ulx3s)");
+  llama_sim_cmd->add_option("--fpga-json", llama_sim.fpga_json, "make bitstream's report, for its Fmax");
+  llama_sim_cmd->add_option("--target-mhz", llama_sim.target_mhz, "clock when the report has no Fmax (default 100)");
+  llama_sim_cmd->add_option("-b,--backend", llama_sim.backend, "rtl (default) or model (no RTL)")
+      ->check(CLI::IsMember({"rtl", "model"}));
 
   try {
     app.parse(argc, argv);
@@ -202,6 +220,7 @@ int main(int argc, char** argv) {
     if (*comp_cmd) return lpu::cli::compileCommand(comp, std::cout);
     if (*llama_gen_cmd) return lpu::cli::llamaGenCommand(llama_gen, std::cout);
     if (*llama_run_cmd) return lpu::cli::llamaRunCommand(llama_run, std::cout, std::cerr);
+    if (*llama_sim_cmd) return lpu::cli::llamaSimCommand(llama_sim, std::cout, std::cerr);
     if (*run_cmd) {
       run.program = loadAnyProgram(run.program_path, run.config_name);
       return lpu::cli::runCommand(run, std::cout);

@@ -449,6 +449,11 @@ void Lowering::allocateAll() {
         i8plain(n.inputs[2], {});
         if (!allocated(n.output)) placeSided(n.output, false);
         break;
+      case OpKind::kAttention:
+        // q, K, V and the result: plain i8 tensors anywhere (K and V usually pinned: the KV cache).
+        for (unsigned k = 0; k < 3; ++k) i8plain(n.inputs[k], {});
+        i8plain(n.output, {});
+        break;
       default:
         i8plain(n.inputs[0], {});
         i8plain(n.output, slicesOf(n.inputs[0]));

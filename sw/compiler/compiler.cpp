@@ -93,6 +93,9 @@ CompileResult Lowering::run() {
       case OpKind::kEmbedding:
         lowerEmbedding(static_cast<int>(i));
         break;
+      case OpKind::kAttention:
+        lowerAttention(static_cast<int>(i));
+        break;
       default:
         lowerEltwise(static_cast<int>(i));
         break;

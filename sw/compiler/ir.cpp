@@ -58,6 +58,8 @@ std::string_view opName(OpKind k) {
       return "residual_add";
     case OpKind::kEmbedding:
       return "embedding";
+    case OpKind::kAttention:
+      return "attention";
   }
   return "?";
 }
@@ -88,13 +90,13 @@ std::vector<int> Graph::consumers(const std::string& name) const {
 namespace {
 
 OpKind parseOp(const std::string& s, const std::string& where) {
-  for (OpKind k :
-       {OpKind::kMatmul, OpKind::kRequant, OpKind::kRelu, OpKind::kAdd, OpKind::kMul, OpKind::kCopy, OpKind::kTranspose,
-        OpKind::kRmsnorm, OpKind::kArgmax, OpKind::kSwiglu, OpKind::kRope, OpKind::kResidualAdd, OpKind::kEmbedding})
+  for (OpKind k : {OpKind::kMatmul, OpKind::kRequant, OpKind::kRelu, OpKind::kAdd, OpKind::kMul, OpKind::kCopy,
+                   OpKind::kTranspose, OpKind::kRmsnorm, OpKind::kArgmax, OpKind::kSwiglu, OpKind::kRope,
+                   OpKind::kResidualAdd, OpKind::kEmbedding, OpKind::kAttention})
     if (s == opName(k)) return k;
   throw GraphError(
       fmt::format("{}: unknown op '{}' (matmul, requant, relu, add, mul, copy, transpose, rmsnorm, argmax, swiglu, "
-                  "rope, residual_add, embedding)",
+                  "rope, residual_add, embedding, attention)",
                   where, s));
 }
 
@@ -108,6 +110,7 @@ unsigned inputCount(OpKind k) {
     case OpKind::kRope:
     case OpKind::kResidualAdd:
     case OpKind::kEmbedding:
+    case OpKind::kAttention:
       return 3;
     default:
       return 1;
@@ -210,6 +213,8 @@ Graph parseGraph(std::string_view text, std::string_view src) {
       uintField("shift", n.shift);
       uintField("r_shift", n.r_shift);
       uintField("eps_term", n.eps_term);
+      uintField("q_col", n.q_col);
+      uintField("kv_col", n.kv_col);
       g.nodes.push_back(std::move(n));
     }
   } catch (const json::exception& e) {
@@ -248,7 +253,11 @@ std::string graphToJson(const Graph& g) {
     nj["name"] = n.name;
     nj["inputs"] = n.inputs;
     nj["output"] = n.output;
-    if (n.op == OpKind::kRequant || n.op == OpKind::kSwiglu) {
+    if (n.op == OpKind::kAttention) {
+      nj["q_col"] = n.q_col;
+      nj["kv_col"] = n.kv_col;
+    }
+    if (n.op == OpKind::kRequant || n.op == OpKind::kSwiglu || n.op == OpKind::kAttention) {
       nj["multiplier"] = n.multiplier;
       nj["shift"] = n.shift;
     }
@@ -399,6 +408,28 @@ void validateGraph(const Graph& g, std::string_view src) {
              fmt::format("embedding output must be 1x{} i32, is {}", in[1]->cols, shape(out)));
         need(n.shift <= 63, fmt::format("field 'shift': {} is not 0..63", n.shift));
         break;
+      case OpKind::kAttention: {
+        // inputs q, K, V; hs = the output's columns.
+        need(in[0]->dtype == DType::kI8 && in[0]->rows == 1,
+             fmt::format("attention q must be 1xN i8, is {}", shape(*in[0])));
+        need(out.dtype == DType::kI8 && out.rows == 1,
+             fmt::format("attention output must be 1xhs i8, is {}", shape(out)));
+        const unsigned hs = out.cols;
+        need(in[1]->dtype == DType::kI8 && in[1]->rows >= 1,
+             fmt::format("attention K must be PxC i8 (a row per position), is {}", shape(*in[1])));
+        need(in[2]->dtype == DType::kI8 && in[2]->rows == in[1]->rows && in[2]->cols == in[1]->cols,
+             fmt::format("attention V must be {}x{} i8 like K, is {}", in[1]->rows, in[1]->cols, shape(*in[2])));
+        need(std::uint64_t{n.q_col} + hs <= in[0]->cols,
+             fmt::format("field 'q_col': {} + head size {} exceeds q's {} columns", n.q_col, hs, in[0]->cols));
+        need(std::uint64_t{n.kv_col} + hs <= in[1]->cols,
+             fmt::format("field 'kv_col': {} + head size {} exceeds K's {} columns", n.kv_col, hs, in[1]->cols));
+        need(n.multiplier.size() == 1,
+             fmt::format("field 'multiplier': attention needs one value, has {}", n.multiplier.size()));
+        need(n.multiplier[0] >= -32768 && n.multiplier[0] <= 32767,
+             fmt::format("field 'multiplier': {} is not i16", n.multiplier[0]));
+        need(n.shift <= 63, fmt::format("field 'shift': {} is not 0..63", n.shift));
+        break;
+      }
     }
     defined.insert(n.output);
   }

@@ -18,6 +18,9 @@
 //              update; Y may be pinned onto X's words: in place)
 //   embedding  Y(i32, 1xD) = req16(E(i8, VxD)[t], mE(i16, Vx1)[t], shift), t = TOKEN(i16 1x1)
 //              (IntModel's first step; the row is fetched by MEM gather)
+//   attention  Y(i8, 1 x hs) = one head of sw/llm's IntModel attention: q(i8) columns [q_col, q_col+hs)
+//              against K, V (i8, P x C, a row per position) columns [kv_col, kv_col+hs); softmaxWeights with
+//              multiplier, shift; reciprocalQ21; req8(sum w v, inv, 21)
 //
 // Example graph (sw/compiler/graphs/mlp2.json):
 //   {"config": "small",
@@ -75,7 +78,8 @@ enum class OpKind : std::uint8_t {
   kSwiglu,
   kRope,
   kResidualAdd,
-  kEmbedding
+  kEmbedding,
+  kAttention
 };
 std::string_view opName(OpKind k);
 
@@ -89,6 +93,8 @@ struct Node {
   unsigned shift = 0;                    // requant, rmsnorm, swiglu, residual_add, embedding: the req shift, 0..63
   std::int64_t eps_term = 0;             // rmsnorm: added to the sum of squares, 0 .. 2^31-1
   unsigned r_shift = 0;                  // rmsnorm: rsqrt result >> r_shift -> the i16 multiplier, 0..31
+  unsigned q_col = 0;                    // attention: the head's first column in q
+  unsigned kv_col = 0;                   // attention: the head's (GQA: its kv head's) first column in K and V
 };
 
 struct Graph {

@@ -134,7 +134,9 @@ void Lowering::placeWeights(TensorLayout& t, unsigned ct0, unsigned ct1, int sid
     if (load_bound) {
       // Blocks of one weight tile; each block's row 0 in the slice after A's, so the A read of
       // an ABC at the start of the block's loading costs exactly one slot (docs/compiler.md §4).
-      f.tile_rows = tile_rows;
+      // Compact: one block of all rows (no padding words at the end of every block; a K tile's
+      // first rows may then share a cycle with the A read).
+      if (!opt_.compact_weights) f.tile_rows = tile_rows;
       for (unsigned i = 0; i < ns; ++i)
         if (static_cast<int>(sl[i]) == a_slice) f.row_offset = (i + 1) % ns;
     }
@@ -151,7 +153,9 @@ void Lowering::placeWeights(TensorLayout& t, unsigned ct0, unsigned ct1, int sid
   for (int pass = load_bound ? 3 : 0; pass < 5; ++pass) {
     for (unsigned ns = want; ns >= (pass <= 1 ? lo : 1); --ns) {
       const std::uint32_t words =
-          tiles * (load_bound ? ceilDiv(t.rows, tile_rows) * ceilDiv(tile_rows + ns - 1, ns) : ceilDiv(t.rows, ns));
+          tiles * (load_bound && !opt_.compact_weights ? ceilDiv(t.rows, tile_rows) * ceilDiv(tile_rows + ns - 1, ns)
+                   : load_bound                        ? ceilDiv(t.rows + ns - 1, ns)
+                                                       : ceilDiv(t.rows, ns));
       auto v = candidates(pass == 1 || pass == 4 ? -1 : side, pass <= 1 ? avoid : pass == 2 ? a_slices : none, words);
       if (v.size() >= ns) return commit(v, ns);
     }

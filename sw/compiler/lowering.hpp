@@ -220,6 +220,7 @@ class Lowering {
   void lowerArgmax(int node_index);
   void lowerSwiglu(int node_index);
   void lowerRope(int node_index);
+  void lowerAttention(int node_index);
   // dst = src with its lanes permuted, dst[i] = src[map[i]] (SXM `permute`, one bundle per plane, on
   // the SXM of src's hemisphere; `map` a constant in that hemisphere, in a slice apart from src's
   // planes). Like rotateVal otherwise.

@@ -235,4 +235,33 @@ void Lowering::installPins() {
 
 }  // namespace lowering
 
+TensorLayout tilesOf(const TensorLayout& t, unsigned ct0, unsigned n, unsigned lanes) {
+  if (n == 0 || ct0 + n > t.col_tiles)
+    throw std::out_of_range(fmt::format("tilesOf('{}'): tiles {} .. {} of {}", t.name, ct0, ct0 + n, t.col_tiles));
+  const unsigned tile_cols = t.tile_cols ? t.tile_cols : lanes;
+  TensorLayout s = t;
+  s.col_tiles = n;
+  s.cols = ct0 + n == t.col_tiles ? t.cols - ct0 * tile_cols : n * tile_cols;
+  s.fragments.clear();
+  for (std::size_t i = 0; i < t.fragments.size(); ++i) {
+    const Fragment& f = t.fragments[i];
+    const unsigned b = std::max(f.ct_begin, ct0), e = std::min(f.ct_end, ct0 + n);
+    if (b >= e) continue;
+    Fragment g = f;
+    const auto k = static_cast<unsigned>(f.slices.size());
+    const unsigned skip = b - f.ct_begin;
+    if (!f.interleaved && skip % k != 0)
+      throw std::invalid_argument(fmt::format(
+          "tilesOf('{}'): fragment {} (tiles {} .. {} over {} slices) does not start a slice round at tile {}", t.name,
+          i, f.ct_begin, f.ct_end, k, b));
+    g.ct_begin = b - ct0;
+    g.ct_end = e - ct0;
+    // (An interleaved fragment holds each tile on all its slices, one tile after the other.)
+    g.base = f.base + (f.interleaved ? skip * f.wordsPerTile() : (skip / k) * f.tileStride());
+    if (!f.interleaved) g.tile_stride = f.tileStride();
+    s.fragments.push_back(g);
+  }
+  return s;
+}
+
 }  // namespace lpu::compiler

@@ -35,5 +35,10 @@ void pinTo(Graph& g, const std::string& name, const MemoryLayout& layout, bool r
 // Rows [r0, r0 + n) of t as an n-row tensor at the same words (for a pin): e.g. row pos of a KV
 // cache, into which a projection writes its k row. t must not be row-interleaved.
 TensorLayout rowsOf(const TensorLayout& t, unsigned r0, unsigned n);
+// Column tiles [ct0, ct0 + n) of t as a tensor of n tiles (n * lanes columns, or t's last columns when the range
+// ends at t's end) at the same words: e.g. the part of a logits vector one classifier program writes. Each fragment
+// must start the range at one of its slices' first tiles ((ct0 - ct_begin) % slices == 0, unless row-interleaved) so
+// the tiles keep their slice order; throws std::invalid_argument naming the tensor and the fragment otherwise.
+TensorLayout tilesOf(const TensorLayout& t, unsigned ct0, unsigned n, unsigned lanes);
 
 }  // namespace lpu::compiler

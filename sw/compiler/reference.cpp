@@ -125,6 +125,36 @@ TensorValues evaluateGraph(const Graph& g, const TensorValues& inputs) {
           y[j] = static_cast<std::int32_t>(model::requantise(e.at(t * out.cols + j), m.at(t), n.shift, 16));
         break;
       }
+      case OpKind::kAttention: {
+        // One head of sw/llm's IntModel attention (softmaxWeights, reciprocalQ21): scores against every
+        // row (position) of K, integer softmax weights, their sum's Q21 reciprocal, the weighted sum of
+        // V's rows requantised by it.
+        const Tensor& kt = g.tensor(n.inputs[1]);
+        const auto& k = v.at(n.inputs[1]);
+        const auto& val = v.at(n.inputs[2]);
+        const unsigned P = kt.rows, C = kt.cols, hs = out.cols;
+        std::vector<std::int64_t> sc(P, 0);
+        for (unsigned t = 0; t < P; ++t)
+          for (unsigned i = 0; i < hs; ++i)
+            sc[t] += std::int64_t{a[n.q_col + i]} * k[std::size_t{t} * C + n.kv_col + i];
+        const std::int64_t top = *std::max_element(sc.begin(), sc.end());
+        std::vector<std::int64_t> w(P);
+        std::int64_t sum = 0;
+        for (unsigned t = 0; t < P; ++t) {
+          const std::int64_t z = model::requantise(sc[t] - top, n.multiplier[0], n.shift, 16);
+          w[t] = std::min<std::int64_t>((model::exp2Q14(static_cast<std::int32_t>(z)) + 64) >> 7, 127);
+          sum += w[t];
+        }
+        const std::int32_t r = model::rsqrtQ31(static_cast<std::uint32_t>(sum));
+        const std::int64_t inv =
+            model::requantise(r, static_cast<std::int32_t>(std::clamp<std::int64_t>(r >> 14, -32768, 32767)), 27, 16);
+        for (unsigned i = 0; i < hs; ++i) {
+          std::int64_t acc = 0;
+          for (unsigned t = 0; t < P; ++t) acc += w[t] * val[std::size_t{t} * C + n.kv_col + i];
+          y[i] = static_cast<std::int32_t>(model::requantise(acc, static_cast<std::int32_t>(inv), 21, 8));
+        }
+        break;
+      }
       case OpKind::kArgmax: {
         const unsigned cols = g.tensor(n.inputs[0]).cols;
         for (unsigned i = 0; i < out.rows; ++i) {

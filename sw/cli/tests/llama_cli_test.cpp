@@ -94,14 +94,22 @@ TEST(LlamaTool, IntBackendDecodesDeterministically) {
   EXPECT_EQ(firstLine(a.text).rfind("1 ", 0), 0u) << a.text;
 }
 
-TEST(LlamaTool, OtherBackendsAreNotAvailableYet) {
+// The LPU backend (the decode step's programs on the golden model) decodes exactly what the integer reference
+// decodes, and reports its cycles per token; `llama sim` checks every token against the golden model.
+TEST(LlamaTool, ModelBackendDecodesLikeTheIntegerReference) {
   const auto dir = tempDir("backend");
-  ASSERT_EQ(runLpu("llama gen --shape 260K -o " + dir.string()).status, 0);
-  for (const char* backend : {"model", "rtl"}) {
-    const Output out = runLpu("llama run " + (dir / "model.bin").string() + " --backend " + backend);
-    EXPECT_EQ(out.status, 1) << out.text;
-    EXPECT_NE(out.text.find("not available yet"), std::string::npos) << out.text;
-  }
+  ASSERT_EQ(runLpu("llama gen --shape 260K --seed 5 -o " + dir.string()).status, 0);
+  const std::string args = "llama run " + (dir / "model.bin").string() + " -n 12 -i \"Lily\" --ids --backend ";
+  const Output ref = runLpu(args + "int");
+  const Output lpu = runLpu(args + "model");
+  ASSERT_EQ(ref.status, 0) << ref.text;
+  ASSERT_EQ(lpu.status, 0) << lpu.text;
+  EXPECT_NE(lpu.text.find(firstLine(ref.text) + "\n"), std::string::npos) << lpu.text << "\nwant " << ref.text;
+  EXPECT_NE(lpu.text.find("predicted"), std::string::npos) << lpu.text;
+  const Output sim = runLpu("llama sim " + (dir / "model.bin").string() + " -n 4 --backend model");
+  ASSERT_EQ(sim.status, 0) << sim.text;
+  EXPECT_NE(sim.text.find("tokens: 4 checked"), std::string::npos) << sim.text;
+  EXPECT_NE(sim.text.find("target clock, not a measured Fmax"), std::string::npos) << sim.text;
 }
 
 TEST(LlamaTool, BadFilesExitNonZeroNamingFileAndField) {

@@ -54,8 +54,9 @@ TEST(Eltwise, AddSameTensorTwice) {
 }
 
 TEST(Graphs, ExampleFilesRun) {
-  for (const char* f : {"mlp2.json", "matmul_requant_relu.json", "eltwise.json", "transpose_matmul.json",
-                        "rmsnorm.json", "argmax.json", "swiglu.json", "rope.json", "residual_add.json"}) {
+  for (const char* f :
+       {"mlp2.json", "matmul_requant_relu.json", "eltwise.json", "transpose_matmul.json", "rmsnorm.json", "argmax.json",
+        "swiglu.json", "rope.json", "residual_add.json", "attention.json"}) {
     SCOPED_TRACE(f);
     checkGraph(loadGraphFile(std::string(LPU_SOURCE_DIR "/sw/compiler/graphs/") + f), 13);
   }

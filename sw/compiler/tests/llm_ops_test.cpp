@@ -1,6 +1,7 @@
 // The decode step's operators (rmsnorm, argmax) compiled and run on the golden model: the output read back must
 // equal sw/llm's integer reference (int_ops: rmsnormInt, argmaxInt) and the IR reference, bit for bit, on seeded
 // random inputs, and the model must take exactly the predicted cycles.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -345,6 +346,38 @@ TEST(LlmOps, Requant16FeedsRope) {
       std::vector<std::int8_t> want(kDim);
       llm::ropeInt(q16, t, pos, want);
       for (unsigned i = 0; i < kDim; ++i) EXPECT_EQ(run.tensors.at("q8")[i], want[i]) << "q8 column " << i;
+    }
+  }
+}
+
+// The decode step's gate projection: rmsnorm -> a wide matvec (22 column tiles over both MXMs) requantised to i16.
+TEST(LlmOps, RmsnormWideMatvec16) {
+  for (unsigned n : {172u, 64u, 24u}) {
+    for (bool norm : {true, false}) {
+      std::mt19937 rng(n);
+      std::uniform_int_distribution<std::int32_t> dw(-127, 127), dm(1000, 32767);
+      Graph g;
+      g.config = "ulx3s";
+      std::vector<std::int32_t> w(64 * n), m(n);
+      for (auto& v : w) v = dw(rng);
+      for (auto& v : m) v = dm(rng);
+      g.tensors["w1"] = Tensor{"w1", DType::kI8, 64, n, TensorKind::kWeight, w};
+      g.tensors["acc"] = Tensor{"acc", DType::kI32, 1, n, TensorKind::kTemp, {}};
+      g.tensors["g16"] = Tensor{"g16", DType::kI16, 1, n, TensorKind::kOutput, {}};
+      if (norm) {
+        g.tensors["x"] = Tensor{"x", DType::kI32, 1, 64, TensorKind::kInput, {}};
+        g.tensors["xn"] = Tensor{"xn", DType::kI8, 1, 64, TensorKind::kTemp, {}};
+        Node nd{OpKind::kRmsnorm, "norm", {"x"}, "xn", {}, 15};
+        nd.eps_term = 40;
+        nd.r_shift = 10;
+        g.nodes.push_back(nd);
+      } else {
+        g.tensors["xn"] = Tensor{"xn", DType::kI8, 1, 64, TensorKind::kInput, {}};
+      }
+      g.nodes.push_back(Node{OpKind::kMatmul, "w1", {"xn", "w1"}, "acc", {}, 0});
+      g.nodes.push_back(Node{OpKind::kRequant, "rq", {"acc"}, "g16", m, 14});
+      SCOPED_TRACE(fmt::format("n {} norm {}", n, norm));
+      testing::compileAndCheckOnModel(g, n + 1);
     }
   }
 }

@@ -194,6 +194,62 @@ TEST(Pin, KvCacheRowsAtSuccessivePositions) {
   EXPECT_EQ(readBack(m, r.layout, "out"), want);
 }
 
+// A wide matvec (x . w, 22 column tiles over both MXMs, requantised to i16) compiled again with its weight pinned
+// resident where the first compile put it: the pinned program computes what the first one does, on every tile.
+TEST(Pin, ResidentWideWeightRecompiled) {
+  for (unsigned n : {172u, 64u})
+    for (bool norm : {false, true}) {
+      SCOPED_TRACE(fmt::format("n {} norm {}", n, norm));
+      Graph g;
+      g.config = "ulx3s";
+      std::mt19937_64 rng(n);
+      std::uniform_int_distribution<int> d(-127, 127), dm(1000, 32767);
+      Tensor w{"w", DType::kI8, 64, n, TensorKind::kWeight, std::vector<std::int32_t>(64 * n)};
+      for (auto& v : w.data) v = d(rng);
+      std::vector<std::int32_t> mult(n);
+      for (auto& v : mult) v = dm(rng);
+      if (norm) {
+        g.tensors["x32"] = Tensor{"x32", DType::kI32, 1, 64, TensorKind::kInput, {}};
+        g.tensors["x"] = Tensor{"x", DType::kI8, 1, 64, TensorKind::kOutput, {}};
+        Node nd{OpKind::kRmsnorm, "norm", {"x32"}, "x", {}, 15};
+        nd.eps_term = 40;
+        nd.r_shift = 10;
+        g.nodes.push_back(nd);
+      } else {
+        g.tensors["x"] = Tensor{"x", DType::kI8, 1, 64, TensorKind::kInput, {}};
+      }
+      g.tensors["w"] = w;
+      g.tensors["acc"] = Tensor{"acc", DType::kI32, 1, n, TensorKind::kTemp, {}};
+      g.tensors["y"] = Tensor{"y", DType::kI16, 1, n, TensorKind::kOutput, {}};
+      g.nodes.push_back(Node{OpKind::kMatmul, "mm", {"x", "w"}, "acc", {}, 0});
+      g.nodes.push_back(Node{OpKind::kRequant, "rq", {"acc"}, "y", mult, 14});
+      const CompileResult first = compile(g);
+      Graph g2 = g;
+      pinTo(g2, "w", first.layout, true);
+      const CompileResult second = compile(g2);
+      EXPECT_FALSE(programWrites(second, first.layout.tensor("w")));
+      Values in{{"x", randomI8(64, n)}};
+      if (norm) {
+        in.clear();
+        std::vector<std::int32_t> x32(64);
+        for (auto& v : x32) v = d(rng) * 40;
+        in["x32"] = x32;
+      }
+      const Values want = reference(g, in);
+      model::Machine m(isa::ArchConfig::byName("ulx3s"));
+      runOn(m, first, in);
+      EXPECT_EQ(readBack(m, first.layout, "y"), want.at("y"));
+      model::Machine m2(isa::ArchConfig::byName("ulx3s"));
+      isa::Program weights;
+      weights.config = "ulx3s";
+      weights.queues.resize(m2.config().queues());
+      weights.data = packTensor(first.layout, "w", w.data);
+      m2.loadProgram(weights);
+      runOn(m2, second, in);
+      EXPECT_EQ(readBack(m2, second.layout, "y"), want.at("y"));
+    }
+}
+
 // The error message of compiling `g` (empty when it compiles).
 std::string compileError(const Graph& g) {
   try {
