@@ -26,16 +26,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-double cosine(std::span<const float> a, std::span<const float> b) {
-  double ab = 0, aa = 0, bb = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    ab += double{a[i]} * double{b[i]};
-    aa += double{a[i]} * double{a[i]};
-    bb += double{b[i]} * double{b[i]};
-  }
-  return aa > 0 && bb > 0 ? ab / std::sqrt(aa * bb) : 0.0;
-}
-
 // The device under test and the golden model side by side, and the fp32 reference for the accuracy figures.
 class Lockstep final : public llm::Transformer {
  public:
@@ -55,7 +45,7 @@ class Lockstep final : public llm::Transformer {
       throw std::runtime_error(fmt::format("lockstep: position {}: device took {} cycles, golden model {}", pos,
                                            dut_.lastStep().cycles, golden_.lastStep().cycles));
     const std::span<const float> f = ref_.forward(token, pos);
-    cosine_sum_ += cosine(f, logits);
+    cosine_sum_ += llm::cosine(f, logits);
     top1_ += llm::argmax(f) == dut_.lastStep().next ? 1 : 0;
     cycles_.push_back(dut_.lastStep().cycles);
     predicted_.push_back(dut_.programs().predictedCycles(pos));

@@ -15,6 +15,10 @@ namespace lpu::llm {
 // run.c's sample_argmax: the first index of the largest value.
 int argmax(std::span<const float> values);
 
+// Cosine of two logit vectors of one length (in double), 0 when either is all zeros: how the integer pipeline's
+// logits are compared with the fp32 reference's.
+double cosine(std::span<const float> a, std::span<const float> b);
+
 // run.c's step count: 0, negative or more than seq_len means seq_len.
 int effectiveSteps(int steps, int seq_len);
 

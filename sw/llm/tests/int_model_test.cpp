@@ -15,16 +15,6 @@
 namespace lpu::llm {
 namespace {
 
-double cosine(std::span<const float> a, std::span<const float> b) {
-  double ab = 0, aa = 0, bb = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    ab += double{a[i]} * double{b[i]};
-    aa += double{a[i]} * double{a[i]};
-    bb += double{b[i]} * double{b[i]};
-  }
-  return ab / std::sqrt(aa * bb);
-}
-
 struct Agreement {
   double mean_cosine = 0, min_cosine = 1, top1 = 0;
   double worst_margin = 0;  // largest float-logit gap between FloatModel's choice and IntModel's where they differ
