@@ -295,7 +295,10 @@ Lowering::VecVal Lowering::reduceTree(int node, const std::string& what, std::ve
 }
 
 Lowering::VecVal Lowering::laneReduce(int node, const std::string& what, VecVal v, const Instruction& insn) {
-  if (!std::has_single_bit(L_)) throw CompileError(fmt::format("{}: lanes ({}) not a power of two", what, L_));
+  // Powers of two, and three times one (radix-3 step first: 48 lanes = 3 x 16).
+  const bool pow2 = std::has_single_bit(L_), three = L_ % 3 == 0 && std::has_single_bit(L_ / 3);
+  if (!pow2 && !three)
+    throw CompileError(fmt::format("{}: lanes ({}) neither a power of two nor three times one", what, L_));
   const unsigned w = isa::typeBytes(insn.type);
   auto apply = [&](const std::string& step, const VecVal& a, const VecVal& b, int side) {
     const VecVal r = newVal(w, side);
@@ -308,7 +311,16 @@ Lowering::VecVal Lowering::laneReduce(int node, const std::string& what, VecVal 
   // combinations of pairs too, so a step costs one rotate and two VXM steps instead of two of each.
   for (unsigned span = L_; span > 1;) {
     const int side = sideOf(v);
-    if (span >= 4) {
+    if (span % 3 == 0) {
+      // Radix 3 (d = span / 3): v and its rotations by d and 2d.
+      const unsigned d = span / 3;
+      const VecVal r1 = newVal(w, 1 - side), r2 = newVal(w, side);
+      rotateVal(node, fmt::format("{}: rotate {}", what, d), v, static_cast<int>(d), r1);
+      rotateVal(node, fmt::format("{}: rotate {}", what, 2 * d), v, static_cast<int>(2 * d), r2);
+      const VecVal a = apply(fmt::format("lanes {}+{}", 0, d), v, r1, 1 - side);
+      v = apply(fmt::format("lanes {}", 2 * d), a, r2, side);
+      span /= 3;
+    } else if (span >= 4) {
       const unsigned d = span / 4;
       const VecVal r1 = newVal(w, 1 - side), r2 = newVal(w, 1 - side), r3 = newVal(w, side);
       rotateVal(node, fmt::format("{}: rotate {}", what, d), v, static_cast<int>(d), r1);

@@ -4,4 +4,5 @@
 set(LPU_CFG_ULX3S_GPARAMS -GLanes=8 -GSuperlaneLanes=8 -GStreamsPerDir=4 -GMemSlicesPerHem=3 -GBanksPerSlice=2 -GWordsPerBank=4096 -GQueueDepth=512 -GMxmAccSlots=16 -GMxmAbcInterval=1 -GTransposeN=4)
 set(LPU_CFG_SMALL_GPARAMS -GLanes=16 -GSuperlaneLanes=16 -GStreamsPerDir=8 -GMemSlicesPerHem=3 -GBanksPerSlice=2 -GWordsPerBank=2048 -GQueueDepth=512 -GMxmAccSlots=16 -GMxmAbcInterval=2 -GTransposeN=8)
 set(LPU_CFG_LARGE_GPARAMS -GLanes=64 -GSuperlaneLanes=16 -GStreamsPerDir=16 -GMemSlicesPerHem=8 -GBanksPerSlice=2 -GWordsPerBank=4096 -GQueueDepth=4096 -GMxmAccSlots=256 -GMxmAbcInterval=1 -GTransposeN=16)
-set(LPU_CONFIG_NAMES ulx3s small large)
+set(LPU_CFG_XL_GPARAMS -GLanes=48 -GSuperlaneLanes=16 -GStreamsPerDir=16 -GMemSlicesPerHem=28 -GBanksPerSlice=2 -GWordsPerBank=4096 -GQueueDepth=8192 -GMxmAccSlots=256 -GMxmAbcInterval=1 -GTransposeN=16)
+set(LPU_CONFIG_NAMES ulx3s small large xl)

@@ -22,10 +22,11 @@ struct ArchParams {
   unsigned transpose_n;
 };
 
-inline constexpr std::array<ArchParams, 3> kConfigs = {{
+inline constexpr std::array<ArchParams, 4> kConfigs = {{
     ArchParams{"ulx3s", "FPGA: ULX3S (ECP5-85F) at 8 lanes, 4 streams per direction, 384 KiB SRAM for stories260K in int8 and a 256-token KV cache, full-rate 8x8 MXMs on DSPs", 8, 8, 4, 3, 2, 4096, 512, 16, 1, 4},
     ArchParams{"small", "ECP5-85F (ULX3S) target: one 16-lane superlane, 384 KiB SRAM, holds stories260K in int8 + a 256-token int8 KV cache", 16, 16, 8, 3, 2, 2048, 512, 16, 2, 8},
     ArchParams{"large", "Simulation: four 16-lane superlanes, 16 streams per direction, 8 MiB SRAM, full-rate MXM", 64, 16, 16, 8, 2, 4096, 4096, 256, 1, 16},
+    ArchParams{"xl", "Simulation: stories15M resident in int8, three 16-lane superlanes (48 lanes = its head size), 28 MEM slices per hemisphere, 21 MiB SRAM; no FPGA", 48, 16, 16, 28, 2, 4096, 8192, 256, 1, 16},
 }};
 
 }  // namespace lpu::isa

@@ -31,7 +31,7 @@ struct DecoderOptions {
   unsigned temp_words = ProgramChain::kDefaultTempWords;  // ProgramChain's low words
 };
 
-// The decoder options for a configuration: device embedding where the SRAM has room for it (not ulx3s).
+// The decoder options for a configuration: device embedding where the SRAM has room for it (not ulx3s, not xl).
 DecoderOptions defaultDecoderOptions(const std::string& config);
 
 // Where the SRAM goes (bytes): the persistent tensors by kind, the low words kept for the programs' own tensors,
