@@ -48,19 +48,5 @@ package lpu_arch_pkg;
   localparam int unsigned CFG_LARGE_TRANSPOSE_N = 16;
   localparam int unsigned CFG_LARGE_POSITIONS = 21;
 
-  // xl: Simulation: stories15M resident in int8, three 16-lane superlanes (48 lanes = its head
-  //   size), 28 MEM slices per hemisphere, 21 MiB SRAM; no FPGA
-  localparam int unsigned CFG_XL_LANES = 48;
-  localparam int unsigned CFG_XL_SUPERLANE_LANES = 16;
-  localparam int unsigned CFG_XL_STREAMS_PER_DIR = 16;
-  localparam int unsigned CFG_XL_MEM_SLICES_PER_HEM = 28;
-  localparam int unsigned CFG_XL_BANKS_PER_SLICE = 2;
-  localparam int unsigned CFG_XL_WORDS_PER_BANK = 4096;
-  localparam int unsigned CFG_XL_QUEUE_DEPTH = 8192;
-  localparam int unsigned CFG_XL_MXM_ACC_SLOTS = 256;
-  localparam int unsigned CFG_XL_MXM_ABC_INTERVAL = 1;
-  localparam int unsigned CFG_XL_TRANSPOSE_N = 16;
-  localparam int unsigned CFG_XL_POSITIONS = 61;
-
   /* verilator lint_on UNUSEDPARAM */
 endpackage

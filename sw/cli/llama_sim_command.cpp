@@ -152,6 +152,10 @@ int llamaSimCommand(const LlamaSimOptions& options, std::ostream& out, std::ostr
   out << fmt::format("tokens/s at {:.1f} MHz ({}): {:.0f}\n", mhz, clock_label, mean > 0 ? mhz * 1e6 / mean : 0.0);
   out << fmt::format("accuracy against fp32 (float reference, same tokens): mean logit cosine {:.4f}, top-1 {:.3f}\n",
                      step.meanCosine(), step.top1());
+  out << fmt::format(
+      "compile: {:.2f} s for the placement phase (every position-independent program and position 0's), "
+      "{:.3f} s per later position (mean of {})\n",
+      dut.programs().placementSeconds(), dut.programs().meanPositionSeconds(), cyc.size() > 1 ? cyc.size() - 1 : 0);
   out << fmt::format("wall: {:.1f} s to decode ({:.2f} tokens/s simulated), {:.1f} s in all\n", seconds,
                      seconds > 0 ? static_cast<double>(cyc.size()) / seconds : 0.0,
                      std::chrono::duration<double>(Clock::now() - t0).count());

@@ -152,6 +152,17 @@ def validate(isa, arch):
             raise SpecError(f"config {name}: SRAM words per slice exceed the addr field")
         if cfg["lanes"] > 256 or cfg["mxm_acc_slots"] > 256:
             raise SpecError(f"config {name}: lanes and mxm_acc_slots must fit the 8-bit index field")
+        if not isinstance(cfg.get("rtl", True), bool):
+            raise SpecError(f"config {name}: rtl must be true or false")
+        pow2 = ["lanes", "streams_per_dir", "transpose_n", "superlane_lanes"]
+        if rtl_config(cfg) and any(cfg[k] & (cfg[k] - 1) for k in pow2):
+            raise SpecError(f"config {name}: the RTL needs {', '.join(pow2)} to be powers of two "
+                            "(rtl = false: a golden-model-only configuration)")
+
+
+def rtl_config(cfg) -> bool:
+    """Whether the RTL elaborates the configuration (rtl = false: golden model only, never verilated or linted)."""
+    return cfg.get("rtl", True)
 
 
 def derived(cfg):
@@ -462,6 +473,8 @@ def gen_sv_arch(arch) -> str:
          "  // Every configuration's parameters are exported; a build uses one of them.",
          "  /* verilator lint_off UNUSEDPARAM */", ""]
     for name, cfg in arch["config"].items():
+        if not rtl_config(cfg):
+            continue
         d = derived(cfg)
         # Wrapped to the RTL's 100 columns.
         o += textwrap.wrap(f"{name}: {cfg['description']}", 100, initial_indent="  // ", subsequent_indent="  //   ")
@@ -480,11 +493,15 @@ def gen_cmake_arch(arch) -> str:
              "mem_slices_per_hem": "MemSlicesPerHem", "banks_per_slice": "BanksPerSlice",
              "words_per_bank": "WordsPerBank", "queue_depth": "QueueDepth", "mxm_acc_slots": "MxmAccSlots",
              "mxm_abc_interval": "MxmAbcInterval", "transpose_n": "TransposeN"}
-    o = [f"# {BANNER}", "# LPU_CFG_<NAME>_GPARAMS: Verilator -G overrides of lpu_top's parameters for each configuration.", ""]
+    o = [f"# {BANNER}", "# LPU_CFG_<NAME>_GPARAMS: Verilator -G overrides of lpu_top's parameters for each configuration the RTL",
+         "# elaborates (LPU_RTL_CONFIG_NAMES; LPU_CONFIG_NAMES also lists the golden-model-only ones).", ""]
     for name, cfg in arch["config"].items():
+        if not rtl_config(cfg):
+            continue
         vals = " ".join(f"-G{v}={cfg[k]}" for k, v in names.items())
         o.append(f"set(LPU_CFG_{name.upper()}_GPARAMS {vals})")
     o.append(f"set(LPU_CONFIG_NAMES {' '.join(arch['config'].keys())})")
+    o.append(f"set(LPU_RTL_CONFIG_NAMES {' '.join(n for n, c in arch['config'].items() if rtl_config(c))})")
     return "\n".join(o) + "\n"
 
 
@@ -534,6 +551,8 @@ def gen_doc(isa, arch, regs) -> str:
               "sram_bytes", "positions", "queues", "queue_depth", "mxm_acc_slots", "mxm_abc_interval",
               "mxm_peak_macs_per_cycle", "transpose_n", "stream_reg_bits"]:
         o.append(f"| {k} | " + " | ".join(str(d[k]) for d in ds) + " |")
+    o.append("| rtl | " + " | ".join("yes" if rtl_config(c) else "no (golden model only)"
+                                      for c in arch["config"].values()) + " |")
     o += ["", "Slice order, west to east (position = queue index):", ""]
     for name, d in zip(arch["config"].keys(), ds):
         o.append(f"- `{name}`: " + " | ".join(f"{i} {n}" for i, n in enumerate(d["slice_names"])))

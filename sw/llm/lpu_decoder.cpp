@@ -61,6 +61,12 @@ DecodePrograms::DecodePrograms(const IntWeights& w, std::string config, const De
   for (const StepGraph& g : classifierGraphs(w_, config_)) add(g);
   chain_.freeze();
   compile_seconds_ += since(t0);
+  placement_seconds_ = compile_seconds_;
+}
+
+double DecodePrograms::meanPositionSeconds() const {
+  const std::size_t later = per_pos_.size() - 1;  // position 0 belongs to the placement phase
+  return later ? (compile_seconds_ - placement_seconds_) / static_cast<double>(later) : 0.0;
 }
 
 const ChainProgram& DecodePrograms::add(const StepGraph& g) {

@@ -52,7 +52,11 @@ class DecodePrograms {
   std::uint64_t predictedCycles(int pos);
   const ProgramChain& chain() const { return chain_; }
   const IntWeights& weights() const { return w_; }
+  // Wall time spent compiling: in all, in the constructor (the placement phase: every position-independent program
+  // and position 0's), and per position after it (the mean over the positions compiled since; 0 when none was).
   double compileSeconds() const { return compile_seconds_; }
+  double placementSeconds() const { return placement_seconds_; }
+  double meanPositionSeconds() const;
   const DecoderOptions& options() const { return options_; }
   SramUse sramUse() const;
 
@@ -67,7 +71,7 @@ class DecodePrograms {
   std::map<std::string, std::size_t> fixed_index_;
   std::map<int, std::vector<ChainProgram>> per_pos_;  // qkv, rope, attention of every layer
   std::map<int, std::vector<const ChainProgram*>> steps_;
-  double compile_seconds_ = 0;
+  double compile_seconds_ = 0, placement_seconds_ = 0;
 };
 
 struct StepReport {

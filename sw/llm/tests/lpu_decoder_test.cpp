@@ -12,8 +12,9 @@
 namespace lpu::llm {
 namespace {
 
-void expectLogitsEqual(const std::string& config, const DecoderOptions& options, int positions, std::uint64_t seed) {
-  const Checkpoint ck = randomCheckpoint(shapeConfig("260K"), seed);
+void expectLogitsEqual(const std::string& config, const DecoderOptions& options, int positions, std::uint64_t seed,
+                       const std::string& shape = "260K") {
+  const Checkpoint ck = randomCheckpoint(shapeConfig(shape), seed);
   IntModel ref(ck);
   auto device = driver::makeDevice("model", isa::ArchConfig::byName(config));
   LpuDecoder lpu(ref.weights(), config, *device, options);
@@ -32,6 +33,12 @@ void expectLogitsEqual(const std::string& config, const DecoderOptions& options,
 }
 
 TEST(LpuDecoder, LogitsEqualIntModelOnUlx3s) { expectLogitsEqual("ulx3s", defaultDecoderOptions("ulx3s"), 6, 7); }
+
+// stories15M's shape (dim 288, 6 layers of 6 heads of 48, hidden 768, vocabulary 32,000) on xl: 104 programs a
+// token, about 53,000 cycles (about 1.4 s of golden model per token).
+TEST(LpuDecoder, Stories15MLogitsEqualIntModelOnXl) {
+  expectLogitsEqual("xl", defaultDecoderOptions("xl"), 4, 11, "15M");
+}
 
 // The embedding on the device (the table resident, the host writes the token id) instead of the host's row.
 TEST(LpuDecoder, DeviceEmbeddingOnUlx3sLayers) {
