@@ -40,6 +40,15 @@ TEST(LpuDecoder, Stories15MLogitsEqualIntModelOnXl) {
   expectLogitsEqual("xl", defaultDecoderOptions("xl"), 4, 11, "15M");
 }
 
+// Every program of the last cache row's step compiles (the attention over all 256 rows is the largest program).
+TEST(LpuDecoder, Stories15MCompilesTheLastPositionOnXl) {
+  const Checkpoint ck = randomCheckpoint(shapeConfig("15M"), 12);
+  DecodePrograms programs(quantizeModel(ck), "xl", defaultDecoderOptions("xl"));
+  const int last = cacheRows(ck.config) - 1;
+  EXPECT_EQ(programs.step(last).size(), programs.step(0).size());
+  EXPECT_GT(programs.predictedCycles(last), programs.predictedCycles(0));
+}
+
 // The embedding on the device (the table resident, the host writes the token id) instead of the host's row.
 TEST(LpuDecoder, DeviceEmbeddingOnUlx3sLayers) {
   // (ulx3s has no room for stories260K's table next to all five layers: a two-layer model, 128 tokens.)
