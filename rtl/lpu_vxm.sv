@@ -2,31 +2,35 @@
 //
 // lpu_vxm: the vector execution module, the slice at the centre of the chip.
 //
-// Lane-wise int8/int16/int32 arithmetic on stream groups (docs/isa.md, VXM). An element of type T occupies
-// G = bytes(T) consecutive streams starting at an aligned base; lane i of the element is byte k of lane i on
-// stream base+k. Block diagram:
+// Lane-wise int8/int16/int32 arithmetic on stream groups (docs/isa.md, VXM). An element of type T
+// occupies G = bytes(T) consecutive streams starting at an aligned base; lane i of the element is
+// byte k of lane i on stream base+k. Block diagram:
 //
 //   sr_e_i/sr_w_i -> operand fetch (a, b, c: per lane 4 bytes from streams base|k)
 //                 -> Lanes x lpu_vxm_lane (ALU / MUL / LONG result paths, see there)
-//                 -> output merge: each (dir, stream) takes byte (s mod 4) of the lane word of whichever
-//                    result path targets it this cycle; two paths on one (dir, stream) = STREAM_CONFLICT,
-//                    and the register loads the longest-latency path's result (long, then mul, then ALU).
+//                 -> output merge: each (dir, stream) takes byte (s mod 4) of the lane word of
+//                    whichever result path targets it this cycle; two paths on one (dir, stream) =
+//                    STREAM_CONFLICT, and the register loads the longest-latency path's result
+//                    (long, then mul, then ALU).
 //
 // Timing contract (t = dispatch cycle, operands read from sr_*_i in t):
 //   ALU ops  (LAT_ADD .. LAT_CVT = 2): wr_*_o driven in t+1.
 //   mul      (LAT_MUL = 3):            wr_*_o driven in t+2.
 //   req, exp2, rsqrt, sigmoid, silu (LAT_* = 4): wr_*_o driven in t+3.
-// The pipeline depths are fixed by the datapath; an elaboration check compares them with the ISA latencies.
+// The pipeline depths are fixed by the datapath; an elaboration check compares them with the ISA
+// latencies.
 // busy_o in cycle c: an instruction dispatched before c still drives a result in c or later.
-// err_o in cycle c: two results drive one (dir, stream) in c. err_info_o = {7'b0, dir, stream[7:0]} of the
-// lowest such register, east before west (the golden model's error order).
-// commit_i = 0 (stopped: the cycle after an error, or before START): every in-flight result is dropped.
+// err_o in cycle c: two results drive one (dir, stream) in c. err_info_o = {7'b0, dir, stream[7:0]}
+// of the lowest such register, east before west (the golden model's error order).
+// commit_i = 0 (stopped: the cycle after an error, or before START): every in-flight result is
+// dropped.
 
 module lpu_vxm #(
   parameter int unsigned Lanes         = lpu_arch_pkg::CFG_SMALL_LANES,
   parameter int unsigned StreamsPerDir = lpu_arch_pkg::CFG_SMALL_STREAMS_PER_DIR,
-  // DP16KD for the special-function tables: lane pairs 0 .. TableBrams-1 read one each (a lane per port), the
-  // other lanes' tables are LUT ROM (lpu_vxm_rom). 3 is the ulx3s block RAM budget (docs/fpga.md).
+  // DP16KD for the special-function tables: lane pairs 0 .. TableBrams-1 read one each (a lane per
+  // port), the other lanes' tables are LUT ROM (lpu_vxm_rom). 3 is the ulx3s block RAM budget
+  // (docs/fpga.md).
   parameter int unsigned TableBrams    = 3
 ) (
   input  logic                                 clk_i,
@@ -64,9 +68,9 @@ module lpu_vxm #(
     ClsLong = 2'd2
   } cls_e;
 
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   // Elaboration checks: the datapath's depths are the ISA's latencies minus one.
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   if (lpu_isa_pkg::LAT_ADD - 1 != DepthAlu || lpu_isa_pkg::LAT_SUB - 1 != DepthAlu ||
       lpu_isa_pkg::LAT_ADDS - 1 != DepthAlu || lpu_isa_pkg::LAT_SUBS - 1 != DepthAlu ||
       lpu_isa_pkg::LAT_AND - 1 != DepthAlu || lpu_isa_pkg::LAT_OR - 1 != DepthAlu ||
@@ -90,9 +94,9 @@ module lpu_vxm #(
     $fatal(1, "lpu_vxm: StreamsPerDir must be a power of two >= 4 (one i32 group)");
   end
 
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   // Decode (cycle t)
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   logic [6:0]    op0;
   logic [1:0]    tw0, aw0, bw0;
   logic          dst_dir0, a_dir0, b_dir0, c_dir0;
@@ -139,14 +143,16 @@ module lpu_vxm #(
     endcase
   end
 
-  // -----------------------------------------------------------------------------------------------------------
-  // Operand fetch (cycle t): byte k of an operand group at base b is on stream b|k (b is aligned to the group).
-  // Bytes above the operand's width come from other streams and are ignored by the lanes.
-  // Two levels, so that the wide choice is made once per 32-bit word rather than once per byte: first the
-  // aligned 4-stream group word {R[d][4g+3], .., R[d][4g]} with g = b / 4 (a 2 x S/4 : 1 mux indexed by
-  // {dir, g}: 4:1 for S = 8 is two LUT4s and a PFUMX per bit), then within it byte 0 = byte (b mod 4), byte 1 =
-  // byte (b mod 4) | 1, bytes 2 and 3 as they are (i32 groups are aligned to 4, i16 groups to 2).
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
+  // Operand fetch (cycle t): byte k of an operand group at base b is on stream b|k (b is aligned to
+  // the group). Bytes above the operand's width come from other streams and are ignored by the
+  // lanes.
+  // Two levels, so that the wide choice is made once per 32-bit word rather than once per byte:
+  // first the aligned 4-stream group word {R[d][4g+3], .., R[d][4g]} with g = b / 4 (a 2 x S/4 : 1
+  // mux indexed by {dir, g}: 4:1 for S = 8 is two LUT4s and a PFUMX per bit), then within it byte
+  // 0 = byte (b mod 4), byte 1 = byte (b mod 4) | 1, bytes 2 and 3 as they are (i32 groups are
+  // aligned to 4, i16 groups to 2).
+  // -----------------------------------------------------------------------------------------------
   localparam int unsigned NG = S / 4;   // 4-stream groups per direction
 
   logic [S-1:0][L-1:0][7:0] sr_e, sr_w;
@@ -200,11 +206,12 @@ module lpu_vxm #(
     end
   end
 
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   // One-hot controls for the lanes (cycle t), decoded once here instead of in every lane
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   logic is_add0, is_sub0, is_adds0, is_subs0, is_and0, is_or0, is_xor0, is_shl0, is_shr0, is_shrl0;
-  logic is_min0, is_max0, is_cmpeq0, is_cmplt0, is_sel0, is_neg0, is_abs0, is_not0, is_mov0, is_relu0;
+  logic is_min0, is_max0, is_cmpeq0, is_cmplt0, is_sel0, is_neg0, is_abs0, is_not0, is_mov0,
+        is_relu0;
   logic is_cvt0, is_req0, is_exp0, is_rsq0, is_sig0, is_silu0;
   logic [47:0] klow0, kone0;   // req's rounding constant masks (see lpu_vxm_lane)
 
@@ -236,7 +243,8 @@ module lpu_vxm #(
     is_sig0   = op0 == lpu_isa_pkg::OP_SIGMOID;
     is_silu0  = op0 == lpu_isa_pkg::OP_SILU;
 
-    // 2^(shamt-1) - (p < 0): klow for p < 0, kone otherwise; for shamt >= 48 both 2^47 (then r = 0).
+    // 2^(shamt-1) - (p < 0): klow for p < 0, kone otherwise; for shamt >= 48 both 2^47
+    // (then r = 0).
     // Shifts of constants rather than per-bit comparisons (those map to carry chains).
     kone0 = 48'(1) << (shamt0 - 6'd1);
     klow0 = ~(48'hFFFF_FFFF_FFFF << (shamt0 - 6'd1));
@@ -249,9 +257,10 @@ module lpu_vxm #(
     end
   end
 
-  // -----------------------------------------------------------------------------------------------------------
-  // Control pipeline: stage n holds the instruction dispatched n cycles ago while it still has work.
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
+  // Control pipeline: stage n holds the instruction dispatched n cycles ago while it still has
+  // work.
+  // -----------------------------------------------------------------------------------------------
   typedef struct packed {
     logic         valid;
     cls_e         cls;
@@ -328,12 +337,13 @@ module lpu_vxm #(
 
   // The last stage only routes its result; the lanes took their controls from the earlier stages.
   logic unused_st3;
-  assign unused_st3 = ^{st3_q.t8, st3_q.t16, st3_q.is_req, st3_q.is_exp, st3_q.is_rsq, st3_q.is_sig,
-                        st3_q.is_silu, st3_q.shamt, st1_q.is_req, st2_q.is_exp, st2_q.is_rsq, st2_q.is_sig};
+  assign unused_st3 = ^{st3_q.t8, st3_q.t16, st3_q.is_req, st3_q.is_exp, st3_q.is_rsq,
+                        st3_q.is_sig, st3_q.is_silu, st3_q.shamt, st1_q.is_req, st2_q.is_exp,
+                        st2_q.is_rsq, st2_q.is_sig};
 
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   // Lanes
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   logic [L-1:0][31:0] alu_q, mul_q, long_q;
   logic [L-1:0]       tab_en;
   logic [L-1:0][9:0]  tab_addr;
@@ -407,22 +417,26 @@ module lpu_vxm #(
     );
   end
 
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   // Output merge and conflict detection (cycle of the results' output)
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   logic [1:0][S-1:0] en_alu, en_mul, en_long, conflict;
   logic [1:0][S-1:0][L-1:0][7:0] wr_data;
 
   always_comb begin
     for (int unsigned d = 0; d < 2; d++) begin
       for (int unsigned s = 0; s < S; s++) begin
-        en_alu[d][s]  = st1_q.valid && (st1_q.cls == ClsAlu) && (st1_q.dir == d[0]) && st1_q.mask[s];
-        en_mul[d][s]  = st2_q.valid && (st2_q.cls == ClsMul) && (st2_q.dir == d[0]) && st2_q.mask[s];
-        en_long[d][s] = st3_q.valid && (st3_q.cls == ClsLong) && (st3_q.dir == d[0]) && st3_q.mask[s];
+        en_alu[d][s]  = st1_q.valid && (st1_q.cls == ClsAlu) && (st1_q.dir == d[0]) &&
+                        st1_q.mask[s];
+        en_mul[d][s]  = st2_q.valid && (st2_q.cls == ClsMul) && (st2_q.dir == d[0]) &&
+                        st2_q.mask[s];
+        en_long[d][s] = st3_q.valid && (st3_q.cls == ClsLong) && (st3_q.dir == d[0]) &&
+                        st3_q.mask[s];
         conflict[d][s] = (en_alu[d][s] && en_mul[d][s]) || (en_alu[d][s] && en_long[d][s]) ||
                          (en_mul[d][s] && en_long[d][s]);
         for (int unsigned l = 0; l < L; l++) begin
-          // Data only matters where en is set: a priority choice (5 inputs per bit), not an AND-OR (6).
+          // Data only matters where en is set: a priority choice (5 inputs per bit), not an
+          // AND-OR (6).
           wr_data[d][s][l] = en_long[d][s] ? long_q[l][8*(s%4)+:8] :
                              (en_mul[d][s] ? mul_q[l][8*(s%4)+:8] : alu_q[l][8*(s%4)+:8]);
         end
@@ -449,9 +463,9 @@ module lpu_vxm #(
     end
   end
 
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   // Assertions
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
 `ifndef SYNTHESIS
   function automatic logic is_vxm_op(input logic [6:0] op);
     unique case (op)
@@ -466,7 +480,8 @@ module lpu_vxm #(
     endcase
   endfunction
 
-  // The decoder only dispatches legal VXM instructions here (docs/isa.md, BAD_OPERAND / WRONG_SLICE).
+  // The decoder only dispatches legal VXM instructions here (docs/isa.md, BAD_OPERAND /
+  // WRONG_SLICE).
   IssuedInsnIsForThisSlice : assert property (@(posedge clk_i) disable iff (!rst_ni)
       issue_valid_i |-> is_vxm_op(op0));
   IssuedTypeIsAssigned : assert property (@(posedge clk_i) disable iff (!rst_ni)
@@ -474,8 +489,10 @@ module lpu_vxm #(
   DestinationGroupIsAlignedAndInRange : assert property (@(posedge clk_i) disable iff (!rst_ni)
       issue_valid_i |-> (32'(issue_insn_i[lpu_isa_pkg::F_DST_MSB-1:lpu_isa_pkg::F_DST_LSB]) < S) &&
                         ((tw0 == lpu_isa_pkg::TYPE_I8) ||
-                         (tw0 == lpu_isa_pkg::TYPE_I16 && !dst_idx0[0]) || (dst_idx0[1:0] == 2'b00)));
-  // Each result path holds at most one instruction, so one path never drives two results in a cycle.
+                         (tw0 == lpu_isa_pkg::TYPE_I16 && !dst_idx0[0]) ||
+                         (dst_idx0[1:0] == 2'b00)));
+  // Each result path holds at most one instruction, so one path never drives two results in a
+  // cycle.
   AStageHoldsOnlyItsOwnClass : assert property (@(posedge clk_i) disable iff (!rst_ni)
       (!st2_q.valid || st2_q.cls != ClsAlu) && (!st3_q.valid || st3_q.cls == ClsLong));
   ConflictIsReportedWithItsStream : assert property (@(posedge clk_i) disable iff (!rst_ni)

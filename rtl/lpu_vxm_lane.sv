@@ -2,25 +2,29 @@
 //
 // lpu_vxm_lane: the datapath of one VXM lane (one element of up to 32 bits per instruction).
 //
-// The parent (lpu_vxm) decodes each instruction once into the one-hot controls below and pipelines them, so a
-// lane holds no opcode decoder. Three result paths, one per latency class of the VXM (lpu_vxm checks that the
-// ISA's latencies match):
-//   ALU  (LAT 2): every lane-wise op but mul/req/specials. Computed in the dispatch cycle t, registered:
-//                 alu_q_o is valid in cycle t+1. One 33-bit adder serves add/sub/adds/subs/neg/abs/cvt and
-//                 the comparison of min/max/cmplt; one rotator and a mask serve shl, shr and shrl.
-//   MUL  (LAT 3): mul. Operands registered at the end of t (the multipliers' input registers), products and
-//                 their sum in t+1, registered: mul_q_o is valid in cycle t+2.
-//   LONG (LAT 4): req, exp2, rsqrt, sigmoid, silu. t: operands and table address; t+1: products (req's a*m,
-//                 the sigmoid slope D*f, silu's x*S), table results, req's rounding constant; t+2: req
-//                 rounding, shift and saturation, silu's x*g and sum; long_q_o is valid in cycle t+3.
-// Each output register holds the result replicated to all four byte positions of the word for narrow types
-// (i8: 4 copies, i16: 2), so the parent routes byte (s mod 4) of a word to stream s without a type mux.
+// The parent (lpu_vxm) decodes each instruction once into the one-hot controls below and pipelines
+// them, so a lane holds no opcode decoder. Three result paths, one per latency class of the VXM
+// (lpu_vxm checks that the ISA's latencies match):
+//   ALU  (LAT 2): every lane-wise op but mul/req/specials. Computed in the dispatch cycle t,
+//                 registered: alu_q_o is valid in cycle t+1. One 33-bit adder serves
+//                 add/sub/adds/subs/neg/abs/cvt and the comparison of min/max/cmplt; one rotator
+//                 and a mask serve shl, shr and shrl.
+//   MUL  (LAT 3): mul. Operands registered at the end of t (the multipliers' input registers),
+//                 products and their sum in t+1, registered: mul_q_o is valid in cycle t+2.
+//   LONG (LAT 4): req, exp2, rsqrt, sigmoid, silu. t: operands and table address; t+1: products
+//                 (req's a*m, the sigmoid slope D*f, silu's x*S), table results, req's rounding
+//                 constant; t+2: req rounding, shift and saturation, silu's x*g and sum; long_q_o
+//                 is valid in cycle t+3.
+// Each output register holds the result replicated to all four byte positions of the word for
+// narrow types (i8: 4 copies, i16: 2), so the parent routes byte (s mod 4) of a word to stream s
+// without a type mux.
 //
-// Multipliers: M0 and M1 (17x17 signed, one MULT18X18D each) serve mul, req, sigmoid and silu in t+1; M2 (a
-// third MULT18X18D) the cross product mul.i32 needs (16x16, only its low 16 bits). silu's x * ((D*f) >> 8)
-// (16 x 10 bits) in t+2, when M0/M1 are busy with the next instruction, is a LUT multiplier (lpu_vxm_lutmul).
-// The special-function table is outside the lane (lpu_vxm_rom, one per lane pair): address out in t, data in
-// t+1.
+// Multipliers: M0 and M1 (17x17 signed, one MULT18X18D each) serve mul, req, sigmoid and silu in
+// t+1; M2 (a third MULT18X18D) the cross product mul.i32 needs (16x16, only its low 16 bits).
+// silu's x * ((D*f) >> 8) (16 x 10 bits) in t+2, when M0/M1 are busy with the next instruction, is
+// a LUT multiplier (lpu_vxm_lutmul).
+// The special-function table is outside the lane (lpu_vxm_rom, one per lane pair): address out in
+// t, data in t+1.
 
 module lpu_vxm_lane (
   input  logic        clk_i,
@@ -54,7 +58,8 @@ module lpu_vxm_lane (
   input  logic        exp0_i,
   input  logic        rsq0_i,
   input  logic        sig0_i,       // sigmoid or silu
-  input  logic [31:0] a_i,          // raw operand bytes; bytes at and above the operand's width are ignored
+  // raw operand bytes; bytes at and above the operand's width are ignored
+  input  logic [31:0] a_i,
   input  logic [31:0] b_i,
   input  logic [31:0] c_i,
 
@@ -65,8 +70,10 @@ module lpu_vxm_lane (
   input  logic        rsq1_i,
   input  logic        sig1_i,       // sigmoid or silu
   input  logic        silu1_i,
-  input  logic [47:0] klow1_i,      // req: ones below bit shamt-1 (2^(shamt-1) - 1); bit 47 for shamt >= 48
-  input  logic [47:0] kone1_i,      // req: bit shamt-1 (2^(shamt-1)); bit 47 for shamt >= 48; 0 for shamt 0
+  // req: ones below bit shamt-1 (2^(shamt-1) - 1); bit 47 for shamt >= 48
+  input  logic [47:0] klow1_i,
+  // req: bit shamt-1 (2^(shamt-1)); bit 47 for shamt >= 48; 0 for shamt 0
+  input  logic [47:0] kone1_i,
 
   // Stage 2 (cycle t+2): the instruction dispatched in t-2.
   input  logic        t8_2_i,
@@ -74,7 +81,8 @@ module lpu_vxm_lane (
   input  logic        req2_i,
   input  logic        silu2_i,
   input  logic [5:0]  shamt2_i,
-  input  logic [48:0] fits2_i,      // req: bits j >= shamt + w - 1 of the rounded sum (must equal its sign)
+  // req: bits j >= shamt + w - 1 of the rounded sum (must equal its sign)
+  input  logic [48:0] fits2_i,
 
   // Special-function table (lpu_vxm_rom, shared with a neighbour lane): address in t, data in t+1.
   output logic        tab_en_o,     // a special instruction reads the table (t)
@@ -86,9 +94,9 @@ module lpu_vxm_lane (
   output logic [31:0] long_q_o      // LONG result of the instruction dispatched in t-3
 );
 
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   // Helpers
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
 
   // Sign-extends the low 8/16/32 bits of x to 33 bits.
   function automatic logic [32:0] sext(input logic [31:0] x, input logic t8, input logic t16);
@@ -115,9 +123,9 @@ module lpu_vxm_lane (
   endfunction
 
 
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   // Stage 0 (cycle t): ALU
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   logic [32:0] a_s, b_s;         // operands sign-extended from their types
   logic [32:0] add_x, add_y, sum;
   logic        unused_sum_lsb;
@@ -137,14 +145,15 @@ module lpu_vxm_lane (
     a_s = sext(a_i, a8_i, a16_i);
     b_s = sext(b_i, b8_i, b16_i);
 
-    // One adder: x + y + cin. neg: ~a + 1; abs: a or ~a + 1 by the sign; cvt: a + 0 (then saturated);
-    // sub-like: a + ~b + 1 (lt = the sign of the 33-bit difference, which cannot overflow).
+    // One adder: x + y + cin. neg: ~a + 1; abs: a or ~a + 1 by the sign; cvt: a + 0 (then
+    // saturated); sub-like: a + ~b + 1 (lt = the sign of the 33-bit difference, which cannot
+    // overflow).
     a_neg   = a_s[32];
     add_x   = a_s ^ {33{x_neg_i | (x_abs_i & a_neg)}};
     add_y   = (b_s & {33{!y_zero_i}}) ^ {33{y_inv_i}};
     add_cin = x_neg_i | (x_abs_i & a_neg) | y_inv_i;
-    // The carry enters as the LSB of a 34-bit two-operand add: `x + y + cin` would become a three-operand
-    // $macc that Yosys maps to LUT full adders instead of one carry chain.
+    // The carry enters as the LSB of a 34-bit two-operand add: `x + y + cin` would become a
+    // three-operand $macc that Yosys maps to LUT full adders instead of one carry chain.
     {sum, unused_sum_lsb} = {add_x, 1'b1} + {add_y, add_cin};
     lt      = sum[32];
 
@@ -169,10 +178,10 @@ module lpu_vxm_lane (
       default: logic_res = ~a_i;
     endcase
 
-    // Shifts by s = b mod w as one rotation of the raw operand and a mask; only the low w bits of the result
-    // matter. shl: rotate left by s (right by -s mod 32), bit i kept iff i >= s, else 0. shr/shrl: rotate
-    // right by s, bit i kept iff i + s < w (bit i + s of the element), else the fill: the element's sign (shr)
-    // or 0 (shrl).
+    // Shifts by s = b mod w as one rotation of the raw operand and a mask; only the low w bits of
+    // the result matter. shl: rotate left by s (right by -s mod 32), bit i kept iff i >= s, else 0.
+    // shr/shrl: rotate right by s, bit i kept iff i + s < w (bit i + s of the element), else the
+    // fill: the element's sign (shr) or 0 (shrl).
     shamt_alu  = {b_i[4] && !t8_i && !t16_i, b_i[3] && !t8_i, b_i[2:0]};
     sh_fill    = sh_arith_i && a_neg;
     sh_rot_amt = r_shl_i ? 5'(5'd0 - shamt_alu) : shamt_alu;
@@ -183,7 +192,8 @@ module lpu_vxm_lane (
   always_comb begin
     sh_rot = 32'({a_i, a_i} >> sh_rot_amt);
     sh_res = (sh_rot & sh_keep) | (~sh_keep & {32{sh_fill}});
-    // One-hot AND-OR of the result paths (the parent raises exactly one r_* for an ALU instruction).
+    // One-hot AND-OR of the result paths (the parent raises exactly one r_* for an ALU
+    // instruction).
     alu_d  = ({32{r_add_i}} & add_res) | ({32{r_logic_i}} & logic_res) |
              ({32{r_shl_i || r_shr_i}} & sh_res) | pick_res | {32{cmp_true}};
   end
@@ -192,9 +202,9 @@ module lpu_vxm_lane (
     alu_q_o <= repl(alu_d, t8_i, t16_i);
   end
 
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   // Stage 0 (cycle t): multiplier operands and table address
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   logic [16:0] m0a_d, m0b_d, m1a_d, m1b_d;
   logic [15:0] xa_d, xb_d;       // mul.i32 cross term; for specials xa = x, xb = {rsqrt k, v == 0}
   logic        neg_d;            // req: a * m < 0
@@ -206,7 +216,8 @@ module lpu_vxm_lane (
   always_comb begin
     rs_k = '0;
     for (int unsigned i = 0; i < 16; i++) begin
-      // The highest set bit pair (2i+1, 2i) decides k; scanning upward leaves the last (highest) match.
+      // The highest set bit pair (2i+1, 2i) decides k; scanning upward leaves the last (highest)
+      // match.
       if (a_i[2*i+1] || a_i[2*i]) begin
         rs_k = 4'(15 - i);
       end
@@ -220,7 +231,8 @@ module lpu_vxm_lane (
     m0a_d    = sig0_i ? {a_i[15], a_i[15:0]} : {1'b0, a_i[15:0]};   // x, times S[j] in t+1 (silu)
     m0b_d    = {req0_i && b_i[15], b_i[15:0]};
     m1a_d    = {a_i[31], a_i[31:16]};
-    m1b_d    = sig0_i ? {9'b0, a_i[7:0]} : {req0_i && b_i[15], b_i[15:0]};  // f, times the slope D[j]
+    // f, times the slope D[j]
+    m1b_d    = sig0_i ? {9'b0, a_i[7:0]} : {req0_i && b_i[15], b_i[15:0]};
     xa_d     = a_i[15:0];
     xb_d     = rsq0_i ? {11'b0, rs_k, a_i == '0} : b_i[31:16];
     tab_en_o   = exp0_i || rsq0_i || sig0_i;
@@ -246,9 +258,9 @@ module lpu_vxm_lane (
   logic [25:0] rom_q;
   assign rom_q = tab_data_i;
 
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   // Stage 1 (cycle t+1): products, table results, req's rounding constant
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   logic signed [16:0] m0b_eff, m1a_eff;
   logic signed [33:0] p0, p1;
   logic [15:0]        cross_lo;         // low 16 bits of a_lo * b_hi (mul.i32 only)
@@ -257,8 +269,9 @@ module lpu_vxm_lane (
   logic [31:0]        long2_d;
   logic [47:0]        k_d;
 
-  // The table words read in t feed the multipliers, which sigmoid/silu do not otherwise use: M1 = D[j] * f
-  // (the slope term), M0 = x * S[j] (silu's x * s = x * S[j] + x * ((D[j] * f) >> 8)).
+  // The table words read in t feed the multipliers, which sigmoid/silu do not otherwise use:
+  // M1 = D[j] * f (the slope term), M0 = x * S[j]
+  // (silu's x * s = x * S[j] + x * ((D[j] * f) >> 8)).
   assign m0b_eff = sig1_i ? $signed({1'b0, rom_q[15:0]}) : $signed(m0b_q);
   assign m1a_eff = sig1_i ? $signed({7'b0, rom_q[25:16]}) : $signed(m1a_q);
 
@@ -269,7 +282,8 @@ module lpu_vxm_lane (
   assign cross_lo = xa_q * xb_q;
 
   always_comb begin
-    // mul: low 32 bits of (a_hi*b_lo + a_lo*b_hi) << 16 + a_lo*b_lo. req: a*m exactly; silu: x * S[j].
+    // mul: low 32 bits of (a_hi*b_lo + a_lo*b_hi) << 16 + a_lo*b_lo. req: a*m exactly;
+    // silu: x * S[j].
     mul_d  = {p0[31:16] + p1[15:0] + cross_lo, p0[15:0]};
     prod_d = silu1_i ? 48'(p0) : ((48'(p1) << 16) + 48'(p0));
     // req's rounding constant 2^(shamt-1) - (p < 0), from the parent's masks.
@@ -296,7 +310,8 @@ module lpu_vxm_lane (
       ex_res = '0;
     end
 
-    // R[m] < 2^16 for every m >= 64 (lpu_vxm_rom checks it), so R[m] << k < 2^31 never saturates; v = 0 does.
+    // R[m] < 2^16 for every m >= 64 (lpu_vxm_rom checks it), so R[m] << k < 2^31 never saturates;
+    // v = 0 does.
     rs_res = xb_q[0] ? 32'h7FFF_FFFF : (32'(rom_q[15:0]) << xb_q[4:1]);
 
     // S[j] + ((D[j] * f) >> 8); D*f < 2^18.
@@ -324,13 +339,14 @@ module lpu_vxm_lane (
     x2_q    <= xa_q;
   end
 
-  // -----------------------------------------------------------------------------------------------------------
+  // -----------------------------------------------------------------------------------------------
   // Stage 2 (cycle t+2): req rounding and saturation, silu
-  // -----------------------------------------------------------------------------------------------------------
-  // req: r = (p + 2^(sh-1) - (p < 0)) >> sh (arithmetic). |p| <= 2^46, so the 49-bit sum s cannot overflow;
-  // for sh >= 48 the parent's constant 2^47 makes s positive and below 2^48, so r = 0 as required.
-  // Only the low 16 bits of r are kept (req's types are i8 and i16): r fits in w bits iff the bits of s from
-  // sh + w - 1 up (the parent's fits mask) all equal its sign.
+  // -----------------------------------------------------------------------------------------------
+  // req: r = (p + 2^(sh-1) - (p < 0)) >> sh (arithmetic). |p| <= 2^46, so the 49-bit sum s cannot
+  // overflow; for sh >= 48 the parent's constant 2^47 makes s positive and below 2^48, so r = 0 as
+  // required.
+  // Only the low 16 bits of r are kept (req's types are i8 and i16): r fits in w bits iff the bits
+  // of s from sh + w - 1 up (the parent's fits mask) all equal its sign.
   logic [48:0] rq_s;
   logic [15:0] rq_win;
   logic        rq_fits;
