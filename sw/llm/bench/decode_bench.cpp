@@ -64,7 +64,8 @@ int main(int argc, char** argv) {
     const double setup_ms = msSince(t0);
     llm::DecodePrograms& dp = lpu.programs();
     const int rows = llm::cacheRows(ck.config);
-    const std::vector<int> shown = quick ? std::vector<int>{0, 31} : std::vector<int>{0, 31, 63, 127, 191, 239, 240, 255};
+    const std::vector<int> shown =
+        quick ? std::vector<int>{0, 31} : std::vector<int>{0, 31, 63, 127, 191, 239, 240, 255};
     std::set<int> positions(shown.begin(), shown.end());
     if (!quick)
       for (int p = 0; p < rows; ++p) positions.insert(p);
@@ -99,30 +100,29 @@ int main(int argc, char** argv) {
       if (lpu.lastStep().cycles != lpu.lastStep().predicted_cycles) throw std::runtime_error("cycles differ");
     }
     const llm::SramUse u = dp.sramUse();
-    nlohmann::json out = {
-        {"config", config},
-        {"shape", "260K"},
-        {"cache_rows", rows},
-        {"queue_depth", isa::ArchConfig::byName(config).params().queue_depth},
-        {"attention_split_position", dp.options().attention_split_position},
-        {"clock_mhz", mhz},
-        {"clock_source", clock_source},
-        {"setup_ms", setup_ms},
-        {"positions", per_pos},
-        {"measured", measured},
-        {"max_queue_words", max_words},
-        {"sram_bytes",
-         {{"weights", u.weights},
-          {"caches", u.caches},
-          {"activations", u.activations},
-          {"program_words", u.program_words},
-          {"free", u.free},
-          {"total", u.total}}}};
+    nlohmann::json out = {{"config", config},
+                          {"shape", "260K"},
+                          {"cache_rows", rows},
+                          {"queue_depth", isa::ArchConfig::byName(config).params().queue_depth},
+                          {"attention_split_position", dp.options().attention_split_position},
+                          {"clock_mhz", mhz},
+                          {"clock_source", clock_source},
+                          {"setup_ms", setup_ms},
+                          {"positions", per_pos},
+                          {"measured", measured},
+                          {"max_queue_words", max_words},
+                          {"sram_bytes",
+                           {{"weights", u.weights},
+                            {"caches", u.caches},
+                            {"activations", u.activations},
+                            {"program_words", u.program_words},
+                            {"free", u.free},
+                            {"total", u.total}}}};
     std::ofstream(out_path) << out.dump(1) << "\n";
     fmt::print("decode, stories260K shape on {} ({} positions compiled; clock {:.1f} MHz: {})\n", config,
                positions.size(), mhz, clock_source);
-    fmt::print("{:>8} {:>10} {:>9} {:>8} {:>11} {:>11}\n", "position", "cycles", "tokens/s", "programs",
-               "compile ms", "queue words");
+    fmt::print("{:>8} {:>10} {:>9} {:>8} {:>11} {:>11}\n", "position", "cycles", "tokens/s", "programs", "compile ms",
+               "queue words");
     for (const auto& j : per_pos) {
       const int pos = j["position"].get<int>();
       if (!std::count(shown.begin(), shown.end(), pos)) continue;
@@ -132,9 +132,10 @@ int main(int argc, char** argv) {
     }
     fmt::print("setup (placement phase, position 0) {:.0f} ms; fullest queue {} of {} words\n", setup_ms, max_words,
                isa::ArchConfig::byName(config).params().queue_depth);
-    fmt::print("SRAM KiB: weights {:.1f}, caches {:.1f}, activations {:.1f}, programs' own {:.1f}, free {:.1f} of {:.1f}\n",
-               u.weights / 1024.0, u.caches / 1024.0, u.activations / 1024.0, u.program_words / 1024.0,
-               u.free / 1024.0, u.total / 1024.0);
+    fmt::print(
+        "SRAM KiB: weights {:.1f}, caches {:.1f}, activations {:.1f}, programs' own {:.1f}, free {:.1f} of {:.1f}\n",
+        u.weights / 1024.0, u.caches / 1024.0, u.activations / 1024.0, u.program_words / 1024.0, u.free / 1024.0,
+        u.total / 1024.0);
   } catch (const std::exception& e) {
     fmt::print(stderr, "lpu_decode_bench: {}\n", e.what());
     return 1;
