@@ -64,7 +64,7 @@ help:
 	@echo "  synth      Yosys synthesis of the ulx3s configuration for the ECP5-85F (resource summary, netlist"
 	@echo "             build/synth/lpu_top.json)"
 	@echo "  bench      run every benchmark (model speed, compiler GEMM/matvec/token cycles, RTL speed, UART link"
-	@echo "             throughput), JSON into $(BUILD_DIR)/bench/ and a table each"
+	@echo "             throughput, decode cycles per token vs position), JSON into $(BUILD_DIR)/bench/ and a table each"
 	@echo "  bench-smoke  every benchmark at its smallest size (seconds; part of make test), JSON checked, into"
 	@echo "             $(BUILD_DIR)/bench/smoke/"
 	@echo "  wave       make sim with an FST of program cycles WAVE_FROM..WAVE_TO into $(BUILD_DIR)/waves/, and the"

@@ -451,7 +451,7 @@ void Lowering::allocateAll() {
         break;
       case OpKind::kAttention:
         // q, K, V and the result: plain i8 tensors anywhere (K and V usually pinned: the KV cache).
-        for (unsigned k = 0; k < 3; ++k) i8plain(n.inputs[k], {});
+        for (const std::string& in : n.inputs) i8plain(in, {});
         i8plain(n.output, {});
         break;
       default:

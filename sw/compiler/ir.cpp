@@ -100,7 +100,9 @@ OpKind parseOp(const std::string& s, const std::string& where) {
                   where, s));
 }
 
-unsigned inputCount(OpKind k) {
+unsigned inputCount(const Node& n) {
+  if (n.op == OpKind::kAttention && n.part != 0) return 2;
+  const OpKind k = n.op;
   switch (k) {
     case OpKind::kMatmul:
     case OpKind::kAdd:
@@ -215,6 +217,8 @@ Graph parseGraph(std::string_view text, std::string_view src) {
       uintField("eps_term", n.eps_term);
       uintField("q_col", n.q_col);
       uintField("kv_col", n.kv_col);
+      uintField("part", n.part);
+      uintField("head_size", n.head_size);
       g.nodes.push_back(std::move(n));
     }
   } catch (const json::exception& e) {
@@ -256,6 +260,8 @@ std::string graphToJson(const Graph& g) {
     if (n.op == OpKind::kAttention) {
       nj["q_col"] = n.q_col;
       nj["kv_col"] = n.kv_col;
+      if (n.part) nj["part"] = n.part;
+      if (n.head_size) nj["head_size"] = n.head_size;
     }
     if (n.op == OpKind::kRequant || n.op == OpKind::kSwiglu || n.op == OpKind::kAttention) {
       nj["multiplier"] = n.multiplier;
@@ -294,9 +300,9 @@ void validateGraph(const Graph& g, std::string_view src) {
     const Node& n = g.nodes[i];
     const std::string where = fmt::format("{}: node {} ({})", src, i, n.name);
     if (!names.insert(n.name).second) throw GraphError(fmt::format("{}: duplicate node name", where));
-    if (n.inputs.size() != inputCount(n.op))
+    if (n.inputs.size() != inputCount(n))
       throw GraphError(
-          fmt::format("{}: {} takes {} input(s), got {}", where, opName(n.op), inputCount(n.op), n.inputs.size()));
+          fmt::format("{}: {} takes {} input(s), got {}", where, opName(n.op), inputCount(n), n.inputs.size()));
     std::vector<const Tensor*> in;
     for (const auto& name : n.inputs) {
       if (!g.tensors.count(name)) throw GraphError(fmt::format("{}: unknown input '{}'", where, name));
@@ -409,16 +415,43 @@ void validateGraph(const Graph& g, std::string_view src) {
         need(n.shift <= 63, fmt::format("field 'shift': {} is not 0..63", n.shift));
         break;
       case OpKind::kAttention: {
-        // inputs q, K, V; hs = the output's columns.
+        // part 0: inputs q, K, V; hs = the output's columns. part 1: q, K -> the weights tensor, hs = head_size.
+        // part 2: the weights tensor, V -> the output (hs columns).
+        need(n.part <= 2, fmt::format("field 'part': {} is not 0, 1 or 2", n.part));
+        if (n.part == 2) {
+          const Tensor& w = *in[0];
+          need(in[1]->dtype == DType::kI8 && in[1]->rows >= 1,
+               fmt::format("attention V must be PxC i8 (a row per position), is {}", shape(*in[1])));
+          need(
+              w.dtype == DType::kI8 && w.rows == attentionWeightsRows(in[1]->rows, w.cols),
+              fmt::format("attention part 2: the weights must be i8 with {} rows at {} positions and {} columns, is {}",
+                          attentionWeightsRows(in[1]->rows, w.cols), in[1]->rows, w.cols, shape(w)));
+          need(out.dtype == DType::kI8 && out.rows == 1,
+               fmt::format("attention output must be 1xhs i8, is {}", shape(out)));
+          need(
+              std::uint64_t{n.kv_col} + out.cols <= in[1]->cols,
+              fmt::format("field 'kv_col': {} + head size {} exceeds V's {} columns", n.kv_col, out.cols, in[1]->cols));
+          break;
+        }
         need(in[0]->dtype == DType::kI8 && in[0]->rows == 1,
              fmt::format("attention q must be 1xN i8, is {}", shape(*in[0])));
-        need(out.dtype == DType::kI8 && out.rows == 1,
-             fmt::format("attention output must be 1xhs i8, is {}", shape(out)));
-        const unsigned hs = out.cols;
-        need(in[1]->dtype == DType::kI8 && in[1]->rows >= 1,
-             fmt::format("attention K must be PxC i8 (a row per position), is {}", shape(*in[1])));
-        need(in[2]->dtype == DType::kI8 && in[2]->rows == in[1]->rows && in[2]->cols == in[1]->cols,
-             fmt::format("attention V must be {}x{} i8 like K, is {}", in[1]->rows, in[1]->cols, shape(*in[2])));
+        if (n.part == 1) {
+          need(n.head_size >= 1, "field 'head_size': attention part 1 needs the head's dims (>= 1)");
+          need(in[1]->dtype == DType::kI8 && in[1]->rows >= 1,
+               fmt::format("attention K must be PxC i8 (a row per position), is {}", shape(*in[1])));
+          need(
+              out.dtype == DType::kI8 && out.rows == attentionWeightsRows(in[1]->rows, out.cols),
+              fmt::format("attention part 1: the weights must be i8 with {} rows at {} positions and {} columns, is {}",
+                          attentionWeightsRows(in[1]->rows, out.cols), in[1]->rows, out.cols, shape(out)));
+        } else {
+          need(out.dtype == DType::kI8 && out.rows == 1,
+               fmt::format("attention output must be 1xhs i8, is {}", shape(out)));
+          need(in[1]->dtype == DType::kI8 && in[1]->rows >= 1,
+               fmt::format("attention K must be PxC i8 (a row per position), is {}", shape(*in[1])));
+          need(in[2]->dtype == DType::kI8 && in[2]->rows == in[1]->rows && in[2]->cols == in[1]->cols,
+               fmt::format("attention V must be {}x{} i8 like K, is {}", in[1]->rows, in[1]->cols, shape(*in[2])));
+        }
+        const unsigned hs = n.part == 1 ? n.head_size : out.cols;
         need(std::uint64_t{n.q_col} + hs <= in[0]->cols,
              fmt::format("field 'q_col': {} + head size {} exceeds q's {} columns", n.q_col, hs, in[0]->cols));
         need(std::uint64_t{n.kv_col} + hs <= in[1]->cols,

@@ -95,7 +95,17 @@ struct Node {
   unsigned r_shift = 0;                  // rmsnorm: rsqrt result >> r_shift -> the i16 multiplier, 0..31
   unsigned q_col = 0;                    // attention: the head's first column in q
   unsigned kv_col = 0;                   // attention: the head's (GQA: its kv head's) first column in K and V
+  // attention in two programs (attentionWeightsRows): 0 the whole head (q, K, V -> y); 1 the scores and the softmax
+  // weights (q, K -> the weights tensor, head_size dims); 2 their sum, its reciprocal and the weighted sum (the
+  // weights tensor, V -> y).
+  unsigned part = 0;
+  unsigned head_size = 0;  // attention part 1: the head's dims (parts 0 and 2: the output's columns)
 };
+
+// Rows of the i8 weights tensor that attention part 1 leaves for part 2, at P positions and `cols` columns (the
+// configuration's lanes): the softmax weights, block b (row b) of positions b*cols .. b*cols + cols - 1, a position
+// per lane (0 past P).
+inline unsigned attentionWeightsRows(unsigned P, unsigned cols) { return (P + cols - 1) / cols; }
 
 struct Graph {
   std::string config = "small";

@@ -4,6 +4,8 @@
 //   top = max scores; z = req16(scores - top, m, shift); w = min((exp2(z) + 64) >> 7, 127); sum = sum w
 //   inv = req16(r, sat16(r >> 14), 27), r = rsqrt(sum);  Y[i] = req8(sum_t w[t] * V[t][kv_col + i], inv, 21)
 // The head lies in one column tile of q and of K/V (c0 = kv_col mod lanes, hs <= lanes - c0).
+// Node::part 1 is sections 1-3 (the weights w into the i8 tensor of attentionWeightsRows, a block per row), part 2
+// sections 4 and 5 from that tensor (V its second input): one head in two programs where one no longer fits.
 //
 // Scores (MXM_W). The MXM computes x . W, a sum over the rows of W, but a K row holds one position's
 // dims, so K rows as weights would sum over positions. Instead K's rows are the activations and q
@@ -39,24 +41,36 @@ namespace lpu::compiler::lowering {
 
 void Lowering::lowerAttention(int ni) {
   const Node& n = g_.nodes[static_cast<std::size_t>(ni)];
-  const TensorLayout& Q = layout_.tensor(n.inputs[0]);
-  const TensorLayout& K = layout_.tensor(n.inputs[1]);
-  const TensorLayout& V = layout_.tensor(n.inputs[2]);
-  const TensorLayout& Y = layout_.tensor(n.output);
-  const unsigned P = K.rows, hs = Y.cols;
+  // Part 1 (sections 1-3) ends in the weights tensor AW (attentionWeightsRows: w's blocks); part 2 (sections 4
+  // and 5) starts from it; part 0 is both in one program.
+  const bool first = n.part != 2, second = n.part != 1;
+  const TensorLayout& Q = layout_.tensor(n.inputs[0]);  // part 2: AW
+  const TensorLayout& K = layout_.tensor(n.inputs[1]);  // part 2: V
+  const TensorLayout& V = layout_.tensor(n.inputs[n.part == 0 ? 2 : 1]);
+  const TensorLayout& Y = layout_.tensor(n.output);  // part 1: AW
+  const TensorLayout& AW = n.part == 1 ? Y : Q;
+  const unsigned P = K.rows, hs = n.part == 1 ? n.head_size : Y.cols;
+  // Many blocks: the planes of the scores and softmax values that share a slice go round the slices (newVal).
+  rotate_shared_ = true;
+  struct Reset {
+    bool& flag;
+    ~Reset() { flag = false; }
+  } reset{rotate_shared_};
   const unsigned qt = n.q_col / L_, q0 = n.q_col % L_, kt = n.kv_col / L_, c0 = n.kv_col % L_;
   auto fail = [&](const std::string& what) { throw CompileError(fmt::format("node {} ({}): {}", ni, n.name, what)); };
   if (q0 + hs > L_)
     fail(fmt::format("field 'q_col': head {}..{} crosses a column tile of {} lanes", n.q_col, n.q_col + hs - 1, L_));
   if (c0 + hs > L_)
     fail(fmt::format("field 'kv_col': head {}..{} crosses a column tile of {} lanes", n.kv_col, n.kv_col + hs - 1, L_));
-  for (const TensorLayout* t : {&Q, &K, &V})
+  for (const TensorLayout* t : {&Q, &K, &V, &Y})
     if (t->tile_cols && t->tile_cols != L_) fail(fmt::format("'{}' has narrow column tiles", t->name));
+  if (n.part != 0 && AW.cols != L_)
+    fail(fmt::format("the weights tensor '{}' has {} columns, not the {} lanes", AW.name, AW.cols, L_));
   const unsigned S = cfg_.params().mxm_acc_slots, interval = cfg_.params().mxm_abc_interval;
   const unsigned NB = ceilDiv(P, L_);  // blocks of lanes positions
   const unsigned Lr = latencyOf(Opcode::kRead), Labce = latencyOf(Opcode::kAbce), Llwi = latencyOf(Opcode::kLwi);
   const unsigned nmax = std::min({16u, cfg_.streamsPerDir() - 1, L_});
-  macs_ += std::uint64_t{2} * P * hs;  // scores and w . V
+  macs_ += std::uint64_t{n.part == 0 ? 2u : 1u} * P * hs;  // scores and w . V
   auto name = [&](const std::string& s) { return fmt::format("{}: {}", n.name, s); };
   auto lanes = [&](auto f) {
     std::vector<std::int64_t> v(L_);
@@ -169,117 +183,126 @@ void Lowering::lowerAttention(int ni) {
   // The side an operand must come from to meet a row that MXM `u` emits at the VXM.
   auto meetSide = [](const MxmUnit& u) { return u.side == 0 ? 1 : 0; };
 
-  // ---- 1. W_j rows: splats of q's head dims, masked to one lane each ----
-  const VecVal qv = tensorVal(Q, 0, qt);
-  const int qs = sideOf(qv);
-  const unsigned J = std::min(L_, P);  // weight matrices used
-  std::vector<VecVal> splat(hs);
-  for (unsigned i = 0; i < hs; ++i) {
-    splat[i] = newVal(1, qs);
-    permuteVal(ni, name(fmt::format("splat q{}", i)), qv,
-               constVal(1, lanes([&](unsigned) { return q0 + i; }), qs, {qv.loc[0].position}), splat[i]);
-  }
-  std::vector<std::vector<WordLoc>> W(J, std::vector<WordLoc>(L_));
-  const VecVal zero = constVal(1, std::vector<std::int64_t>(L_, 0), 0);
-  for (unsigned j = 0; j < J; ++j) {
-    const VecVal onehot = constVal(1, lanes([&](unsigned l) { return l == j ? -1 : 0; }), 1 - qs);
-    for (unsigned r = 0; r < L_; ++r) {
-      if (r < c0 || r >= c0 + hs) {
-        W[j][r] = zero.loc[0];
-        continue;
-      }
-      const VecVal row = newVal(1, static_cast<int>((j + r) % 2), {}, true);
-      vxmOp(ni, name(fmt::format("W{} row {}", j, r)), vecInsn(Opcode::kAnd, ElemType::kI8),
-            {{splat[r - c0], Field::kSrca, 1}, {onehot, Field::kSrcb, 1}}, row);
-      W[j][r] = row.loc[0];
+  MxmUnit& ue = mxm_[opt_.mxms >= 2 ? 1 : 0];
+  std::vector<VecVal> w(NB);
+  VecVal inv;
+  if (first) {
+    // ---- 1. W_j rows: splats of q's head dims, masked to one lane each ----
+    const VecVal qv = tensorVal(Q, 0, qt);
+    const int qs = sideOf(qv);
+    const unsigned J = std::min(L_, P);  // weight matrices used
+    std::vector<VecVal> splat(hs);
+    for (unsigned i = 0; i < hs; ++i) {
+      splat[i] = newVal(1, qs);
+      permuteVal(ni, name(fmt::format("splat q{}", i)), qv,
+                 constVal(1, lanes([&](unsigned) { return q0 + i; }), qs, {qv.loc[0].position}), splat[i]);
     }
-  }
-
-  // ---- 2. scores on MXM_W, one block of lanes positions per accumulator slot ----
-  MxmUnit& uw = mxm_[0];
-  mxm_side_used_[0] = true;
-  std::vector<VecVal> s(NB);
-  const bool padded = P % L_ != 0;
-  const VecVal cap = constVal(4, lanes([&](unsigned l) -> std::int64_t {
-                                return l < P % L_ ? std::numeric_limits<std::int32_t>::max()
-                                                  : std::numeric_limits<std::int32_t>::min();
-                              }),
-                              meetSide(uw));
-  for (unsigned r0 = 0; r0 < NB; r0 += S) {
-    const unsigned r1 = std::min(NB, r0 + S);
+    std::vector<std::vector<WordLoc>> W(J, std::vector<WordLoc>(L_));
+    const VecVal zero = constVal(1, std::vector<std::int64_t>(L_, 0), 0);
     for (unsigned j = 0; j < J; ++j) {
-      loadTile(uw, W[j], fmt::format("W{} blocks {}..{}", j, r0, r1 - 1));
-      for (unsigned b = r0; b < r1; ++b) {
-        const unsigned t = b * L_ + j;
-        if (t >= P) continue;
-        const unsigned jlast = std::min(L_ - 1, P - 1 - b * L_);
-        const Opcode op = accOp(j == 0, j == jlast);
-        const bool part = padded && b == NB - 1;
-        if (op == Opcode::kAbce) s[b] = newVal(4, static_cast<int>(b % 2), {}, NB > 8);
-        abcRow(uw, K.locate(t, kt), op, b - r0,
-               part ? vecInsn(Opcode::kMin, ElemType::kI32) : vecInsn(Opcode::kMov, ElemType::kI32),
-               part ? Other{cap, 4} : Other{}, s[b], {}, fmt::format("score t{} (block {}, W{})", t, b, j));
+      const VecVal onehot = constVal(1, lanes([&](unsigned l) { return l == j ? -1 : 0; }), 1 - qs);
+      for (unsigned r = 0; r < L_; ++r) {
+        if (r < c0 || r >= c0 + hs) {
+          W[j][r] = zero.loc[0];
+          continue;
+        }
+        const VecVal row = newVal(1, static_cast<int>((j + r) % 2), {}, true);
+        vxmOp(ni, name(fmt::format("W{} row {}", j, r)), vecInsn(Opcode::kAnd, ElemType::kI8),
+              {{splat[r - c0], Field::kSrca, 1}, {onehot, Field::kSrcb, 1}}, row);
+        W[j][r] = row.loc[0];
       }
     }
-  }
 
-  // ---- 3. softmax weights ----
-  const Instruction maxi = vecInsn(Opcode::kMax, ElemType::kI32);
-  VecVal top[2];
-  {
-    VecVal tv = NB > 1 ? reduceTree(ni, name("max"), s, maxi) : s[0];
-    tv = laneReduce(ni, name("max"), tv, maxi);
-    top[sideOf(tv)] = tv;
-    top[1 - sideOf(tv)] = newVal(4, 1 - sideOf(tv));
-    vxmOp(ni, name("top copy"), vecInsn(Opcode::kMov, ElemType::kI32), {{tv, Field::kSrca, 4}}, top[1 - sideOf(tv)]);
-  }
-  Instruction rz = vecInsn(Opcode::kReq, ElemType::kI16);
-  rz.set(Field::kShamt, static_cast<std::int32_t>(n.shift));
-  Instruction rw = vecInsn(Opcode::kReq, ElemType::kI8);
-  rw.set(Field::kShamt, 7);
-  const std::vector<std::int64_t> mul(L_, n.multiplier[0]), one(L_, 1);
-  // Scratch nearest the VXM (newVal without `spread`): with the W_j rows spread out, this keeps
-  // every MEM queue of ulx3s within its 512 words at P = 256.
-  const bool spread = false;
-  std::vector<VecVal> d(NB), z(NB), e(NB), e32(NB), w(NB);
-  auto side = [](unsigned b) { return static_cast<int>(b % 2); };
-  for (unsigned b = 0; b < NB; ++b) {
-    d[b] = newVal(4, side(b), {}, spread);
-    vxmOp(ni, name(fmt::format("block {}: s - top", b)), vecInsn(Opcode::kSubs, ElemType::kI32),
-          {{s[b], Field::kSrca, 4}, {top[1 - sideOf(s[b])], Field::kSrcb, 4}}, d[b]);
-  }
-  for (unsigned b = 0; b < NB; ++b) {
-    z[b] = newVal(2, 1 - side(b), {}, spread);
-    vxmOp(ni, name(fmt::format("block {}: z", b)), rz,
-          {{d[b], Field::kSrca, 4}, {constVal(2, mul, 1 - side(b)), Field::kSrcb, 2}}, z[b]);
-  }
-  for (unsigned b = 0; b < NB; ++b) {
-    e[b] = newVal(2, side(b), {}, spread);
-    vxmOp(ni, name(fmt::format("block {}: exp2", b)), vecInsn(Opcode::kExp2, ElemType::kI16), {{z[b], Field::kSrca, 2}},
-          e[b]);
-  }
-  for (unsigned b = 0; b < NB; ++b) {
-    // e >= 0: its i32 value is its two planes and two zero planes, read as one operand (no cvt step).
-    e32[b].width = 4;
-    e32[b].loc[0] = e[b].loc[0], e32[b].loc[1] = e[b].loc[1];
-    const VecVal z0 =
-        constVal(2, std::vector<std::int64_t>(L_, 0), sideOf(e[b]), {e[b].loc[0].position, e[b].loc[1].position});
-    e32[b].loc[2] = z0.loc[0], e32[b].loc[3] = z0.loc[1];
-    w[b] = newVal(1, side(b), {}, spread);
-    vxmOp(ni, name(fmt::format("block {}: weight", b)), rw,
-          {{e32[b], Field::kSrca, 4}, {constVal(2, one, 1 - sideOf(e[b])), Field::kSrcb, 2}}, w[b]);
-  }
-  if (padded) {
-    const VecVal m = constVal(1, lanes([&](unsigned l) { return l < P % L_ ? -1 : 0; }), 1 - sideOf(w[NB - 1]));
-    const VecVal wm = newVal(1, sideOf(w[NB - 1]));
-    vxmOp(ni, name("clear padding weights"), vecInsn(Opcode::kAnd, ElemType::kI8),
-          {{w[NB - 1], Field::kSrca, 1}, {m, Field::kSrcb, 1}}, wm);
-    w[NB - 1] = wm;
-  }
+    // ---- 2. scores on MXM_W, one block of lanes positions per accumulator slot ----
+    MxmUnit& uw = mxm_[0];
+    mxm_side_used_[0] = true;
+    std::vector<VecVal> s(NB);
+    const bool padded = P % L_ != 0;
+    const VecVal cap = constVal(4, lanes([&](unsigned l) -> std::int64_t {
+                                  return l < P % L_ ? std::numeric_limits<std::int32_t>::max()
+                                                    : std::numeric_limits<std::int32_t>::min();
+                                }),
+                                meetSide(uw));
+    for (unsigned r0 = 0; r0 < NB; r0 += S) {
+      const unsigned r1 = std::min(NB, r0 + S);
+      for (unsigned j = 0; j < J; ++j) {
+        loadTile(uw, W[j], fmt::format("W{} blocks {}..{}", j, r0, r1 - 1));
+        for (unsigned b = r0; b < r1; ++b) {
+          const unsigned t = b * L_ + j;
+          if (t >= P) continue;
+          const unsigned jlast = std::min(L_ - 1, P - 1 - b * L_);
+          const Opcode op = accOp(j == 0, j == jlast);
+          const bool part = padded && b == NB - 1;
+          if (op == Opcode::kAbce) s[b] = newVal(4, static_cast<int>(b % 2), {}, NB > 8);
+          abcRow(uw, K.locate(t, kt), op, b - r0,
+                 part ? vecInsn(Opcode::kMin, ElemType::kI32) : vecInsn(Opcode::kMov, ElemType::kI32),
+                 part ? Other{cap, 4} : Other{}, s[b], {}, fmt::format("score t{} (block {}, W{})", t, b, j));
+        }
+      }
+    }
+
+    // ---- 3. softmax weights ----
+    const Instruction maxi = vecInsn(Opcode::kMax, ElemType::kI32);
+    VecVal top[2];
+    {
+      VecVal tv = NB > 1 ? reduceTree(ni, name("max"), s, maxi) : s[0];
+      tv = laneReduce(ni, name("max"), tv, maxi);
+      top[sideOf(tv)] = tv;
+      top[1 - sideOf(tv)] = newVal(4, 1 - sideOf(tv));
+      vxmOp(ni, name("top copy"), vecInsn(Opcode::kMov, ElemType::kI32), {{tv, Field::kSrca, 4}}, top[1 - sideOf(tv)]);
+    }
+    Instruction rz = vecInsn(Opcode::kReq, ElemType::kI16);
+    rz.set(Field::kShamt, static_cast<std::int32_t>(n.shift));
+    Instruction rw = vecInsn(Opcode::kReq, ElemType::kI8);
+    rw.set(Field::kShamt, 7);
+    const std::vector<std::int64_t> mul(L_, n.multiplier[0]), one(L_, 1);
+    // Scratch nearest the VXM for a few blocks; past 8 blocks spread over the slices (and the planes that share
+    // one going round them, rotate_shared_), so that the MEM queues fill evenly as P grows.
+    const bool spread = NB > 8;
+    std::vector<VecVal> d(NB), z(NB), e(NB), e32(NB);
+    auto side = [](unsigned b) { return static_cast<int>(b % 2); };
+    for (unsigned b = 0; b < NB; ++b) {
+      d[b] = newVal(4, side(b), {}, spread);
+      vxmOp(ni, name(fmt::format("block {}: s - top", b)), vecInsn(Opcode::kSubs, ElemType::kI32),
+            {{s[b], Field::kSrca, 4}, {top[1 - sideOf(s[b])], Field::kSrcb, 4}}, d[b]);
+    }
+    for (unsigned b = 0; b < NB; ++b) {
+      z[b] = newVal(2, 1 - side(b), {}, spread);
+      vxmOp(ni, name(fmt::format("block {}: z", b)), rz,
+            {{d[b], Field::kSrca, 4}, {constVal(2, mul, 1 - side(b)), Field::kSrcb, 2}}, z[b]);
+    }
+    for (unsigned b = 0; b < NB; ++b) {
+      e[b] = newVal(2, side(b), {}, spread);
+      vxmOp(ni, name(fmt::format("block {}: exp2", b)), vecInsn(Opcode::kExp2, ElemType::kI16),
+            {{z[b], Field::kSrca, 2}}, e[b]);
+    }
+    for (unsigned b = 0; b < NB; ++b) {
+      // e >= 0: its i32 value is its two planes and two zero planes, read as one operand (no cvt step).
+      e32[b].width = 4;
+      e32[b].loc[0] = e[b].loc[0], e32[b].loc[1] = e[b].loc[1];
+      const VecVal z0 =
+          constVal(2, std::vector<std::int64_t>(L_, 0), sideOf(e[b]), {e[b].loc[0].position, e[b].loc[1].position});
+      e32[b].loc[2] = z0.loc[0], e32[b].loc[3] = z0.loc[1];
+      // (Part 1: straight into AW, but for a padded last block, whose padding lanes are cleared on the way.)
+      w[b] = n.part == 1 && !(padded && b == NB - 1) ? tensorVal(AW, b, 0) : newVal(1, side(b), {}, spread);
+      vxmOp(ni, name(fmt::format("block {}: weight", b)), rw,
+            {{e32[b], Field::kSrca, 4}, {constVal(2, one, 1 - sideOf(e[b])), Field::kSrcb, 2}}, w[b]);
+    }
+    if (padded) {
+      const VecVal m = constVal(1, lanes([&](unsigned l) { return l < P % L_ ? -1 : 0; }), 1 - sideOf(w[NB - 1]));
+      const VecVal wm = n.part == 1 ? tensorVal(AW, NB - 1, 0) : newVal(1, sideOf(w[NB - 1]));
+      vxmOp(ni, name("clear padding weights"), vecInsn(Opcode::kAnd, ElemType::kI8),
+            {{w[NB - 1], Field::kSrca, 1}, {m, Field::kSrcb, 1}}, wm);
+      w[NB - 1] = wm;
+    }
+
+  }  // first
+  if (!second) return;
+  if (n.part == 2)
+    for (unsigned b = 0; b < NB; ++b) w[b] = tensorVal(AW, b, 0);  // w's blocks as part 1 left them
 
   // ---- 4. sum and its reciprocal (MXM_E: w rows through all-ones weights) ----
   // (With CompileOptions::mxms = 1 everything runs on MXM_W.)
-  MxmUnit& ue = mxm_[opt_.mxms >= 2 ? 1 : 0];
   mxm_side_used_[ue.side] = true;
   const VecVal ones = constVal(1, std::vector<std::int64_t>(L_, 1), 1);
   loadTile(ue, std::vector<WordLoc>(L_, ones.loc[0]), "ones");
@@ -294,7 +317,7 @@ void Lowering::lowerAttention(int ni) {
   vxmOp(ni, name("sat16"), vecInsn(Opcode::kCvt, ElemType::kI16, ElemType::kI32), {{rr, Field::kSrca, 4}}, m2);
   Instruction ri = vecInsn(Opcode::kReq, ElemType::kI16);
   ri.set(Field::kShamt, 27);
-  const VecVal inv = newVal(2, meetSide(ue));
+  inv = newVal(2, meetSide(ue));
   vxmOp(ni, name("inv"), ri, {{r, Field::kSrca, 4}, {m2, Field::kSrcb, 2}}, inv);
 
   // ---- 5. output: w . V on MXM_E, req8 with inv ----

@@ -44,10 +44,12 @@ Lowering::VecVal Lowering::newVal(unsigned width, int side, const std::set<unsig
   v.width = width;
   const auto ns = std::min<std::size_t>(width, sl.size());
   const unsigned far =
-      *std::max_element(sl.begin(), sl.begin() + static_cast<std::ptrdiff_t>(ns), [&](unsigned a, unsigned b) {
-        return std::abs(static_cast<int>(a) - static_cast<int>(vxm_)) <
-               std::abs(static_cast<int>(b) - static_cast<int>(vxm_));
-      });
+      spread && rotate_shared_ && ns > 0 && ns < width
+          ? sl[shared_turn_++ % ns]
+          : *std::max_element(sl.begin(), sl.begin() + static_cast<std::ptrdiff_t>(ns), [&](unsigned a, unsigned b) {
+              return std::abs(static_cast<int>(a) - static_cast<int>(vxm_)) <
+                     std::abs(static_cast<int>(b) - static_cast<int>(vxm_));
+            });
   for (unsigned k = 0; k < width; ++k) {
     const unsigned p = k < ns ? sl[k] : far;
     if (alloc_.freeWords(p) == 0) throw CompileError(fmt::format("SRAM full in {}", cfg_.sliceName(p)));

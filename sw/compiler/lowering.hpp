@@ -244,6 +244,10 @@ class Lowering {
   }
   std::unordered_map<std::uint64_t, std::int64_t> last_read_;
   std::map<std::string, VecVal> const_cache_;
+  // newVal with `spread` while rotate_shared_ (lowerAttention): the chosen slices take turns at the plane that has to
+  // share one, instead of the one nearest the SXM taking every such plane.
+  bool rotate_shared_ = false;
+  unsigned shared_turn_ = 0;
   unsigned next_side_ = 0;
 
   ScheduleReport makeReport(std::uint64_t cycles) const;

@@ -128,23 +128,33 @@ TensorValues evaluateGraph(const Graph& g, const TensorValues& inputs) {
       case OpKind::kAttention: {
         // One head of sw/llm's IntModel attention (softmaxWeights, reciprocalQ21): scores against every
         // row (position) of K, integer softmax weights, their sum's Q21 reciprocal, the weighted sum of
-        // V's rows requantised by it.
-        const Tensor& kt = g.tensor(n.inputs[1]);
-        const auto& k = v.at(n.inputs[1]);
-        const auto& val = v.at(n.inputs[2]);
-        const unsigned P = kt.rows, C = kt.cols, hs = out.cols;
-        std::vector<std::int64_t> sc(P, 0);
-        for (unsigned t = 0; t < P; ++t)
-          for (unsigned i = 0; i < hs; ++i)
-            sc[t] += std::int64_t{a[n.q_col + i]} * k[std::size_t{t} * C + n.kv_col + i];
-        const std::int64_t top = *std::max_element(sc.begin(), sc.end());
-        std::vector<std::int64_t> w(P);
-        std::int64_t sum = 0;
-        for (unsigned t = 0; t < P; ++t) {
-          const std::int64_t z = model::requantise(sc[t] - top, n.multiplier[0], n.shift, 16);
-          w[t] = std::min<std::int64_t>((model::exp2Q14(static_cast<std::int32_t>(z)) + 64) >> 7, 127);
-          sum += w[t];
+        // V's rows requantised by it. Part 1 stops at the weights (attentionWeightsRows), part 2 starts from them.
+        std::vector<std::int64_t> w;
+        if (n.part != 2) {
+          const Tensor& kt = g.tensor(n.inputs[1]);
+          const auto& k = v.at(n.inputs[1]);
+          const unsigned P = kt.rows, C = kt.cols, hs = n.part == 1 ? n.head_size : out.cols;
+          std::vector<std::int64_t> sc(P, 0);
+          for (unsigned t = 0; t < P; ++t)
+            for (unsigned i = 0; i < hs; ++i)
+              sc[t] += std::int64_t{a[n.q_col + i]} * k[std::size_t{t} * C + n.kv_col + i];
+          const std::int64_t top = *std::max_element(sc.begin(), sc.end());
+          w.resize(P);
+          for (unsigned t = 0; t < P; ++t) {
+            const std::int64_t z = model::requantise(sc[t] - top, n.multiplier[0], n.shift, 16);
+            w[t] = std::min<std::int64_t>((model::exp2Q14(static_cast<std::int32_t>(z)) + 64) >> 7, 127);
+          }
         }
+        if (n.part == 1) {
+          for (std::size_t t = 0; t < w.size(); ++t) y[t] = static_cast<std::int32_t>(w[t]);
+          break;
+        }
+        const Tensor& vt = g.tensor(n.inputs[n.part == 2 ? 1 : 2]);
+        const auto& val = v.at(vt.name);
+        const unsigned P = vt.rows, C = vt.cols, hs = out.cols;
+        if (n.part == 2) w.assign(a.begin(), a.begin() + P);
+        std::int64_t sum = 0;
+        for (std::int64_t x : w) sum += x;
         const std::int32_t r = model::rsqrtQ31(static_cast<std::uint32_t>(sum));
         const std::int64_t inv =
             model::requantise(r, static_cast<std::int32_t>(std::clamp<std::int64_t>(r >> 14, -32768, 32767)), 27, 16);

@@ -64,7 +64,13 @@ StepGraph embeddingGraph(const IntWeights& w, const std::string& config);
 // "l<i>.q8", K and V the caches' first pos + 1 rows (grouped-query: head h reads kv head h / kv_mul), the head's
 // output into its column tile of "l<i>.xb8". A head must fill whole column tiles (head size = lanes: stories260K
 // on ulx3s); throws std::invalid_argument otherwise.
-std::vector<StepGraph> attentionGraphs(const IntWeights& w, const std::string& config, int layer, int pos);
+// From position split_from on, where one head's program would no longer fit a 512-word MEM queue of ulx3s (the
+// scores' and softmax's scratch grows with the position), each head is two programs: l<i>.att<h>w (scores and
+// softmax weights into the persistent "attw", the compiler's attention part 1) and l<i>.att<h>v (their sum, its
+// reciprocal and the weighted sum of V's rows, part 2).
+inline constexpr int kAttentionSplitPosition = 240;
+std::vector<StepGraph> attentionGraphs(const IntWeights& w, const std::string& config, int layer, int pos,
+                                       int split_from = kAttentionSplitPosition);
 
 // The classifier, in chunks of at most kClassifierTiles column tiles (a 64 x 512 classifier needs about 800 words
 // of an MXM's load queue): chunk 0 also runs the final RMSNorm. Each writes its part of the persistent i16 "logits".

@@ -19,11 +19,12 @@ using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 // Position-dependent programs of one layer at pos, in run order.
-std::vector<StepGraph> positionGraphs(const IntWeights& w, const std::string& config, int layer, int pos) {
+std::vector<StepGraph> positionGraphs(const IntWeights& w, const std::string& config, int layer, int pos,
+                                      int split_from) {
   std::vector<StepGraph> v;
   v.push_back(qkvGraph(w, config, layer, pos));
   v.push_back(ropeGraph(w, config, layer, pos));
-  for (StepGraph& g : attentionGraphs(w, config, layer, pos)) v.push_back(std::move(g));
+  for (StepGraph& g : attentionGraphs(w, config, layer, pos, split_from)) v.push_back(std::move(g));
   return v;
 }
 
@@ -52,13 +53,17 @@ DecodePrograms::DecodePrograms(const IntWeights& w, std::string config, const De
   if (options_.device_embedding) add(embeddingGraph(w_, config_));
   std::vector<ChainProgram>& p0 = per_pos_[0];
   for (int l = 0; l < w_.config.n_layers; ++l) {
-    for (const StepGraph& g : positionGraphs(w_, config_, l, 0)) p0.push_back(chain_.compile(g));
+    for (const StepGraph& g : positionGraphs(w_, config_, l, 0, options_.attention_split_position))
+      p0.push_back(chain_.compile(g));
     for (const StepGraph& g :
          {outGraph(w_, config_, l), gateGraph(w_, config_, l), upGraph(w_, config_, l), downGraph(w_, config_, l)})
       add(g);
   }
   add(argmaxGraph(w_, config_));
   for (const StepGraph& g : classifierGraphs(w_, config_)) add(g);
+  // The split attention's "attw" (attentionSplit): placed now, by a head's first program at the last cache row.
+  if (const int last = cacheRows(w_.config) - 1; options_.attention_split_position <= last)
+    chain_.compile(attentionGraphs(w_, config_, 0, last, options_.attention_split_position).front());
   chain_.freeze();
   compile_seconds_ += since(t0);
   placement_seconds_ = compile_seconds_;
@@ -84,7 +89,8 @@ const std::vector<const ChainProgram*>& DecodePrograms::step(int pos) {
     const Clock::time_point t0 = Clock::now();
     std::vector<ChainProgram>& v = per_pos_[pos];
     for (int l = 0; l < w_.config.n_layers; ++l)
-      for (const StepGraph& g : positionGraphs(w_, config_, l, pos)) v.push_back(chain_.compile(g));
+      for (const StepGraph& g : positionGraphs(w_, config_, l, pos, options_.attention_split_position))
+        v.push_back(chain_.compile(g));
     compile_seconds_ += since(t0);
   }
   std::vector<const ChainProgram*> s;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "sw/driver/device.hpp"
+#include "sw/llm/decode_graphs.hpp"
 #include "sw/llm/float_model.hpp"
 #include "sw/llm/int_weights.hpp"
 #include "sw/llm/program_chain.hpp"
@@ -29,6 +30,8 @@ struct DecoderOptions {
   // take 5,120 of the 49,152 SRAM words of ulx3s, which stories260K with a 256-row KV cache cannot spare.
   bool device_embedding = true;
   unsigned temp_words = ProgramChain::kDefaultTempWords;  // ProgramChain's low words
+  // The first position whose heads are two programs each (attentionGraphs); a cache row or above: never.
+  int attention_split_position = kAttentionSplitPosition;
 };
 
 // The decoder options for a configuration: device embedding where the SRAM has room for it (not ulx3s, not xl).

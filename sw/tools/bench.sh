@@ -16,6 +16,10 @@
 #   serial.json lpu_serial_bench    host -> SRAM payload bytes/s over the UART link at 3 Mbaud (from the frame
 #                                   sizes) and a stories260K-sized load, checked against the bytes the serial
 #                                   backend moves through lpu-board-sim (needs Verilator, as rtl)
+#   decode.json lpu_decode_bench    the stories260K decode step on ulx3s: cycles per token vs position (predicted,
+#                                   the first positions also measured on the golden model), tokens/s at the
+#                                   clock of fpga.json (or 100 MHz), compile time per position, programs per token,
+#                                   the fullest queue, SRAM use; the full run compiles every position 0..255
 # The FPGA numbers (build/bench/fpga.json) come from make bitstream (sw/tools/bitstream.sh), not from here.
 set -euo pipefail
 smoke=0
@@ -69,6 +73,8 @@ run "RTL vs model simulation speed" rtl "$out/rtl.json" \
   "$build/bin/lpu_rtl_bench" "$out/rtl.json" "${quick[@]}"
 run "UART link: host -> SRAM throughput" serial "$out/serial.json" \
   "$build/bin/lpu_serial_bench" "$out/serial.json" "${quick[@]}"
+run "decode: cycles per token vs position" decode "$out/decode.json" \
+  "$build/bin/lpu_decode_bench" --fpga "$build/bench/fpga.json" "$out/decode.json" "${quick[@]}"
 if ((${#failed[@]})); then
   echo "bench: FAILED: ${failed[*]}" >&2
   exit 1

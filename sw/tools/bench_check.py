@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks a benchmark's JSON (sw/tools/bench.sh): valid JSON, the expected keys with sane values.
 
-    bench_check.py model|gemm|rtl|serial|fpga FILE.json
+    bench_check.py model|gemm|rtl|serial|decode|fpga FILE.json
 
 model  lpu_model_bench: a row per configuration of sw/isa/arch.toml (with and without an observer), cycles,
        seconds and cycles_per_s > 0.
@@ -13,6 +13,8 @@ rtl    lpu_rtl_bench: each verilated configuration (a configuration of arch.toml
        positive speeds and no lockstep mismatch.
 serial lpu_serial_bench: transfers with positive payload_bytes_per_s, the stories260K load time, and a
        measurement over lpu-board-sim whose line bytes per word match the frame sizes.
+decode lpu_decode_bench: positions with cycles_predicted, programs, compile_ms, max_queue_words (<= queue_depth)
+       and tokens_per_s; measured steps equal to the prediction; sram_bytes; the full run every cache row.
 fpga   sw/tools/bitstream.sh: fmax_mhz, target_mhz, luts, luts_total, ffs, dsps, brams, seconds,
        tokens_per_s_estimate, cycles_per_token(_source).
 Exit status 1 with one line per problem.
@@ -116,6 +118,29 @@ def check_serial(j, problems):
         problems.append("measured: line bytes per word differ from the frame sizes")
 
 
+def check_decode(j, problems):
+    need(j, ["config", "cache_rows", "queue_depth", "clock_mhz", "positions", "measured", "sram_bytes"], "decode",
+         problems, positive=["cache_rows", "queue_depth", "clock_mhz"])
+    rows = j.get("positions") or []
+    if not rows:
+        problems.append("no positions")
+    for r in rows:
+        where = f"position {r.get('position')}"
+        need(r, ["position", "cycles_predicted", "programs", "compile_ms", "max_queue_words", "tokens_per_s"], where,
+             problems, positive=["cycles_predicted", "programs", "tokens_per_s"])
+        if r.get("max_queue_words", 0) > j.get("queue_depth", 0):
+            problems.append(f"{where}: a queue of {r.get('max_queue_words')} words")
+    if len(rows) > 2 and len(rows) != j.get("cache_rows"):
+        problems.append(f"{len(rows)} positions, expected every one of {j.get('cache_rows')} cache rows")
+    if not j.get("measured"):
+        problems.append("no measured steps")
+    for m in j.get("measured") or []:
+        if m.get("cycles_measured") != m.get("cycles_predicted") or not m.get("cycles_measured"):
+            problems.append(f"position {m.get('position')}: measured {m.get('cycles_measured')}, "
+                            f"predicted {m.get('cycles_predicted')}")
+    need(j.get("sram_bytes") or {}, ["weights", "caches", "activations", "free", "total"], "sram_bytes", problems)
+
+
 def check_fpga(j, problems):
     need(j, ["fmax_mhz", "target_mhz", "luts", "luts_total", "ffs", "dsps", "brams", "seconds",
              "tokens_per_s_estimate", "cycles_per_token", "cycles_per_token_source"], "fpga", problems,
@@ -123,7 +148,8 @@ def check_fpga(j, problems):
 
 
 def main():
-    kinds = {"model": check_model, "gemm": check_gemm, "rtl": check_rtl, "serial": check_serial, "fpga": check_fpga}
+    kinds = {"model": check_model, "gemm": check_gemm, "rtl": check_rtl, "serial": check_serial, "decode": check_decode,
+             "fpga": check_fpga}
     if len(sys.argv) != 3 or sys.argv[1] not in kinds:
         sys.exit(f"usage: bench_check.py {'|'.join(kinds)} FILE.json")
     kind, path = sys.argv[1:]

@@ -45,8 +45,46 @@ TEST(LpuDecoder, Stories15MCompilesTheLastPositionOnXl) {
   const Checkpoint ck = randomCheckpoint(shapeConfig("15M"), 12);
   DecodePrograms programs(quantizeModel(ck), "xl", defaultDecoderOptions("xl"));
   const int last = cacheRows(ck.config) - 1;
-  EXPECT_EQ(programs.step(last).size(), programs.step(0).size());
+  // From kAttentionSplitPosition each head is two programs.
+  EXPECT_GT(programs.step(last).size(), programs.step(0).size());
   EXPECT_GT(programs.predictedCycles(last), programs.predictedCycles(0));
+}
+
+// The heads as two programs each (scores and softmax weights, then their sum and w.V) from position 2 on: the
+// same logits and the predicted cycles.
+TEST(LpuDecoder, SplitAttentionEqualsIntModel) {
+  DecoderOptions o = defaultDecoderOptions("ulx3s");
+  o.attention_split_position = 2;
+  expectLogitsEqual("ulx3s", o, 5, 11);
+}
+
+// Every position near the split and up to the last cache row compiles (every queue within its 512 words), the
+// split programs from kAttentionSplitPosition on; a position past the cache is an error naming the cache.
+TEST(LpuDecoder, HighPositionsCompileAndPositionPastCacheIsRefused) {
+  const Checkpoint ck = randomCheckpoint(shapeConfig("260K"), 7);
+  IntModel ref(ck);
+  DecodePrograms dp(ref.weights(), "ulx3s", defaultDecoderOptions("ulx3s"));
+  const int rows = cacheRows(ck.config);
+  ASSERT_EQ(rows, 256);
+  std::vector<int> positions;
+  for (int pos = kAttentionSplitPosition - 4; pos < rows; pos += pos < kAttentionSplitPosition + 4 ? 1 : 3)
+    positions.push_back(pos);
+  positions.push_back(rows - 1);
+  for (int pos : positions) {
+    const auto& step = dp.step(pos);
+    const std::size_t want = pos >= kAttentionSplitPosition ? 114 : 74;
+    EXPECT_EQ(step.size(), want) << "position " << pos;
+    for (const ChainProgram* p : step)
+      for (const auto& q : p->result.program.queues) EXPECT_LE(q.size(), 512u) << p->name << " position " << pos;
+  }
+  EXPECT_EQ(dp.step(rows - 1)[2]->name, "l0.att0w");
+  EXPECT_EQ(dp.step(rows - 1)[3]->name, "l0.att0v");
+  try {
+    dp.step(rows);
+    FAIL() << "position 256 compiled";
+  } catch (const std::out_of_range& e) {
+    EXPECT_NE(std::string(e.what()).find("outside the KV cache"), std::string::npos) << e.what();
+  }
 }
 
 // The embedding on the device (the table resident, the host writes the token id) instead of the host's row.
