@@ -2,7 +2,7 @@
 // programs, runs each on the golden model and writes, per program: cycles_predicted,
 // cycles_measured, macs, peak_macs_per_cycle, utilization and, for matrix-vector programs,
 // bound_cycles and ratio_to_bound (docs/compiler.md §8 defines the bound). Programs:
-//   gemm    C = A.B: 32^3 and 64^3 on ulx3s, 64^3 on small, 64^3, 256^3 and 1024^3 on large
+//   gemm    C = A.B: 32^3 and 64^3 on ulx3s, 64^3 on small, 64^3, 256^3 and 1024^3 on large, 96^3 on xl
 //           (--quick skips 1024^3);
 //   matvec  each matrix-vector product (batch 1) of a transformer layer, one program per shape:
 //           stories260K on ulx3s and small (dim 64, hidden 172 padded to 176, and its classifier
@@ -76,7 +76,8 @@ struct Model {
 // (64 x 512) fits the 384 KiB of ulx3s/small. stories15M's (288 x 32000, 9 MB) does not fit large.
 constexpr Model kModels[] = {{"ulx3s", "stories260K", 64, 176, 32, 5, 512},
                              {"small", "stories260K", 64, 176, 32, 5, 512},
-                             {"large", "stories15M", 288, 768, 288, 6, 0}};
+                             {"large", "stories15M", 288, 768, 288, 6, 0},
+                             {"xl", "stories15M", 288, 768, 288, 6, 0}};
 
 std::string layerName(const Model& m) { return fmt::format("{} layer (7 matvecs)", m.name); }
 std::string classifierName(const Model& m) { return fmt::format("{} wcls", m.name); }
@@ -118,6 +119,7 @@ std::vector<Program> programs(bool quick) {
   gemm("large", 64);
   gemm("large", 256);
   if (!quick) gemm("large", 1024);
+  gemm("xl", 96);
   for (const Model& m : kModels) {
     const bool fpga8 = std::string(m.config) == "ulx3s";
     for (const Shape& sh : layerShapes(m))
