@@ -418,14 +418,18 @@ void validateGraph(const Graph& g, std::string_view src) {
         // part 0: inputs q, K, V; hs = the output's columns. part 1: q, K -> the weights tensor, hs = head_size.
         // part 2: the weights tensor, V -> the output (hs columns).
         need(n.part <= 2, fmt::format("field 'part': {} is not 0, 1 or 2", n.part));
+        // The softmax weights between part 1 and part 2: a block of w.cols positions per row.
+        const auto needWeights = [&](const Tensor& w, std::uint32_t positions) {
+          need(w.dtype == DType::kI8 && w.rows == attentionWeightsRows(positions, w.cols),
+               fmt::format(
+                   "attention part {}: the weights must be i8 with {} rows at {} positions and {} columns, is {}",
+                   n.part, attentionWeightsRows(positions, w.cols), positions, w.cols, shape(w)));
+        };
         if (n.part == 2) {
           const Tensor& w = *in[0];
           need(in[1]->dtype == DType::kI8 && in[1]->rows >= 1,
                fmt::format("attention V must be PxC i8 (a row per position), is {}", shape(*in[1])));
-          need(
-              w.dtype == DType::kI8 && w.rows == attentionWeightsRows(in[1]->rows, w.cols),
-              fmt::format("attention part 2: the weights must be i8 with {} rows at {} positions and {} columns, is {}",
-                          attentionWeightsRows(in[1]->rows, w.cols), in[1]->rows, w.cols, shape(w)));
+          needWeights(w, in[1]->rows);
           need(out.dtype == DType::kI8 && out.rows == 1,
                fmt::format("attention output must be 1xhs i8, is {}", shape(out)));
           need(
@@ -439,10 +443,7 @@ void validateGraph(const Graph& g, std::string_view src) {
           need(n.head_size >= 1, "field 'head_size': attention part 1 needs the head's dims (>= 1)");
           need(in[1]->dtype == DType::kI8 && in[1]->rows >= 1,
                fmt::format("attention K must be PxC i8 (a row per position), is {}", shape(*in[1])));
-          need(
-              out.dtype == DType::kI8 && out.rows == attentionWeightsRows(in[1]->rows, out.cols),
-              fmt::format("attention part 1: the weights must be i8 with {} rows at {} positions and {} columns, is {}",
-                          attentionWeightsRows(in[1]->rows, out.cols), in[1]->rows, out.cols, shape(out)));
+          needWeights(out, in[1]->rows);
         } else {
           need(out.dtype == DType::kI8 && out.rows == 1,
                fmt::format("attention output must be 1xhs i8, is {}", shape(out)));
