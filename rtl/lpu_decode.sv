@@ -52,8 +52,11 @@ module lpu_decode #(
 
   localparam int unsigned Kind = SliceClass;
   // Value checks an instruction of this queue can reach.
-  localparam logic [7:0] Checks = lpu_isa_pkg::SLICE_CHECKS[16 * lpu_isa_pkg::SLICE_ICU +: 8]
-                                | lpu_isa_pkg::SLICE_CHECKS[8 * (2 * Kind + 32'(MxmLoad)) +: 8];
+  localparam int unsigned CW    = lpu_isa_pkg::SLICE_CHECKS_W;
+  localparam int unsigned Entry = 2 * Kind + 32'(MxmLoad);  // this queue's row of the table
+  localparam int unsigned IcuEntry = 2 * lpu_isa_pkg::SLICE_ICU;  // the ICU's (control) row
+  localparam logic [CW-1:0] Checks = lpu_isa_pkg::SLICE_CHECKS[CW * IcuEntry +: CW]
+                                   | lpu_isa_pkg::SLICE_CHECKS[CW * Entry +: CW];
   localparam int unsigned LgN = $clog2(TransposeN);
 
   // Stream groups: OkTable[lg][i] says that a group of 2^lg streams may start at stream i (fits in

@@ -631,8 +631,11 @@ package lpu_isa_pkg;
   endfunction
 
   // Value checks (bit = check_e) and strided fields (bit = strided_e) of the instructions of one
-  // slice class on one queue role: bits [8 * (2 * slice + load_queue) +: 8] and [4 * (...) +: 4]
-  // (load_queue: an MXM's load queue). A queue builds only the checks its instructions can need.
+  // slice class on one queue role: entry 2 * slice + load_queue (load_queue: an MXM's load queue),
+  // SLICE_CHECKS_W and SLICE_STRIDED_W bits each. A queue builds only the checks its instructions
+  // can need.
+  localparam int unsigned SLICE_CHECKS_W = 8;
+  localparam int unsigned SLICE_STRIDED_W = 4;
   localparam logic [95:0] SLICE_CHECKS = {
     8'b00000000,  // C2C load
     8'b00000001,  // C2C

@@ -111,8 +111,11 @@ module lpu_queue #(
   localparam int unsigned ValW    = ((FieldW > StrideW) ? FieldW : StrideW) + 2;
   // Strided fields and value checks of the instructions this queue dispatches (generated table):
   // the re-issue logic of the others is not built.
-  localparam logic [3:0] Strided  = lpu_isa_pkg::SLICE_STRIDED[4 * (2 * Kind + 32'(MxmLoad)) +: 4];
-  localparam logic [7:0] Checks   = lpu_isa_pkg::SLICE_CHECKS[8 * (2 * Kind + 32'(MxmLoad)) +: 8];
+  localparam int unsigned SW    = lpu_isa_pkg::SLICE_STRIDED_W;
+  localparam int unsigned CW    = lpu_isa_pkg::SLICE_CHECKS_W;
+  localparam int unsigned Entry = 2 * Kind + 32'(MxmLoad);  // this queue's row of the tables
+  localparam logic [SW-1:0] Strided = lpu_isa_pkg::SLICE_STRIDED[SW * Entry +: SW];
+  localparam logic [CW-1:0] Checks  = lpu_isa_pkg::SLICE_CHECKS[CW * Entry +: CW];
   localparam bit StridesAddr  = Strided[lpu_isa_pkg::STRIDED_ADDR];
   localparam bit StridesIndex = Strided[lpu_isa_pkg::STRIDED_INDEX];
 

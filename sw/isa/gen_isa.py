@@ -387,12 +387,20 @@ def gen_sv_decode(isa):
     gl = list(GROUP_DOCS.items())
     for i, (g, doc) in enumerate(gl):
         o.append(f"    GROUP_{g} = 3'd{i}{',' if i + 1 < len(gl) else ''}  // {doc}")
+    # check_e / strided_e widths; a slice's set of checks (strided fields) is a mask with one bit per value
+    # of the enum, SLICE_CHECKS_W (SLICE_STRIDED_W) bits wide.
+    stridedk = ["NONE", "ADDR", "INDEX"]
+    cb = max(1, (len(checks) - 1).bit_length())
+    sb = max(1, (len(stridedk) - 1).bit_length())
+    cw, sw = 1 << cb, 1 << sb
     o += ["  } group_e;", "", "  // Operand-value check of an instruction (isa::validateOperands).",
-          "  typedef enum logic [2:0] {"]
+          f"  typedef enum logic [{cb - 1}:0] {{"]
     for i, c in enumerate(checks):
-        o.append(f"    CHECK_{c} = 3'd{i}{',' if i + 1 < len(checks) else ''}  // {VALUE_CHECK_DOCS[c]}")
-    o += ["  } check_e;", "", "  // Field a Repeat's stride applies to.", "  typedef enum logic [1:0] {",
-          "    STRIDED_NONE = 2'd0,", "    STRIDED_ADDR = 2'd1,", "    STRIDED_INDEX = 2'd2", "  } strided_e;", ""]
+        o.append(f"    CHECK_{c} = {cb}'d{i}{',' if i + 1 < len(checks) else ''}  // {VALUE_CHECK_DOCS[c]}")
+    o += ["  } check_e;", "", "  // Field a Repeat's stride applies to.", f"  typedef enum logic [{sb - 1}:0] {{"]
+    for i, c in enumerate(stridedk):
+        o.append(f"    STRIDED_{c} = {sb}'d{i}{',' if i + 1 < len(stridedk) else ''}")
+    o += ["  } strided_e;", ""]
     o += ["  // Decode properties of one opcode; insn_desc(opcode) gives them (known = 0: opcode not assigned).",
           "  typedef struct packed {", "    logic known;", "    slice_e slice;",
           "    logic load_queue;  // MXM: dispatched by the load queue (else the compute queue)",
@@ -440,20 +448,23 @@ def gen_sv_decode(isa):
         for load in (0, 1):
             ins = [i for i in isa["insn"] if i["slice"] == sl and (1 if i.get("queue") == "load" else 0) == load]
             cm = sum(1 << checks.index(c) for c in {value_check(i) for i in ins})
-            sm = sum(1 << ["NONE", "ADDR", "INDEX"].index(c) for c in {
+            sm = sum(1 << stridedk.index(c) for c in {
                 {None: "NONE", "addr": "ADDR", "index": "INDEX"}[i.get("strided")] for i in ins})
             props[(sl, load)] = (cm, sm)
     n = 2 * len(SLICES)
     o += ["  // Value checks (bit = check_e) and strided fields (bit = strided_e) of the instructions of one",
-          "  // slice class on one queue role: bits [8 * (2 * slice + load_queue) +: 8] and [4 * (...) +: 4]",
-          "  // (load_queue: an MXM's load queue). A queue builds only the checks its instructions can need.",
-          f"  localparam logic [{8 * n - 1}:0] SLICE_CHECKS = {{"]
+          "  // slice class on one queue role: entry 2 * slice + load_queue (load_queue: an MXM's load queue),",
+          "  // SLICE_CHECKS_W and SLICE_STRIDED_W bits each. A queue builds only the checks its instructions",
+          "  // can need.",
+          f"  localparam int unsigned SLICE_CHECKS_W = {cw};",
+          f"  localparam int unsigned SLICE_STRIDED_W = {sw};",
+          f"  localparam logic [{cw * n - 1}:0] SLICE_CHECKS = {{"]
     rows = [(sl, load) for sl in reversed(SLICES) for load in (1, 0)]
     for k, (sl, load) in enumerate(rows):
-        o.append(f"    8'b{props[(sl, load)][0]:08b}{',' if k + 1 < len(rows) else ''}  // {sl}{' load' if load else ''}")
-    o += ["  };", f"  localparam logic [{4 * n - 1}:0] SLICE_STRIDED = {{"]
+        o.append(f"    {cw}'b{props[(sl, load)][0]:0{cw}b}{',' if k + 1 < len(rows) else ''}  // {sl}{' load' if load else ''}")
+    o += ["  };", f"  localparam logic [{sw * n - 1}:0] SLICE_STRIDED = {{"]
     for k, (sl, load) in enumerate(rows):
-        o.append(f"    4'b{props[(sl, load)][1]:04b}{',' if k + 1 < len(rows) else ''}  // {sl}{' load' if load else ''}")
+        o.append(f"    {sw}'b{props[(sl, load)][1]:0{sw}b}{',' if k + 1 < len(rows) else ''}  // {sl}{' load' if load else ''}")
     o += ["  };", ""]
     return o
 
