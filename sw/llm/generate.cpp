@@ -16,10 +16,14 @@ struct NamedShape {
   Config config;
 };
 
-// Header values of llama2.c's stories260K and stories15M (all shared classifiers).
+// Header values of llama2.c's stories260K and stories15M (all shared classifiers), and "tiny": the smallest model
+// the ulx3s decoder takes with every part of stories260K's step (two heads of 8 = ulx3s's lanes sharing one KV
+// head, a 354-token vocabulary, byteLevelTokenizer's minimum), for quick end-to-end checks such as a decode over
+// the serial link.
 const NamedShape kShapes[] = {
     {"260K", Config{64, 172, 5, 8, 4, 512, 512, true}},
     {"15M", Config{288, 768, 6, 6, 6, 32000, 256, true}},
+    {"tiny", Config{16, 32, 1, 2, 1, 354, 32, true}},
 };
 
 // splitmix64: a fixed, portable integer generator.

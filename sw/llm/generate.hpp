@@ -12,7 +12,7 @@
 
 namespace lpu::llm {
 
-// The header of a named llama2.c model shape: "260K" (stories260K) or "15M" (stories15M). Throws
+// The header of a named llama2.c model shape: "260K" (stories260K), "15M" (stories15M) or "tiny". Throws
 // std::invalid_argument for other names, listing the known ones.
 Config shapeConfig(std::string_view shape);
 std::vector<std::string> shapeNames();
