@@ -117,9 +117,9 @@ TEST(LlamaTool, ModelBackendDecodesLikeTheIntegerReference) {
 // model and, in builds with Verilator, the verilated core, in the same cycles per token on both LPU backends.
 TEST(LlamaTool, TinyShapeDecodesAlikeOnIntModelAndRtl) {
   const auto dir = tempDir("tiny");
-  const Output gen = runLpu("llama gen --shape tiny --seed 7 -o " + dir.string());
+  const Output gen = runLpu("llama gen --shape tiny --seed 4 -o " + dir.string());
   ASSERT_EQ(gen.status, 0) << gen.text;
-  EXPECT_NE(gen.text.find("dim 16, hidden_dim 32, n_layers 1, n_heads 2, n_kv_heads 1"), std::string::npos) << gen.text;
+  EXPECT_NE(gen.text.find("dim 8, hidden_dim 16, n_layers 1, n_heads 1, n_kv_heads 1"), std::string::npos) << gen.text;
   const std::string args = "llama run " + (dir / "model.bin").string() + " -n 8 --ids --backend ";
   const Output ref = runLpu(args + "int");
   ASSERT_EQ(ref.status, 0) << ref.text;

@@ -266,7 +266,7 @@ int main(int argc, char** argv) {
     j["decode"] = decodeBytes("260K", 1, quick ? 2 : 8, 100e6 / (kBoardBaud / kLineBitsPerByte));
     // The tiny shape over lpu-board-sim's line (12.5 Mbaud at 100 MHz: 80 clocks per byte), as the serial_llama
     // ctest decodes it.
-    j["decode_tiny_board_sim"] = decodeBytes("tiny", 7, 8, 80);
+    j["decode_tiny_board_sim"] = decodeBytes("tiny", 4, 8, 80);
     std::ofstream(argv[1]) << j.dump(2) << "\n";
 
     std::printf("%-32s %8s %8s %7s %14s %6s\n", "transfer (3 Mbaud)", "payload", "line", "frames", "payload B/s",

@@ -51,7 +51,7 @@ TEST(SerialLlama, TinyDecodesEightTokensOverTheBoardSimLikeTheModel) {
   const fs::path dir = fs::temp_directory_path() / "lpu_serial_llama_test";
   fs::remove_all(dir);
   fs::create_directories(dir);
-  const Output gen = runLpu("llama gen --shape tiny --seed 7 -o " + dir.string(), dir / "gen.err");
+  const Output gen = runLpu("llama gen --shape tiny --seed 4 -o " + dir.string(), dir / "gen.err");
   ASSERT_EQ(gen.status, 0) << gen.out << gen.err;
   // No prompt: BOS, then 8 generated positions (-n 8).
   const std::string args = "llama run " + (dir / "model.bin").string() + " -z " + (dir / "tokenizer.bin").string() +
@@ -66,7 +66,7 @@ TEST(SerialLlama, TinyDecodesEightTokensOverTheBoardSimLikeTheModel) {
   const std::string ids = model.out.substr(0, model.out.find('\n'));
   EXPECT_EQ(std::count(ids.begin(), ids.end(), ' '), 8) << "BOS and 8 tokens expected: " << ids;
   EXPECT_EQ(ids.rfind("1 ", 0), 0u) << ids;
-  EXPECT_NE(serial.err.find("(serial): 12 programs per token"), std::string::npos) << serial.err;
+  EXPECT_NE(serial.err.find("(serial): 9 programs per token"), std::string::npos) << serial.err;
   const std::string want = lastTokenLine(model.err);
   EXPECT_NE(want, "") << model.err;
   EXPECT_EQ(lastTokenLine(serial.err), want) << "the last token's cycles, serial vs model";
