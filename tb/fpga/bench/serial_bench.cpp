@@ -175,8 +175,9 @@ nlohmann::json bytesJson(const CountingDevice::Bytes& b, std::uint64_t tokens) {
           {"seconds_at_line_rate", total * kLineBitsPerByte / kBoardBaud}};
 }
 
-// Line bytes of the decode over the link: the one-off setup (weights), then per token (the mean over `tokens`
-// positions from 0; the step's programs, their inputs, the runs and polls, the logits read back).
+// Line bytes of the decode over the link as `lpu llama run` moves them: the one-off setup (the weights), then per
+// token (the mean over `tokens` positions from 0: the step's programs, their inputs, the runs and polls, every
+// logit read back). Not counted: the PING at open (21 bytes).
 nlohmann::json decodeBytes(const std::string& shape, std::uint64_t seed, int tokens, double clocks_per_byte) {
   const isa::ArchConfig cfg = isa::ArchConfig::byName("ulx3s");
   const llm::Checkpoint ck = llm::randomCheckpoint(llm::shapeConfig(shape), seed);
@@ -187,7 +188,10 @@ nlohmann::json decodeBytes(const std::string& shape, std::uint64_t seed, int tok
   int token = 1;
   std::uint64_t cycles = 0, programs = 0;
   for (int pos = 0; pos < tokens; ++pos) {
-    token = lpu.next(token, pos);
+    // forward(), as `lpu llama run` decodes: every logit read back, the host takes the argmax.
+    lpu.forward(token, pos);
+    const auto logits = lpu.logitsInt();
+    token = static_cast<int>(std::max_element(logits.begin(), logits.end()) - logits.begin());
     cycles += lpu.lastStep().cycles;
     programs += lpu.lastStep().programs;
   }
