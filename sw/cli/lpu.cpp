@@ -175,8 +175,8 @@ int main(int argc, char** argv) {
   lpu::cli::LlamaGenOptions llama_gen;
   auto* llama_gen_cmd = llama_cmd->add_subcommand(
       "gen", "Write a seeded random checkpoint (DIR/model.bin) and tokenizer (DIR/tokenizer.bin)");
-  llama_gen_cmd->add_option("--shape", llama_gen.shape, "model shape: 260K or 15M")
-      ->check(CLI::IsMember({"260K", "15M"}));
+  llama_gen_cmd->add_option("--shape", llama_gen.shape, "model shape: 260K, 15M or tiny (docs/llm.md)")
+      ->check(CLI::IsMember({"260K", "15M", "tiny"}));
   llama_gen_cmd->add_option("--seed", llama_gen.seed, "seed of the weights");
   llama_gen_cmd->add_option("-o,--output", llama_gen.out_dir, "output directory")->required();
   llama_gen_cmd->add_flag("--unshared", llama_gen.unshared, "separate classifier (negative vocab_size)");

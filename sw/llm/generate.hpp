@@ -12,7 +12,7 @@
 
 namespace lpu::llm {
 
-// The header of a named llama2.c model shape: "260K" (stories260K) or "15M" (stories15M). Throws
+// The header of a named llama2.c model shape: "260K" (stories260K), "15M" (stories15M) or "tiny". Throws
 // std::invalid_argument for other names, listing the known ones.
 Config shapeConfig(std::string_view shape);
 std::vector<std::string> shapeNames();
@@ -28,7 +28,7 @@ std::vector<std::string> shapeNames();
 // Normals are bounded at 6 standard deviations (Irwin-Hall).
 Checkpoint randomCheckpoint(const Config& config, std::uint64_t seed);
 
-// A byte-level BPE tokenizer of vocab_size tokens (at least 354): 0 "<unk>", 1 "\n<s>\n", 2 "\n</s>\n",
+// A byte-level BPE tokenizer of vocab_size tokens (at least 3): 0 "<unk>", 1 "\n<s>\n", 2 "\n</s>\n",
 // 3..258 "<0x00>".."<0xFF>", 259..353 the printable ASCII characters ' '..'~', then merged pieces (each the
 // concatenation of two earlier pieces): first the merges a small BPE training pass finds in a built-in English
 // text, then seeded pseudo-random pairs until the vocabulary is full. Scores: 0 for ids 0..258 and -(id - 259) from

@@ -11,8 +11,9 @@ gemm   lpu_compiler_bench: every row compiled (but those marked must_compile fal
        token row (cycles_per_token > 0 and its source).
 rtl    lpu_rtl_bench: each verilated configuration (a configuration of arch.toml) has busy and copy loads with
        positive speeds and no lockstep mismatch.
-serial lpu_serial_bench: transfers with positive payload_bytes_per_s, the stories260K load time, and a
-       measurement over lpu-board-sim whose line bytes per word match the frame sizes.
+serial lpu_serial_bench: transfers with positive payload_bytes_per_s, the stories260K load time, a
+       measurement over lpu-board-sim whose line bytes per word match the frame sizes, and the decode's line
+       bytes (decode: stories260K at 3 Mbaud, decode_tiny_board_sim): the load and per token, by kind.
 decode lpu_decode_bench: positions with cycles_predicted, programs, compile_ms, max_queue_words (<= queue_depth)
        and tokens_per_s; measured steps equal to the prediction; sram_bytes; the full run every cache row.
 fpga   sw/tools/bitstream.sh: fmax_mhz, target_mhz, luts, luts_total, ffs, dsps, brams, seconds,
@@ -116,6 +117,22 @@ def check_serial(j, problems):
          positive=["sram_words", "line_bytes_per_word", "wall_seconds"])
     if m and not m.get("matches_computed"):
         problems.append("measured: line bytes per word differ from the frame sizes")
+    for key in ("decode", "decode_tiny_board_sim"):
+        d = j.get(key)
+        if not isinstance(d, dict):
+            problems.append(f"no '{key}'")
+            continue
+        need(d, ["shape", "tokens", "programs_per_token", "cycles_per_token", "load", "per_token"], key, problems,
+             positive=["tokens", "programs_per_token", "cycles_per_token"])
+        need(d.get("load") or {}, ["line_bytes", "sram_write_bytes", "seconds_at_line_rate"], f"{key}.load",
+             problems, positive=["line_bytes", "sram_write_bytes"])
+        t = d.get("per_token") or {}
+        kinds = ["imem_bytes", "sram_write_bytes", "sram_read_bytes", "run_and_poll_bytes"]
+        need(t, kinds + ["polls", "frames", "line_bytes", "seconds_at_line_rate"], f"{key}.per_token", problems,
+             positive=kinds + ["polls", "line_bytes"])
+        if all(isinstance(t.get(k), (int, float)) for k in kinds + ["line_bytes"]) and \
+                abs(sum(t[k] for k in kinds) - t["line_bytes"]) > 1e-6 * t["line_bytes"]:
+            problems.append(f"{key}.per_token: the kinds do not add up to line_bytes")
 
 
 def check_decode(j, problems):

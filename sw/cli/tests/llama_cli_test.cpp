@@ -2,6 +2,7 @@
 // exit with a message naming the file and field for every class of bad input.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -110,6 +111,35 @@ TEST(LlamaTool, ModelBackendDecodesLikeTheIntegerReference) {
   ASSERT_EQ(sim.status, 0) << sim.text;
   EXPECT_NE(sim.text.find("tokens: 4 checked"), std::string::npos) << sim.text;
   EXPECT_NE(sim.text.find("target clock, not a measured Fmax"), std::string::npos) << sim.text;
+}
+
+// The tiny shape (docs/llm.md: one layer, two heads of 8) decodes 8 tokens alike on the integer reference, the golden
+// model and, in builds with Verilator, the verilated core, in the same cycles per token on both LPU backends.
+TEST(LlamaTool, TinyShapeDecodesAlikeOnIntModelAndRtl) {
+  const auto dir = tempDir("tiny");
+  const Output gen = runLpu("llama gen --shape tiny --seed 4 -o " + dir.string());
+  ASSERT_EQ(gen.status, 0) << gen.text;
+  EXPECT_NE(gen.text.find("dim 8, hidden_dim 16, n_layers 1, n_heads 1, n_kv_heads 1"), std::string::npos) << gen.text;
+  const std::string args = "llama run " + (dir / "model.bin").string() + " -n 8 --ids --backend ";
+  const Output ref = runLpu(args + "int");
+  ASSERT_EQ(ref.status, 0) << ref.text;
+  const std::string ids = firstLine(ref.text);
+  // BOS and 8 generated tokens.
+  EXPECT_EQ(std::count(ids.begin(), ids.end(), ' '), 8) << ids;
+  const Output model = runLpu(args + "model");
+  ASSERT_EQ(model.status, 0) << model.text;
+  // stdout and stderr together: the compile line, then the ids.
+  EXPECT_NE(model.text.find("\n" + ids + "\n"), std::string::npos) << model.text << "\nwant " << ids;
+  const auto cycles = [](const std::string& text) {
+    const auto at = text.find("last token: ");
+    return at == std::string::npos ? std::string() : text.substr(at, text.find('\n', at) - at);
+  };
+  EXPECT_NE(cycles(model.text), "") << model.text;
+  const Output rtl = runLpu(args + "rtl");
+  if (rtl.text.find("not available in this build") != std::string::npos) GTEST_SKIP() << "lpu built without Verilator";
+  ASSERT_EQ(rtl.status, 0) << rtl.text;
+  EXPECT_NE(rtl.text.find("\n" + ids + "\n"), std::string::npos) << rtl.text << "\nwant " << ids;
+  EXPECT_EQ(cycles(rtl.text), cycles(model.text));
 }
 
 TEST(LlamaTool, BadFilesExitNonZeroNamingFileAndField) {

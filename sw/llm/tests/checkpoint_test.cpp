@@ -47,6 +47,11 @@ TEST(Checkpoint, ShapesHaveTheLlama2cHeadersAndFileSizes) {
   const Config m = shapeConfig("15M");
   EXPECT_EQ(m, (Config{288, 768, 6, 6, 6, 32000, 256, true}));
   EXPECT_EQ(checkpointBytes(m), 60816028u);  // stories15M.bin
+  const Config t = shapeConfig("tiny");
+  EXPECT_EQ(t, (Config{8, 16, 1, 1, 1, 64, 32, true}));
+  EXPECT_EQ(t.headSize(), 8);  // ulx3s's lanes
+  // 28 header bytes + 4 * (64*8 + 8 + 4*64 + 8 + 3*16*8 + 8 + 2*32*4) floats.
+  EXPECT_EQ(checkpointBytes(t), 5756u);
   EXPECT_THROW(shapeConfig("7B"), std::invalid_argument);
 }
 

@@ -80,7 +80,22 @@ TEST(ByteLevelTokenizer, HasLlama2cLayoutAndDistinctMergeScores) {
     }
     EXPECT_TRUE(found) << "piece " << i << " '" << p << "'";
   }
-  EXPECT_THROW(byteLevelTokenizer(300), std::invalid_argument);
+  EXPECT_THROW(byteLevelTokenizer(2), std::invalid_argument);
+}
+
+// Vocabularies up to the fixed pieces (the tiny shape's 64) are their first vocab_size: the specials, then bytes.
+TEST(ByteLevelTokenizer, SmallVocabulariesArePrefixesOfTheFixedPieces) {
+  const Tokenizer big = byteLevelTokenizer(512);
+  for (int vocab : {3, 64, 300, 354}) {
+    const Tokenizer t = byteLevelTokenizer(vocab);
+    ASSERT_EQ(t.vocabSize(), vocab);
+    for (int i = 0; i < vocab; ++i) {
+      ASSERT_EQ(t.piece(i), big.piece(i)) << "vocab " << vocab << " piece " << i;
+      ASSERT_EQ(t.score(i), big.score(i)) << "vocab " << vocab << " piece " << i;
+    }
+    EXPECT_EQ(parseTokenizer(serializeTokenizer(t), "t.bin", vocab).vocabSize(), vocab);
+  }
+  EXPECT_EQ(byteLevelTokenizer(64).piece(63), "<0x3C>");
 }
 
 TEST(ByteLevelTokenizer, RoundTripsAndIsDeterministic) {

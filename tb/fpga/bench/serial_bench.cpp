@@ -13,7 +13,9 @@
 // rate of the simulation, which says how fast the board-sim is, not the board.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
@@ -22,9 +24,15 @@
 #include <vector>
 
 #include "sw/driver/device.hpp"
+#include "sw/driver/host_port.hpp"
 #include "sw/driver/serial_device.hpp"
 #include "sw/isa/arch.hpp"
+#include "sw/isa/regs_gen.hpp"
 #include "sw/link/link.hpp"
+#include "sw/llm/generate.hpp"
+#include "sw/llm/int_model.hpp"
+#include "sw/llm/int_weights.hpp"
+#include "sw/llm/lpu_decoder.hpp"
 #include "tb/fpga/board_sim_process.hpp"
 
 namespace {
@@ -72,6 +80,130 @@ nlohmann::json transfer(const std::string& name, std::uint64_t payload, std::uin
           {"frames", frames},
           {"payload_bytes_per_s", static_cast<double>(payload) / seconds},
           {"efficiency", static_cast<double>(payload) / static_cast<double>(line)}};
+}
+
+// The line bytes the serial backend moves, without a board: a Device that runs the golden model and counts, per
+// kind, the frames the serial backend (SerialDevice) sends for each call, through the same register protocol
+// (host_port.hpp) it uses: CTRL.CLEAR then the queues and data segments per load, the SRAM word writes and reads,
+// CTRL.START then the STATUS..CYCLE_HI polls per run. The polls depend on the board's speed against the line's:
+// the first poll's STATUS read follows the START reply and the poll request (6 + 7 bytes), each further one a whole
+// poll frame later (7 + 30 bytes), so a run of C cycles takes 1 + ceil((C - 13 b) / (37 b)) polls, b = board clocks
+// per line byte (100 MHz / 300,000 bytes/s at 3 Mbaud).
+class CountingDevice final : public driver::Device, private driver::HostPort {
+ public:
+  struct Bytes {
+    std::uint64_t imem = 0, sram_write = 0, sram_read = 0, run = 0, polls = 0, frames = 0;
+    std::uint64_t total() const { return imem + sram_write + sram_read + run; }
+  };
+  CountingDevice(const isa::ArchConfig& cfg, double clocks_per_line_byte)
+      : cfg_(cfg), inner_(driver::makeDevice("model", cfg)), clocks_per_byte_(clocks_per_line_byte) {}
+
+  const isa::ArchConfig& config() const override { return cfg_; }
+  void loadProgram(const isa::Program& program) override {
+    inner_->loadProgram(program);
+    // The queues count as IMEM, the data segments (weights, inputs) as SRAM writes; CTRL.CLEAR as IMEM.
+    kind_ = &bytes_.imem;
+    writeSame(regs::kRegCtrl, std::vector<std::uint32_t>{regs::kCtrlClear});
+    isa::Program queues = program;
+    queues.data.clear();
+    driver::loadProgramOverPort(*this, queues, cfg_);
+    kind_ = &bytes_.sram_write;
+    for (const isa::DataSegment& seg : program.data) {
+      for (std::size_t w = 0; w * cfg_.lanes() < seg.bytes.size(); ++w) {
+        std::vector<std::uint8_t> word(cfg_.lanes(), 0);
+        const std::size_t off = w * cfg_.lanes();
+        std::copy_n(seg.bytes.begin() + std::ptrdiff_t(off),
+                    std::min<std::size_t>(cfg_.lanes(), seg.bytes.size() - off), word.begin());
+        driver::writeSramOverPort(*this, seg.position, seg.address + static_cast<std::uint32_t>(w), word);
+      }
+    }
+  }
+  void writeSram(unsigned position, std::uint32_t address, std::span<const std::uint8_t> word) override {
+    kind_ = &bytes_.sram_write;
+    driver::writeSramOverPort(*this, position, address, word);
+    inner_->writeSram(position, address, word);
+  }
+  std::vector<std::uint8_t> readSram(unsigned position, std::uint32_t address) override {
+    kind_ = &bytes_.sram_read;
+    driver::readSramOverPort(*this, position, address, cfg_.lanes());
+    return inner_->readSram(position, address);
+  }
+  driver::RunResult run(std::uint64_t max_cycles, std::ostream* trace) override {
+    kind_ = &bytes_.run;
+    writeSame(regs::kRegCtrl, std::vector<std::uint32_t>{regs::kCtrlStart});
+    const driver::RunResult r = inner_->run(max_cycles, trace);
+    const double first = 13 * clocks_per_byte_, period = 37 * clocks_per_byte_;
+    const double c = static_cast<double>(r.cycles);
+    const std::uint64_t polls = 1 + (c > first ? static_cast<std::uint64_t>(std::ceil((c - first) / period)) : 0);
+    for (std::uint64_t i = 0; i < polls; ++i) readSeq(regs::kRegStatus, (regs::kRegCycleHi - regs::kRegStatus) / 4 + 1);
+    bytes_.polls += polls;
+    return r;
+  }
+  const Bytes& bytes() const { return bytes_; }
+  void reset() { bytes_ = Bytes{}; }
+
+ private:
+  unsigned maxWords() const override { return link::kDefaultMaxWords; }
+  void writeSame(std::uint32_t, std::span<const std::uint32_t> words) override { frame(words.size(), 0); }
+  void writeSeq(std::uint32_t, std::span<const std::uint32_t> words) override { frame(words.size(), 0); }
+  std::vector<std::uint32_t> readSeq(std::uint32_t, unsigned count) override {
+    frame(0, count);
+    return std::vector<std::uint32_t>(count, 0);
+  }
+  void frame(std::size_t request_words, unsigned reply_words) {
+    *kind_ += requestBytes(static_cast<unsigned>(request_words)) + replyBytes(reply_words);
+    ++bytes_.frames;
+  }
+
+  isa::ArchConfig cfg_;
+  std::unique_ptr<driver::Device> inner_;
+  double clocks_per_byte_;
+  Bytes bytes_;
+  std::uint64_t* kind_ = &bytes_.imem;
+};
+
+nlohmann::json bytesJson(const CountingDevice::Bytes& b, std::uint64_t tokens) {
+  const double n = static_cast<double>(tokens);
+  const double total = static_cast<double>(b.total()) / n;
+  return {{"imem_bytes", static_cast<double>(b.imem) / n},
+          {"sram_write_bytes", static_cast<double>(b.sram_write) / n},
+          {"sram_read_bytes", static_cast<double>(b.sram_read) / n},
+          {"run_and_poll_bytes", static_cast<double>(b.run) / n},
+          {"polls", static_cast<double>(b.polls) / n},
+          {"frames", static_cast<double>(b.frames) / n},
+          {"line_bytes", total},
+          {"seconds_at_line_rate", total * kLineBitsPerByte / kBoardBaud}};
+}
+
+// Line bytes of the decode over the link as `lpu llama run` moves them: the one-off setup (the weights), then per
+// token (the mean over `tokens` positions from 0: the step's programs, their inputs, the runs and polls, every
+// logit read back). Not counted: the PING at open (21 bytes).
+nlohmann::json decodeBytes(const std::string& shape, std::uint64_t seed, int tokens, double clocks_per_byte) {
+  const isa::ArchConfig cfg = isa::ArchConfig::byName("ulx3s");
+  const llm::Checkpoint ck = llm::randomCheckpoint(llm::shapeConfig(shape), seed);
+  CountingDevice dev(cfg, clocks_per_byte);
+  llm::LpuDecoder lpu(llm::quantizeModel(ck), "ulx3s", dev, llm::defaultDecoderOptions("ulx3s"));
+  const CountingDevice::Bytes setup = dev.bytes();
+  dev.reset();
+  int token = 1;
+  std::uint64_t cycles = 0, programs = 0;
+  for (int pos = 0; pos < tokens; ++pos) {
+    // forward(), as `lpu llama run` decodes: every logit read back, the host takes the argmax.
+    lpu.forward(token, pos);
+    const auto logits = lpu.logitsInt();
+    token = static_cast<int>(std::max_element(logits.begin(), logits.end()) - logits.begin());
+    cycles += lpu.lastStep().cycles;
+    programs += lpu.lastStep().programs;
+  }
+  nlohmann::json j;
+  j["shape"] = shape;
+  j["seed"] = seed;
+  j["tokens"] = tokens;
+  j["programs_per_token"] = static_cast<double>(programs) / tokens;
+  j["cycles_per_token"] = static_cast<double>(cycles) / tokens;
+  j["load"] = bytesJson(setup, 1);
+  j["per_token"] = bytesJson(dev.bytes(), static_cast<std::uint64_t>(tokens));
+  return j;
 }
 
 }  // namespace
@@ -134,6 +266,11 @@ int main(int argc, char** argv) {
                      {"matches_computed", per_word == static_cast<double>(sram_line)},
                      {"wall_seconds", wall},
                      {"payload_bytes_per_s_wall", static_cast<double>(n) * cfg.lanes() / wall}};
+    // Computed: what the decode's load and tokens cost on the line, stories260K at the board's 3 Mbaud.
+    j["decode"] = decodeBytes("260K", 1, quick ? 2 : 8, 100e6 / (kBoardBaud / kLineBitsPerByte));
+    // The tiny shape over lpu-board-sim's line (12.5 Mbaud at 100 MHz: 80 clocks per byte), as the serial_llama
+    // ctest decodes it.
+    j["decode_tiny_board_sim"] = decodeBytes("tiny", 4, 8, 80);
     std::ofstream(argv[1]) << j.dump(2) << "\n";
 
     std::printf("%-32s %8s %8s %7s %14s %6s\n", "transfer (3 Mbaud)", "payload", "line", "frames", "payload B/s",
@@ -154,6 +291,16 @@ int main(int argc, char** argv) {
         "measured over lpu-board-sim: %u SRAM words, %.1f line bytes per word (computed %llu), %.0f payload "
         "B/s of wall clock (simulation speed)\n",
         n, per_word, static_cast<unsigned long long>(sram_line), static_cast<double>(n) * cfg.lanes() / wall);
+    const auto& d = j["decode"];
+    std::printf(
+        "stories260K decode over the link (computed, 3 Mbaud): load %.0f line bytes (%.1f s); per token "
+        "%.0f line bytes (%.1f s): IMEM %.0f, SRAM writes %.0f, SRAM reads %.0f, runs and polls %.0f (%.1f polls), "
+        "%.0f frames\n",
+        d["load"]["line_bytes"].get<double>(), d["load"]["seconds_at_line_rate"].get<double>(),
+        d["per_token"]["line_bytes"].get<double>(), d["per_token"]["seconds_at_line_rate"].get<double>(),
+        d["per_token"]["imem_bytes"].get<double>(), d["per_token"]["sram_write_bytes"].get<double>(),
+        d["per_token"]["sram_read_bytes"].get<double>(), d["per_token"]["run_and_poll_bytes"].get<double>(),
+        d["per_token"]["polls"].get<double>(), d["per_token"]["frames"].get<double>());
     if (per_word != static_cast<double>(sram_line)) {
       std::fprintf(stderr, "lpu_serial_bench: measured line bytes per word differ from the frame sizes\n");
       return 1;
