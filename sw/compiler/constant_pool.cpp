@@ -6,7 +6,8 @@
 namespace lpu::compiler {
 
 void ConstantPool::addRegion(unsigned position, std::uint32_t lo, std::uint32_t hi) {
-  if (hi < lo) throw CompileError(fmt::format("constant pool: region [{}, {}) of position {} is empty", lo, hi, position));
+  if (hi < lo)
+    throw CompileError(fmt::format("constant pool: region [{}, {}) of position {} is empty", lo, hi, position));
   if (regions_.count(position))
     throw CompileError(fmt::format("constant pool: position {} already has a region", position));
   regions_[position] = {lo, hi};
@@ -33,8 +34,8 @@ const ConstantPool::Entry& ConstantPool::add(unsigned width, std::vector<std::ui
   for (const auto& [p, n] : need)
     if (freeWords(p) < n)
       throw CompileError(fmt::format("constant pool full: position {} has {} of its {} words free, a constant needs {}",
-                                     p, freeWords(p), regions_.count(p) ? regions_.at(p).second - regions_.at(p).first : 0,
-                                     n));
+                                     p, freeWords(p),
+                                     regions_.count(p) ? regions_.at(p).second - regions_.at(p).first : 0, n));
   Entry e;
   e.width = width;
   e.bytes = std::move(bytes);
