@@ -84,8 +84,8 @@ std::vector<unsigned> Lowering::pickSlices(int side, const std::set<unsigned>& a
 }
 
 void Lowering::place(TensorLayout& t, unsigned copy, unsigned plane, unsigned ct0, unsigned ct1, int side,
-                     std::set<unsigned>& avoid, unsigned max_slices, const std::set<unsigned>& forbid,
-                     bool strict_side) {
+                     std::set<unsigned>& avoid, unsigned max_slices, const std::set<unsigned>& forbid, bool strict_side,
+                     bool widest) {
   const unsigned tiles = ct1 - ct0;
   if (tiles == 0) return;
   std::set<unsigned> hard = forbid;
@@ -94,7 +94,8 @@ void Lowering::place(TensorLayout& t, unsigned copy, unsigned plane, unsigned ct
       if (auto o = layout_.tensors.find(other); o != layout_.tensors.end())
         for (const Fragment& f : o->second.fragments) hard.insert(f.slices.begin(), f.slices.end());
   const unsigned limit = max_slices ? std::min(max_slices, tiles) : tiles;
-  for (unsigned ns = 1; ns <= limit; ++ns) {
+  for (unsigned i = 1; i <= limit; ++i) {
+    const unsigned ns = widest ? limit + 1 - i : i;
     const std::uint32_t words = ceilDiv(tiles, ns) * t.rows;
     std::vector<unsigned> s = pickSlices(side, avoid, hard, strict_side, ns, words);
     if (s.empty()) continue;
@@ -277,9 +278,14 @@ void Lowering::allocateAll() {
             std::set<unsigned> a = avoid;
             const std::size_t first = ml.fragments.size();
             if (ct1 <= ct0) return;
-            place(ml, copy, 0, ct0, ct1, side, a, 1, {}, true);
-            place(ml, copy, 1, ct0, ct1, side, a, 1,
-                  std::set<unsigned>(ml.fragments[first].slices.begin(), ml.fragments[first].slices.end()), true);
+            // A multiplier weight (persistent in a chain of programs) over up to half the hemisphere's slices
+            // per plane: a word or two in each rather than a column of words in one, which would raise the
+            // common base of every later multi-slice weight allocation by as much.
+            const unsigned spread = m_input ? std::max(1u, cfg_.memSlicesPerHem() / 2) : 1;
+            place(ml, copy, 0, ct0, ct1, side, a, spread, {}, true, m_input);
+            place(ml, copy, 1, ct0, ct1, side, a, spread,
+                  std::set<unsigned>(ml.fragments[first].slices.begin(), ml.fragments[first].slices.end()), true,
+                  m_input);
           };
           if (multiplierOpposite())
             for (unsigned s : used) placeMultiplier(0, static_cast<int>(1 - s), plan.c0[s], plan.c1[s]);

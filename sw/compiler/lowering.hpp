@@ -100,8 +100,9 @@ class Lowering {
   // avoiding `avoid`.
   void place(TensorLayout& t, unsigned copy, unsigned plane, unsigned ct0, unsigned ct1, int side,
              std::set<unsigned>& avoid, unsigned max_slices = 0, const std::set<unsigned>& forbid = {},
-             bool strict_side = false);
-  // `avoid` is a preference, `forbid` a must; strict_side: only slices of `side`.
+             bool strict_side = false, bool widest = false);
+  // `avoid` is a preference, `forbid` a must; strict_side: only slices of `side`; widest: as many slices as
+  // max_slices allows (the fewest words per slice) instead of as few as there is room in.
   std::vector<unsigned> pickSlices(int side, const std::set<unsigned>& avoid, const std::set<unsigned>& forbid,
                                    bool strict_side, unsigned n, std::uint32_t words);
   // Weights B, column tiles [ct0, ct1), row-interleaved over several slices of `side`.

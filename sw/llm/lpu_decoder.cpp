@@ -43,6 +43,9 @@ DecoderOptions defaultDecoderOptions(const std::string& config) {
   // stories260K's weights, caches and activations leave ulx3s room for 128 words per slice for the programs' own
   // tensors (at most 112 used) and a constant pool of 76 words per slice (at most 69 used, after every position).
   if (config == "ulx3s") o.temp_words = 128, o.pool_words = 76;
+  // stories15M on xl: the low words and the pool together as many as the low words alone would need without the
+  // pool, so that the classifier's chunks (weights over 28 slices at one base) still find their common free run.
+  if (config == "xl") o.temp_words = 384, o.pool_words = 128;
   return o;
 }
 
