@@ -111,9 +111,9 @@ int llamaSimCommand(const LlamaSimOptions& options, std::ostream& out, std::ostr
   const llm::SramUse sram = dut.programs().sramUse();
   err << fmt::format(
       "SRAM ({} KiB): weights {:.1f} KiB, KV cache {:.1f} KiB ({} rows), activations {:.1f} KiB, programs' own "
-      "words {:.1f} KiB, free {:.1f} KiB\n",
+      "words {:.1f} KiB, constant pool {:.1f} KiB ({:.1f} used), free {:.1f} KiB\n",
       sram.total / 1024, sram.weights / 1024.0, sram.caches / 1024.0, llm::cacheRows(c), sram.activations / 1024.0,
-      sram.program_words / 1024.0, sram.free / 1024.0);
+      sram.program_words / 1024.0, sram.constants / 1024.0, sram.constants_used / 1024.0, sram.free / 1024.0);
 
   llm::DecodeOptions decode;
   decode.prompt = options.prompt;

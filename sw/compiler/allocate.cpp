@@ -84,8 +84,8 @@ std::vector<unsigned> Lowering::pickSlices(int side, const std::set<unsigned>& a
 }
 
 void Lowering::place(TensorLayout& t, unsigned copy, unsigned plane, unsigned ct0, unsigned ct1, int side,
-                     std::set<unsigned>& avoid, unsigned max_slices, const std::set<unsigned>& forbid,
-                     bool strict_side) {
+                     std::set<unsigned>& avoid, unsigned max_slices, const std::set<unsigned>& forbid, bool strict_side,
+                     bool widest) {
   const unsigned tiles = ct1 - ct0;
   if (tiles == 0) return;
   std::set<unsigned> hard = forbid;
@@ -94,7 +94,8 @@ void Lowering::place(TensorLayout& t, unsigned copy, unsigned plane, unsigned ct
       if (auto o = layout_.tensors.find(other); o != layout_.tensors.end())
         for (const Fragment& f : o->second.fragments) hard.insert(f.slices.begin(), f.slices.end());
   const unsigned limit = max_slices ? std::min(max_slices, tiles) : tiles;
-  for (unsigned ns = 1; ns <= limit; ++ns) {
+  for (unsigned i = 1; i <= limit; ++i) {
+    const unsigned ns = widest ? limit + 1 - i : i;
     const std::uint32_t words = ceilDiv(tiles, ns) * t.rows;
     std::vector<unsigned> s = pickSlices(side, avoid, hard, strict_side, ns, words);
     if (s.empty()) continue;
@@ -242,24 +243,55 @@ void Lowering::allocateAll() {
           // one hemisphere: one result group passes both).
           const bool residual = r.op == OpKind::kResidualAdd;
           const Tensor& Q = g_.tensor(residual ? r.inputs[1] : r.output);
-          // Multipliers: i16 per column, two byte planes on two slices of one hemisphere.
-          const std::string mname = residual ? r.inputs[2] : r.name + ".multiplier";
-          TensorLayout& ml = declare(mname, residual ? DType::kI16 : DType::kI32, TensorKind::kWeight, 1, Q.cols, 2);
+          // Multipliers: i16 per column, two byte planes on two slices of one hemisphere. A
+          // requant's multiplier input is a weight of the graph (packed with the others, or
+          // resident: pinned where an earlier compile of the same matmul placed it).
+          const std::string mname = multiplierOf(r);
+          const bool m_input = !residual && r.inputs.size() == 2;
+          const bool m_pinned = allocated(mname);
+          TensorLayout& ml = m_pinned ? layout_.tensors.at(mname)
+                                      : declare(mname, residual || m_input ? DType::kI16 : DType::kI32,
+                                                TensorKind::kWeight, 1, Q.cols, 2);
           // With few streams per direction an ABCE's i32 group and the multiplier pair cannot
-          // travel to the VXM side by side (multiplierOpposite): each MXM side s then reads copy s,
-          // kept in the other hemisphere so that it arrives on the other direction's streams.
-          auto placeMultiplier = [&](unsigned copy, int side) {
+          // travel to the VXM side by side (multiplierOpposite): the column tiles MXM side s
+          // computes are then kept in the other hemisphere, so that they arrive on the other
+          // direction's streams (one copy, each tile opposite its MXM).
+          auto placeMultiplier = [&](unsigned copy, int side, unsigned ct0, unsigned ct1) {
+            if (m_pinned) {
+              // Where the fused req reads it: both planes of each column tile in one hemisphere
+              // (one 2-wide group), in two slices.
+              for (unsigned ct = ct0; ct < ct1; ++ct) {
+                if (!ml.hasCopy(copy, ct))
+                  throw CompileError(
+                      fmt::format("node '{}': multiplier '{}' is pinned without copy {} of column tile {}, which the "
+                                  "fused req of matmul '{}' reads",
+                                  r.name, mname, copy, ct, n.name));
+                const WordLoc lo = ml.locate(0, ct, 0, copy), hi = ml.locate(0, ct, 1, copy);
+                if (lo.position == hi.position || sideOf(lo.position) != sideOf(hi.position))
+                  throw CompileError(fmt::format(
+                      "node '{}': multiplier '{}' is pinned with the planes of column tile {} in {} and {}; the "
+                      "fused req reads them as one group (two slices of one hemisphere)",
+                      r.name, mname, ct, cfg_.sliceName(lo.position), cfg_.sliceName(hi.position)));
+              }
+              return;
+            }
             std::set<unsigned> a = avoid;
             const std::size_t first = ml.fragments.size();
-            place(ml, copy, 0, 0, ml.col_tiles, side, a, 1, {}, true);
-            place(ml, copy, 1, 0, ml.col_tiles, side, a, 1,
-                  std::set<unsigned>(ml.fragments[first].slices.begin(), ml.fragments[first].slices.end()), true);
+            if (ct1 <= ct0) return;
+            // A multiplier weight (persistent in a chain of programs) over up to half the hemisphere's slices
+            // per plane: a word or two in each rather than a column of words in one, which would raise the
+            // common base of every later multi-slice weight allocation by as much.
+            const unsigned spread = m_input ? std::max(1u, cfg_.memSlicesPerHem() / 2) : 1;
+            place(ml, copy, 0, ct0, ct1, side, a, spread, {}, true, m_input);
+            place(ml, copy, 1, ct0, ct1, side, a, spread,
+                  std::set<unsigned>(ml.fragments[first].slices.begin(), ml.fragments[first].slices.end()), true,
+                  m_input);
           };
           if (multiplierOpposite())
-            for (unsigned s : used) placeMultiplier(s, static_cast<int>(1 - s));
+            for (unsigned s : used) placeMultiplier(0, static_cast<int>(1 - s), plan.c0[s], plan.c1[s]);
           else
-            placeMultiplier(0, static_cast<int>(used.back()));
-          if (!residual) {
+            placeMultiplier(0, static_cast<int>(used.back()), 0, ml.col_tiles);
+          if (!residual && !m_input) {
             std::vector<std::int32_t> mv(Q.cols);
             for (unsigned c = 0; c < Q.cols; ++c) mv[c] = r.multiplier.size() == 1 ? r.multiplier[0] : r.multiplier[c];
             for (auto& seg : packTensor(layout_, mname, mv)) constants_.push_back(std::move(seg));

@@ -300,7 +300,8 @@ void validateGraph(const Graph& g, std::string_view src) {
     const Node& n = g.nodes[i];
     const std::string where = fmt::format("{}: node {} ({})", src, i, n.name);
     if (!names.insert(n.name).second) throw GraphError(fmt::format("{}: duplicate node name", where));
-    if (n.inputs.size() != inputCount(n))
+    // (A requant's second input, its multipliers as a weight tensor, is optional.)
+    if (n.inputs.size() != inputCount(n) && !(n.op == OpKind::kRequant && n.inputs.size() == 2))
       throw GraphError(
           fmt::format("{}: {} takes {} input(s), got {}", where, opName(n.op), inputCount(n), n.inputs.size()));
     std::vector<const Tensor*> in;
@@ -331,8 +332,16 @@ void validateGraph(const Graph& g, std::string_view src) {
         need(
             (out.dtype == DType::kI8 || out.dtype == DType::kI16) && out.rows == in[0]->rows && out.cols == in[0]->cols,
             fmt::format("requant output must be {}x{} i8 or i16, is {}", in[0]->rows, in[0]->cols, shape(out)));
-        need(n.multiplier.size() == 1 || n.multiplier.size() == out.cols,
-             fmt::format("requant needs 1 or {} multipliers, has {}", out.cols, n.multiplier.size()));
+        if (in.size() == 2) {
+          need(in[1]->kind == TensorKind::kWeight && in[1]->dtype == DType::kI16 && in[1]->rows == 1 &&
+                   in[1]->cols == out.cols,
+               fmt::format("requant input 'm' (multipliers) must be a 1x{} i16 weight, is {} {}", out.cols,
+                           shape(*in[1]), kindName(in[1]->kind)));
+          need(n.multiplier.empty(), "requant with a multiplier input takes no field 'multiplier'");
+        } else {
+          need(n.multiplier.size() == 1 || n.multiplier.size() == out.cols,
+               fmt::format("requant needs 1 or {} multipliers, has {}", out.cols, n.multiplier.size()));
+        }
         for (std::int32_t m : n.multiplier) need(m >= -32768 && m <= 32767, fmt::format("multiplier {} is not i16", m));
         need(n.shift <= 63, "shift must be 0..63");
         break;

@@ -197,7 +197,7 @@ void Lowering::lowerMatmul(int ni, int rq) {
   // A fused residual_add's req16 writes its i16 result (2 planes) to req->name + ".r16" with its m.
   const bool residual = req && req->op == OpKind::kResidualAdd;
   const TensorLayout* Q = !req ? nullptr : &layout_.tensor(residual ? req->name + ".r16" : req->output);
-  const TensorLayout* Mul = !req ? nullptr : &layout_.tensor(residual ? req->inputs[2] : req->name + ".multiplier");
+  const TensorLayout* Mul = !req ? nullptr : &layout_.tensor(multiplierOf(*req));
   const std::string label = req ? fmt::format("{}+{}", n.name, req->name) : n.name;
 
   // first/last: the K tile starts/ends the row's accumulation on this MXM (abc / abce); bcopy: the
@@ -367,7 +367,7 @@ void Lowering::lowerMatmul(int ni, int rq) {
   // Adds the destination of a finished row (ABCE's i32 group `grp`): the 4 byte planes of C, or
   // req on the VXM (with the multiplier planes) and the write of Q's 1 (i8) or 2 (i16) planes. Returns the written
   // words.
-  auto addOutput = [&](Bundle& b, const MxmUnit& u, int grp, unsigned m, unsigned nt) {
+  auto addOutput = [&](Bundle& b, const MxmUnit& /*u*/, int grp, unsigned m, unsigned nt) {
     std::vector<std::pair<WordLoc, int>> writes;
     if (C) {
       for (unsigned p = 0; p < 4; ++p) {
@@ -383,8 +383,8 @@ void Lowering::lowerMatmul(int ni, int rq) {
     const int when = b.arrival(grp, 0, vxm_);
     const int r = b.add(vxm_, when, rq_insn);
     b.consume(r, Field::kSrca, grp, vxm_, 0, 4);
-    const unsigned mcopy = multiplierOpposite() ? u.side : 0;
-    const WordLoc lo = Mul->locate(0, nt, 0, mcopy), hi = Mul->locate(0, nt, 1, mcopy);
+    // (Column tile nt of the multipliers is opposite this MXM where multiplierOpposite(): allocateAll.)
+    const WordLoc lo = Mul->locate(0, nt, 0, 0), hi = Mul->locate(0, nt, 1, 0);
     const int mg = b.group(toward(lo.position, vxm_), 2);
     const int ilo =
         b.add(lo.position, Bundle::producerOffset(when, Lr, lo.position, vxm_), memInsn(Opcode::kRead, lo.address));

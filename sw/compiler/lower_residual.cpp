@@ -45,16 +45,23 @@ void Lowering::lowerResidualAdd(int ni) {
   std::map<std::pair<unsigned, int>, VecVal> mult;
   auto multiplier = [&](unsigned ct, int s) {
     if (auto it = mult.find({ct, s}); it != mult.end()) return it->second;
+    // (A copy may hold only some tiles: a fused req's copy s holds those of MXM side s.)
+    VecVal any;
+    bool found = false;
     for (unsigned cp = 0; cp < 2; ++cp) {
       if (!Mt.hasCopy(cp, ct)) continue;
       VecVal v;
       v.width = 2;
       for (unsigned k = 0; k < 2; ++k) v.loc[k] = Mt.locate(0, ct, k, cp);
       if (sideOf(v) == s) return mult[{ct, s}] = v;
+      if (!found) any = v, found = true;
     }
+    if (!found)
+      throw CompileError(
+          fmt::format("node '{}': no copy of multiplier '{}' holds column tile {}", n.name, Mt.name, ct));
     const VecVal v = newVal(2, s);
     vxmOp(ni, fmt::format("{} tile {}: multiplier to the other hemisphere", n.name, ct),
-          vecInsn(Opcode::kMov, ElemType::kI16), {{tensorVal(Mt, 0, ct), Field::kSrca, 2}}, v);
+          vecInsn(Opcode::kMov, ElemType::kI16), {{any, Field::kSrca, 2}}, v);
     return mult[{ct, s}] = v;
   };
   Instruction rq = vecInsn(Opcode::kReq, ElemType::kI16);

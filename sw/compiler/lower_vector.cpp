@@ -35,8 +35,17 @@ Lowering::VecVal Lowering::newVal(unsigned width, int side, const std::set<unsig
     });
     return v;
   };
-  std::vector<unsigned> sl, av;
-  for (unsigned p : alloc_.bySpace(side)) (avoid.count(p) ? av : sl).push_back(p);
+  std::vector<unsigned> sl, av, order = alloc_.bySpace(side);
+  // (With a constant pool, the program's constants are not in its own words; `spread` counts them where they are,
+  // as if they were, so that the scratch still keeps out of the slices its constants are read from.)
+  if (spread && !pool_charge_.empty()) {
+    auto load = [&](unsigned p) {
+      auto it = pool_charge_.find(p);
+      return alloc_.used().at(p) + (it == pool_charge_.end() ? 0 : it->second);
+    };
+    std::stable_sort(order.begin(), order.end(), [&](unsigned a, unsigned b) { return load(a) < load(b); });
+  }
+  for (unsigned p : order) (avoid.count(p) ? av : sl).push_back(p);
   sl = nearest(sl);
   if (sl.size() < width)
     for (unsigned p : nearest(av)) sl.push_back(p);
@@ -64,6 +73,7 @@ Lowering::VecVal Lowering::constVal(unsigned width, const std::vector<std::int64
   for (unsigned p : avoid) key += fmt::format("{},", p);
   for (std::int64_t x : lanes) key += fmt::format("{} ", x);
   if (auto it = const_cache_.find(key); it != const_cache_.end()) return it->second;
+  if (opt_.constants) return const_cache_[key] = pooledVal(width, lanes, side, avoid);
   const VecVal v = newVal(width, side, avoid);
   for (unsigned k = 0; k < width; ++k) {
     isa::DataSegment seg;
@@ -75,6 +85,62 @@ Lowering::VecVal Lowering::constVal(unsigned width, const std::vector<std::int64
     constants_.push_back(std::move(seg));
   }
   return const_cache_[key] = v;
+}
+
+Lowering::VecVal Lowering::pooledVal(unsigned width, const std::vector<std::int64_t>& lanes, int side,
+                                     const std::set<unsigned>& avoid) {
+  ConstantPool& pool = *opt_.constants;
+  std::vector<std::uint8_t> bytes(std::size_t{width} * L_, 0);
+  for (unsigned k = 0; k < width; ++k)
+    for (unsigned l = 0; l < L_ && l < lanes.size(); ++l)
+      bytes[std::size_t{k} * L_ + l] = static_cast<std::uint8_t>(static_cast<std::uint64_t>(lanes[l]) >> (8 * k));
+  auto toVal = [&](const ConstantPool::Entry& e) {
+    VecVal v;
+    v.width = width;
+    for (unsigned k = 0; k < width; ++k) v.loc[k] = e.loc[k], ++pool_charge_[e.loc[k].position];
+    return v;
+  };
+  // Where newVal would place a program's own constant: nearest the VXM, avoided slices only when there are not
+  // enough others, planes past the slices available in the farthest chosen one (among the hemisphere's pool slices
+  // with room). An entry there with the same bytes is reused; else one is added there.
+  std::vector<unsigned> sl, av;  // the hemisphere's pool slices, nearest the VXM first; avoided ones apart
+  for (unsigned p = 0; p < cfg_.positions(); ++p)
+    if (cfg_.sliceAt(p) == Slice::kMEM && sideOf(p) == side && pool.regions().count(p))
+      (avoid.count(p) ? av : sl).push_back(p);
+  auto nearer = [&](unsigned a, unsigned b) {
+    return std::abs(static_cast<int>(a) - static_cast<int>(vxm_)) <
+           std::abs(static_cast<int>(b) - static_cast<int>(vxm_));
+  };
+  std::stable_sort(sl.begin(), sl.end(), nearer);
+  std::stable_sort(av.begin(), av.end(), nearer);
+  auto choose = [&](bool room) {
+    std::vector<unsigned> cand;
+    for (unsigned p : sl)
+      if (!room || pool.freeWords(p) >= width) cand.push_back(p);
+    if (cand.size() < width)
+      for (unsigned p : av)
+        if (!room || pool.freeWords(p) >= width) cand.push_back(p);
+    std::vector<unsigned> pos;
+    if (cand.empty()) return pos;
+    const auto ns = std::min<std::size_t>(width, cand.size());
+    const unsigned far = *std::max_element(cand.begin(), cand.begin() + static_cast<std::ptrdiff_t>(ns), nearer);
+    for (unsigned k = 0; k < width; ++k) pos.push_back(k < ns ? cand[k] : far);
+    return pos;
+  };
+  for (const std::vector<unsigned>& pos : {choose(false), choose(true)}) {
+    if (pos.empty()) continue;
+    const ConstantPool::Entry* e = pool.find(width, bytes, [&](const ConstantPool::Entry& c) {
+      for (unsigned k = 0; k < width; ++k)
+        if (c.loc[k].position != pos[k]) return false;
+      return true;
+    });
+    if (e) return toVal(*e);
+  }
+  const std::vector<unsigned> pos = choose(true);
+  if (pos.empty())
+    throw CompileError(fmt::format("constant pool full: no slice of the {} hemisphere has {} free words for a constant",
+                                   side == 0 ? "west" : "east", width));
+  return toVal(pool.add(width, std::move(bytes), pos, L_));
 }
 
 Lowering::VecVal Lowering::tensorVal(const TensorLayout& t, unsigned r, unsigned ct) const {

@@ -100,8 +100,9 @@ class Lowering {
   // avoiding `avoid`.
   void place(TensorLayout& t, unsigned copy, unsigned plane, unsigned ct0, unsigned ct1, int side,
              std::set<unsigned>& avoid, unsigned max_slices = 0, const std::set<unsigned>& forbid = {},
-             bool strict_side = false);
-  // `avoid` is a preference, `forbid` a must; strict_side: only slices of `side`.
+             bool strict_side = false, bool widest = false);
+  // `avoid` is a preference, `forbid` a must; strict_side: only slices of `side`; widest: as many slices as
+  // max_slices allows (the fewest words per slice) instead of as few as there is room in.
   std::vector<unsigned> pickSlices(int side, const std::set<unsigned>& avoid, const std::set<unsigned>& forbid,
                                    bool strict_side, unsigned n, std::uint32_t words);
   // Weights B, column tiles [ct0, ct1), row-interleaved over several slices of `side`.
@@ -151,6 +152,13 @@ class Lowering {
   // sends its i8 result (1): with fewer streams per direction than that, the multiplier comes
   // from the other hemisphere (the other direction).
   bool multiplierOpposite() const { return cfg_.streamsPerDir() < 4 + 2 + 1; }
+  // The multiplier tensor of a requant or residual_add fused into a matmul: residual_add's m, a
+  // requant's optional weight input (resident like the other weights), else the compiler's own
+  // constant "<requant>.multiplier" built from the node's `multiplier` field.
+  static std::string multiplierOf(const Node& r) {
+    if (r.op == OpKind::kResidualAdd) return r.inputs[2];
+    return r.inputs.size() == 2 ? r.inputs[1] : r.name + ".multiplier";
+  }
   void lowerEltwise(int node_index);
   void lowerTranspose(int node_index);
 
@@ -193,6 +201,8 @@ class Lowering {
   // A constant (one value per lane, `width` bytes each) in hemisphere `side`, part of the program's data.
   VecVal constVal(unsigned width, const std::vector<std::int64_t>& lanes, int side,
                   const std::set<unsigned>& avoid = {});
+  // constVal with CompileOptions::constants: the pool's entry that satisfies the request, or a new one.
+  VecVal pooledVal(unsigned width, const std::vector<std::int64_t>& lanes, int side, const std::set<unsigned>& avoid);
   VecVal tensorVal(const TensorLayout& t, unsigned r, unsigned ct) const;
   // Reads `v` into a new group of `width` streams arriving at the VXM at relative cycle `when`.
   int readVal(Bundle& b, Constraint& c, const VecVal& v, unsigned width, int when);
@@ -244,6 +254,8 @@ class Lowering {
   }
   std::unordered_map<std::uint64_t, std::int64_t> last_read_;
   std::map<std::string, VecVal> const_cache_;
+  // Per slice: planes of the pool's constants this program reads there (newVal's `spread`).
+  std::map<unsigned, std::uint32_t> pool_charge_;
   // newVal with `spread` while rotate_shared_ (lowerAttention): the chosen slices take turns at the plane that has to
   // share one, instead of the one nearest the SXM taking every such plane.
   bool rotate_shared_ = false;

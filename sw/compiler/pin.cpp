@@ -231,6 +231,10 @@ void Lowering::installPins() {
     if (layout_.tensors.count(k.name)) continue;  // pinned in this graph
     reserveWords(tensorWords(k));
   }
+  // The constant pool's regions: its constants are read there, nothing of this program may land on them.
+  if (opt_.constants)
+    for (const auto& [p, r] : opt_.constants->regions())
+      if (r.second > r.first) alloc_.reserve(p, r.first, r.second);
 }
 
 }  // namespace lowering

@@ -39,7 +39,9 @@ TensorValues evaluateGraph(const Graph& g, const TensorValues& inputs) {
       case OpKind::kRequant:
         for (unsigned i = 0; i < out.rows; ++i)
           for (unsigned j = 0; j < out.cols; ++j) {
-            const std::int64_t m = n.multiplier.size() == 1 ? n.multiplier[0] : n.multiplier[j];
+            const std::int64_t m = n.inputs.size() == 2       ? v.at(n.inputs[1])[j]
+                                   : n.multiplier.size() == 1 ? n.multiplier[0]
+                                                              : n.multiplier[j];
             const std::int64_t p = std::int64_t{a[std::size_t{i} * out.cols + j]} * m;
             std::int64_t r = p;
             if (n.shift > 0) r = (p + (std::int64_t{1} << (n.shift - 1)) - (p < 0 ? 1 : 0)) >> n.shift;

@@ -45,7 +45,14 @@ void addProjection(StepGraph& s, const std::string& in, const std::string& w_nam
   addTensor(s.graph, acc, DType::kI32, 1, u(w.rows), TensorKind::kTemp);
   addTensor(s.graph, out, out_type, 1, u(w.rows), kind);
   s.graph.nodes.push_back(Node{OpKind::kMatmul, w_name, {in, w_name}, acc, {}, 0});
-  s.graph.nodes.push_back(Node{OpKind::kRequant, w_name + ".rq", {acc}, out, multipliers(rq), rq.shift});
+  // The multipliers: a weight of their own ("<weight>.m"), resident beside the matrix like it.
+  const std::string m_name = w_name + ".m";
+  s.graph.tensors[m_name] = Tensor{m_name, DType::kI16, 1, u(w.rows), TensorKind::kWeight, {}};
+  std::vector<std::int32_t>& m = s.graph.tensors[m_name].data;
+  for (int c = 0; c < w.rows; ++c)
+    m.push_back(rq.multiplier.size() == 1 ? rq.multiplier[0] : rq.multiplier[std::size_t(c)]);
+  s.shared[m_name] = persistent + ".m";
+  s.graph.nodes.push_back(Node{OpKind::kRequant, w_name + ".rq", {acc, m_name}, out, {}, rq.shift});
 }
 
 // x (the shared residual) -> RMSNorm -> "xn".

@@ -40,13 +40,20 @@ DecoderOptions defaultDecoderOptions(const std::string& config) {
   DecoderOptions o;
   // (xl holds stories15M's layers and classifier; the 32,000-row table would need another 9.2 MB.)
   o.device_embedding = config != "ulx3s" && config != "xl";
-  // stories260K's weights, caches and activations leave ulx3s 384 words per slice for the programs' own tensors.
-  if (config == "ulx3s") o.temp_words = 384;
+  // stories260K's weights, caches and activations leave ulx3s room for 128 words per slice for the programs' own
+  // tensors (at most 112 used) and a constant pool of 76 words per slice (at most 69 used, after every position).
+  if (config == "ulx3s") o.temp_words = 128, o.pool_words = 76;
+  // stories15M on xl: the low words and the pool together as many as the low words alone would need without the
+  // pool, so that the classifier's chunks (weights over 28 slices at one base) still find their common free run.
+  if (config == "xl") o.temp_words = 384, o.pool_words = 128;
   return o;
 }
 
 DecodePrograms::DecodePrograms(const IntWeights& w, std::string config, const DecoderOptions& options)
-    : w_(w), config_(std::move(config)), options_(options), chain_(config_, options.temp_words, chainOptions()) {
+    : w_(w),
+      config_(std::move(config)),
+      options_(options),
+      chain_(config_, options.temp_words, chainOptions(), options.pool_words) {
   const Clock::time_point t0 = Clock::now();
   // The placement phase, in run order, except that argmax comes before the classifier chunks: it places the
   // logits they write their parts of.
@@ -119,7 +126,10 @@ SramUse DecodePrograms::sramUse() const {
     (cache ? u.caches : t.kind == compiler::TensorKind::kWeight ? u.weights : u.activations) += words * lanes;
   }
   u.program_words = std::uint64_t{options_.temp_words} * cfg.memSlices() * lanes;
-  u.free = u.total - u.weights - u.caches - u.activations - u.program_words;
+  u.constants = std::uint64_t{options_.pool_words} * cfg.memSlices() * lanes;
+  for (const auto& [pos, r] : chain_.pool().regions())
+    u.constants_used += std::uint64_t{chain_.pool().used(pos)} * lanes;
+  u.free = u.total - u.weights - u.caches - u.activations - u.program_words - u.constants;
   return u;
 }
 
@@ -132,6 +142,7 @@ std::uint64_t DecodePrograms::predictedCycles(int pos) {
 LpuDecoder::LpuDecoder(const IntWeights& w, std::string config, driver::Device& device, const DecoderOptions& options)
     : programs_(w, std::move(config), options), device_(device) {
   device_.loadProgram(programs_.chain().setupImage());
+  constants_written_ = programs_.chain().pool().segments().size();
 }
 
 void LpuDecoder::run(int token, int pos) {
@@ -141,6 +152,13 @@ void LpuDecoder::run(int token, int pos) {
   const std::vector<const ChainProgram*>& step = programs_.step(pos);
   const RopeInputs rope = ropeInputs(programs_.weights(), pos);
   last_ = StepReport{};
+  // Constants a newly compiled position's programs added to the pool: written once, like the weights.
+  if (const std::size_t n = programs_.chain().pool().segments().size(); n > constants_written_) {
+    device_.loadProgram(programs_.chain().constantsImage(constants_written_));
+    for (std::size_t i = constants_written_; i < n; ++i)
+      last_.constant_bytes += programs_.chain().pool().segments()[i].bytes.size();
+    constants_written_ = n;
+  }
   for (const ChainProgram* p : step) {
     std::map<std::string, std::vector<std::int32_t>> in;
     if (p->name == "embed") in["token"] = {token};
@@ -157,7 +175,9 @@ void LpuDecoder::run(int token, int pos) {
       in["cos_k"] = rope.cos_k;
       in["sin_k"] = rope.sin_k;
     }
-    device_.loadProgram(withInputs(*p, in));
+    const isa::Program prog = withInputs(*p, in);
+    for (const isa::DataSegment& seg : prog.data) last_.data_bytes += seg.bytes.size();
+    device_.loadProgram(prog);
     const std::uint64_t predicted = p->result.report.predicted_cycles;
     const driver::RunResult r = device_.run(predicted + 1000, nullptr);
     if (r.error)

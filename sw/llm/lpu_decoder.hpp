@@ -30,6 +30,7 @@ struct DecoderOptions {
   // take 5,120 of the 49,152 SRAM words of ulx3s, which stories260K with a 256-row KV cache cannot spare.
   bool device_embedding = true;
   unsigned temp_words = ProgramChain::kDefaultTempWords;  // ProgramChain's low words
+  unsigned pool_words = ProgramChain::kDefaultPoolWords;  // its constant pool's words per slice
   // The first position whose heads are two programs each (attentionGraphs); a cache row or above: never.
   int attention_split_position = kAttentionSplitPosition;
 };
@@ -37,10 +38,11 @@ struct DecoderOptions {
 // The decoder options for a configuration: device embedding where the SRAM has room for it (not ulx3s, not xl).
 DecoderOptions defaultDecoderOptions(const std::string& config);
 
-// Where the SRAM goes (bytes): the persistent tensors by kind, the low words kept for the programs' own tensors,
-// and what is left.
+// Where the SRAM goes (bytes): the persistent tensors by kind, the low words kept for the programs' own tensors, the
+// constant pool's words (reserved; constants_used of them hold constants) and what is left.
 struct SramUse {
-  std::uint64_t weights = 0, caches = 0, activations = 0, program_words = 0, free = 0, total = 0;
+  std::uint64_t weights = 0, caches = 0, activations = 0, program_words = 0, constants = 0, constants_used = 0,
+                free = 0, total = 0;
 };
 
 // The programs of every position, compiled once each (the first time a position is asked for).
@@ -81,6 +83,9 @@ struct StepReport {
   std::uint64_t cycles = 0;            // measured on the device, every program of the step
   std::uint64_t predicted_cycles = 0;  // the compiler's
   unsigned programs = 0;
+  // SRAM bytes the host wrote for the step: the data of its programs (the token's inputs: x or the token id, the
+  // RoPE rows), and the constants its programs added to the chain's pool (once, when a position is first compiled).
+  std::uint64_t data_bytes = 0, constant_bytes = 0;
   int next = -1;  // the device's argmax
 };
 
@@ -109,6 +114,7 @@ class LpuDecoder final : public Transformer {
   std::vector<std::int16_t> logits_int_;
   std::vector<float> logits_;
   StepReport last_;
+  std::size_t constants_written_ = 0;  // the pool's segments already in the device's SRAM
 };
 
 }  // namespace lpu::llm

@@ -27,16 +27,25 @@ void pin(compiler::Tensor& t, TensorLayout where, unsigned lanes, bool resident)
 
 }  // namespace
 
-ProgramChain::ProgramChain(std::string config, unsigned temp_words, compiler::CompileOptions base)
+ProgramChain::ProgramChain(std::string config, unsigned temp_words, compiler::CompileOptions base, unsigned pool_words)
     : config_(std::move(config)), temp_words_(temp_words), base_(std::move(base)) {
   base_.keep.clear();
+  base_.constants = nullptr;
+  const isa::ArchConfig& cfg = isa::ArchConfig::byName(config_);
+  if (temp_words_ + pool_words > cfg.wordsPerSlice())
+    throw compiler::CompileError(fmt::format("program chain: {} low words and {} pool words exceed the {} of a slice",
+                                             temp_words_, pool_words, cfg.wordsPerSlice()));
+  // The pool right above the low words: placed before any persistent tensor, so they all lie above it.
+  for (unsigned p = 0; p < cfg.positions(); ++p)
+    if (cfg.sliceAt(p) == isa::Slice::kMEM) pool_.addRegion(p, temp_words_, temp_words_ + pool_words);
 }
 
 // Kept placements carry names of their own: the compiler ignores a kept tensor that the graph names, and a graph's
 // part of a persistent tensor (a cache row) may have the persistent tensor's name. `low`: also keep words
 // [0, temp_words) of every MEM slice, where the programs' own tensors go, so that what is placed now lies above.
-compiler::CompileOptions ProgramChain::keepOptions(const std::set<std::string>& named, bool low) const {
+compiler::CompileOptions ProgramChain::keepOptions(const std::set<std::string>& named, bool low) {
   compiler::CompileOptions opt = base_;
+  opt.constants = &pool_;
   for (const auto& [name, tl] : placed_) {
     if (named.count(name)) continue;
     opt.keep.push_back(tl);
@@ -82,6 +91,8 @@ void ProgramChain::placeCache(const std::string& cache, const compiler::Tensor& 
     if (cfg.sliceAt(p) == isa::Slice::kMEM) {
       held[p].assign(words, false);
       for (unsigned a = 0; a < temp_words_ && a < words; ++a) held[p][a] = true;
+      const auto& [lo, hi] = pool_.regions().at(p);
+      for (unsigned a = lo; a < hi && a < words; ++a) held[p][a] = true;
     }
   for (const auto& [name, tl] : placed_)
     for (const auto& [p, ws] : compiler::tensorWords(tl))
@@ -201,6 +212,16 @@ isa::Program ProgramChain::setupImage() const {
   p.config = config_;
   p.queues.resize(isa::ArchConfig::byName(config_).queues());
   p.data = setup_;
+  p.data.insert(p.data.end(), pool_.segments().begin(), pool_.segments().end());
+  return p;
+}
+
+isa::Program ProgramChain::constantsImage(std::size_t from) const {
+  isa::Program p;
+  p.config = config_;
+  p.queues.resize(isa::ArchConfig::byName(config_).queues());
+  const auto& segs = pool_.segments();
+  if (from < segs.size()) p.data.assign(segs.begin() + std::ptrdiff_t(from), segs.end());
   return p;
 }
 

@@ -31,12 +31,15 @@ struct ChainProgram {
 
 class ProgramChain {
  public:
-  // temp_words: the low words of every MEM slice kept for the programs' own tensors (temps, compiler constants and
-  // scratch); persistent tensors are placed above them, so no program's own words ever lie on them.
+  // temp_words: the low words of every MEM slice kept for the programs' own tensors (temps and scratch); persistent
+  // tensors are placed above them, so no program's own words ever lie on them.
   static constexpr unsigned kDefaultTempWords = 512;
-  // base: the options every compile starts from (keep is the chain's own).
-  explicit ProgramChain(std::string config, unsigned temp_words = kDefaultTempWords,
-                        compiler::CompileOptions base = {});
+  // pool_words: the words of every MEM slice above the low ones that hold the chain's constant pool (the vector
+  // constants of every program, each stored once: compiler::ConstantPool).
+  static constexpr unsigned kDefaultPoolWords = 64;
+  // base: the options every compile starts from (keep and constants are the chain's own).
+  explicit ProgramChain(std::string config, unsigned temp_words = kDefaultTempWords, compiler::CompileOptions base = {},
+                        unsigned pool_words = kDefaultPoolWords);
 
   // Compiles g as above. The first compile that names a weight places it and adds its data to the setup image;
   // later ones read it resident. A part (StepGraph::parts) is pinned inside its persistent tensor, which is placed
@@ -47,15 +50,19 @@ class ProgramChain {
   // per-position programs only pin to what the first position's programs placed).
   void freeze() { frozen_ = true; }
 
-  // Every weight placed so far, as one program with no instructions.
+  // Every weight placed so far and the constant pool, as one program with no instructions.
   isa::Program setupImage() const;
+  // The programs' shared constants. A program compiled later may add some (a position reached for the first time):
+  // constantsImage(from) holds pool().segments() from index `from` on, for the host to write before running it.
+  const compiler::ConstantPool& pool() const { return pool_; }
+  isa::Program constantsImage(std::size_t from) const;
   // Where a persistent tensor lives (throws std::out_of_range naming it).
   const compiler::TensorLayout& placement(const std::string& persistent) const;
   const std::map<std::string, compiler::TensorLayout>& placements() const { return placed_; }
   const std::string& config() const { return config_; }
 
  private:
-  compiler::CompileOptions keepOptions(const std::set<std::string>& named, bool low) const;
+  compiler::CompileOptions keepOptions(const std::set<std::string>& named, bool low);
   void placeCache(const std::string& cache, const compiler::Tensor& row, unsigned height);
 
   std::string config_;
@@ -63,6 +70,7 @@ class ProgramChain {
   unsigned temp_words_;
   compiler::CompileOptions base_;
   bool frozen_ = false;
+  compiler::ConstantPool pool_;
   std::vector<isa::DataSegment> setup_;
 };
 

@@ -259,6 +259,83 @@ TEST(LlmOps, RmsnormBetweenMatmuls) {
   }
 }
 
+// A requant whose multipliers are a weight input (an i16 1 x N tensor, stored like the matmul's weights and, in a
+// chain of programs, resident) instead of the node's `multiplier` field: equal to the reference, and the compiler
+// builds no multiplier constant of its own.
+TEST(LlmOps, RequantMultiplierInputEqualsReference) {
+  for (const char* config : {"ulx3s", "small", "large"}) {
+    for (unsigned mxms : {1u, 2u}) {
+      std::mt19937 rng(3 + mxms);
+      std::uniform_int_distribution<int> dm(-3000, 3000);
+      std::vector<std::int32_t> m(40);
+      for (auto& v : m) v = dm(rng);
+      Graph g;
+      g.config = config;
+      g.tensors["a"] = Tensor{"a", DType::kI8, 1, 64, TensorKind::kInput, {}};
+      g.tensors["w"] = Tensor{"w", DType::kI8, 64, 40, TensorKind::kWeight, std::vector<std::int32_t>(64 * 40)};
+      g.tensors["w.m"] = Tensor{"w.m", DType::kI16, 1, 40, TensorKind::kWeight, m};
+      g.tensors["acc"] = Tensor{"acc", DType::kI32, 1, 40, TensorKind::kTemp, {}};
+      g.tensors["y"] = Tensor{"y", DType::kI16, 1, 40, TensorKind::kOutput, {}};
+      g.nodes.push_back(Node{OpKind::kMatmul, "mm", {"a", "w"}, "acc", {}, 0});
+      g.nodes.push_back(Node{OpKind::kRequant, "rq", {"acc", "w.m"}, "y", {}, 11});
+      CompileOptions opt;
+      opt.mxms = mxms;
+      SCOPED_TRACE(std::string(config) + " mxms " + std::to_string(mxms));
+      const CompileResult r = testing::compileAndCheckOnModel(g, 9, opt);
+      EXPECT_TRUE(r.layout.tensors.count("w.m"));
+      EXPECT_FALSE(r.layout.tensors.count("rq.multiplier"));
+    }
+  }
+  // Both a multiplier input and the field: refused.
+  Graph g;
+  g.config = "ulx3s";
+  g.tensors["a"] = Tensor{"a", DType::kI8, 1, 8, TensorKind::kInput, {}};
+  g.tensors["w"] = Tensor{"w", DType::kI8, 8, 8, TensorKind::kWeight, std::vector<std::int32_t>(64)};
+  g.tensors["w.m"] = Tensor{"w.m", DType::kI16, 1, 8, TensorKind::kWeight, std::vector<std::int32_t>(8, 1)};
+  g.tensors["acc"] = Tensor{"acc", DType::kI32, 1, 8, TensorKind::kTemp, {}};
+  g.tensors["y"] = Tensor{"y", DType::kI8, 1, 8, TensorKind::kOutput, {}};
+  g.nodes.push_back(Node{OpKind::kMatmul, "mm", {"a", "w"}, "acc", {}, 0});
+  g.nodes.push_back(Node{OpKind::kRequant, "rq", {"acc", "w.m"}, "y", {3}, 4});
+  EXPECT_THROW(compile(g), GraphError);
+}
+
+// Programs compiled with one ConstantPool carry none of their vector constants: the first adds them to the pool,
+// a second that asks for the same ones adds none; each runs with the pool's words written once.
+TEST(LlmOps, ConstantPoolSharedByPrograms) {
+  const isa::ArchConfig& cfg = isa::ArchConfig::byName("ulx3s");
+  ConstantPool pool;
+  for (unsigned p = 0; p < cfg.positions(); ++p)
+    if (cfg.sliceAt(p) == isa::Slice::kMEM) pool.addRegion(p, 200, 232);
+  CompileOptions opt;
+  opt.constants = &pool;
+  llm::NormFormat f;
+  f.shift = 12;
+  f.eps_term = 77;
+  f.r_shift = 9;
+  const Graph g1 = rmsnormGraph("ulx3s", 64, f);
+  f.shift = 13;
+  const Graph g2 = rmsnormGraph("ulx3s", 64, f);
+  const CompileResult r1 = compile(g1, opt);
+  const std::size_t entries = pool.entries().size();
+  EXPECT_GT(entries, 0u);
+  const CompileResult r2 = compile(g2, opt);
+  EXPECT_EQ(pool.entries().size(), entries);
+  std::mt19937 rng(5);
+  std::uniform_int_distribution<int> dx(-200000, 200000);
+  Values in{{"x", std::vector<std::int32_t>(64)}};
+  for (auto& v : in["x"]) v = dx(rng);
+  for (const CompileResult* r : {&r1, &r2}) {
+    EXPECT_TRUE(r->program.data.empty());  // no weights, no constants of its own
+    for (const auto& [pos, used] : r->layout.words_used) EXPECT_LE(used, 200u);
+    CompileResult with = *r;
+    with.program.data = pool.segments();
+    const testing::ModelRun run = runOnModel(with, in);
+    ASSERT_EQ(run.state, model::RunState::kDone) << run.error;
+    EXPECT_EQ(run.cycles, r->report.predicted_cycles);
+    EXPECT_EQ(run.tensors.at("y"), evaluateGraph(r == &r1 ? g1 : g2, in).at("y"));
+  }
+}
+
 // swiglu between matmuls: up is a fused requant's output, the result feeds the down projection.
 TEST(LlmOps, SwigluBetweenMatmuls) {
   for (const char* config : {"ulx3s", "small", "large"}) {

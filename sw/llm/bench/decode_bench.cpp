@@ -70,14 +70,16 @@ int main(int argc, char** argv) {
     if (!quick)
       for (int p = 0; p < rows; ++p) positions.insert(p);
     nlohmann::json per_pos = nlohmann::json::array();
-    std::uint64_t max_words = 0;
+    std::uint64_t max_words = 0, max_own = 0;  // fullest queue, most low words of a slice a program uses
     for (int pos : positions) {
       const Clock::time_point t1 = Clock::now();
       const auto& step = dp.step(pos);
       const double ms = msSince(t1);
       std::size_t words = 0;
-      for (const llm::ChainProgram* p : step)
+      for (const llm::ChainProgram* p : step) {
         for (const auto& q : p->result.program.queues) words = std::max(words, q.size());
+        for (const auto& [slice, used] : p->result.layout.words_used) max_own = std::max<std::uint64_t>(max_own, used);
+      }
       max_words = std::max<std::uint64_t>(max_words, words);
       const std::uint64_t cycles = dp.predictedCycles(pos);
       nlohmann::json j = {{"position", pos},
@@ -96,7 +98,9 @@ int main(int argc, char** argv) {
       lpu.next(pos == 0 ? 1 : 1 + pos % 7, pos);
       measured.push_back({{"position", pos},
                           {"cycles_measured", lpu.lastStep().cycles},
-                          {"cycles_predicted", lpu.lastStep().predicted_cycles}});
+                          {"cycles_predicted", lpu.lastStep().predicted_cycles},
+                          {"host_data_bytes", lpu.lastStep().data_bytes},
+                          {"host_constant_bytes", lpu.lastStep().constant_bytes}});
       if (lpu.lastStep().cycles != lpu.lastStep().predicted_cycles) throw std::runtime_error("cycles differ");
     }
     const llm::SramUse u = dp.sramUse();
@@ -111,11 +115,14 @@ int main(int argc, char** argv) {
                           {"positions", per_pos},
                           {"measured", measured},
                           {"max_queue_words", max_words},
+                          {"max_program_words_per_slice", max_own},
                           {"sram_bytes",
                            {{"weights", u.weights},
                             {"caches", u.caches},
                             {"activations", u.activations},
                             {"program_words", u.program_words},
+                            {"constant_pool", u.constants},
+                            {"constant_pool_used", u.constants_used},
                             {"free", u.free},
                             {"total", u.total}}}};
     std::ofstream(out_path) << out.dump(1) << "\n";
@@ -132,10 +139,16 @@ int main(int argc, char** argv) {
     }
     fmt::print("setup (placement phase, position 0) {:.0f} ms; fullest queue {} of {} words\n", setup_ms, max_words,
                isa::ArchConfig::byName(config).params().queue_depth);
+    std::string pool_use;
+    for (const auto& [slice, r] : dp.chain().pool().regions())
+      pool_use += fmt::format(" {}:{}/{}", slice, dp.chain().pool().used(slice), r.second - r.first);
+    fmt::print("programs' own words: at most {} of {} per slice; constant pool words per slice (used/reserved):{}\n",
+               max_own, dp.options().temp_words, pool_use);
     fmt::print(
-        "SRAM KiB: weights {:.1f}, caches {:.1f}, activations {:.1f}, programs' own {:.1f}, free {:.1f} of {:.1f}\n",
-        u.weights / 1024.0, u.caches / 1024.0, u.activations / 1024.0, u.program_words / 1024.0, u.free / 1024.0,
-        u.total / 1024.0);
+        "SRAM KiB: weights {:.1f}, caches {:.1f}, activations {:.1f}, programs' own {:.1f}, constant pool {:.1f} "
+        "({:.1f} used), free {:.1f} of {:.1f}\n",
+        u.weights / 1024.0, u.caches / 1024.0, u.activations / 1024.0, u.program_words / 1024.0, u.constants / 1024.0,
+        u.constants_used / 1024.0, u.free / 1024.0, u.total / 1024.0);
   } catch (const std::exception& e) {
     fmt::print(stderr, "lpu_decode_bench: {}\n", e.what());
     return 1;

@@ -87,6 +87,73 @@ TEST(LpuDecoder, HighPositionsCompileAndPositionPastCacheIsRefused) {
   }
 }
 
+// A driver::Device that counts the SRAM bytes the host writes (program data segments and writeSram).
+class CountingDevice final : public driver::Device {
+ public:
+  explicit CountingDevice(driver::Device& inner) : inner_(inner) {}
+  const isa::ArchConfig& config() const override { return inner_.config(); }
+  void loadProgram(const isa::Program& program) override {
+    for (const isa::DataSegment& seg : program.data) bytes += seg.bytes.size();
+    inner_.loadProgram(program);
+  }
+  void writeSram(unsigned position, std::uint32_t address, std::span<const std::uint8_t> word) override {
+    bytes += word.size();
+    inner_.writeSram(position, address, word);
+  }
+  std::vector<std::uint8_t> readSram(unsigned position, std::uint32_t address) override {
+    return inner_.readSram(position, address);
+  }
+  driver::RunResult run(std::uint64_t max_cycles, std::ostream* trace) override {
+    return inner_.run(max_cycles, trace);
+  }
+  std::uint64_t bytes = 0;
+
+ private:
+  driver::Device& inner_;
+};
+
+// Per step the host writes only what the token needs: its row of x (dim int32) and each layer's RoPE rows (cos and
+// sin for q and k, i16), as SRAM words of `lanes` bytes; the weights, the requants' multipliers and the programs'
+// constants are resident (the setup image and the chain's constant pool). A position compiled for the first time may
+// add a few constants to the pool (e.g. the attention's mask of its last, partly filled, block of positions), written
+// once and counted apart.
+TEST(LpuDecoder, StepWritesOnlyTokenInputs) {
+  const Checkpoint ck = randomCheckpoint(shapeConfig("260K"), 7);
+  IntModel ref(ck);
+  const isa::ArchConfig& cfg = isa::ArchConfig::byName("ulx3s");
+  auto inner = driver::makeDevice("model", cfg);
+  CountingDevice device(*inner);
+  LpuDecoder lpu(ref.weights(), "ulx3s", device, defaultDecoderOptions("ulx3s"));
+  const Config& c = ck.config;
+  const std::uint64_t lanes = cfg.params().lanes;
+  auto words = [&](int cols, unsigned bytes) { return std::uint64_t(cols + int(lanes) - 1) / lanes * bytes * lanes; };
+  const std::uint64_t want =
+      words(c.dim, 4) + std::uint64_t(c.n_layers) * (2 * words(c.dim, 2) + 2 * words(c.kvDim(), 2));
+  ASSERT_EQ(want, 2176u);  // stories260K on ulx3s: x 256 bytes, RoPE 384 bytes per layer
+  const std::size_t setup_constants = lpu.programs().chain().pool().segments().size();
+  EXPECT_GT(setup_constants, 0u);
+  for (int pos = 0; pos < 12; ++pos) {
+    const int token = 1 + 37 * pos;
+    device.bytes = 0;
+    ref.forward(token, pos);
+    lpu.forward(token, pos);
+    ASSERT_EQ(std::vector<std::int16_t>(lpu.logitsInt().begin(), lpu.logitsInt().end()),
+              std::vector<std::int16_t>(ref.logitsInt().begin(), ref.logitsInt().end()))
+        << "position " << pos;
+    EXPECT_EQ(lpu.lastStep().data_bytes, want) << "position " << pos;
+    EXPECT_EQ(device.bytes, want + lpu.lastStep().constant_bytes) << "position " << pos;
+    // At most 16 constant words, once per position; none at position 0 (the setup image has them).
+    EXPECT_LE(lpu.lastStep().constant_bytes, 16 * lanes) << "position " << pos;
+    if (pos == 0) {
+      EXPECT_EQ(lpu.lastStep().constant_bytes, 0u);
+    }
+  }
+  // A position run again: its programs and constants are all there, only the inputs are written.
+  device.bytes = 0;
+  lpu.forward(5, 3);
+  EXPECT_EQ(device.bytes, want);
+}
+
 // The embedding on the device (the table resident, the host writes the token id) instead of the host's row.
 TEST(LpuDecoder, DeviceEmbeddingOnUlx3sLayers) {
   // (ulx3s has no room for stories260K's table next to all five layers: a two-layer model, 128 tokens.)
