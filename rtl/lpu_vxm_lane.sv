@@ -12,17 +12,19 @@
 //   MUL  (LAT 3): mul. Operands registered at the end of t (the multipliers' input registers),
 //                 products and their sum in t+1, registered: mul_q_o is valid in cycle t+2.
 //   LONG (LAT 4): req, exp2, rsqrt, sigmoid, silu. t: operands and table address; t+1: products
-//                 (req's a*m, the sigmoid slope D*f, silu's x*S), table results, req's rounding
-//                 constant; t+2: req rounding, shift and saturation, silu's x*g and sum; long_q_o
-//                 is valid in cycle t+3.
+//                 (req's a*m, the sigmoid slope D*f, silu's x*S + 2^14 and the five partial
+//                 products of x*g), table results, req's rounding constant; t+2: req rounding,
+//                 shift and saturation, silu's sum; long_q_o is valid in cycle t+3.
 // Each output register holds the result replicated to all four byte positions of the word for
 // narrow types (i8: 4 copies, i16: 2), so the parent routes byte (s mod 4) of a word to stream s
 // without a type mux.
 //
 // Multipliers: M0 and M1 (17x17 signed, one MULT18X18D each) serve mul, req, sigmoid and silu in
 // t+1; M2 (a third MULT18X18D) the cross product mul.i32 needs (16x16, only its low 16 bits).
-// silu's x * ((D*f) >> 8) (16 x 10 bits) in t+2, when M0/M1 are busy with the next instruction, is
-// a LUT multiplier (lpu_vxm_lutmul).
+// silu's x * g, g = (D*f) >> 8 (16 x 10 bits), cannot use M0/M1: g comes out of M1 in t+1. It is
+// built from LUTs and carry chains instead: five partial products x * g[2k+1:2k] in t+1 (one
+// 18-bit adder each, right behind M1), registered, and summed with x*S in t+2 by a tree of
+// 2-input adders.
 // The special-function table is outside the lane (lpu_vxm_rom, one per lane pair): address out in
 // t, data in t+1.
 
@@ -285,7 +287,9 @@ module lpu_vxm_lane (
     // mul: low 32 bits of (a_hi*b_lo + a_lo*b_hi) << 16 + a_lo*b_lo. req: a*m exactly;
     // silu: x * S[j].
     mul_d  = {p0[31:16] + p1[15:0] + cross_lo, p0[15:0]};
-    prod_d = silu1_i ? 48'(p0) : ((48'(p1) << 16) + 48'(p0));
+    // silu: x * S[j] + 2^14 (its rounding constant, folded in here so t+2 has one term less).
+    // One adder, its second operand muxed: p1 << 16 has no bits below 16.
+    prod_d = 48'(p0) + (silu1_i ? 48'h4000 : (48'(p1) << 16));
     // req's rounding constant 2^(shamt-1) - (p < 0), from the parent's masks.
     k_d    = neg_q ? klow1_i : kone1_i;
   end
@@ -327,16 +331,29 @@ module lpu_vxm_lane (
     end
   end
 
-  logic [47:0] prod_q, k_q;
-  logic [31:0] long2_q;
-  logic [15:0] x2_q;
+  // silu: the partial products x * g_k, g_k = g[2k+1:2k] (k = 0..4, g = p1[17:8]), each exact in
+  // 18 bits signed (|x * g_k| <= 3 * 2^15). Written as an and-or and one add, not `*`: Yosys would
+  // map a `*` to a MULT18X18D.
+  logic [17:0]       sx_x;      // x, sign-extended to 18 bits
+  logic [4:0][17:0]  sx_d;
+
+  always_comb begin
+    sx_x = {{2{xa_q[15]}}, xa_q};
+    for (int unsigned k = 0; k < 5; k++) begin
+      sx_d[k] = ({18{p1[8+2*k]}} & sx_x) + ({18{p1[9+2*k]}} & {sx_x[16:0], 1'b0});
+    end
+  end
+
+  logic [47:0]      prod_q, k_q;
+  logic [31:0]      long2_q;
+  logic [4:0][17:0] sx_q;
 
   always_ff @(posedge clk_i) begin
     mul_q_o <= repl(mul_d, t8_1_i, t16_1_i);
     prod_q  <= prod_d;
     k_q     <= k_d;
     long2_q <= long2_d;
-    x2_q    <= xa_q;
+    sx_q    <= sx_d;
   end
 
   // -----------------------------------------------------------------------------------------------
@@ -363,21 +380,23 @@ module lpu_vxm_lane (
   assign rq_win = 16'({{15{rq_s[48]}}, rq_s} >> shamt2_i);
   assign rq_res = {16'b0, rq_fits ? rq_win : ({16{rq_s[48]}} ^ rq_lowm)};
 
-  // silu: (x * S[j] + x * g + 2^14) >> 15, x * S[j] from M0 in t+1, x * g (16 x 10 bits) here.
-  logic [25:0]        si_xg;
+  // silu: (x * S[j] + 2^14 + x * g) >> 15 with x * g = sum_k (x * g_k) << 2k. Every node below is
+  // exact in its width (|x * g[2i+1:0]| < 2^15 * 4^(i+1)), so the sum equals the 32-bit
+  // (x * S[j] + x * g + 2^14) mod 2^32 the reference computes. Depth 3: {s01, s23, s4p}, s03, sum.
+  // keep: each node stays a separate 2-input adder on its own carry chain. Without it Yosys merges
+  // the tree into one $macc: 70.6 instead of 77.2 MHz (block_pnr.sh), worst path sx_q -> long_q_o.
+  (* keep *) logic [19:0] si_s01, si_s23;  // x * g[3:0], x * g[7:4]
+  (* keep *) logic [23:0] si_s03;          // x * g[7:0]
+  (* keep *) logic [31:0] si_s4p;          // x * S[j] + 2^14 + (x * g[9:8]) << 8
+  logic [31:0]        si_sum;
   logic signed [31:0] si_res;
 
-  lpu_vxm_lutmul #(
-    .AW    (16),
-    .BW    (10),
-    .ProdW (26)
-  ) u_silu_mul (
-    .a_i    (x2_q),
-    .b_i    (long2_q[9:0]),
-    .prod_o (si_xg)
-  );
-
-  assign si_res = ($signed(prod_q[31:0]) + 32'($signed(si_xg)) + 32'sd16384) >>> 15;
+  assign si_s01 = 20'($signed(sx_q[0])) + (20'($signed(sx_q[1])) << 2);
+  assign si_s23 = 20'($signed(sx_q[2])) + (20'($signed(sx_q[3])) << 2);
+  assign si_s03 = 24'($signed(si_s01)) + (24'($signed(si_s23)) << 4);
+  assign si_s4p = prod_q[31:0] + (32'($signed(sx_q[4])) << 8);
+  assign si_sum = si_s4p + 32'($signed(si_s03));
+  assign si_res = $signed(si_sum) >>> 15;
 
   logic [31:0] long3_d;
 

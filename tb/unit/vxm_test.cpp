@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "sw/isa/isa.hpp"
+#include "sw/model/vxm_functions.hpp"
 #include "tb/unit/slice_harness.hpp"
 #include "tb/unit/vxm_ref.hpp"
 
@@ -476,6 +477,16 @@ TEST(VxmTables, FormulasMatchGeneratedTables) {
     EXPECT_EQ(t.r[i], lpu::isa::kRsqrtTable[i]) << i;
   }
   for (unsigned j = 0; j <= 256; ++j) EXPECT_EQ(t.s[j], lpu::isa::kSigmoidTable[j]) << j;
+}
+
+// The reference's table functions equal the golden model's for every i16 input, so the all-inputs RTL tests above
+// (against the reference) check the RTL against the golden model too, bit for bit.
+TEST(VxmTables, TableFunctionsMatchGoldenModelForAllInputs) {
+  for (std::int32_t x = -32768; x < 32768; ++x) {
+    ASSERT_EQ(lpu::tb::ref::exp2(x), lpu::model::exp2Q14(x)) << "exp2(" << x << ")";
+    ASSERT_EQ(lpu::tb::ref::sigmoid(x), lpu::model::sigmoidQ15(x)) << "sigmoid(" << x << ")";
+    ASSERT_EQ(lpu::tb::ref::silu(x), lpu::model::siluQ11(x)) << "silu(" << x << ")";
+  }
 }
 
 // Contract assertions by name: what the decoder in the queue (docs/isa.md, BAD_OPERAND) never dispatches.
