@@ -1,7 +1,9 @@
-// ConstantPool (compiler.hpp): the words of vector constants shared by the programs compiled with it.
+// ConstantPool (constant_pool.hpp): the words of vector constants shared by the programs compiled with it.
+#include "sw/compiler/constant_pool.hpp"
+
 #include <fmt/format.h>
 
-#include "sw/compiler/compiler.hpp"
+#include "sw/compiler/compiler.hpp"  // CompileError
 
 namespace lpu::compiler {
 

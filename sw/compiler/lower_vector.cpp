@@ -14,6 +14,16 @@
 namespace lpu::compiler::lowering {
 
 namespace {
+// A constant's SRAM bytes, plane-major: plane k holds byte k of each lane's value (lanes past `lanes` are 0).
+std::vector<std::uint8_t> planeBytes(unsigned width, unsigned lane_count, const std::vector<std::int64_t>& lanes) {
+  std::vector<std::uint8_t> bytes(std::size_t{width} * lane_count, 0);
+  for (unsigned k = 0; k < width; ++k)
+    for (unsigned l = 0; l < lane_count && l < lanes.size(); ++l)
+      bytes[std::size_t{k} * lane_count + l] =
+          static_cast<std::uint8_t>(static_cast<std::uint64_t>(lanes[l]) >> (8 * k));
+  return bytes;
+}
+
 Instruction shift0() {
   Instruction i = makeInsn(Opcode::kShift);
   i.set(Field::kImm8, 0);
@@ -29,10 +39,7 @@ Lowering::VecVal Lowering::newVal(unsigned width, int side, const std::set<unsig
   // turn-around costs least.
   auto nearest = [&](std::vector<unsigned> v) {
     if (spread) return v;
-    std::stable_sort(v.begin(), v.end(), [&](unsigned a, unsigned b) {
-      return std::abs(static_cast<int>(a) - static_cast<int>(vxm_)) <
-             std::abs(static_cast<int>(b) - static_cast<int>(vxm_));
-    });
+    std::stable_sort(v.begin(), v.end(), [&](unsigned a, unsigned b) { return nearerVxm(a, b); });
     return v;
   };
   std::vector<unsigned> sl, av, order = alloc_.bySpace(side);
@@ -52,13 +59,10 @@ Lowering::VecVal Lowering::newVal(unsigned width, int side, const std::set<unsig
   VecVal v;
   v.width = width;
   const auto ns = std::min<std::size_t>(width, sl.size());
-  const unsigned far =
-      spread && rotate_shared_ && ns > 0 && ns < width
-          ? sl[shared_turn_++ % ns]
-          : *std::max_element(sl.begin(), sl.begin() + static_cast<std::ptrdiff_t>(ns), [&](unsigned a, unsigned b) {
-              return std::abs(static_cast<int>(a) - static_cast<int>(vxm_)) <
-                     std::abs(static_cast<int>(b) - static_cast<int>(vxm_));
-            });
+  const unsigned far = spread && rotate_shared_ && ns > 0 && ns < width
+                           ? sl[shared_turn_++ % ns]
+                           : *std::max_element(sl.begin(), sl.begin() + static_cast<std::ptrdiff_t>(ns),
+                                               [&](unsigned a, unsigned b) { return nearerVxm(a, b); });
   for (unsigned k = 0; k < width; ++k) {
     const unsigned p = k < ns ? sl[k] : far;
     if (alloc_.freeWords(p) == 0) throw CompileError(fmt::format("SRAM full in {}", cfg_.sliceName(p)));
@@ -75,13 +79,12 @@ Lowering::VecVal Lowering::constVal(unsigned width, const std::vector<std::int64
   if (auto it = const_cache_.find(key); it != const_cache_.end()) return it->second;
   if (opt_.constants) return const_cache_[key] = pooledVal(width, lanes, side, avoid);
   const VecVal v = newVal(width, side, avoid);
+  const std::vector<std::uint8_t> bytes = planeBytes(width, L_, lanes);
   for (unsigned k = 0; k < width; ++k) {
     isa::DataSegment seg;
     seg.position = v.loc[k].position;
     seg.address = v.loc[k].address;
-    seg.bytes.assign(L_, 0);
-    for (unsigned l = 0; l < L_ && l < lanes.size(); ++l)
-      seg.bytes[l] = static_cast<std::uint8_t>(static_cast<std::uint64_t>(lanes[l]) >> (8 * k));
+    seg.bytes.assign(bytes.begin() + std::ptrdiff_t{k} * L_, bytes.begin() + std::ptrdiff_t{k + 1} * L_);
     constants_.push_back(std::move(seg));
   }
   return const_cache_[key] = v;
@@ -90,10 +93,7 @@ Lowering::VecVal Lowering::constVal(unsigned width, const std::vector<std::int64
 Lowering::VecVal Lowering::pooledVal(unsigned width, const std::vector<std::int64_t>& lanes, int side,
                                      const std::set<unsigned>& avoid) {
   ConstantPool& pool = *opt_.constants;
-  std::vector<std::uint8_t> bytes(std::size_t{width} * L_, 0);
-  for (unsigned k = 0; k < width; ++k)
-    for (unsigned l = 0; l < L_ && l < lanes.size(); ++l)
-      bytes[std::size_t{k} * L_ + l] = static_cast<std::uint8_t>(static_cast<std::uint64_t>(lanes[l]) >> (8 * k));
+  std::vector<std::uint8_t> bytes = planeBytes(width, L_, lanes);
   auto toVal = [&](const ConstantPool::Entry& e) {
     VecVal v;
     v.width = width;
@@ -107,10 +107,7 @@ Lowering::VecVal Lowering::pooledVal(unsigned width, const std::vector<std::int6
   for (unsigned p = 0; p < cfg_.positions(); ++p)
     if (cfg_.sliceAt(p) == Slice::kMEM && sideOf(p) == side && pool.regions().count(p))
       (avoid.count(p) ? av : sl).push_back(p);
-  auto nearer = [&](unsigned a, unsigned b) {
-    return std::abs(static_cast<int>(a) - static_cast<int>(vxm_)) <
-           std::abs(static_cast<int>(b) - static_cast<int>(vxm_));
-  };
+  auto nearer = [&](unsigned a, unsigned b) { return nearerVxm(a, b); };
   std::stable_sort(sl.begin(), sl.end(), nearer);
   std::stable_sort(av.begin(), av.end(), nearer);
   auto choose = [&](bool room) {

@@ -194,6 +194,11 @@ class Lowering {
     unsigned width = 0;  // the operand's group width (0: v.width); planes past v.width are not read
   };
   int sideOf(unsigned position) const { return position < vxm_ ? 0 : 1; }
+  // Strict order of MEM slices by hops to the VXM (nearest first): where a vector value's planes go.
+  bool nearerVxm(unsigned a, unsigned b) const {
+    return std::abs(static_cast<int>(a) - static_cast<int>(vxm_)) <
+           std::abs(static_cast<int>(b) - static_cast<int>(vxm_));
+  }
   int sideOf(const VecVal& v) const { return sideOf(v.loc[0].position); }
   // A fresh scratch vector in hemisphere `side` (planes in distinct slices where there are enough),
   // nearest the VXM, or in the slices with the most free words (`spread`).

@@ -207,22 +207,25 @@ ChainProgram ProgramChain::compile(const StepGraph& s) {
   return ChainProgram{s.name, std::move(r), s.shared};
 }
 
-isa::Program ProgramChain::setupImage() const {
+// A program of data segments only (every queue empty): what the host writes to SRAM before the chain runs.
+isa::Program ProgramChain::dataImage(std::vector<isa::DataSegment> data) const {
   isa::Program p;
   p.config = config_;
   p.queues.resize(isa::ArchConfig::byName(config_).queues());
-  p.data = setup_;
-  p.data.insert(p.data.end(), pool_.segments().begin(), pool_.segments().end());
+  p.data = std::move(data);
   return p;
 }
 
+isa::Program ProgramChain::setupImage() const {
+  std::vector<isa::DataSegment> data = setup_;
+  data.insert(data.end(), pool_.segments().begin(), pool_.segments().end());
+  return dataImage(std::move(data));
+}
+
 isa::Program ProgramChain::constantsImage(std::size_t from) const {
-  isa::Program p;
-  p.config = config_;
-  p.queues.resize(isa::ArchConfig::byName(config_).queues());
   const auto& segs = pool_.segments();
-  if (from < segs.size()) p.data.assign(segs.begin() + std::ptrdiff_t(from), segs.end());
-  return p;
+  return dataImage(from < segs.size() ? std::vector<isa::DataSegment>(segs.begin() + std::ptrdiff_t(from), segs.end())
+                                      : std::vector<isa::DataSegment>{});
 }
 
 isa::Program withInputs(const ChainProgram& p, const std::map<std::string, std::vector<std::int32_t>>& inputs) {

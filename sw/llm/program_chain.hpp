@@ -63,6 +63,7 @@ class ProgramChain {
 
  private:
   compiler::CompileOptions keepOptions(const std::set<std::string>& named, bool low);
+  isa::Program dataImage(std::vector<isa::DataSegment> data) const;
   void placeCache(const std::string& cache, const compiler::Tensor& row, unsigned height);
 
   std::string config_;
